@@ -168,6 +168,7 @@ public final class OdinSequenceTracker {
                 // Beyond the ring: all missing, none waiting.
                 loseMany(passes - slotted, stats);
             }
+            drain(out, stats);
             ahead = (sequence - next) & 0xFFFF;
             if (ahead == 0) {
                 return head;
