@@ -5,9 +5,11 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Everything a receiver remembers about one identifier, and what it does with that identifier's
@@ -24,7 +26,10 @@ public final class OdinIdentifierState {
     private final int identifier;
     private OdinSchema schema;
     private OdinExtendedAssembly assembly;
-    /** Immutable; replaced as a whole when a type descriptor arrives (released values keep theirs). */
+    /**
+     * Unmodifiable, sorted by type id (so state bytes are deterministic); replaced as a whole when a
+     * type descriptor arrives, so released values keep the types they were decoded with.
+     */
     private Map<Integer, OdinTypeDescriptor> types = Map.of();
     private final ArrayDeque<HeldPacket> held = new ArrayDeque<>();
     private OdinSequenceTracker sequence;
@@ -215,7 +220,7 @@ public final class OdinIdentifierState {
             stats.rejected(OdinInvalidReason.TOO_MANY_ENTRIES);
             return;
         }
-        types = Map.copyOf(merged);
+        types = Collections.unmodifiableMap(new TreeMap<>(merged));
         stats.typeDescriptor();
         emitRaw(OdinPacketType.TYPE_DESCRIPTOR, packet);
     }
@@ -343,7 +348,7 @@ public final class OdinIdentifierState {
             OdinTypeDescriptor type = OdinTypeDescriptor.readFrom(in);
             types.put(type.typeId(), type);
         }
-        state.types = Map.copyOf(types);
+        state.types = Collections.unmodifiableMap(new TreeMap<>(types));
         int heldCount = in.readInt();
         for (int i = 0; i < heldCount; i++) {
             long arrival = in.readLong();
