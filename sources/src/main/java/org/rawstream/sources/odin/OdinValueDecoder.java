@@ -67,7 +67,7 @@ public final class OdinValueDecoder {
             case I8:
                 return (long) bytes.get(at);
             case U16:
-                return (long) (le(bytes, at, 2) & 0xFFFF);
+                return le(bytes, at, 2) & 0xFFFF;
             case I16:
                 return (long) (short) le(bytes, at, 2);
             case U32:

@@ -163,7 +163,7 @@ class OdinCodecTest {
         value.putFloat(0f).putFloat(1f).putShort((short) 1).put((byte) 'B').put((byte) 'C');
         assertThat(OdinValueDecoder.decode(OdinElementType.CUSTOM, value, 0, 12, point))
                 .isEqualTo(Map.of("x", 1.5, "y", -2.0, "flags", -3L, "tag", "A"));
-        assertThat(OdinValueDecoder.decode(OdinElementType.CUSTOM, value, 0, 24, point)).asList().hasSize(2);
+        assertThat((List<?>) OdinValueDecoder.decode(OdinElementType.CUSTOM, value, 0, 24, point)).hasSize(2);
         assertThat(OdinValueDecoder.decode(OdinElementType.CUSTOM, value, 0, 12, null)).isEqualTo("0000c03f000000c0fdff4100");
     }
 
