@@ -82,8 +82,7 @@ public final class UdpReceiver<T> implements Closeable {
                 NetworkInterface nif = multicastInterface(options.multicastInterface());
                 channel.join(group, nif);
             }
-            // Linux caps the request at net.core.rmem_max and reports double the size it keeps
-            // (bookkeeping overhead): a capped 32 MiB request reads back as 2 x rmem_max.
+            // The kernel silently caps the request at net.core.rmem_max: read back what we got.
             if (granted < options.receiveBufferBytes()) {
                 LOG.warn("udp {}: requested SO_RCVBUF {} bytes, kernel granted {} (raise net.core.rmem_max for bursts)",
                         channel.getLocalAddress(), options.receiveBufferBytes(), granted);
@@ -166,7 +165,7 @@ public final class UdpReceiver<T> implements Closeable {
         return (InetSocketAddress) channel.getLocalAddress();
     }
 
-    /** SO_RCVBUF as read back after the request (Linux reports double the requested value when not capped). */
+    /** SO_RCVBUF as read back after the request (at most net.core.rmem_max on Linux). */
     public int grantedReceiveBufferBytes() {
         return grantedReceiveBufferBytes;
     }
