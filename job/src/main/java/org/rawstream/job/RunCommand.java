@@ -3,7 +3,9 @@ package org.rawstream.job;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -123,12 +125,31 @@ public final class RunCommand implements Callable<Integer> {
                     env.getParallelism(), env.getCheckpointConfig().getCheckpointInterval(), CoreOptions.DEFAULT_PARALLELISM.key());
         }
         RawStreamPipeline.build(env, config);
-        if (local || stopAfter != null) {
-            JobRunner.runUntilDone(env, JOB_NAME, stopAfter, local);
-        } else {
-            env.execute(JOB_NAME);
+        List<AutoCloseable> feeds = local ? startDemoFeeds(config.sources()) : List.of();
+        try {
+            if (local || stopAfter != null) {
+                JobRunner.runUntilDone(env, JOB_NAME, stopAfter, local);
+            } else {
+                env.execute(JOB_NAME);
+            }
+        } finally {
+            for (AutoCloseable feed : feeds) {
+                feed.close();
+            }
         }
         return 0;
+    }
+
+    /** The built-in senders that feed the protocol sources of a local run. */
+    private static List<AutoCloseable> startDemoFeeds(List<SourceConfig> sources) throws Exception {
+        List<AutoCloseable> feeds = new ArrayList<>();
+        for (SourceConfig source : sources) {
+            AutoCloseable feed = SourceKinds.get(source.type()).startDemoFeed(source);
+            if (feed != null) {
+                feeds.add(feed);
+            }
+        }
+        return feeds;
     }
 
     /** Defaults, then the config file, then flags. */
