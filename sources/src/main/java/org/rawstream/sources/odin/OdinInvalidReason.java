@@ -1,8 +1,8 @@
 package org.rawstream.sources.odin;
 
 /**
- * Why a packet or a TCP frame was rejected. Each value is one counter (later one Flink metric);
- * the names are used as metric names in lower case.
+ * Why a packet or a TCP frame was rejected. Each value is one counter (a Flink metric named by
+ * {@link #metricName()}).
  */
 public enum OdinInvalidReason {
     /** Shorter than the 4-byte header or than the fixed part of its packet type. */
@@ -49,8 +49,8 @@ public enum OdinInvalidReason {
     /** TCP: the connection ended inside a frame. */
     PARTIAL_FRAME;
 
-    /** The counter name for this reason, e.g. {@code data_length_mismatch}. */
+    /** The counter name for this reason, camelCase as metric names are, e.g. {@code dataLengthMismatch}. */
     public String metricName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return OdinStatistics.camelCase(name());
     }
 }

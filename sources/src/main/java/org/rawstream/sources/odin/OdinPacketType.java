@@ -27,6 +27,11 @@ public enum OdinPacketType {
         return code;
     }
 
+    /** The name used in metrics, camelCase, e.g. {@code extendedIdentifier}. */
+    public String metricName() {
+        return OdinStatistics.camelCase(name());
+    }
+
     /** The type for a wire code, or {@code null} if the code is 0x00 or not a known type. */
     public static OdinPacketType fromCode(int code) {
         return code < 0 || code > 255 ? null : BY_CODE[code];

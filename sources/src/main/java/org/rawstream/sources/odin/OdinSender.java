@@ -1,18 +1,21 @@
 package org.rawstream.sources.odin;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
+import org.rawstream.sources.transport.Pacer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A simulated ODIN-Stream device: sends the packets of an {@link OdinTrafficGenerator} over UDP
- * (one packet per datagram) or TCP (COBS frames with CRC) at a given data-packet rate. The core
- * of the {@code send-odin} command; plain Java. Not thread-safe; one {@link #run} per instance.
+ * (one packet per datagram) or TCP (COBS frames with CRC) at a given data-packet rate (paced by
+ * the transport's {@link Pacer}). The core of the {@code send-odin} command and of the
+ * {@code --local} demo feed; plain Java. One {@link #run} per instance; {@link #stop} from any thread.
  */
 public final class OdinSender {
 
@@ -87,6 +90,8 @@ public final class OdinSender {
     private final double rate;
     private final long count;
     private final Duration duration;
+    private final Duration connectTimeout;
+    private volatile boolean stopped;
 
     private OdinSender(Builder b) {
         this.host = b.host;
@@ -98,6 +103,7 @@ public final class OdinSender {
         this.rate = b.rate;
         this.count = b.count;
         this.duration = b.duration;
+        this.connectTimeout = b.connectTimeout;
     }
 
     public static Builder builder() {
@@ -108,37 +114,30 @@ public final class OdinSender {
         return schema;
     }
 
-    /** Sends until {@code count} data packets are sent or {@code duration} has passed. */
+    /** Sends until {@code count} data packets are sent, {@code duration} has passed or {@link #stop()}. */
     public Result run() throws IOException {
         OdinTrafficGenerator generator = new OdinTrafficGenerator(schema, schemaEvery, eventEvery);
         InetSocketAddress target = new InetSocketAddress(host, port);
         int maxPacket = Math.max(schema.dataPacketLength(), 1500) + 64;
         ByteBuffer packet = ByteBuffer.allocateDirect(maxPacket);
+        Pacer pacer = new Pacer(rate);
         long[] sent = new long[OdinPacketType.values().length];
         long bytes = 0;
         long start = System.nanoTime();
         long end = duration == null ? Long.MAX_VALUE : start + duration.toNanos();
-        try (Channel channel = transport == Transport.UDP ? new Udp(target) : new Tcp(target, maxPacket)) {
-            while (generator.dataPackets() < count) {
-                long now = System.nanoTime();
-                if (now >= end) {
-                    break;
+        try (Channel channel = transport == Transport.UDP ? new Udp(target) : new Tcp(target, maxPacket, connectTimeout)) {
+            while (!stopped && generator.dataPackets() < count && System.nanoTime() < end) {
+                if (generator.nextIsData()) {
+                    pacer.acquire(1);
                 }
-                long due = rate <= 0 ? count : (long) ((now - start) * rate / 1e9) + 1;
-                if (generator.dataPackets() >= due) {
-                    channel.flush();
-                    long wait = (long) ((generator.dataPackets() + 1 - (now - start) * rate / 1e9) * 1e9 / rate);
-                    LockSupport.parkNanos(Math.min(wait, 1_000_000));
-                    continue;
-                }
-                // Send what is due (bounded so the clock and the end are checked often).
-                for (int i = 0; i < 256 && generator.dataPackets() < Math.min(due, count); i++) {
-                    packet.clear();
-                    OdinPacketType type = generator.next(packet, (now - start) / 1_000_000);
-                    packet.flip();
-                    bytes += packet.remaining();
-                    sent[type.ordinal()]++;
-                    channel.send(packet);
+                packet.clear();
+                OdinPacketType type = generator.next(packet, (System.nanoTime() - start) / 1_000_000);
+                packet.flip();
+                bytes += packet.remaining();
+                sent[type.ordinal()]++;
+                channel.send(packet);
+                if (!pacer.unlimited()) {
+                    channel.flush(); // paced: each packet leaves now, not with the next batch
                 }
             }
             channel.flush();
@@ -146,6 +145,11 @@ public final class OdinSender {
         return new Result(sent[OdinPacketType.DATA.ordinal()], sent[OdinPacketType.IDENTIFIER.ordinal()],
                 sent[OdinPacketType.EXTENDED_IDENTIFIER.ordinal()], sent[OdinPacketType.EVENT.ordinal()],
                 bytes, System.nanoTime() - start);
+    }
+
+    /** Ends a {@link #run} in progress (from another thread) after the packet being sent. */
+    public void stop() {
+        stopped = true;
     }
 
     private interface Channel extends AutoCloseable {
@@ -186,11 +190,26 @@ public final class OdinSender {
         private final ByteBuffer frames;
         private final int maxFrame;
 
-        Tcp(InetSocketAddress target, int maxPacket) throws IOException {
-            channel = SocketChannel.open(target);
+        Tcp(InetSocketAddress target, int maxPacket, Duration connectTimeout) throws IOException {
+            channel = connect(target, connectTimeout);
             channel.socket().setTcpNoDelay(true);
             maxFrame = OdinFrameEncoder.maxFrameLength(maxPacket);
             frames = ByteBuffer.allocateDirect(Math.max(64 * 1024, 2 * maxFrame));
+        }
+
+        /** Connects, retrying refused connections until {@code timeout} (the receiver may start later). */
+        private static SocketChannel connect(InetSocketAddress target, Duration timeout) throws IOException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                try {
+                    return SocketChannel.open(target);
+                } catch (ConnectException e) {
+                    if (System.nanoTime() >= deadline) {
+                        throw e;
+                    }
+                    LockSupport.parkNanos(100_000_000L);
+                }
+            }
         }
 
         @Override
@@ -228,6 +247,7 @@ public final class OdinSender {
         private double rate = 1000;
         private long count = 10_000;
         private Duration duration;
+        private Duration connectTimeout = Duration.ZERO;
 
         private Builder() {
         }
@@ -291,6 +311,12 @@ public final class OdinSender {
         /** Stop after this long even if {@link #count} is not reached; default none. */
         public Builder duration(Duration duration) {
             this.duration = duration;
+            return this;
+        }
+
+        /** TCP: keep retrying a refused connection this long (default: fail at once). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = Objects.requireNonNull(timeout);
             return this;
         }
 

@@ -3,7 +3,9 @@ package org.rawstream.sources.odin;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Counters of an ODIN-Stream receiver (later exposed as Flink metrics). Plain fields, updated by
@@ -32,6 +34,8 @@ public final class OdinStatistics {
     private long late;
     private long sequenceResets;
     private long events;
+    /** Told the first time an identifier's data expires (to register a per-identifier metric). */
+    private IntConsumer firstExpiryListener = identifier -> { };
 
     // ---- updates (package-private: only the receiver state counts) ------------------------------
 
@@ -90,7 +94,31 @@ public final class OdinStatistics {
 
     void expired(int identifier) {
         dataExpired++;
-        expiredByIdentifier.merge(identifier, 1L, Long::sum);
+        if (expiredByIdentifier.merge(identifier, 1L, Long::sum) == 1L) {
+            firstExpiryListener.accept(identifier);
+        }
+    }
+
+    /** Calls {@code listener} the first time data of an identifier expires. */
+    public void onFirstExpiry(IntConsumer listener) {
+        this.firstExpiryListener = listener;
+    }
+
+    /**
+     * Counts a schema found in restored keyed state (the counter of known schemas is not state: an
+     * operator re-counts the schemas it meets after a restore).
+     */
+    public void countRestoredSchema() {
+        schemasKnown++;
+    }
+
+    /** {@code SOME_NAME} as {@code someName}. */
+    static String camelCase(String constant) {
+        StringBuilder name = new StringBuilder();
+        for (String word : constant.toLowerCase(Locale.ROOT).split("_")) {
+            name.append(name.length() == 0 ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1));
+        }
+        return name.toString();
     }
 
     void released() {

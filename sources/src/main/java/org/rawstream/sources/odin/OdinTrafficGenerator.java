@@ -87,6 +87,11 @@ public final class OdinTrafficGenerator {
         return dataPackets;
     }
 
+    /** Whether {@link #next} will write a data packet (not a schema or an event). */
+    public boolean nextIsData() {
+        return announcing == 0 && !eventDue;
+    }
+
     /**
      * Writes the next packet at {@code out}'s position (advancing it) and returns its type.
      * {@code out} must be little-endian-agnostic and have room for the largest packet.
