@@ -11,14 +11,14 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
-/** The shared ODIN-Stream vectors: {@code <repo root>/../shared/vectors/odin}. */
-final class OdinTestVectors {
+/** The shared ODIN-Stream vectors: {@code <repo root>/../shared/vectors/odin} (also used by the job's ITCases). */
+public final class OdinTestVectors {
 
     /** One packet of packets.json with its expectation. */
-    static final class VectorPacket {
-        final int position;
-        final byte[] bytes;
-        final Map<String, Object> expect;
+    public static final class VectorPacket {
+        public final int position;
+        public final byte[] bytes;
+        public final Map<String, Object> expect;
 
         VectorPacket(int position, byte[] bytes, Map<String, Object> expect) {
             this.position = position;
@@ -26,7 +26,7 @@ final class OdinTestVectors {
             this.expect = expect;
         }
 
-        String kind() {
+        public String kind() {
             return (String) expect.get("kind");
         }
 
@@ -39,7 +39,7 @@ final class OdinTestVectors {
     private OdinTestVectors() {
     }
 
-    static Path directory() {
+    public static Path directory() {
         String root = System.getProperty("rawstream.root");
         if (root != null) {
             Path dir = Paths.get(root).resolve("../shared/vectors/odin").normalize();
@@ -57,7 +57,7 @@ final class OdinTestVectors {
     }
 
     @SuppressWarnings("unchecked") // the JSON document's shape is fixed by the vectors' README
-    static List<VectorPacket> packets() {
+    public static List<VectorPacket> packets() {
         Map<String, Object> doc = (Map<String, Object>) MiniJson.parse(read("packets.json"));
         List<VectorPacket> packets = new ArrayList<>();
         for (Object o : (List<Object>) doc.get("packets")) {
@@ -68,7 +68,7 @@ final class OdinTestVectors {
         return packets;
     }
 
-    static byte[] bytes(String name) {
+    public static byte[] bytes(String name) {
         try {
             return Files.readAllBytes(directory().resolve(name));
         } catch (IOException e) {
