@@ -1,6 +1,7 @@
 package org.rawstream.job;
 
 import java.util.Arrays;
+import org.rawstream.job.odin.SendOdinCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,7 @@ public final class RawStreamJob implements Runnable {
         cl.addSubcommand(new RunCommand());
 //INSPECT        cl.addSubcommand(new InspectCommand());
         // Protocol senders are added here: send-spead, send-odin, send-echo, send-msgpack.
+        cl.addSubcommand(new SendOdinCommand());
         // Exceptions propagate (not just an exit code): under 'flink run' Flink relies on its own
         // exceptions from execute() reaching it.
         cl.setExecutionExceptionHandler((ex, command, parseResult) -> {
