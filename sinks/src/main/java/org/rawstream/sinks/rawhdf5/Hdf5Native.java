@@ -139,7 +139,8 @@ final class Hdf5Native {
 
     /**
      * Appends the batch with one H5Dwrite per dataset, stamps {@code modified}, then runs the
-     * reader-safe flush sequence: extend both, write, flush both datasets, flush the file.
+     * reader-safe flush sequence: extend both, write both, flush the file (global scope, which
+     * flushes both datasets and then the metadata).
      */
     static void append(OpenFile f, MessageBatch batch, double modifiedSeconds) throws IOException {
         int n = batch.size();
@@ -160,8 +161,9 @@ final class Hdf5Native {
                 writeRows(f, f.msgs, true, start, n);
                 writeRows(f, f.headers, false, start, n);
                 writeDoubleAttribute(f, MODIFIED, modifiedSeconds, false);
-                check(H5Dflush(f.msgs), "H5Dflush /msgs", f.path);
-                check(H5Dflush(f.headers), "H5Dflush /msg_headers", f.path);
+                // H5Fflush(GLOBAL) flushes both datasets (raw data, then all metadata) in one
+                // pass. Separate H5Dflush calls first would publish the msgs extent before the
+                // msg_headers one: SWMR readers then saw the two lengths differ (measured).
                 check(H5Fflush(f.file, H5F_SCOPE_GLOBAL), "H5Fflush", f.path);
                 f.rows = newRows;
                 ok = true;

@@ -78,6 +78,10 @@ public final class RawFileOptions {
             if (name.isEmpty() || RESERVED.contains(name)) {
                 throw new IllegalArgumentException("attribute name '" + name + "' is reserved or empty");
             }
+            if (name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
+                // HDF5 strings are NUL-terminated: the rest would be silently lost.
+                throw new IllegalArgumentException("attribute '" + name.replace('\0', '?') + "' contains a NUL character");
+            }
             attributes.put(name, value);
             return this;
         }

@@ -30,8 +30,14 @@ public final class RawFileWriter implements AutoCloseable {
      * {@code msgs}/{@code msg_headers}. If anything fails the file is deleted.
      */
     public static RawFileWriter create(Path file, RawFileOptions options) throws IOException {
-        Objects.requireNonNull(file, "file");
         Objects.requireNonNull(options, "options");
+        return create(file, options.version(), options.ioVersion(), options.attributes());
+    }
+
+    /** {@link #create(Path, RawFileOptions)} without the options' validation (tests reach native failures with it). */
+    static RawFileWriter create(Path file, String version, String ioVersion, java.util.Map<String, String> attributes)
+            throws IOException {
+        Objects.requireNonNull(file, "file");
         Path absolute = file.toAbsolutePath();
         Path dir = absolute.getParent();
         if (dir == null || !Files.isDirectory(dir)) {
@@ -42,8 +48,7 @@ public final class RawFileWriter implements AutoCloseable {
         }
         double now = nowSeconds();
         try {
-            return new RawFileWriter(Hdf5Native.create(absolute.toString(), options.version(), options.ioVersion(),
-                    options.attributes(), now));
+            return new RawFileWriter(Hdf5Native.create(absolute.toString(), version, ioVersion, attributes, now));
         } catch (IOException | RuntimeException | Error e) {
             // Never leave a half-made file behind (we checked above that it did not exist).
             try {
