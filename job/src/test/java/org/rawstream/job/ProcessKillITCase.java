@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a committed name is a complete, valid file (checked right after the kill, before any recovery).
  */
 class ProcessKillITCase {
-    static final long COUNT = 60_000;
+    static final long COUNT = 40_000;
     static final int SIZE = 100;
 
     @TempDir
