@@ -1,7 +1,6 @@
 package org.rawstream.sources.net;
 
 import java.io.Serializable;
-import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.transport.AcknowledgingStreamDecoder;
 import org.rawstream.sources.transport.ConnectionContext;
 import org.rawstream.sources.transport.DatagramDecoder;
@@ -33,20 +32,22 @@ public interface NetworkProtocol<T> extends Serializable {
     String name();
 
     /**
-     * The decoder for one UDP split. Called on the fetcher thread when the split is opened.
+     * The decoder for one UDP split (endpoint socket). Called on the fetcher thread when the split
+     * is opened.
      *
      * @throws UnsupportedOperationException if the protocol has no datagram form
      */
-    default DatagramDecoder<T> createDatagramDecoder(NetworkSplit split) {
+    default DatagramDecoder<T> createDatagramDecoder(DecoderContext context) {
         throw new UnsupportedOperationException(name() + " has no UDP form");
     }
 
     /**
-     * The decoder for one accepted TCP connection on {@code split}. Called on the fetcher thread.
+     * The decoder for one accepted TCP connection on the context's split. Called on the fetcher
+     * thread.
      *
      * @throws UnsupportedOperationException if the protocol has no stream form
      */
-    default StreamDecoder<T> createStreamDecoder(NetworkSplit split, ConnectionContext connection) {
+    default StreamDecoder<T> createStreamDecoder(DecoderContext context, ConnectionContext connection) {
         throw new UnsupportedOperationException(name() + " has no TCP form");
     }
 

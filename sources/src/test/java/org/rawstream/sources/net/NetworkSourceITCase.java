@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -16,8 +17,13 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -36,9 +42,12 @@ import org.rawstream.sources.transport.UdpSender;
 class NetworkSourceITCase {
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
 
+    private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+                    .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
 
     /** Records seen downstream in the acknowledgement test (same JVM as the MiniCluster). */
     private static final AtomicInteger SEEN = new AtomicInteger();
@@ -77,11 +86,27 @@ class NetworkSourceITCase {
                     .send(lines("udp-", 2000, false), 1);
             TcpSender.Result tcp = TcpSender.to("127.0.0.1", tcpPort).connections(2).build()
                     .send(lines("tcp-", 1000, true), 1);
+            UdpSender.to("127.0.0.1", udpPort).build().send(List.of(new byte[0]), 1); // a decode error
             assertThat(udp.datagrams).isEqualTo(2000);
             assertThat(tcp.messages).isEqualTo(2000);
 
             results.forEachRemaining(received::add);
             job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+
+            // The transport counters are Flink metrics: rawstream.<source name>.<counter>, per subtask.
+            Map<String, Metric> metrics = REPORTER.findMetrics(job.getJobID(), "rawstream.lines-it.");
+            assertThat(sum(metrics, "datagramsReceived")).isEqualTo(2001);
+            assertThat(sum(metrics, "recordsDecoded")).isEqualTo(4000);
+            assertThat(sum(metrics, "connectionsOpened")).isEqualTo(2);
+            assertThat(sum(metrics, "connectionsClosed")).isEqualTo(2);
+            assertThat(sum(metrics, "decodeErrors_emptyDatagram")).isEqualTo(1);
+            assertThat(sum(metrics, "decodeErrors")).isEqualTo(1);
+            assertThat(sum(metrics, "nonEmptyDatagrams")).isEqualTo(2000);
+            long udpBytes = lines("udp-", 2000, false).stream().mapToLong(b -> b.length).sum();
+            long tcpBytes = 2 * lines("tcp-", 1000, true).stream().mapToLong(b -> b.length).sum();
+            assertThat(sum(metrics, "bytesReceived")).isEqualTo(udpBytes + tcpBytes);
+            assertThat(sum(metrics, "connectionsOpen")).isZero();
+            assertThat(sum(metrics, "receiveBufferGranted")).isPositive();
         }
         List<String> expected = new ArrayList<>();
         lines("udp-", 2000, false).forEach(b -> expected.add(new String(b, StandardCharsets.UTF_8)));
@@ -159,6 +184,26 @@ class NetworkSourceITCase {
             assertThat(answers.toString(StandardCharsets.UTF_8)).isEqualTo("ack:0\nack:1\nack:2\nack:3\nack:4\n");
         }
         job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+    }
+
+    /** Sum of a metric over subtasks; counters and numeric gauges. */
+    private static long sum(Map<String, Metric> metrics, String name) {
+        long total = 0;
+        boolean found = false;
+        for (Map.Entry<String, Metric> e : metrics.entrySet()) {
+            if (!e.getKey().endsWith("." + name)) {
+                continue;
+            }
+            found = true;
+            Metric m = e.getValue();
+            if (m instanceof Counter) {
+                total += ((Counter) m).getCount();
+            } else if (m instanceof Gauge) {
+                total += ((Number) ((Gauge<?>) m).getValue()).longValue();
+            }
+        }
+        assertThat(found).as("metric %s in %s", name, metrics.keySet()).isTrue();
+        return total;
     }
 
     private static final class CountSeen implements MapFunction<String, String> {

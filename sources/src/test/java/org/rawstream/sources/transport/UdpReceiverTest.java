@@ -168,12 +168,12 @@ class UdpReceiverTest {
         DecodeErrorCounter counter = new DecodeErrorCounter("cap");
         Set<String> seen = new HashSet<>();
         counter.onNewKind((kind, count) -> seen.add(kind));
-        for (int i = 0; i < DecodeErrorCounter.MAX_KINDS + 10; i++) {
+        for (int i = 0; i < NamedCounters.MAX_NAMES + 10; i++) {
             counter.error("kind" + i);
         }
-        assertThat(counter.counts()).hasSize(DecodeErrorCounter.MAX_KINDS + 1);
-        assertThat(counter.count(DecodeErrorCounter.OTHER_KIND)).isEqualTo(10);
-        assertThat(counter.total()).isEqualTo(DecodeErrorCounter.MAX_KINDS + 10);
-        assertThat(seen).hasSize(DecodeErrorCounter.MAX_KINDS + 1);
+        assertThat(counter.counts()).hasSize(NamedCounters.MAX_NAMES + 1);
+        assertThat(counter.count(NamedCounters.OVERFLOW_NAME)).isEqualTo(10);
+        assertThat(counter.total()).isEqualTo(NamedCounters.MAX_NAMES + 10);
+        assertThat(seen).hasSize(NamedCounters.MAX_NAMES + 1);
     }
 }

@@ -14,6 +14,7 @@ import org.rawstream.sources.net.NetworkProtocol;
 import org.rawstream.sources.net.NetworkSourceConfig;
 import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.transport.DecodeErrorCounter;
+import org.rawstream.sources.transport.NamedCounters;
 import org.rawstream.sources.transport.TransportStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,19 +43,22 @@ public final class NetworkSourceReader<T>
     private volatile long pendingAcknowledgements;
 
     private NetworkSourceReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, SourceReaderContext context,
-            TransportStats stats, DecodeErrorCounter errors, AcknowledgementHandOff acknowledgements) {
-        super(() -> new NetworkSplitReader<>(config, protocol, stats, errors, acknowledgements),
+            TransportStats stats, DecodeErrorCounter errors, NamedCounters protocolCounters,
+            AcknowledgementHandOff acknowledgements) {
+        super(() -> new NetworkSplitReader<>(config, protocol, context.getIndexOfSubtask(), stats, errors,
+                        protocolCounters, acknowledgements),
                 new NetworkRecordEmitter<>(protocol.acknowledgesCheckpoints()), new Configuration(), context);
         this.trackOrdinals = protocol.acknowledgesCheckpoints();
         this.acknowledgements = acknowledgements;
-        TransportMetrics.register(context.metricGroup(), config.name(), stats, errors, () -> pendingAcknowledgements);
+        TransportMetrics.register(context.metricGroup(), config.name(), stats, errors, protocolCounters,
+                () -> pendingAcknowledgements);
     }
 
     public static <T> NetworkSourceReader<T> create(NetworkSourceConfig config, NetworkProtocol<T> protocol,
             SourceReaderContext context) {
         String owner = config.name() + "[" + context.getIndexOfSubtask() + "]";
         return new NetworkSourceReader<>(config, protocol, context, new TransportStats(),
-                new DecodeErrorCounter(owner), new AcknowledgementHandOff());
+                new DecodeErrorCounter(owner), new NamedCounters(), new AcknowledgementHandOff());
     }
 
     @Override
