@@ -149,9 +149,9 @@ class UdpReceiverTest {
     @Test
     void joinsMulticastGroup() throws IOException {
         NetworkInterface loopback = NetworkInterface.getByInetAddress(java.net.InetAddress.getLoopbackAddress());
-        Assumptions.assumeTrue(loopback != null && loopback.supportsMulticast(), "loopback without multicast");
+        Assumptions.assumeTrue(loopback != null, "no loopback interface");
         String group = "239.255.42.99";
-        UdpReceiver<String> r = open(UdpOptions.builder(0).bindHost("0.0.0.0").multicast(group, null).build());
+        UdpReceiver<String> r = open(UdpOptions.builder(0).bindHost(group).multicast(group, null).build());
         int port = r.localAddress().getPort();
         try (MulticastSocket sender = new MulticastSocket()) {
             sender.setNetworkInterface(loopback);
