@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 import org.rawstream.sources.net.NetworkProtocol;
 import org.rawstream.sources.net.NetworkSourceConfig;
@@ -47,7 +46,7 @@ public final class NetworkSourceReader<T>
             AcknowledgementHandOff acknowledgements) {
         super(() -> new NetworkSplitReader<>(config, protocol, context.getIndexOfSubtask(), stats, errors,
                         protocolCounters, acknowledgements),
-                new NetworkRecordEmitter<>(protocol.acknowledgesCheckpoints()), new Configuration(), context);
+                new NetworkRecordEmitter<>(protocol.acknowledgesCheckpoints()), context.getConfiguration(), context);
         this.trackOrdinals = protocol.acknowledgesCheckpoints();
         this.acknowledgements = acknowledgements;
         TransportMetrics.register(context.metricGroup(), config.name(), stats, errors, protocolCounters,
