@@ -206,6 +206,69 @@ class NetworkSourceITCase {
         return total;
     }
 
+    /** Set once the failing map has failed (the restart test). */
+    private static final AtomicInteger FAILURES = new AtomicInteger();
+    /** Records seen after the failure (the restart test). */
+    private static final java.util.Queue<String> AFTER_RESTART = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void reopensItsEndpointsAfterAFailover() throws Exception {
+        FAILURES.set(0);
+        AFTER_RESTART.clear();
+        int tcpPort = Ports.freeTcpPort();
+        NetworkSource<String> source = NetworkSource.<String>builder()
+                .protocol(new LineProtocol(false))
+                .typeInfo(Types.STRING)
+                .tcp(TcpOptions.builder(tcpPort).build())
+                .stopWhenIdle(Duration.ofSeconds(1), Duration.ofSeconds(60))
+                .build();
+        Configuration conf = new Configuration();
+        conf.setString("restart-strategy.type", "fixed-delay");
+        conf.setString("restart-strategy.fixed-delay.attempts", "3");
+        conf.setString("restart-strategy.fixed-delay.delay", "100 ms");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "lines")
+                .map(new FailOnceOnBoom()).returns(Types.STRING)
+                .sinkTo(new DiscardingSink<>());
+        JobClient job = env.executeAsync("failover-it");
+        Ports.awaitTcpListening(tcpPort, BIND_TIMEOUT);
+        try (Socket client = new Socket("127.0.0.1", tcpPort)) {
+            client.getOutputStream().write("one\nboom\n".getBytes(StandardCharsets.UTF_8));
+        }
+        // The endpoint comes back after the restart: probe until a line gets through.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int probe = 0;
+        while (AFTER_RESTART.isEmpty()) {
+            assertThat(System.nanoTime()).as("a probe through the restarted source in time").isLessThan(deadline);
+            if (FAILURES.get() > 0) {
+                try (Socket client = new Socket("127.0.0.1", tcpPort)) {
+                    client.getOutputStream().write(("probe-" + probe++ + "\n").getBytes(StandardCharsets.UTF_8));
+                } catch (java.io.IOException notListeningYet) {
+                    // the restarted source has not bound the port yet
+                }
+            }
+            LockSupport.parkNanos(50_000_000L); // probe interval
+        }
+        job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        assertThat(FAILURES.get()).isEqualTo(1);
+        assertThat(AFTER_RESTART).allMatch(line -> line.startsWith("probe-"));
+    }
+
+    private static final class FailOnceOnBoom implements MapFunction<String, String> {
+        @Override
+        public String map(String value) {
+            if (value.equals("boom") && FAILURES.getAndIncrement() == 0) {
+                throw new IllegalStateException("injected failure");
+            }
+            if (FAILURES.get() > 0) {
+                AFTER_RESTART.add(value);
+            }
+            return value;
+        }
+    }
+
     private static final class CountSeen implements MapFunction<String, String> {
         @Override
         public String map(String value) {
