@@ -39,6 +39,8 @@ import org.rawstream.sources.transport.TcpSender;
 import org.rawstream.sources.transport.UdpOptions;
 import org.rawstream.sources.transport.UdpSender;
 
+// Flink's closeables declare "throws Exception"; try-with-resources on them is intended.
+@SuppressWarnings("try")
 class NetworkSourceITCase {
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
 

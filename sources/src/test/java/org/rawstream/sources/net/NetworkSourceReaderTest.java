@@ -30,6 +30,8 @@ import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.transport.TcpOptions;
 
 /** The acknowledgement bookkeeping of the reader, driven by hand: snapshots, completions, aborts. */
+// Flink's closeables declare "throws Exception"; try-with-resources on them is intended.
+@SuppressWarnings("try")
 class NetworkSourceReaderTest {
 
     @Test

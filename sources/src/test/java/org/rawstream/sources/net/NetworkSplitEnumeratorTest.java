@@ -19,6 +19,8 @@ import org.rawstream.sources.net.split.NetworkSplitSerializer;
 import org.rawstream.sources.transport.TcpOptions;
 import org.rawstream.sources.transport.UdpOptions;
 
+// Flink's closeables declare "throws Exception"; try-with-resources on them is intended.
+@SuppressWarnings("try")
 class NetworkSplitEnumeratorTest {
 
     private static NetworkSource.Builder<String> builder() {

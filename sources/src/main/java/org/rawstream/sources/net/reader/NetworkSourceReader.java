@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * entry up to that checkpoint to the fetcher thread, which calls the connections' decoders. An
  * aborted checkpoint's entry is covered by the next completed one (counts only grow).
  */
+// close() is inherited from SourceReaderBase, declared "throws Exception" (javac's try lint).
+@SuppressWarnings("try")
 public final class NetworkSourceReader<T>
         extends SingleThreadMultiplexSourceReaderBase<Received<T>, T, NetworkSplit, NetworkSplitState> {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkSourceReader.class);

@@ -216,7 +216,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         for (OpenSplit s : splits.values()) {
             s.close();
         }
