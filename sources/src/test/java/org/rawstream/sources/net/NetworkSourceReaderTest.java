@@ -77,6 +77,45 @@ class NetworkSourceReaderTest {
         }
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void boundedModeEndsSplitsThatNeverSawDataAfterTheFirstDataTimeout() throws Exception {
+        int udpPort = Ports.freeUdpPort();
+        int tcpPort = Ports.freeTcpPort();
+        NetworkSource<String> source = NetworkSource.<String>builder().protocol(new LineProtocol(false))
+                .typeInfo(Types.STRING).udp("127.0.0.1", udpPort).tcp("127.0.0.1", tcpPort)
+                .pollTimeout(Duration.ofMillis(20))
+                .stopWhenIdle(Duration.ofMillis(200), Duration.ofMillis(300)).build();
+        assertThat(source.getBoundedness()).isEqualTo(org.apache.flink.api.connector.source.Boundedness.BOUNDED);
+        CollectingOutput output = new CollectingOutput();
+        try (SourceReader<String, NetworkSplit> reader = source.createReader(new TestingReaderContext())) {
+            reader.start();
+            reader.addSplits(List.of(new NetworkSplit(NetworkSplit.Transport.UDP, "127.0.0.1", udpPort, 0),
+                    new NetworkSplit(NetworkSplit.Transport.TCP, "127.0.0.1", tcpPort, 0)));
+            reader.notifyNoMoreSplits();
+            Ports.awaitTcpListening(tcpPort, Duration.ofSeconds(10));
+            // One connection with data keeps the TCP split alive until it closes.
+            try (Socket client = connect(tcpPort)) {
+                write(client, "last\n");
+                pollUntil(reader, output, 1);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            org.apache.flink.core.io.InputStatus status;
+            do {
+                assertThat(System.nanoTime()).as("end of input in time").isLessThan(deadline);
+                status = reader.pollNext(output);
+                if (status == org.apache.flink.core.io.InputStatus.NOTHING_AVAILABLE) {
+                    try {
+                        reader.isAvailable().get(100, TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException e) {
+                        // poll again
+                    }
+                }
+            } while (status != org.apache.flink.core.io.InputStatus.END_OF_INPUT);
+            assertThat(output.records).containsExactly("last");
+        }
+    }
+
     private static Socket connect(int port) throws IOException {
         Socket s = new Socket("127.0.0.1", port);
         s.setSoTimeout(10_000);

@@ -123,6 +123,25 @@ class UdpReceiverTest {
     }
 
     @Test
+    void decoderExceptionsAreCountedNotPropagated() throws IOException {
+        DatagramDecoder<String> throwing = (datagram, sender, out, errs) -> {
+            if (datagram.remaining() == 3) {
+                throw new IllegalStateException("decoder bug");
+            }
+            out.collect("ok");
+        };
+        UdpReceiver<String> r = UdpReceiver.open(UdpOptions.builder(0).build(), throwing, received::add, errors, stats);
+        receivers.add(r);
+        poller.add(r);
+        try (DatagramChannel sender = DatagramChannel.open()) {
+            send(sender, r.localAddress(), "bad");
+            send(sender, r.localAddress(), "good");
+            pollUntil(poller, () -> received.size() == 1, "the good datagram");
+        }
+        assertThat(errors.count("decoderException")).isEqualTo(1);
+    }
+
+    @Test
     void exposesGrantedReceiveBuffer() throws IOException {
         UdpReceiver<String> r = open(UdpOptions.builder(0).build());
         assertThat(r.grantedReceiveBufferBytes()).isPositive();
