@@ -1,6 +1,7 @@
 package org.rawstream.sources.net;
 
 import java.io.Serializable;
+import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.transport.AcknowledgingStreamDecoder;
 import org.rawstream.sources.transport.ConnectionContext;
 import org.rawstream.sources.transport.DatagramDecoder;
@@ -33,21 +34,38 @@ public interface NetworkProtocol<T> extends Serializable {
 
     /**
      * The decoder for one UDP split (endpoint socket). Called on the fetcher thread when the split
-     * is opened.
+     * is opened. Override this form to use protocol counters or the subtask index; the default
+     * calls {@link #createDatagramDecoder(NetworkSplit)}.
+     */
+    default DatagramDecoder<T> createDatagramDecoder(DecoderContext context) {
+        return createDatagramDecoder(context.split());
+    }
+
+    /**
+     * The simple form of {@link #createDatagramDecoder(DecoderContext)}: override one of the two.
      *
      * @throws UnsupportedOperationException if the protocol has no datagram form
      */
-    default DatagramDecoder<T> createDatagramDecoder(DecoderContext context) {
+    default DatagramDecoder<T> createDatagramDecoder(NetworkSplit split) {
         throw new UnsupportedOperationException(name() + " has no UDP form");
     }
 
     /**
      * The decoder for one accepted TCP connection on the context's split. Called on the fetcher
-     * thread.
+     * thread. Override this form to use protocol counters or the subtask index; the default calls
+     * {@link #createStreamDecoder(NetworkSplit, ConnectionContext)}.
+     */
+    default StreamDecoder<T> createStreamDecoder(DecoderContext context, ConnectionContext connection) {
+        return createStreamDecoder(context.split(), connection);
+    }
+
+    /**
+     * The simple form of {@link #createStreamDecoder(DecoderContext, ConnectionContext)}: override
+     * one of the two.
      *
      * @throws UnsupportedOperationException if the protocol has no stream form
      */
-    default StreamDecoder<T> createStreamDecoder(DecoderContext context, ConnectionContext connection) {
+    default StreamDecoder<T> createStreamDecoder(NetworkSplit split, ConnectionContext connection) {
         throw new UnsupportedOperationException(name() + " has no TCP form");
     }
 
