@@ -33,7 +33,16 @@ public interface NetworkProtocol<T> extends Serializable {
     String name();
 
     /**
-     * The decoder for one UDP split. Called on the fetcher thread when the split is opened.
+     * The decoder for one UDP split (endpoint socket). Called on the fetcher thread when the split
+     * is opened. Override this form to use protocol counters or the subtask index; the default
+     * calls {@link #createDatagramDecoder(NetworkSplit)}.
+     */
+    default DatagramDecoder<T> createDatagramDecoder(DecoderContext context) {
+        return createDatagramDecoder(context.split());
+    }
+
+    /**
+     * The simple form of {@link #createDatagramDecoder(DecoderContext)}: override one of the two.
      *
      * @throws UnsupportedOperationException if the protocol has no datagram form
      */
@@ -42,7 +51,17 @@ public interface NetworkProtocol<T> extends Serializable {
     }
 
     /**
-     * The decoder for one accepted TCP connection on {@code split}. Called on the fetcher thread.
+     * The decoder for one accepted TCP connection on the context's split. Called on the fetcher
+     * thread. Override this form to use protocol counters or the subtask index; the default calls
+     * {@link #createStreamDecoder(NetworkSplit, ConnectionContext)}.
+     */
+    default StreamDecoder<T> createStreamDecoder(DecoderContext context, ConnectionContext connection) {
+        return createStreamDecoder(context.split(), connection);
+    }
+
+    /**
+     * The simple form of {@link #createStreamDecoder(DecoderContext, ConnectionContext)}: override
+     * one of the two.
      *
      * @throws UnsupportedOperationException if the protocol has no stream form
      */

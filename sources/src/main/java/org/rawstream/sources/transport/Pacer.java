@@ -20,7 +20,7 @@ public final class Pacer {
     }
 
     public Pacer(double unitsPerSecond) {
-        this(unitsPerSecond, 1_000_000L);
+        this(unitsPerSecond, 10_000_000L);
     }
 
     public boolean unlimited() {
