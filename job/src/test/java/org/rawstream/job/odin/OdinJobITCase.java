@@ -1,6 +1,7 @@
 package org.rawstream.job.odin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.rawstream.sources.net.MetricSums.sum;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,8 +23,6 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -152,14 +151,7 @@ class OdinJobITCase {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void tcpVectorsThroughTheRealPipeline(@TempDir Path out) throws Exception {
-        int port = Ports.freeTcpPort();
-        JobConfig config = config(out, "odin-tcp", port);
-        StreamExecutionEnvironment env = environment(config);
-        RawStreamPipeline.build(env, config);
-        JobClient job = env.executeAsync("odin-tcp-it");
-        Ports.awaitTcpListening(port, BIND_TIMEOUT);
-        TcpSender.to("127.0.0.1", port).build().send(List.of(OdinTestVectors.bytes("tcp_cobs.bin")), 1);
-        job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        JobClient job = runTcpJob(out, List.of(OdinTestVectors.bytes("tcp_cobs.bin")));
 
         assertStoredInArrivalOrder(out.resolve("odin"));
         Map<String, Metric> metrics = REPORTER.findMetrics(job.getJobID(), "rawstream.odin.");
@@ -174,17 +166,9 @@ class OdinJobITCase {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void badCrcFrameIsCountedAndTheNextFrameAccepted(@TempDir Path out) throws Exception {
-        int port = Ports.freeTcpPort();
-        JobConfig config = config(out, "odin-tcp", port);
-        StreamExecutionEnvironment env = environment(config);
-        RawStreamPipeline.build(env, config);
-        JobClient job = env.executeAsync("odin-bad-crc-it");
-        Ports.awaitTcpListening(port, BIND_TIMEOUT);
         // The accepted frame is data of schema 27829: send that schema after it, so it resolves.
         byte[] schema = vectors.get(1).bytes;
-        TcpSender.to("127.0.0.1", port).build()
-                .send(List.of(OdinTestVectors.bytes("tcp_cobs_bad_crc.bin"), OdinFrameEncoder.encode(schema)), 1);
-        job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        JobClient job = runTcpJob(out, List.of(OdinTestVectors.bytes("tcp_cobs_bad_crc.bin"), OdinFrameEncoder.encode(schema)));
 
         List<byte[]> stored = storedMessages(out.resolve("odin"));
         assertThat(stored).hasSize(2);
@@ -195,6 +179,19 @@ class OdinJobITCase {
         assertThat(sum(metrics, "decodeErrors")).isEqualTo(1);
         assertThat(sum(metrics, "dataHeld")).isEqualTo(1);
         assertThat(sum(metrics, "dataResolved")).isEqualTo(1);
+    }
+
+    /** Runs the real pipeline with an odin-tcp source, sends {@code bytes} on one connection, waits for the end. */
+    private static JobClient runTcpJob(Path out, List<byte[]> bytes) throws Exception {
+        int port = Ports.freeTcpPort();
+        JobConfig config = config(out, "odin-tcp", port);
+        StreamExecutionEnvironment env = environment(config);
+        RawStreamPipeline.build(env, config);
+        JobClient job = env.executeAsync("odin-tcp-it");
+        Ports.awaitTcpListening(port, BIND_TIMEOUT);
+        TcpSender.to("127.0.0.1", port).build().send(bytes, 1);
+        job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        return job;
     }
 
     /** Set when the injected failure has happened (same JVM as the MiniCluster). */
@@ -372,25 +369,5 @@ class OdinJobITCase {
 
     private static String hex(byte[] bytes) {
         return java.util.HexFormat.of().formatHex(bytes);
-    }
-
-    /** Sum of a metric over subtasks; counters and numeric gauges. */
-    private static long sum(Map<String, Metric> metrics, String name) {
-        long total = 0;
-        boolean found = false;
-        for (Map.Entry<String, Metric> e : metrics.entrySet()) {
-            if (!e.getKey().endsWith("." + name)) {
-                continue;
-            }
-            found = true;
-            Metric m = e.getValue();
-            if (m instanceof Counter) {
-                total += ((Counter) m).getCount();
-            } else if (m instanceof Gauge) {
-                total += ((Number) ((Gauge<?>) m).getValue()).longValue();
-            }
-        }
-        assertThat(found).as("metric %s in %s", name, metrics.keySet()).isTrue();
-        return total;
     }
 }

@@ -11,21 +11,9 @@ import org.junit.jupiter.api.Test;
 
 class OdinFrameCodecTest {
 
-    private final List<byte[]> packets = new ArrayList<>();
-    private final List<OdinInvalidReason> errors = new ArrayList<>();
-    private final OdinFrameDecoder.Handler handler = new OdinFrameDecoder.Handler() {
-        @Override
-        public void packet(ByteBuffer packet) {
-            byte[] copy = new byte[packet.remaining()];
-            packet.get(copy);
-            packets.add(copy);
-        }
-
-        @Override
-        public void invalid(OdinInvalidReason reason) {
-            errors.add(reason);
-        }
-    };
+    private final CollectingFrameHandler handler = new CollectingFrameHandler();
+    private final List<byte[]> packets = handler.packets;
+    private final List<OdinInvalidReason> errors = handler.errors;
 
     @Test
     void encoderReproducesTheVectorStream() {

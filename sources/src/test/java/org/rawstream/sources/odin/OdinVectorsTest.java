@@ -42,10 +42,10 @@ class OdinVectorsTest {
             chunkSizes.add(0); // 0: random sizes per chunk
         }
         for (int chunkSize : chunkSizes) {
-            List<byte[]> packets = new ArrayList<>();
-            List<OdinInvalidReason> errors = new ArrayList<>();
+            CollectingFrameHandler handler = new CollectingFrameHandler();
+            List<byte[]> packets = handler.packets;
+            List<OdinInvalidReason> errors = handler.errors;
             OdinFrameDecoder decoder = new OdinFrameDecoder(65535);
-            OdinFrameDecoder.Handler handler = handler(packets, errors);
             for (int at = 0; at < stream.length; ) {
                 int n = chunkSize > 0 ? chunkSize : 1 + random.nextInt(64);
                 n = Math.min(n, stream.length - at);
@@ -60,42 +60,25 @@ class OdinVectorsTest {
             }
         }
         // And the deframed packets give the same receiver results as the datagrams.
-        List<byte[]> packets = new ArrayList<>();
-        new OdinFrameDecoder(65535).feed(ByteBuffer.wrap(stream), handler(packets, new ArrayList<>()));
-        verifyReceiver(packets);
+        CollectingFrameHandler all = new CollectingFrameHandler();
+        new OdinFrameDecoder(65535).feed(ByteBuffer.wrap(stream), all);
+        verifyReceiver(all.packets);
     }
 
     @Test
     void badCrcFrameIsCountedAndTheNextFrameAccepted() {
         byte[] stream = OdinTestVectors.bytes("tcp_cobs_bad_crc.bin");
         for (int chunkSize = 1; chunkSize <= stream.length; chunkSize++) {
-            List<byte[]> packets = new ArrayList<>();
-            List<OdinInvalidReason> errors = new ArrayList<>();
+            CollectingFrameHandler handler = new CollectingFrameHandler();
             OdinFrameDecoder decoder = new OdinFrameDecoder(65535);
             for (int at = 0; at < stream.length; at += chunkSize) {
-                decoder.feed(ByteBuffer.wrap(stream, at, Math.min(chunkSize, stream.length - at)), handler(packets, errors));
+                decoder.feed(ByteBuffer.wrap(stream, at, Math.min(chunkSize, stream.length - at)), handler);
             }
-            decoder.endOfStream(handler(packets, errors));
-            assertThat(errors).containsExactly(OdinInvalidReason.BAD_CRC);
-            assertThat(packets).hasSize(1);
-            assertThat(OdinPackets.checkHeader(ByteBuffer.wrap(packets.get(0)))).isNull();
+            decoder.endOfStream(handler);
+            assertThat(handler.errors).containsExactly(OdinInvalidReason.BAD_CRC);
+            assertThat(handler.packets).hasSize(1);
+            assertThat(OdinPackets.checkHeader(ByteBuffer.wrap(handler.packets.get(0)))).isNull();
         }
-    }
-
-    private static OdinFrameDecoder.Handler handler(List<byte[]> packets, List<OdinInvalidReason> errors) {
-        return new OdinFrameDecoder.Handler() {
-            @Override
-            public void packet(ByteBuffer packet) {
-                byte[] copy = new byte[packet.remaining()];
-                packet.get(copy);
-                packets.add(copy);
-            }
-
-            @Override
-            public void invalid(OdinInvalidReason reason) {
-                errors.add(reason);
-            }
-        };
     }
 
     private static List<byte[]> packetsOf(List<OdinTestVectors.VectorPacket> vectors) {
