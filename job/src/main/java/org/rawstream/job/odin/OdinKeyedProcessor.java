@@ -89,7 +89,8 @@ final class OdinKeyedProcessor extends KeyedProcessFunction<Integer, OdinPacket,
         int key = ctx.getCurrentKey();
         OdinIdentifierState state = states.value();
         if (state == null) {
-            if (pendingKeys.size() >= config.maxPendingIdentifiers()) {
+            // An identifier packet makes a known schema, not a pending one: only the rest is limited here.
+            if (packet.typeCode() != OdinPacketType.IDENTIFIER.code() && pendingKeys.size() >= config.maxPendingIdentifiers()) {
                 statistics.rejected(OdinInvalidReason.PENDING_LIMIT);
                 return;
             }

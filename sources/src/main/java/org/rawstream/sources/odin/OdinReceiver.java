@@ -52,7 +52,9 @@ public final class OdinReceiver {
         int identifier = OdinPackets.identifier(packet);
         OdinIdentifierState state = states.get(identifier);
         if (state == null) {
-            if (states.size() - stats.schemasKnown() >= context.config().maxPendingIdentifiers()) {
+            // An identifier packet makes a known schema, not a pending one: only the rest is limited here.
+            if (typeCode != OdinPacketType.IDENTIFIER.code()
+                    && states.size() - stats.schemasKnown() >= context.config().maxPendingIdentifiers()) {
                 stats.rejected(OdinInvalidReason.PENDING_LIMIT);
                 return;
             }

@@ -120,6 +120,10 @@ class OdinReceiverTest {
         assertThat(receiver.statistics().dataHeld()).isEqualTo(3);
         feed(receiver, 0, OdinPacketWriter.identifier(schema(1, 4)), data(3, 1, 4));
         assertThat(receiver.statistics().dataHeld()).isEqualTo(4);
+        // a schema for a new identifier is not pending, so it is taken even now
+        feed(receiver, 0, data(4, 0, 4), OdinPacketWriter.identifier(schema(4, 4)));
+        assertThat(receiver.statistics().invalid(OdinInvalidReason.PENDING_LIMIT)).isEqualTo(2);
+        assertThat(receiver.schema(4)).isNotNull();
     }
 
     @Test
