@@ -157,7 +157,7 @@ public final class OdinSourceKind implements SourceKind {
                 .host(source.string(HOST))
                 .port(source.intValue(PORT, 1, 65535))
                 .transport(tcp ? OdinSender.Transport.TCP : OdinSender.Transport.UDP)
-                .rate(source.doubleValue(DEMO_RATE, 0))
+                .rate(source.doubleValue(DEMO_RATE, 1))
                 .count(Long.MAX_VALUE)
                 .schemaEvery(100)
                 .eventEvery(500)
