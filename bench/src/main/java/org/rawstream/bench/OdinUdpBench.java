@@ -202,6 +202,7 @@ public final class OdinUdpBench {
             }
         }
         if (Boolean.getBoolean("bench.gaps")) {
+            // (the warm-up sender's sequence restarts at 0 when the measured run starts: one jump)
             StringBuilder gaps = new StringBuilder();
             for (int i = 1; i < sequences.size(); i++) {
                 int step = (sequences.get(i) - sequences.get(i - 1)) & 0xFFFF;
