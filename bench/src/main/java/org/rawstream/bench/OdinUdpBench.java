@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
@@ -26,6 +25,7 @@ import org.rawstream.job.FlinkSetup;
 import org.rawstream.job.RawStreamPipeline;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
+import org.rawstream.job.odin.LocalEndpoints;
 import org.rawstream.sinks.rawhdf5.RawFileReader;
 import org.rawstream.sources.odin.OdinEvent;
 import org.rawstream.sources.odin.OdinOutput;
@@ -176,7 +176,9 @@ public final class OdinUdpBench {
         RawStreamPipeline.build(env, config);
         try {
             JobClient job = env.executeAsync("odin-udp-bench");
-            awaitUdpBound(port);
+            if (!LocalEndpoints.awaitBound(false, port, Duration.ofSeconds(60))) {
+                throw new IOException("the job did not bind UDP port " + port);
+            }
             OdinSender.Result warm = warmUp(port);
             OdinSender.Result sent = sender(port, rate, seconds).run();
             job.getJobExecutionResult().get(5, TimeUnit.MINUTES);
@@ -213,18 +215,6 @@ public final class OdinUdpBench {
             System.out.println("  job gaps (stored data index: missing):" + gaps);
         }
         return count;
-    }
-
-    /** Polls /proc/net/udp until something is bound to {@code port} (the job's source). */
-    private static void awaitUdpBound(int port) throws IOException {
-        String local = String.format(Locale.ROOT, ":%04X ", port);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (Files.readAllLines(Path.of("/proc/net/udp")).stream().noneMatch(l -> l.contains(local))) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("the job did not bind UDP port " + port);
-            }
-            LockSupport.parkNanos(20_000_000L);
-        }
     }
 
     private static void deleteTree(Path dir) throws IOException {

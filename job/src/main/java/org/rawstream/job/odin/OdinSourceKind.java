@@ -163,7 +163,7 @@ public final class OdinSourceKind implements SourceKind {
                 .eventEvery(500)
                 .connectTimeout(Duration.ofSeconds(60))
                 .build();
-        return OdinDemoFeed.start(sender, source.name());
+        return OdinDemoFeed.start(sender, source.name(), tcp ? 0 : source.intValue(PORT, 1, 65535));
     }
 
     /** The two outputs of one ODIN source. */

@@ -1,9 +1,12 @@
 package org.rawstream.job.odin;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.rawstream.sources.net.MetricSums.sum;
 
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +26,8 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -42,10 +47,15 @@ import org.rawstream.job.source.SourceKinds;
 import org.rawstream.sinks.rawhdf5.RawFileReader;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
-import org.rawstream.sources.net.Ports;
+import org.rawstream.sources.odin.OdinEvent;
 import org.rawstream.sources.odin.OdinFrameEncoder;
+import org.rawstream.sources.odin.OdinOutput;
+import org.rawstream.sources.odin.OdinPacketType;
+import org.rawstream.sources.odin.OdinReceiver;
+import org.rawstream.sources.odin.OdinReceiverConfig;
+import org.rawstream.sources.odin.OdinSchema;
+import org.rawstream.sources.odin.OdinTypeDescriptor;
 import org.rawstream.sources.odin.OdinPacketWriter;
-import org.rawstream.sources.odin.OdinTestVectors;
 import org.rawstream.sources.odin.source.OdinNamedValues;
 import org.rawstream.sources.odin.source.OdinPacket;
 import org.rawstream.sources.transport.TcpSender;
@@ -69,12 +79,13 @@ class OdinJobITCase {
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
                     .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
 
-    private final List<OdinTestVectors.VectorPacket> vectors = OdinTestVectors.packets();
+    /** The 20 packets of the shared vectors' packets.json, in order. */
+    private final List<byte[]> vectors = OdinVectorFiles.packets();
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void udpVectorsAreStoredDecodedAndCounted(@TempDir Path out) throws Exception {
-        int port = Ports.freeUdpPort();
+        int port = freePort(false);
         JobConfig config = config(out, "odin-udp", port);
         SourceConfig source = config.sources().get(0);
         StreamExecutionEnvironment env = environment(config);
@@ -86,12 +97,8 @@ class OdinJobITCase {
         CloseableIterator<OdinNamedValues> collected = streams.values.collectAsync();
         try {
             job = env.executeAsync("odin-udp-it");
-            Ports.awaitUdpBound(port, 1, BIND_TIMEOUT);
-            List<byte[]> datagrams = new ArrayList<>();
-            for (OdinTestVectors.VectorPacket v : vectors) {
-                datagrams.add(v.bytes);
-            }
-            assertThat(UdpSender.to("127.0.0.1", port).datagramsPerSecond(2_000).build().send(datagrams, 1).datagrams)
+            assertThat(LocalEndpoints.awaitBound(false, port, BIND_TIMEOUT)).isTrue();
+            assertThat(UdpSender.to("127.0.0.1", port).datagramsPerSecond(2_000).build().send(vectors, 1).datagrams)
                     .isEqualTo(20);
             collected.forEachRemaining(values::add);
             job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
@@ -151,7 +158,7 @@ class OdinJobITCase {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void tcpVectorsThroughTheRealPipeline(@TempDir Path out) throws Exception {
-        JobClient job = runTcpJob(out, List.of(OdinTestVectors.bytes("tcp_cobs.bin")));
+        JobClient job = runTcpJob(out, List.of(OdinVectorFiles.bytes("tcp_cobs.bin")));
 
         assertStoredInArrivalOrder(out.resolve("odin"));
         Map<String, Metric> metrics = REPORTER.findMetrics(job.getJobID(), "rawstream.odin.");
@@ -167,12 +174,12 @@ class OdinJobITCase {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void badCrcFrameIsCountedAndTheNextFrameAccepted(@TempDir Path out) throws Exception {
         // The accepted frame is data of schema 27829: send that schema after it, so it resolves.
-        byte[] schema = vectors.get(1).bytes;
-        JobClient job = runTcpJob(out, List.of(OdinTestVectors.bytes("tcp_cobs_bad_crc.bin"), OdinFrameEncoder.encode(schema)));
+        byte[] schema = vectors.get(1);
+        JobClient job = runTcpJob(out, List.of(OdinVectorFiles.bytes("tcp_cobs_bad_crc.bin"), OdinFrameEncoder.encode(schema)));
 
         List<byte[]> stored = storedMessages(out.resolve("odin"));
         assertThat(stored).hasSize(2);
-        assertThat(stored.get(0)).isEqualTo(vectors.get(3).bytes); // the frame after the bad one
+        assertThat(stored.get(0)).isEqualTo(vectors.get(3)); // the frame after the bad one
         assertThat(stored.get(1)).isEqualTo(schema);
         Map<String, Metric> metrics = REPORTER.findMetrics(job.getJobID(), "rawstream.odin.");
         assertThat(sum(metrics, "decodeErrors_badCrc")).isEqualTo(1);
@@ -183,12 +190,12 @@ class OdinJobITCase {
 
     /** Runs the real pipeline with an odin-tcp source, sends {@code bytes} on one connection, waits for the end. */
     private static JobClient runTcpJob(Path out, List<byte[]> bytes) throws Exception {
-        int port = Ports.freeTcpPort();
+        int port = freePort(true);
         JobConfig config = config(out, "odin-tcp", port);
         StreamExecutionEnvironment env = environment(config);
         RawStreamPipeline.build(env, config);
         JobClient job = env.executeAsync("odin-tcp-it");
-        Ports.awaitTcpListening(port, BIND_TIMEOUT);
+        assertThat(LocalEndpoints.awaitBound(true, port, BIND_TIMEOUT)).isTrue();
         TcpSender.to("127.0.0.1", port).build().send(bytes, 1);
         job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
         return job;
@@ -200,7 +207,7 @@ class OdinJobITCase {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void schemaStateSurvivesAFailureAndRestart(@TempDir Path out) throws Exception {
-        int port = Ports.freeUdpPort();
+        int port = freePort(false);
         // Idle long enough not to end before the first commit (the test waits for it).
         JobConfig config = config(out, "odin-udp", port, "8s");
         Configuration conf = FlinkSetup.applyJobSettings(new Configuration(), config);
@@ -214,9 +221,9 @@ class OdinJobITCase {
         FAILED.set(false);
 
         JobClient job = env.executeAsync("odin-restart-it");
-        Ports.awaitUdpBound(port, 1, BIND_TIMEOUT);
-        byte[] schema = vectors.get(1).bytes;
-        byte[] before = vectors.get(2).bytes; // sequence 65535
+        assertThat(LocalEndpoints.awaitBound(false, port, BIND_TIMEOUT)).isTrue();
+        byte[] schema = vectors.get(1);
+        byte[] before = vectors.get(2); // sequence 65535
         UdpSender udp = UdpSender.to("127.0.0.1", port).build();
         udp.send(List.of(schema, before), 1);
         Path dir = out.resolve("odin");
@@ -277,23 +284,31 @@ class OdinJobITCase {
         return hexes;
     }
 
-    /** Every valid packet's exact bytes, in arrival order per identifier (held data before its schema). */
+    /**
+     * Every valid packet's exact bytes, in arrival order per identifier (held data before its
+     * schema): the job's files hold, per key, what the plain-Java receiver passes on for the same
+     * packets (which OdinVectorsTest checks against each packet's {@code expect} entry).
+     */
     private void assertStoredInArrivalOrder(Path dir) throws IOException {
         Map<Integer, List<String>> expected = new LinkedHashMap<>();
-        List<byte[]> held = new ArrayList<>();
-        for (OdinTestVectors.VectorPacket v : vectors) {
-            if (v.kind().equals("invalid")) {
-                continue;
+        OdinReceiver receiver = new OdinReceiver(OdinReceiverConfig.defaults(), new OdinOutput() {
+            @Override
+            public void packet(OdinPacketType type, int identifier, ByteBuffer packet) {
+                byte[] bytes = new byte[packet.remaining()];
+                packet.get(packet.position(), bytes);
+                expected.computeIfAbsent(new OdinPacket(bytes, 0).key(), k -> new ArrayList<>()).add(hex(bytes));
             }
-            int key = new OdinPacket(v.bytes, 0).key();
-            if (v.kind().equals("data") && !v.expect.containsKey("identifier")) {
-                held.add(v.bytes); // before its schema: stored when the schema arrives, just before it
-                continue;
+
+            @Override
+            public void data(OdinSchema schema, Map<Integer, OdinTypeDescriptor> types, ByteBuffer packet) {
             }
-            if (v.kind().equals("identifier") && key == FIRST) {
-                held.forEach(h -> expected.computeIfAbsent(key, k -> new ArrayList<>()).add(hex(h)));
+
+            @Override
+            public void event(OdinEvent event) {
             }
-            expected.computeIfAbsent(key, k -> new ArrayList<>()).add(hex(v.bytes));
+        });
+        for (byte[] packet : vectors) {
+            receiver.accept(ByteBuffer.wrap(packet), 0);
         }
         Map<Integer, List<String>> actual = new LinkedHashMap<>();
         List<byte[]> stored = storedMessages(dir);
@@ -302,6 +317,7 @@ class OdinJobITCase {
         }
         assertThat(stored).hasSize(15);
         assertThat(actual).isEqualTo(expected);
+        assertThat(actual.get(FIRST).get(0)).as("held data first").isEqualTo(hex(vectors.get(0)));
         assertThat(actual.get(OdinPacket.EVENT_KEY_BIT | 5)).hasSize(1);
     }
 
@@ -369,5 +385,25 @@ class OdinJobITCase {
 
     private static String hex(byte[] bytes) {
         return java.util.HexFormat.of().formatHex(bytes);
+    }
+
+    /** Sum of a metric over subtasks (counters and numeric gauges); the metric must exist. */
+    private static long sum(Map<String, Metric> metrics, String name) {
+        List<Metric> matching = metrics.entrySet().stream().filter(e -> e.getKey().endsWith("." + name))
+                .map(Map.Entry::getValue).toList();
+        assertThat(matching).as("metric %s in %s", name, metrics.keySet()).isNotEmpty();
+        return matching.stream().mapToLong(m -> m instanceof Counter ? ((Counter) m).getCount()
+                : ((Number) ((Gauge<?>) m).getValue()).longValue()).sum();
+    }
+
+    private static int freePort(boolean tcp) throws IOException {
+        if (tcp) {
+            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                return socket.getLocalPort();
+            }
+        }
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 }

@@ -3,6 +3,7 @@ package org.rawstream.sources.odin;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
@@ -179,7 +180,11 @@ public final class OdinSender {
 
         @Override
         public void send(ByteBuffer packet) throws IOException {
-            channel.write(packet);
+            try {
+                channel.write(packet);
+            } catch (PortUnreachableException e) {
+                // ICMP from an earlier datagram: nobody listens (yet or any more). A device keeps sending.
+            }
         }
 
         @Override
