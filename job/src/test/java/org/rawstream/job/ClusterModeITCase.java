@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The CLI without {@code --local} takes the context environment, as under {@code flink run} or
- * REST submission (here the MiniCluster's): a bounded generator run commits every message once.
+ * REST submission (here the MiniCluster's): two bounded generator sources, each committed exactly
+ * once into its own directory with its own io_groups, protocol and io_version.
  */
 class ClusterModeITCase {
     @RegisterExtension
@@ -21,17 +22,25 @@ class ClusterModeITCase {
     Path tmp;
 
     @Test
-    void runsUnchangedInAContextEnvironment() throws Exception {
+    void runsUnchangedInAContextEnvironmentWithTwoSources() throws Exception {
         Path out = tmp.resolve("out");
         int code = RawStreamJob.commandLine().execute("run", "-o", out.toString(), "-p", "2",
-                "--checkpoint-interval", "200ms", "--set", "source.gen.count=5000", "--set", "source.gen.rate=0",
-                "--set", "source.gen.io-group=9");
+                "--checkpoint-interval", "200ms", "--sources", "gen,g2",
+                "--set", "source.gen.count=5000", "--set", "source.gen.rate=0", "--set", "source.gen.io-group=9",
+                "--set", "source.g2.type=generator", "--set", "source.g2.count=3000", "--set", "source.g2.rate=0",
+                "--set", "source.g2.io-group=3", "--set", "source.g2.message-bytes=64",
+                "--set", "source.g2.protocol=test", "--set", "source.g2.io-version=2.5");
         assertThat(code).isZero();
-        Path dir = out.resolve("gen");
+        assertSource(out.resolve("gen"), 9, "generator", "1.0", 5000, 256);
+        assertSource(out.resolve("g2"), 3, "test", "2.5", 3000, 64);
+    }
+
+    private void assertSource(Path dir, int ioGroup, String protocol, String ioVersion, long count, int size)
+            throws Exception {
         assertThat(OutputCheck.hiddenFiles(dir)).isEmpty();
         List<Path> files = OutputCheck.committedFiles(dir);
         OutputCheck.assertExactlyOnce(
-                OutputCheck.messageMultiset(OutputCheck.h5pySummaries(files, tmp), 9, "generator", "1.0"),
-                OutputCheck.expectedGenerated(5000, 256));
+                OutputCheck.messageMultiset(OutputCheck.h5pySummaries(files, tmp), ioGroup, protocol, ioVersion),
+                OutputCheck.expectedGenerated(count, size));
     }
 }
