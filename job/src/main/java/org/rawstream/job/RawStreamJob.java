@@ -1,6 +1,7 @@
 package org.rawstream.job;
 
 import java.util.Arrays;
+import org.rawstream.job.odin.SendOdinCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,7 @@ public final class RawStreamJob implements Runnable {
         cl.addSubcommand(new RunCommand());
         cl.addSubcommand(new InspectCommand());
         // Protocol senders are added here: send-spead, send-odin, send-echo, send-msgpack.
+        cl.addSubcommand(new SendOdinCommand());
         return cl;
     }
 
