@@ -32,6 +32,27 @@ public final class MsgpackScanner {
     /** Longest header collected: ext32 (6 bytes) plus 12 bytes of timestamp, or fixext16 (18). */
     private static final int MAX_HEADER = 18;
 
+    /**
+     * Total size of items that are complete with their first byte's implied size (no payload
+     * length to check, no nesting): fixints, nil, bool, float32/64, (u)int8..64 and fixstr;
+     * 0 for every other format byte.
+     */
+    private static final byte[] WHOLE_ITEM_SIZE = new byte[256];
+
+    static {
+        for (int b = 0; b < 256; b++) {
+            int size = 0;
+            if (b <= 0x7F || b >= 0xE0 || b == 0xC0 || b == 0xC2 || b == 0xC3) {
+                size = 1;
+            } else if (b >= 0xA0 && b <= 0xBF) {
+                size = 1 + (b & 0x1F);
+            } else if (b >= 0xCA && b <= 0xD3) {
+                size = headerLength(ByteBuffer.wrap(new byte[] {(byte) b}), 0, 1);
+            }
+            WHOLE_ITEM_SIZE[b] = (byte) size;
+        }
+    }
+
     private final long cap;
     private final int maxDepth;
     /** remaining[d]: items not yet started in the open container at depth d (1-based). */
@@ -122,6 +143,50 @@ public final class MsgpackScanner {
             }
             if (p >= to) {
                 return NEED_MORE;
+            }
+            if (headerHave == 0) {
+                // Fast path: a run of items that are whole once their first byte's size is in
+                // (fixints, nil, bool, floats, ints, fixstr: most items of typical values), with
+                // the state in locals. The bound is checked once after the run: consumed +
+                // pending never decreases along it, so the verdict is the same.
+                int d = depth;
+                long pend = pending;
+                final long base = consumed - p;
+                final long[] rem = remaining;
+                boolean complete = false;
+                while (p < to) {
+                    int size = WHOLE_ITEM_SIZE[buf.get(p) & 0xFF];
+                    if (size == 0 || to - p < size) {
+                        break;
+                    }
+                    p += size;
+                    if (d > 0) {
+                        pend--;
+                        if (--rem[d] > 0) {
+                            continue;
+                        }
+                        while (d > 0 && rem[d] == 0) {
+                            d--;
+                        }
+                    }
+                    if (d == 0) {
+                        complete = true;
+                        break;
+                    }
+                }
+                depth = d;
+                pending = pend;
+                consumed = base + p;
+                if (!boundCheck(0)) {
+                    return ERROR;
+                }
+                if (complete) {
+                    itemDone();
+                    return p;
+                }
+                if (p >= to) {
+                    return NEED_MORE;
+                }
             }
             ByteBuffer src;
             int off;
