@@ -26,6 +26,8 @@ public final class EchoFramer {
     public static final int DEFAULT_MAX_FRAME_SIZE = 8 * 1024 * 1024;
 
     private static final int MIN_ACCUMULATOR = 4096;
+    /** Largest accumulation buffer kept between frames. */
+    private static final int RETAINED_ACCUMULATOR = 1024 * 1024;
 
     private final int maxFrameSize;
     /** Size-field bytes of a frame whose size field straddles chunks. */
@@ -174,7 +176,8 @@ public final class EchoFramer {
             frameCount++;
             copiedFrameCount++;
             frames.accept(accumulator);
-            accumulator.clear();
+            // A connection that once sent a huge frame should not pin that much memory.
+            accumulator = accumulator.capacity() > RETAINED_ACCUMULATOR ? null : accumulator.clear();
         }
         return pos + take;
     }

@@ -19,6 +19,8 @@ import java.util.function.Consumer;
  */
 public final class MsgpackStreamSplitter {
     private static final int MIN_ACCUMULATOR = 4096;
+    /** Largest accumulation buffer kept between values. */
+    private static final int RETAINED_ACCUMULATOR = 1024 * 1024;
 
     private final MsgpackScanner scanner;
     private final int maxValueBytes;
@@ -66,7 +68,8 @@ public final class MsgpackStreamSplitter {
                 accumulator.flip();
                 copiedValues++;
                 emit(accumulator, values);
-                accumulator.clear();
+                // A connection that once sent a huge value should not pin that much memory.
+                accumulator = accumulator.capacity() > RETAINED_ACCUMULATOR ? null : accumulator.clear();
             } else {
                 if (view == null) {
                     view = chunk.duplicate(); // one view object per chunk, re-pointed per value
