@@ -16,7 +16,8 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.rawstream.sources.transport.Pacer;
 
 /**
  * Plain-Java echo protocol client (the core of {@code send-echo}): opens connections, pipelines
@@ -41,6 +42,8 @@ public final class EchoClient {
     private final int window;
     private final long responseTimeoutMillis;
     private final RequestFactory factory;
+    private final List<Socket> openSockets = new CopyOnWriteArrayList<>();
+    private volatile boolean stopped;
 
     private EchoClient(Builder b) {
         this.target = new InetSocketAddress(b.host, b.port);
@@ -67,6 +70,15 @@ public final class EchoClient {
         };
     }
 
+    /**
+     * Ends a running {@link #run()} early (from another thread): stops sending and closes every
+     * connection; responses not yet received are not waited for.
+     */
+    public void stop() {
+        stopped = true;
+        openSockets.forEach(EchoClient::closeQuietly);
+    }
+
     /** Sends every request and waits for the answers. */
     public EchoClientResult run() throws InterruptedException {
         long start = System.nanoTime();
@@ -78,7 +90,7 @@ public final class EchoClient {
         List<Thread> threads = new ArrayList<>();
         for (int c = 0; c < connections; c++) {
             long share = count / connections + (c < count % connections ? 1 : 0);
-            Connection connection = new Connection(c, share, start, sent, received, mismatched, bytes, failure);
+            Connection connection = new Connection(c, share, sent, received, mismatched, bytes, failure);
             Thread thread = new Thread(connection::run, "echo-client-" + c);
             thread.setDaemon(true);
             thread.start();
@@ -95,7 +107,6 @@ public final class EchoClient {
     private final class Connection {
         private final int index;
         private final long requests;
-        private final long startNanos;
         private final AtomicLong sent;
         private final AtomicLong received;
         private final AtomicLong mismatched;
@@ -104,11 +115,10 @@ public final class EchoClient {
         private final Semaphore inFlight = new Semaphore(window);
         private final BlockingQueue<EchoResponse> expected = new ArrayBlockingQueue<>(window);
 
-        Connection(int index, long requests, long startNanos, AtomicLong sent, AtomicLong received,
+        Connection(int index, long requests, AtomicLong sent, AtomicLong received,
                 AtomicLong mismatched, AtomicLong bytes, AtomicReference<String> failure) {
             this.index = index;
             this.requests = requests;
-            this.startNanos = startNanos;
             this.sent = sent;
             this.received = received;
             this.mismatched = mismatched;
@@ -116,8 +126,18 @@ public final class EchoClient {
             this.failure = failure;
         }
 
+        private void fail(String message) {
+            if (!stopped) {
+                failure.compareAndSet(null, message);
+            }
+        }
+
         void run() {
             try (Socket socket = new Socket()) {
+                openSockets.add(socket);
+                if (stopped) {
+                    return;
+                }
                 socket.setTcpNoDelay(true);
                 socket.connect(target, (int) Math.min(Integer.MAX_VALUE, responseTimeoutMillis));
                 socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, responseTimeoutMillis));
@@ -128,48 +148,35 @@ public final class EchoClient {
                     write(socket.getOutputStream(), reader);
                 } finally {
                     reader.join();
+                    openSockets.remove(socket);
                 }
             } catch (IOException e) {
-                failure.compareAndSet(null, "connection " + index + ": " + e);
+                fail("connection " + index + ": " + e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                failure.compareAndSet(null, "connection " + index + ": interrupted");
+                fail("connection " + index + ": interrupted");
             }
         }
 
         private void write(OutputStream out, Thread reader) throws IOException, InterruptedException {
-            double perConnectionRate = rate > 0 ? rate / connections : 0;
+            Pacer pacer = new Pacer(rate / connections);
             ByteBuffer batch = ByteBuffer.allocate(64 * 1024);
-            long n = 0;
-            while (n < requests && reader.isAlive()) {
-                if (perConnectionRate > 0) {
-                    long due = startNanos + (long) (n * 1e9 / perConnectionRate);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        LockSupport.parkNanos(wait);
-                        continue;
-                    }
-                }
+            for (long n = 0; n < requests && reader.isAlive() && !stopped; n++) {
                 if (!inFlight.tryAcquire(responseTimeoutMillis, TimeUnit.MILLISECONDS)) {
                     return; // the reader reports the timeout
                 }
+                pacer.acquire(1);
                 EchoRequest request = factory.request(index, n);
                 expected.offer(EchoResponse.answering(request, (int) n)); // never full: one permit per entry
                 batch = EchoBuilder.appendRequest(batch, request);
-                n++;
-                // Pipelining: keep adding what is due and allowed, then write it in one go.
-                boolean more = n < requests && (perConnectionRate == 0
-                        || startNanos + (long) (n * 1e9 / perConnectionRate) <= System.nanoTime());
-                if (!more || batch.position() >= 32 * 1024 || inFlight.availablePermits() == 0) {
+                sent.incrementAndGet();
+                // Pipelining: unpaced, requests go out in batches; paced, each when it is due.
+                if (!pacer.unlimited() || batch.position() >= 32 * 1024 || inFlight.availablePermits() == 0
+                        || n + 1 == requests) {
                     out.write(batch.array(), 0, batch.position());
                     bytes.addAndGet(batch.position());
                     batch.clear();
                 }
-                sent.incrementAndGet();
-            }
-            if (batch.position() > 0) {
-                out.write(batch.array(), 0, batch.position());
-                bytes.addAndGet(batch.position());
             }
             out.flush();
         }
@@ -185,12 +192,12 @@ public final class EchoClient {
                     try {
                         n = in.read(buffer);
                     } catch (SocketTimeoutException e) {
-                        failure.compareAndSet(null, "connection " + index + ": no response for "
+                        fail("connection " + index + ": no response for "
                                 + responseTimeoutMillis + " ms after " + answered + " of " + requests);
                         return;
                     }
                     if (n < 0) {
-                        failure.compareAndSet(null, "connection " + index + ": closed by the server after "
+                        fail("connection " + index + ": closed by the server after "
                                 + answered + " of " + requests + " responses");
                         return;
                     }
@@ -204,13 +211,13 @@ public final class EchoClient {
                         inFlight.release();
                     }
                     if (parser.isClosed() || parser.totalErrors() > 0) {
-                        failure.compareAndSet(null, "connection " + index + ": malformed response ("
+                        fail("connection " + index + ": malformed response ("
                                 + (parser.isClosed() ? parser.protocolError() : "rejected frame") + ")");
                         return;
                     }
                 }
             } catch (IOException e) {
-                failure.compareAndSet(null, "connection " + index + ": " + e);
+                fail("connection " + index + ": " + e);
             } finally {
                 if (answered < requests) {
                     closeQuietly(socket); // unblocks a writer stuck on a peer that stopped reading

@@ -1,52 +1,44 @@
 package org.rawstream.sources.msgpack;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Random;
-import java.util.concurrent.locks.LockSupport;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
+import org.rawstream.sources.transport.TcpSender;
+import org.rawstream.sources.transport.UdpSender;
 
 /**
- * Plain-Java MessagePack sender (the core of {@code send-msgpack}): writes whole values back to
- * back over TCP, as a {@code Packer} on a socket does, or packs as many whole values as fit into
- * each UDP datagram; cycles through the given values up to a count, at an optional rate.
+ * The MessagePack side of {@code send-msgpack}: what to send (sample records, or the values of a
+ * file written by a {@code Packer}), checked as whole valid values, and how: back to back over TCP
+ * (as a {@code Packer} on a socket writes them) or packed whole into UDP datagrams. The sockets,
+ * pacing and threads are the transport's {@link TcpSender} and {@link UdpSender}.
  */
 public final class MsgpackSender {
-    /** How the values travel. */
-    public enum Transport { TCP, UDP }
-
     /** Largest UDP payload over IPv4. */
     public static final int MAX_UDP_PAYLOAD = 65_507;
 
-    private final InetSocketAddress target;
-    private final Transport transport;
-    private final List<byte[]> values;
-    private final long count;
-    private final double rate;
-    private final int maxDatagramBytes;
-
-    private MsgpackSender(Builder b) {
-        this.target = new InetSocketAddress(b.host, b.port);
-        this.transport = b.transport;
-        this.values = b.values;
-        this.count = b.count;
-        this.rate = b.rate;
-        this.maxDatagramBytes = b.maxDatagramBytes;
+    private MsgpackSender() {
     }
 
-    public static Builder builder() {
-        return new Builder();
+    /** Writes {@code values} back to back on one connection, {@code repeat} times, at a values-per-second rate (0 = unlimited). */
+    public static TcpSender.Result sendTcp(String host, int port, List<byte[]> values, long repeat, double valuesPerSecond)
+            throws IOException {
+        return TcpSender.to(host, port).messagesPerSecond(valuesPerSecond).build().send(values, repeat);
+    }
+
+    /**
+     * Packs {@code values} into datagrams of at most {@code maxDatagramBytes} and sends them
+     * {@code repeat} times at a datagrams-per-second rate (0 = unlimited).
+     */
+    public static UdpSender.Result sendUdp(String host, int port, List<byte[]> values, long repeat,
+            double datagramsPerSecond, int maxDatagramBytes) throws IOException {
+        return UdpSender.to(host, port).datagramsPerSecond(datagramsPerSecond).build()
+                .send(packDatagrams(values, maxDatagramBytes), repeat);
     }
 
     /**
@@ -61,7 +53,8 @@ public final class MsgpackSender {
                 packer.clear();
                 packer.packMapHeader(5);
                 packer.packString("seq").packLong(i);
-                packer.packString("time").packTimestamp(Instant.ofEpochSecond(1_763_640_000L + i, random.nextInt(1_000_000_000)));
+                packer.packString("time").packTimestamp(
+                        Instant.ofEpochSecond(1_763_640_000L + i, random.nextInt(1_000_000_000)));
                 packer.packString("name").packString("sensor-" + (i % 7));
                 int samples = random.nextInt(16);
                 packer.packString("samples").packArrayHeader(samples);
@@ -74,223 +67,55 @@ public final class MsgpackSender {
                 values.add(packer.toByteArray());
             }
         } catch (IOException e) {
-            throw new UncheckedIOException(e); // in-memory packing does not do I/O
+            throw new UncheckedIOException(e); // in-memory packing does no I/O
         }
         return values;
     }
 
-    /** Sends {@code count} values (cycling through the list) and returns what was sent. */
-    public MsgpackSenderResult run() throws IOException {
-        long start = System.nanoTime();
-        return transport == Transport.TCP ? sendTcp(start) : sendUdp(start);
+    /**
+     * The top-level values of a MessagePack stream (for example a file written by a
+     * {@code Packer}), each as its exact bytes.
+     *
+     * @throws IllegalArgumentException when the stream breaks a receiver rule or ends inside a value
+     */
+    public static List<byte[]> splitValues(byte[] stream, MsgpackLimits limits) {
+        MsgpackStreamSplitter splitter = new MsgpackStreamSplitter(limits);
+        List<byte[]> values = new ArrayList<>();
+        if (!splitter.feed(ByteBuffer.wrap(stream), v -> values.add(MsgpackValues.copy(v)))) {
+            throw new IllegalArgumentException("not a valid MessagePack stream after " + values.size() + " values: "
+                    + splitter.protocolError().metricName());
+        }
+        if (splitter.endOfStream()) {
+            throw new IllegalArgumentException("the stream ends inside a value after " + values.size() + " values");
+        }
+        return values;
     }
 
-    private MsgpackSenderResult sendTcp(long start) throws IOException {
-        long bytes = 0;
-        try (Socket socket = new Socket()) {
-            socket.setTcpNoDelay(true);
-            socket.connect(target, 10_000);
-            OutputStream out = socket.getOutputStream();
-            ByteBuffer batch = ByteBuffer.allocate(64 * 1024);
-            for (long n = 0; n < count; n++) {
-                byte[] value = values.get((int) (n % values.size()));
-                if (pace(start, n) || batch.remaining() < value.length) {
-                    out.write(batch.array(), 0, batch.position());
-                    batch.clear();
-                }
-                if (value.length > batch.capacity()) {
-                    out.write(value);
-                } else {
-                    batch.put(value);
-                }
-                bytes += value.length;
+    /**
+     * Packs whole values, in order, into datagrams of at most {@code maxDatagramBytes} (a larger
+     * value goes alone).
+     *
+     * @throws IllegalArgumentException for a value larger than a UDP datagram can be
+     */
+    public static List<byte[]> packDatagrams(List<byte[]> values, int maxDatagramBytes) {
+        if (maxDatagramBytes < 1 || maxDatagramBytes > MAX_UDP_PAYLOAD) {
+            throw new IllegalArgumentException("maxDatagramBytes must be in 1.." + MAX_UDP_PAYLOAD);
+        }
+        List<byte[]> datagrams = new ArrayList<>();
+        ByteBuffer datagram = ByteBuffer.allocate(MAX_UDP_PAYLOAD);
+        for (byte[] value : values) {
+            if (value.length > MAX_UDP_PAYLOAD) {
+                throw new IllegalArgumentException("a " + value.length + "-byte value does not fit a datagram");
             }
-            out.write(batch.array(), 0, batch.position());
-            out.flush();
-            socket.shutdownOutput(); // a clean end: the receiver has every value whole
-        }
-        return new MsgpackSenderResult(count, bytes, 0, System.nanoTime() - start);
-    }
-
-    private MsgpackSenderResult sendUdp(long start) throws IOException {
-        long bytes = 0;
-        long datagrams = 0;
-        byte[] datagram = new byte[Math.max(maxDatagramBytes, largestValue())];
-        try (DatagramSocket socket = new DatagramSocket()) {
-            socket.connect(target);
-            int filled = 0;
-            for (long n = 0; n < count; n++) {
-                byte[] value = values.get((int) (n % values.size()));
-                boolean paced = pace(start, n);
-                if (filled > 0 && (paced || filled + value.length > maxDatagramBytes)) {
-                    socket.send(new DatagramPacket(datagram, filled));
-                    datagrams++;
-                    filled = 0;
-                }
-                System.arraycopy(value, 0, datagram, filled, value.length);
-                filled += value.length;
-                bytes += value.length;
+            if (datagram.position() > 0 && datagram.position() + value.length > maxDatagramBytes) {
+                datagrams.add(java.util.Arrays.copyOf(datagram.array(), datagram.position()));
+                datagram.clear();
             }
-            if (filled > 0) {
-                socket.send(new DatagramPacket(datagram, filled));
-                datagrams++;
-            }
+            datagram.put(value);
         }
-        return new MsgpackSenderResult(count, bytes, datagrams, System.nanoTime() - start);
-    }
-
-    /** Waits until value {@code n} is due; true when it had to wait (so what is batched should go now). */
-    private boolean pace(long start, long n) {
-        if (rate <= 0) {
-            return false;
+        if (datagram.position() > 0) {
+            datagrams.add(java.util.Arrays.copyOf(datagram.array(), datagram.position()));
         }
-        long due = start + (long) (n * 1e9 / rate);
-        boolean waited = false;
-        for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-            LockSupport.parkNanos(wait);
-            waited = true;
-        }
-        return waited;
-    }
-
-    private int largestValue() {
-        int largest = 0;
-        for (byte[] v : values) {
-            largest = Math.max(largest, v.length);
-        }
-        return largest;
-    }
-
-    /** What a run sent. */
-    public static final class MsgpackSenderResult {
-        private final long values;
-        private final long bytes;
-        private final long datagrams;
-        private final long elapsedNanos;
-
-        MsgpackSenderResult(long values, long bytes, long datagrams, long elapsedNanos) {
-            this.values = values;
-            this.bytes = bytes;
-            this.datagrams = datagrams;
-            this.elapsedNanos = elapsedNanos;
-        }
-
-        public long values() {
-            return values;
-        }
-
-        public long bytes() {
-            return bytes;
-        }
-
-        /** Datagrams sent (UDP only). */
-        public long datagrams() {
-            return datagrams;
-        }
-
-        public long elapsedNanos() {
-            return elapsedNanos;
-        }
-
-        @Override
-        public String toString() {
-            double seconds = elapsedNanos / 1e9;
-            return String.format(Locale.ROOT, "values=%d bytes=%d datagrams=%d elapsed=%.3fs rate=%.0f/s", values, bytes,
-                    datagrams, seconds, seconds > 0 ? values / seconds : 0.0);
-        }
-    }
-
-    /** Builder of {@link MsgpackSender}; defaults: 127.0.0.1, TCP, 1000 values, unthrottled, 8 KiB datagrams. */
-    public static final class Builder {
-        private String host = "127.0.0.1";
-        private int port = -1;
-        private Transport transport = Transport.TCP;
-        private List<byte[]> values;
-        private long count = 1000;
-        private double rate;
-        private int maxDatagramBytes = 8192;
-
-        private Builder() {
-        }
-
-        public Builder host(String host) {
-            this.host = host;
-            return this;
-        }
-
-        public Builder port(int port) {
-            this.port = port;
-            return this;
-        }
-
-        public Builder transport(Transport transport) {
-            this.transport = transport;
-            return this;
-        }
-
-        /** The values to send, each the exact bytes of one whole MessagePack value (checked). */
-        public Builder values(List<byte[]> values) {
-            MsgpackDatagramSplitter check = new MsgpackDatagramSplitter(MsgpackLimits.builder()
-                    .maxValueBytes(Integer.MAX_VALUE).build());
-            List<byte[]> copies = new ArrayList<>(values.size());
-            for (byte[] v : values) {
-                int[] found = {0};
-                MsgpackErrorKind kind = check.split(ByteBuffer.wrap(v), x -> found[0]++);
-                if (kind != null || found[0] != 1) {
-                    throw new IllegalArgumentException("not exactly one valid MessagePack value: "
-                            + (kind != null ? kind.metricName() : found[0] + " values"));
-                }
-                copies.add(v.clone());
-            }
-            this.values = copies;
-            return this;
-        }
-
-        /** Values in total (the list is cycled). */
-        public Builder count(long count) {
-            if (count < 0) {
-                throw new IllegalArgumentException("count must be >= 0");
-            }
-            this.count = count;
-            return this;
-        }
-
-        /** Values per second; 0 = as fast as possible. */
-        public Builder rate(double valuesPerSecond) {
-            if (valuesPerSecond < 0) {
-                throw new IllegalArgumentException("rate must be >= 0");
-            }
-            this.rate = valuesPerSecond;
-            return this;
-        }
-
-        /** UDP: whole values are packed into datagrams up to this size (a larger value goes alone). */
-        public Builder maxDatagramBytes(int bytes) {
-            if (bytes < 1 || bytes > MAX_UDP_PAYLOAD) {
-                throw new IllegalArgumentException("maxDatagramBytes must be in 1.." + MAX_UDP_PAYLOAD);
-            }
-            this.maxDatagramBytes = bytes;
-            return this;
-        }
-
-        public MsgpackSender build() {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port must be set (0..65535)");
-            }
-            if (values == null) {
-                values(sampleValues(100, 1));
-            }
-            if (values.isEmpty() && count > 0) {
-                throw new IllegalArgumentException("no values to send");
-            }
-            if (transport == Transport.UDP) {
-                for (byte[] v : values) {
-                    if (v.length > MAX_UDP_PAYLOAD) {
-                        throw new IllegalArgumentException("a " + v.length + "-byte value does not fit a datagram");
-                    }
-                }
-            }
-            return new MsgpackSender(this);
-        }
+        return datagrams;
     }
 }

@@ -12,10 +12,14 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.rawstream.sources.echo.TestVectors;
+import org.rawstream.sources.transport.TcpSender;
+import org.rawstream.sources.transport.UdpSender;
 
 /** The send-msgpack core against loopback receivers that split what arrives. */
 class MsgpackSenderTest {
@@ -26,11 +30,10 @@ class MsgpackSenderTest {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             server.setSoTimeout(10_000);
             CompletableFuture<List<byte[]>> received = CompletableFuture.supplyAsync(() -> receiveTcp(server));
-            MsgpackSender.MsgpackSenderResult result = MsgpackSender.builder().port(server.getLocalPort())
-                    .values(VALUES).count(1234).build().run();
+            TcpSender.Result result = MsgpackSender.sendTcp("127.0.0.1", server.getLocalPort(), VALUES, 25, 0);
             List<byte[]> got = received.get(20, TimeUnit.SECONDS);
-            assertThat(result.values()).isEqualTo(1234);
-            assertThat(got).hasSize(1234);
+            assertThat(result.messages).isEqualTo(1250);
+            assertThat(got).hasSize(1250);
             for (int i = 0; i < got.size(); i++) {
                 assertThat(got.get(i)).isEqualTo(VALUES.get(i % VALUES.size()));
             }
@@ -42,13 +45,11 @@ class MsgpackSenderTest {
         try (DatagramSocket receiver = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             receiver.setSoTimeout(10_000);
             receiver.setReceiveBufferSize(1 << 20);
-            MsgpackSender.MsgpackSenderResult result = MsgpackSender.builder().port(receiver.getLocalPort())
-                    .transport(MsgpackSender.Transport.UDP).values(VALUES).count(300).rate(20_000)
-                    .maxDatagramBytes(1000).build().run();
+            UdpSender.Result result = MsgpackSender.sendUdp("127.0.0.1", receiver.getLocalPort(), VALUES, 2, 20_000, 1000);
             MsgpackDatagramSplitter splitter = new MsgpackDatagramSplitter(MsgpackLimits.defaults());
             List<byte[]> got = new ArrayList<>();
             byte[] buffer = new byte[65_536];
-            for (long d = 0; d < result.datagrams(); d++) {
+            for (long d = 0; d < result.datagrams; d++) {
                 DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
                 try {
                     receiver.receive(packet);
@@ -59,8 +60,8 @@ class MsgpackSenderTest {
                 assertThat(splitter.split(ByteBuffer.wrap(buffer, 0, packet.getLength()),
                         v -> got.add(MsgpackValues.copy(v)))).isNull();
             }
-            assertThat(result.datagrams()).isLessThan(300); // several values per datagram
-            assertThat(got).hasSize(300);
+            assertThat(result.datagrams).isLessThan(100); // several values per datagram
+            assertThat(got).hasSize(100);
             for (int i = 0; i < got.size(); i++) {
                 assertThat(got.get(i)).isEqualTo(VALUES.get(i % VALUES.size()));
             }
@@ -68,12 +69,31 @@ class MsgpackSenderTest {
     }
 
     @Test
-    void onlyWholeValidValuesCanBeSent() {
-        assertThatThrownBy(() -> MsgpackSender.builder().values(List.of(new byte[] {(byte) 0xC1})))
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> MsgpackSender.builder().values(List.of(new byte[] {1, 2})))
-                .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> MsgpackSender.builder().values(List.of(new byte[] {(byte) 0x92, 1})))
+    void splitValuesReadsAPackerFileAndRefusesBrokenOnes() {
+        assertThat(MsgpackSender.splitValues(TestVectors.bytes("msgpack/stream.bin"), MsgpackLimits.defaults()))
+                .hasSize(241);
+        assertThatThrownBy(() -> MsgpackSender.splitValues(HexFormat.of().parseHex("01c1"), MsgpackLimits.defaults()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("neverUsedByte");
+        assertThatThrownBy(() -> MsgpackSender.splitValues(HexFormat.of().parseHex("0192"), MsgpackLimits.defaults()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ends inside a value");
+    }
+
+    @Test
+    void packDatagramsKeepsValuesWholeAndInOrder() {
+        List<byte[]> datagrams = MsgpackSender.packDatagrams(VALUES, 300);
+        List<byte[]> got = new ArrayList<>();
+        MsgpackDatagramSplitter splitter = new MsgpackDatagramSplitter(MsgpackLimits.defaults());
+        for (byte[] d : datagrams) {
+            assertThat(d.length <= 300 || splitter.split(ByteBuffer.wrap(d), v -> { }) == null).isTrue();
+        }
+        for (byte[] d : datagrams) {
+            assertThat(splitter.split(ByteBuffer.wrap(d), v -> got.add(MsgpackValues.copy(v)))).isNull();
+        }
+        assertThat(got).hasSize(VALUES.size());
+        for (int i = 0; i < got.size(); i++) {
+            assertThat(got.get(i)).isEqualTo(VALUES.get(i));
+        }
+        assertThatThrownBy(() -> MsgpackSender.packDatagrams(List.of(new byte[70_000]), 1000))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
