@@ -1,6 +1,8 @@
 package org.rawstream.job;
 
 import java.util.Arrays;
+import org.rawstream.job.echo.SendEchoCommand;
+import org.rawstream.job.msgpack.SendMsgpackCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,6 +22,8 @@ public final class RawStreamJob implements Runnable {
         CommandLine cl = new CommandLine(new RawStreamJob());
         cl.addSubcommand(new RunCommand());
         cl.addSubcommand(new InspectCommand());
+        cl.addSubcommand(new SendEchoCommand());
+        cl.addSubcommand(new SendMsgpackCommand());
         // Protocol senders are added here: send-spead, send-odin, send-echo, send-msgpack.
         // Exceptions propagate (not just an exit code): under 'flink run' Flink relies on its own
         // exceptions from execute() reaching it.
