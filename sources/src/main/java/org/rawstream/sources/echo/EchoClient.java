@@ -35,6 +35,16 @@ public final class EchoClient {
         EchoRequest request(int connection, long n);
     }
 
+    /** Told of every response as it arrives (on a reader thread; keep it quick and thread-safe). */
+    @FunctionalInterface
+    public interface ResponseListener {
+        /**
+         * @param n the request's ordinal on its connection
+         * @param matches whether the response answers request {@code n} correctly
+         */
+        void answered(int connection, long n, EchoResponse response, boolean matches);
+    }
+
     private final InetSocketAddress target;
     private final int connections;
     private final long count;
@@ -42,6 +52,7 @@ public final class EchoClient {
     private final int window;
     private final long responseTimeoutMillis;
     private final RequestFactory factory;
+    private final ResponseListener listener;
     private final List<Socket> openSockets = new CopyOnWriteArrayList<>();
     private volatile boolean stopped;
 
@@ -53,6 +64,7 @@ public final class EchoClient {
         this.window = b.window;
         this.responseTimeoutMillis = b.responseTimeoutMillis;
         this.factory = b.factory != null ? b.factory : defaultFactory(b.bodyBytes, b.seed);
+        this.listener = b.listener;
     }
 
     public static Builder builder() {
@@ -203,8 +215,12 @@ public final class EchoClient {
                     }
                     for (EchoResponse response : parser.feed(ByteBuffer.wrap(buffer, 0, n))) {
                         EchoResponse want = expected.poll();
-                        if (want == null || !want.equals(response)) {
+                        boolean matches = want != null && want.equals(response);
+                        if (!matches) {
                             mismatched.incrementAndGet();
+                        }
+                        if (listener != null) {
+                            listener.answered(index, answered, response, matches);
                         }
                         answered++;
                         received.incrementAndGet();
@@ -247,6 +263,7 @@ public final class EchoClient {
         private int bodyBytes = 64;
         private long seed = 1;
         private RequestFactory factory;
+        private ResponseListener listener;
 
         private Builder() {
         }
@@ -324,6 +341,12 @@ public final class EchoClient {
         /** Custom requests instead of the default ones. */
         public Builder requests(RequestFactory factory) {
             this.factory = factory;
+            return this;
+        }
+
+        /** Called for every response as it arrives. */
+        public Builder onResponse(ResponseListener responseListener) {
+            this.listener = responseListener;
             return this;
         }
 
