@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rawstream.job.RawStreamPipeline;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.source.StoredMessages;
+import org.rawstream.job.source.Wire;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
 import org.rawstream.sources.echo.EchoBuilder;
@@ -38,7 +39,6 @@ import org.rawstream.sources.echo.EchoClient;
 import org.rawstream.sources.echo.EchoClientResult;
 import org.rawstream.sources.echo.EchoFramer;
 import org.rawstream.sources.echo.EchoRequest;
-import org.rawstream.sources.net.Ports;
 
 /**
  * Must-show 2 (ack: durable) through the real job: no response before the checkpoint holding its
@@ -70,7 +70,7 @@ class EchoDurableAckITCase {
         EPOCH.clear();
         COMPLETED.clear();
         FAILED.set(false);
-        int port = Ports.freeTcpPort();
+        int port = Wire.freeTcpPort();
         Path out = tmp.resolve("out");
         JobConfig config = StoredMessages.config(out, "echo", Map.of("type", "echo-tcp", "port", Integer.toString(port),
                 "ack", "durable", "stop-when-idle", "3s", "first-data-timeout", "60s"));
@@ -79,7 +79,7 @@ class EchoDurableAckITCase {
         RawStreamPipeline.sinkTo(RawStreamPipeline.sources(env, config)
                 .map(new RecordAndFailOnce(150), RawMessageTypeInfo.INSTANCE).uid("record-and-fail"), config);
         JobClient job = env.executeAsync("echo durable ITCase");
-        Ports.awaitTcpListening(port, DEADLINE);
+        Wire.awaitTcpAccepting(port, DEADLINE);
 
         Map<String, Long> answeredAt = new ConcurrentHashMap<>();
         // Round 1 runs into the injected failure: the restart drops its connection.
@@ -93,7 +93,7 @@ class EchoDurableAckITCase {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (second == null || !second.complete()) {
             assertThat(System.nanoTime()).as("round 2 completes: %s", second).isLessThan(deadline);
-            Ports.awaitTcpListening(port, DEADLINE);
+            Wire.awaitTcpAccepting(port, DEADLINE);
             second = client(port, "round-2-" + System.nanoTime(), (int) Math.max(unanswered, 100), answeredAt).run();
         }
 

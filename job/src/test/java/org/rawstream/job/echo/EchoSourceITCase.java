@@ -27,11 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rawstream.job.RawStreamPipeline;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.source.StoredMessages;
+import org.rawstream.job.source.Wire;
 import org.rawstream.sources.echo.EchoParser;
 import org.rawstream.sources.echo.EchoResponse;
-import org.rawstream.sources.echo.TestChunking;
-import org.rawstream.sources.echo.TestVectors;
-import org.rawstream.sources.net.Ports;
 
 /**
  * Must-show 1 through the real job (SourceKinds → echo-tcp → sink, MiniCluster, real sockets):
@@ -40,8 +38,8 @@ import org.rawstream.sources.net.Ports;
  * each accepted request's payload.
  */
 class EchoSourceITCase {
-    private static final byte[] REQUESTS = TestVectors.bytes("echo/requests.bin");
-    private static final byte[] RESPONSES = TestVectors.bytes("echo/responses.bin");
+    private static final byte[] REQUESTS = Wire.vector("echo/requests.bin");
+    private static final byte[] RESPONSES = Wire.vector("echo/responses.bin");
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     @RegisterExtension
@@ -53,7 +51,7 @@ class EchoSourceITCase {
 
     @Test
     void pipelinedRequestsAreAnsweredInOrderAndStoredWhileBadConnectionsAreHandledAlone() throws Exception {
-        int port = Ports.freeTcpPort();
+        int port = Wire.freeTcpPort();
         Path out = tmp.resolve("out");
         JobConfig config = StoredMessages.config(out, "echo", Map.of("type", "echo-tcp", "port", Integer.toString(port),
                 "io-group", "6", "stop-when-idle", "2s", "first-data-timeout", "30s"));
@@ -61,7 +59,7 @@ class EchoSourceITCase {
         env.configure(StoredMessages.jobConfiguration(config, Duration.ofMillis(300)));
         RawStreamPipeline.build(env, config);
         JobClient job = env.executeAsync("echo ITCase");
-        Ports.awaitTcpListening(port, DEADLINE);
+        Wire.awaitTcpAccepting(port, DEADLINE);
 
         // The good connection, and bad ones next to it.
         CompletableFuture<byte[]> answers = CompletableFuture.supplyAsync(() -> exchange(port, REQUESTS,
@@ -99,16 +97,15 @@ class EchoSourceITCase {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout((int) DEADLINE.toMillis());
             OutputStream outStream = socket.getOutputStream();
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> TestChunking.feed(request, "random-4096", 81,
-                    chunk -> {
-                        try {
-                            outStream.write(chunk.array(), chunk.arrayOffset() + chunk.position(), chunk.remaining());
-                        } catch (IOException e) {
-                            if (!expectServerClose) {
-                                throw new java.io.UncheckedIOException(e);
-                            }
-                        }
-                    }));
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    Wire.writeInChunks(outStream, request, 81);
+                } catch (IOException e) {
+                    if (!expectServerClose) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            });
             InputStream in = socket.getInputStream();
             ByteArrayOutputStream got = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
@@ -156,7 +153,7 @@ class EchoSourceITCase {
     }
 
     static byte[] malformed(String name) {
-        return TestVectors.bytes("echo/malformed/" + name + ".bin");
+        return Wire.vector("echo/malformed/" + name + ".bin");
     }
 
     static byte[] concat(byte[] a, byte[] b) {

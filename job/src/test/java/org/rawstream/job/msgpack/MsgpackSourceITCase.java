@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -28,11 +29,9 @@ import org.rawstream.job.RawStreamPipeline;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
 import org.rawstream.job.source.StoredMessages;
-import org.rawstream.sources.echo.TestChunking;
-import org.rawstream.sources.echo.TestVectors;
+import org.rawstream.job.source.Wire;
 import org.rawstream.sources.msgpack.MsgpackLimits;
 import org.rawstream.sources.msgpack.MsgpackSender;
-import org.rawstream.sources.net.Ports;
 
 /**
  * MessagePack through the real job (msgpack-tcp and msgpack-udp sources → sink, MiniCluster,
@@ -42,8 +41,10 @@ import org.rawstream.sources.net.Ports;
  */
 class MsgpackSourceITCase {
     private static final Duration DEADLINE = Duration.ofSeconds(30);
-    private static final byte[] STREAM = TestVectors.bytes("msgpack/stream.bin");
+    private static final byte[] STREAM = Wire.vector("msgpack/stream.bin");
     private static final String PYTHON = "/usr/bin/python3";
+    /** fixstr "probe": tells when the UDP source is bound. */
+    private static final byte[] PROBE = {(byte) 0xA5, 'p', 'r', 'o', 'b', 'e'};
     private static final String PEER = String.join("\n",
             "import datetime, socket, sys",
             "import msgpack",
@@ -73,8 +74,8 @@ class MsgpackSourceITCase {
 
     @Test
     void tcpStreamsUdpDatagramsAndAPythonPackerPeerAreStoredValueForValue() throws Exception {
-        int tcpPort = Ports.freeTcpPort();
-        int udpPort = Ports.freeUdpPort();
+        int tcpPort = Wire.freeTcpPort();
+        int udpPort = Wire.freeUdpPort();
         Path out = tmp.resolve("out");
         Settings s = JobConfig.defaults()
                 .set(JobConfig.OUTPUT_DIR, out.toString(), "test")
@@ -88,18 +89,18 @@ class MsgpackSourceITCase {
         env.configure(StoredMessages.jobConfiguration(config, Duration.ofMillis(300)));
         RawStreamPipeline.build(env, config);
         JobClient job = env.executeAsync("msgpack ITCase");
-        Ports.awaitTcpListening(tcpPort, DEADLINE);
-        Ports.awaitUdpBound(udpPort, 1, DEADLINE);
+        Wire.awaitTcpAccepting(tcpPort, DEADLINE);
+        int probes = awaitUdpReceiving(udpPort, out.resolve("mudp"));
 
         List<byte[]> streamValues = MsgpackSender.splitValues(STREAM, MsgpackLimits.defaults());
         // TCP: stream.bin in random chunks; a malformed stream on another connection is closed alone.
         sendTcp(tcpPort, STREAM);
-        sendTcp(tcpPort, TestVectors.bytes("msgpack/malformed/deep_nesting_200k.bin"));
-        sendTcp(tcpPort, TestVectors.bytes("msgpack/malformed/str32_huge_len.bin"));
+        sendTcp(tcpPort, Wire.vector("msgpack/malformed/deep_nesting_200k.bin"));
+        sendTcp(tcpPort, Wire.vector("msgpack/malformed/str32_huge_len.bin"));
         List<byte[]> pythonValues = pythonPeer(tcpPort, 500);
         // UDP: the same values, several whole values per datagram, and a malformed datagram.
         try (DatagramSocket udp = new DatagramSocket()) {
-            byte[] bad = TestVectors.bytes("msgpack/malformed/bad_timestamp_nanos.bin");
+            byte[] bad = Wire.vector("msgpack/malformed/bad_timestamp_nanos.bin");
             udp.send(new DatagramPacket(bad, bad.length, InetAddress.getLoopbackAddress(), udpPort));
         }
         List<byte[]> datagramValues = streamValues.stream().filter(v -> v.length <= MsgpackSender.MAX_UDP_PAYLOAD)
@@ -113,9 +114,35 @@ class MsgpackSourceITCase {
         List<byte[]> storedTcp = StoredMessages.read(out.resolve("mtcp"), "msgpack", "1.0", 3);
         assertThat(StoredMessages.multiset(storedTcp)).isEqualTo(StoredMessages.multiset(expectedTcp));
         List<byte[]> storedUdp = StoredMessages.read(out.resolve("mudp"), "msgpack", "1.0", 4);
-        assertThat(StoredMessages.multiset(storedUdp)).isEqualTo(StoredMessages.multiset(datagramValues));
+        Map<String, Integer> udpValues = StoredMessages.multiset(storedUdp);
+        assertThat(udpValues.remove(HexFormat.of().formatHex(PROBE))).isBetween(1, probes);
+        assertThat(udpValues).isEqualTo(StoredMessages.multiset(datagramValues));
         assertThat(StoredMessages.hiddenFiles(out.resolve("mtcp"))).isEmpty();
         assertThat(StoredMessages.hiddenFiles(out.resolve("mudp"))).isEmpty();
+    }
+
+    /**
+     * UDP has no connect: send a probe value until it shows up in a committed file, so the
+     * socket is known to be bound. Returns how many probes were sent (each may be stored).
+     */
+    private static int awaitUdpReceiving(int port, Path dir) throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        int sent = 0;
+        try (DatagramSocket udp = new DatagramSocket()) {
+            while (true) {
+                udp.send(new DatagramPacket(PROBE, PROBE.length, InetAddress.getLoopbackAddress(), port));
+                sent++;
+                long until = System.nanoTime() + 200_000_000L;
+                while (System.nanoTime() < until) {
+                    if (StoredMessages.multiset(StoredMessages.read(dir, "msgpack", "1.0", 4))
+                            .containsKey(HexFormat.of().formatHex(PROBE))) {
+                        return sent;
+                    }
+                    java.util.concurrent.locks.LockSupport.parkNanos(20_000_000L); // poll interval
+                }
+                assertThat(System.nanoTime()).as("the UDP source receives").isLessThan(deadline);
+            }
+        }
     }
 
     private static void setSource(Settings s, String name, String type, int port, int ioGroup) {
@@ -132,15 +159,9 @@ class MsgpackSourceITCase {
             socket.setSoTimeout((int) DEADLINE.toMillis());
             OutputStream stream = socket.getOutputStream();
             try {
-                TestChunking.feed(bytes, "random-4096", 91, chunk -> {
-                    try {
-                        stream.write(chunk.array(), chunk.arrayOffset() + chunk.position(), chunk.remaining());
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
+                Wire.writeInChunks(stream, bytes, 91);
                 socket.shutdownOutput();
-            } catch (java.io.UncheckedIOException closedByTheJob) {
+            } catch (IOException closedByTheJob) {
                 // a malformed stream: the job closed the connection while we were writing
             }
             InputStream in = socket.getInputStream();
