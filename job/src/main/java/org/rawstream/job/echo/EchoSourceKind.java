@@ -80,8 +80,9 @@ public final class EchoSourceKind implements SourceKind {
         int port = source.intValue(NetworkKindOptions.PORT, 1, 65535);
         double rate = source.doubleValue(DEMO_RATE, 0);
         return DemoFeed.start("echo demo feed " + source.name(), () -> {
-            EchoClient client = SendEchoCommand.client(host, port, 1, Long.MAX_VALUE, rate, 256, 64,
+            EchoClient client = SendEchoCommand.client(host, port, 1, Long.MAX_VALUE, rate, 256, 20_000,
                     Duration.ofSeconds(120));
+            // A wide window: in durable mode answers wait for a checkpoint (10 s by default).
             return new DemoFeed.Round() {
                 @Override
                 public void run() throws Exception {

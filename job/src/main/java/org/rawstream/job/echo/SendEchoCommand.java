@@ -32,14 +32,14 @@ public final class SendEchoCommand implements Callable<Integer> {
     @Option(names = "--body-bytes", defaultValue = "64", description = "Body size of each request (default ${DEFAULT-VALUE}).")
     int bodyBytes;
 
-    @Option(names = "--timeout", defaultValue = "30s",
+    @Option(names = "--timeout-seconds", defaultValue = "30",
             description = "Longest wait for the next response (durable mode: a few checkpoint intervals; default ${DEFAULT-VALUE}).")
-    String timeout;
+    double timeoutSeconds;
 
     @Override
     public Integer call() throws InterruptedException {
         EchoClientResult result = client(host, port, connections, count, rate, bodyBytes, window,
-                org.apache.flink.util.TimeUtils.parseDuration(timeout)).run();
+                Duration.ofMillis((long) (timeoutSeconds * 1000))).run();
         System.out.println("send-echo: " + result);
         return result.complete() ? 0 : 1;
     }
