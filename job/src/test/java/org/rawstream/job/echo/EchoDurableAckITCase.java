@@ -23,12 +23,10 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.rawstream.job.RawStreamPipeline;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.source.StoredMessages;
 import org.rawstream.job.source.Wire;
@@ -74,11 +72,8 @@ class EchoDurableAckITCase {
         Path out = tmp.resolve("out");
         JobConfig config = StoredMessages.config(out, "echo", Map.of("type", "echo-tcp", "port", Integer.toString(port),
                 "ack", "durable", "stop-when-idle", "3s", "first-data-timeout", "60s"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.configure(StoredMessages.jobConfiguration(config, Duration.ofMillis(400)));
-        RawStreamPipeline.sinkTo(RawStreamPipeline.sources(env, config)
-                .map(new RecordAndFailOnce(150), RawMessageTypeInfo.INSTANCE).uid("record-and-fail"), config);
-        JobClient job = env.executeAsync("echo durable ITCase");
+        JobClient job = StoredMessages.start(config, Duration.ofMillis(400), "echo durable ITCase",
+                messages -> messages.map(new RecordAndFailOnce(150), RawMessageTypeInfo.INSTANCE).uid("record-and-fail"));
         Wire.awaitTcpAccepting(port, DEADLINE);
 
         Map<String, Long> answeredAt = new ConcurrentHashMap<>();

@@ -18,13 +18,11 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.rawstream.job.RawStreamPipeline;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.source.StoredMessages;
 import org.rawstream.job.source.Wire;
@@ -55,10 +53,7 @@ class EchoSourceITCase {
         Path out = tmp.resolve("out");
         JobConfig config = StoredMessages.config(out, "echo", Map.of("type", "echo-tcp", "port", Integer.toString(port),
                 "io-group", "6", "stop-when-idle", "2s", "first-data-timeout", "30s"));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.configure(StoredMessages.jobConfiguration(config, Duration.ofMillis(300)));
-        RawStreamPipeline.build(env, config);
-        JobClient job = env.executeAsync("echo ITCase");
+        JobClient job = StoredMessages.start(config, Duration.ofMillis(300), "echo ITCase", messages -> messages);
         Wire.awaitTcpAccepting(port, DEADLINE);
 
         // The good connection, and bad ones next to it.

@@ -20,12 +20,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.rawstream.job.RawStreamPipeline;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
 import org.rawstream.job.source.StoredMessages;
@@ -85,10 +83,7 @@ class MsgpackSourceITCase {
         setSource(s, "mtcp", "msgpack-tcp", tcpPort, 3);
         setSource(s, "mudp", "msgpack-udp", udpPort, 4);
         JobConfig config = JobConfig.from(s);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        env.configure(StoredMessages.jobConfiguration(config, Duration.ofMillis(300)));
-        RawStreamPipeline.build(env, config);
-        JobClient job = env.executeAsync("msgpack ITCase");
+        JobClient job = StoredMessages.start(config, Duration.ofMillis(300), "msgpack ITCase", messages -> messages);
         Wire.awaitTcpAccepting(tcpPort, DEADLINE);
         int probes = awaitUdpReceiving(udpPort, out.resolve("mudp"));
 

@@ -11,16 +11,22 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.FlinkSetup;
+import org.rawstream.job.RawStreamPipeline;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
 import org.rawstream.sinks.rawhdf5.RawFileMetadata;
 import org.rawstream.sinks.rawhdf5.RawFileReader;
+import org.rawstream.sinks.sink.RawMessage;
 
 /** Test helpers for protocol-source ITCases: job settings, and the committed messages read back with RawFileReader. */
 public final class StoredMessages {
@@ -45,6 +51,18 @@ public final class StoredMessages {
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
         return conf;
+    }
+
+    /**
+     * Submits the job of {@code config} (sources, then {@code beforeSink}, then the sink) to the
+     * test's MiniCluster with fast checkpoints.
+     */
+    public static JobClient start(JobConfig config, Duration checkpointInterval, String jobName,
+            UnaryOperator<DataStream<RawMessage>> beforeSink) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.configure(jobConfiguration(config, checkpointInterval));
+        RawStreamPipeline.sinkTo(beforeSink.apply(RawStreamPipeline.sources(env, config)), config);
+        return env.executeAsync(jobName);
     }
 
     /** Committed (visible) files of a source directory, sorted by name. */

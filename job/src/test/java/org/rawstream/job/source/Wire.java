@@ -39,7 +39,8 @@ public final class Wire {
     public static void awaitTcpAccepting(int port, Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            try {
+                new Socket(InetAddress.getLoopbackAddress(), port).close();
                 return;
             } catch (ConnectException refused) {
                 if (System.nanoTime() > deadline) {

@@ -14,6 +14,14 @@ final class EchoFields {
     private EchoFields() {
     }
 
+    /** Why the header (api_key, sequence) of the payload {@code [p, end)} is rejected, or null. */
+    static EchoErrorKind header(ByteBuffer b, int p, int end) {
+        if (end - p < EchoFramer.HEADER_BYTES) {
+            return EchoErrorKind.FIELD_PAST_FRAME;
+        }
+        return b.get(p) == EchoRequestView.API_ECHO ? null : EchoErrorKind.UNKNOWN_API_KEY;
+    }
+
     /** Offset after {@code width} fixed bytes at {@code p}, or {@link #PAST_FRAME}. */
     static int fixed(int p, int width, int end) {
         return end - p >= width ? p + width : PAST_FRAME;

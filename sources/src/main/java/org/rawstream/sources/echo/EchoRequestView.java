@@ -36,11 +36,9 @@ public final class EchoRequestView {
         int p = b.position();
         int e = b.limit();
         this.payload = null;
-        if (e - p < EchoFramer.HEADER_BYTES) {
-            return EchoErrorKind.FIELD_PAST_FRAME;
-        }
-        if (b.get(p) != API_ECHO) {
-            return EchoErrorKind.UNKNOWN_API_KEY;
+        EchoErrorKind badHeader = EchoFields.header(b, p, e);
+        if (badHeader != null) {
+            return badHeader;
         }
         byte seq = b.get(p + 1);
         int q = EchoFields.fixed(p + EchoFramer.HEADER_BYTES, Long.BYTES, e);

@@ -25,11 +25,9 @@ public final class EchoResponseView {
         int p = b.position();
         int e = b.limit();
         this.payload = null;
-        if (e - p < EchoFramer.HEADER_BYTES) {
-            return EchoErrorKind.FIELD_PAST_FRAME;
-        }
-        if (b.get(p) != EchoRequestView.API_ECHO) {
-            return EchoErrorKind.UNKNOWN_API_KEY;
+        EchoErrorKind badHeader = EchoFields.header(b, p, e);
+        if (badHeader != null) {
+            return badHeader;
         }
         int q = EchoFields.fixed(p, HEADER_AND_ID + Long.BYTES, e);
         if (q < 0) {

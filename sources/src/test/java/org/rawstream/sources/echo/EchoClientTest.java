@@ -136,16 +136,22 @@ class EchoClientTest {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() throws IOException {
             serverSocket.close();
             for (Socket socket : sockets) {
                 socket.close();
             }
-            acceptor.join(10_000);
-            for (Thread handler : handlers) {
-                handler.join(10_000);
+            join(acceptor);
+            handlers.forEach(TestEchoServer::join);
+        }
+
+        private static void join(Thread thread) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            assertThat(acceptor.isAlive()).isFalse();
+            assertThat(thread.isAlive()).as(thread.getName() + " stopped").isFalse();
         }
     }
 }
