@@ -24,7 +24,12 @@ import org.rawstream.sources.transport.StreamDecoder;
  *       {@link AcknowledgingStreamDecoder#acknowledge(long)} is called on the fetcher thread with
  *       the number of that connection's records now durable, and the decoder writes the
  *       responses for them. A connection that closes or fails before then gets no response (the
- *       peer must retry: the records may or may not be in the output).</li>
+ *       peer must retry: the records may or may not be in the output). Needs checkpointing
+ *       enabled: without it nothing is ever acknowledged; the response latency is about one
+ *       checkpoint interval. A peer that half-closes keeps getting responses until they are
+ *       all written or {@link org.rawstream.sources.transport.TcpOptions#lingerMillis()} ends.
+ *       Ordinals count the records the connection's decoder collected, from 0, so a decoder that
+ *       emits one record per request can use them as request ids.</li>
  * </ul>
  */
 public interface NetworkProtocol<T> extends Serializable {

@@ -19,6 +19,7 @@ public final class Pacer {
         this.nextNanos = System.nanoTime();
     }
 
+    /** With 10 ms of catch-up credit: keeps the average through scheduler hiccups on a busy machine. */
     public Pacer(double unitsPerSecond) {
         this(unitsPerSecond, 10_000_000L);
     }
