@@ -22,7 +22,11 @@ public final class MsgpackValues {
      * @throws IllegalArgumentException when the bytes are not exactly one value
      */
     public static Value decode(ByteBuffer scannedValue) {
-        try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(scannedValue.slice())) {
+        // msgpack-core reads direct buffers through JDK internals (sun.nio.ch), closed on Java 17
+        // without --add-opens: give it an array (the scan bounded the value's size).
+        byte[] array = scannedValue.hasArray() ? scannedValue.array() : copy(scannedValue);
+        int offset = scannedValue.hasArray() ? scannedValue.arrayOffset() + scannedValue.position() : 0;
+        try (MessageUnpacker unpacker = MessagePack.newDefaultUnpacker(array, offset, scannedValue.remaining())) {
             Value value = unpacker.unpackValue();
             if (unpacker.hasNext()) {
                 throw new IllegalArgumentException("bytes after the value");

@@ -73,6 +73,15 @@ class MsgpackStreamTest {
     }
 
     @Test
+    void valuesInDirectBuffersDecodeToo() {
+        ByteBuffer direct = ByteBuffer.allocateDirect(STREAM.length).put(STREAM).flip();
+        List<String> types = new ArrayList<>();
+        new MsgpackStreamSplitter(MsgpackLimits.defaults())
+                .feed(direct, v -> types.add(MsgpackValues.decode(v).getValueType().name()));
+        assertThat(types).hasSize(241);
+    }
+
+    @Test
     void datagramsOfWholeValuesGiveTheListedValues() {
         Random random = new Random(31);
         MsgpackDatagramSplitter splitter = new MsgpackDatagramSplitter(MsgpackLimits.defaults());
