@@ -17,13 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.rawstream.job.config.JobConfig;
+import org.rawstream.job.source.JobMetrics;
 import org.rawstream.job.source.StoredMessages;
 import org.rawstream.job.source.Wire;
 import org.rawstream.sources.echo.EchoParser;
@@ -40,9 +41,10 @@ class EchoSourceITCase {
     private static final byte[] RESPONSES = Wire.vector("echo/responses.bin");
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
+    private static final JobMetrics METRICS = new JobMetrics();
+
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(METRICS.cluster());
 
     @TempDir
     Path tmp;
@@ -81,6 +83,18 @@ class EchoSourceITCase {
         expected.add(payloads(REQUESTS).get(0)); // the valid request after trailing_bytes
         expected.addAll(payloads(malformed("unknown_api_key_then_valid")).subList(1, 2));
         assertThat(StoredMessages.multiset(stored)).isEqualTo(StoredMessages.multiset(expected));
+
+        // What the dashboard shows for the source.
+        JobID id = job.getJobID();
+        assertThat(METRICS.sum(id, "echo", "echoRequests")).isEqualTo(303);
+        assertThat(METRICS.sum(id, "echo", "echoResponsesSent")).isEqualTo(303);
+        assertThat(METRICS.sum(id, "echo", "recordsDecoded")).isEqualTo(303);
+        assertThat(METRICS.sum(id, "echo", "decodeErrors")).isEqualTo(4);
+        for (String kind : List.of("frameSizeAboveMax", "trailingBytes", "unknownApiKey", "truncatedAtEof")) {
+            assertThat(METRICS.sum(id, "echo", "decodeErrors_" + kind)).as(kind).isEqualTo(1);
+        }
+        assertThat(METRICS.sum(id, "echo", "connectionsOpened")).isEqualTo(6); // five and the readiness probe
+        assertThat(METRICS.sum(id, "echo", "connectionsOpen")).isZero();
     }
 
     /**

@@ -18,14 +18,15 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
+import org.rawstream.job.source.JobMetrics;
 import org.rawstream.job.source.StoredMessages;
 import org.rawstream.job.source.Wire;
 import org.rawstream.sources.msgpack.MsgpackLimits;
@@ -63,9 +64,10 @@ class MsgpackSourceITCase {
             "    print(v.hex())",
             "");
 
+    private static final JobMetrics METRICS = new JobMetrics();
+
     @RegisterExtension
-    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    static final MiniClusterExtension CLUSTER = new MiniClusterExtension(METRICS.cluster());
 
     @TempDir
     Path tmp;
@@ -112,6 +114,14 @@ class MsgpackSourceITCase {
         Map<String, Integer> udpValues = StoredMessages.multiset(storedUdp);
         assertThat(udpValues.remove(HexFormat.of().formatHex(PROBE))).isBetween(1, probes);
         assertThat(udpValues).isEqualTo(StoredMessages.multiset(datagramValues));
+
+        // What the dashboard shows for the sources.
+        JobID id = job.getJobID();
+        assertThat(METRICS.sum(id, "mtcp", "msgpackValues")).isEqualTo(expectedTcp.size());
+        assertThat(METRICS.sum(id, "mtcp", "decodeErrors_depthAboveCap")).isEqualTo(1);
+        assertThat(METRICS.sum(id, "mtcp", "decodeErrors_valueAboveCap")).isEqualTo(1);
+        assertThat(METRICS.sum(id, "mudp", "msgpackValues")).isEqualTo(storedUdp.size());
+        assertThat(METRICS.sum(id, "mudp", "decodeErrors_badTimestampNanos")).isEqualTo(1);
         assertThat(StoredMessages.hiddenFiles(out.resolve("mtcp"))).isEmpty();
         assertThat(StoredMessages.hiddenFiles(out.resolve("mudp"))).isEmpty();
     }
