@@ -25,6 +25,8 @@ public final class EchoSourceKind implements SourceKind {
     public static final String TYPE = "echo-tcp";
     public static final String ACK = "ack";
     public static final String MAX_FRAME_BYTES = "max-frame-bytes";
+    /** Durable mode: response bytes held per connection before it is closed. */
+    public static final String MAX_HELD_RESPONSE_BYTES = "max-held-response-bytes";
     public static final String DEMO_RATE = "demo-rate";
     static final int DEFAULT_PORT = 9500;
 
@@ -48,6 +50,7 @@ public final class EchoSourceKind implements SourceKind {
         Map<String, String> options = NetworkKindOptions.defaults(DEFAULT_PORT, true);
         options.put(ACK, "received");
         options.put(MAX_FRAME_BYTES, Integer.toString(EchoFramer.DEFAULT_MAX_FRAME_SIZE));
+        options.put(MAX_HELD_RESPONSE_BYTES, Integer.toString(EchoProtocol.DEFAULT_MAX_PENDING_RESPONSE_BYTES));
         options.put(DEMO_RATE, "200");
         return options;
     }
@@ -55,7 +58,8 @@ public final class EchoSourceKind implements SourceKind {
     @Override
     public String description() {
         return "echo frame protocol, TCP server: bind-host, port, max-connections, ack (received | durable: respond "
-                + "after the checkpoint holding the request completed), max-frame-bytes, stop-when-idle / "
+                + "after the checkpoint holding the request completed), max-frame-bytes, max-held-response-bytes (durable), "
+                + "stop-when-idle / "
                 + "first-data-timeout (bounded capture; 0s = unbounded), demo-rate (requests/s of the --local feed)";
     }
 
@@ -63,6 +67,7 @@ public final class EchoSourceKind implements SourceKind {
     public static EchoProtocol protocol(SourceConfig source) {
         return EchoProtocol.builder().ackMode(EchoProtocol.AckMode.parse(source.string(ACK)))
                 .maxFrameSize(source.intValue(MAX_FRAME_BYTES, EchoFramer.HEADER_BYTES, Integer.MAX_VALUE - 8))
+                .maxPendingResponseBytes(source.intValue(MAX_HELD_RESPONSE_BYTES, 1, Integer.MAX_VALUE - 8))
                 .build();
     }
 
