@@ -4,7 +4,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.rawstream.job.echo.EchoSourceKind;
 import org.rawstream.job.generator.GeneratorSourceKind;
+import org.rawstream.job.msgpack.MsgpackSourceKind;
 import org.rawstream.job.odin.OdinSourceKind;
 
 /**
@@ -15,7 +17,10 @@ public final class SourceKinds {
     private static final Map<String, SourceKind> KINDS = index(List.of(
             new GeneratorSourceKind(),
             OdinSourceKind.udp(),
-            OdinSourceKind.tcp()
+            OdinSourceKind.tcp(),
+            new EchoSourceKind(),
+            MsgpackSourceKind.tcp(),
+            MsgpackSourceKind.udp()
             // protocol kinds are added here
     ));
 
