@@ -1,5 +1,6 @@
 package org.rawstream.job.odin;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,6 +10,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.SourceConfig;
+import org.rawstream.job.source.DemoFeed;
+import org.rawstream.job.source.NetworkKindOptions;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
@@ -19,8 +22,6 @@ import org.rawstream.sources.odin.source.OdinNamedValues;
 import org.rawstream.sources.odin.source.OdinPacket;
 import org.rawstream.sources.odin.source.OdinProtocol;
 import org.rawstream.sources.odin.source.OdinTypes;
-import org.rawstream.sources.transport.TcpOptions;
-import org.rawstream.sources.transport.UdpOptions;
 
 /**
  * {@code type: odin-udp} (one packet per datagram) and {@code type: odin-tcp} (COBS frames with
@@ -31,8 +32,6 @@ import org.rawstream.sources.transport.UdpOptions;
  */
 public final class OdinSourceKind implements SourceKind {
 
-    public static final String HOST = "host";
-    public static final String PORT = "port";
     public static final String MAX_PACKET_BYTES = "max-packet-bytes";
     public static final String MAX_SCHEMAS = "max-schemas";
     public static final String MAX_PENDING = "max-pending-identifiers";
@@ -41,8 +40,6 @@ public final class OdinSourceKind implements SourceKind {
     public static final String REORDER_WINDOW = "reorder-window";
     public static final String REORDER_TIMEOUT = "reorder-timeout";
     public static final String VALUES_LOG_INTERVAL = "values-log-interval";
-    public static final String STOP_WHEN_IDLE = "stop-when-idle";
-    public static final String FIRST_DATA_TIMEOUT = "first-data-timeout";
     public static final String DEMO_RATE = "demo-rate";
 
     private final boolean tcp;
@@ -77,9 +74,7 @@ public final class OdinSourceKind implements SourceKind {
     @Override
     public Map<String, String> options() {
         OdinReceiverConfig defaults = OdinReceiverConfig.defaults();
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put(HOST, "127.0.0.1");
-        options.put(PORT, tcp ? "9411" : "9410");
+        Map<String, String> options = new LinkedHashMap<>(NetworkKindOptions.defaults(tcp ? 9411 : 9410, tcp));
         options.put(MAX_PACKET_BYTES, String.valueOf(defaults.maxPacketLength()));
         options.put(MAX_SCHEMAS, String.valueOf(defaults.maxSchemas()));
         options.put(MAX_PENDING, String.valueOf(defaults.maxPendingIdentifiers()));
@@ -88,8 +83,6 @@ public final class OdinSourceKind implements SourceKind {
         options.put(REORDER_WINDOW, String.valueOf(defaults.reorderWindow()));
         options.put(REORDER_TIMEOUT, defaults.reorderTimeoutMillis() + "ms");
         options.put(VALUES_LOG_INTERVAL, "10s");
-        options.put(STOP_WHEN_IDLE, "0s");
-        options.put(FIRST_DATA_TIMEOUT, "60s");
         options.put(DEMO_RATE, "50");
         return options;
     }
@@ -97,7 +90,7 @@ public final class OdinSourceKind implements SourceKind {
     @Override
     public String description() {
         return "ODIN-Stream over " + (tcp ? "TCP (COBS frames + CRC-16)" : "UDP (one packet per datagram)")
-                + ": host, port, max-packet-bytes, max-schemas, max-pending-identifiers, max-held, held-timeout, "
+                + ": bind-host, port, " + (tcp ? "max-connections, " : "") + "max-packet-bytes, max-schemas, max-pending-identifiers, max-held, held-timeout, "
                 + "reorder-window, reorder-timeout, values-log-interval (0 = off), stop-when-idle (0s = run forever), "
                 + "first-data-timeout, demo-rate (data packets/s of the --local feed)";
     }
@@ -113,21 +106,16 @@ public final class OdinSourceKind implements SourceKind {
     /** The raw messages for the sink and the decoded values side output (tests use both). */
     Streams streams(StreamExecutionEnvironment env, SourceConfig source) {
         OdinReceiverConfig config = receiverConfig(source);
-        String host = source.string(HOST);
-        int port = source.intValue(PORT, 1, 65535);
         NetworkSource.Builder<OdinPacket> builder = NetworkSource.<OdinPacket>builder()
                 .name(source.name())
                 .protocol(new OdinProtocol(config.maxPacketLength()))
                 .typeInfo(OdinTypes.PACKET);
         if (tcp) {
-            builder.tcp(TcpOptions.builder(port).bindHost(host).build());
+            builder.tcp(NetworkKindOptions.tcp(source));
         } else {
-            builder.udp(UdpOptions.builder(port).bindHost(host).build());
+            builder.udp(NetworkKindOptions.udp(source));
         }
-        Duration idle = source.duration(STOP_WHEN_IDLE);
-        if (!idle.isZero()) {
-            builder.stopWhenIdle(idle, source.duration(FIRST_DATA_TIMEOUT));
-        }
+        NetworkKindOptions.bounded(builder, source);
         DataStream<OdinPacket> packets = env
                 .fromSource(builder.build(), WatermarkStrategy.noWatermarks(), source.name() + " (" + type() + ")", OdinTypes.PACKET)
                 .uid(source.name() + "-" + type());
@@ -153,17 +141,29 @@ public final class OdinSourceKind implements SourceKind {
 
     @Override
     public AutoCloseable startDemoFeed(SourceConfig source) {
-        OdinSender sender = OdinSender.builder()
-                .host(source.string(HOST))
-                .port(source.intValue(PORT, 1, 65535))
-                .transport(tcp ? OdinSender.Transport.TCP : OdinSender.Transport.UDP)
-                .rate(source.doubleValue(DEMO_RATE, 1))
-                .count(Long.MAX_VALUE)
-                .schemaEvery(100)
-                .eventEvery(500)
-                .connectTimeout(Duration.ofSeconds(60))
-                .build();
-        return OdinDemoFeed.start(sender, source.name(), tcp ? 0 : source.intValue(PORT, 1, 65535));
+        String host = source.string(NetworkKindOptions.BIND_HOST);
+        int port = source.intValue(NetworkKindOptions.PORT, 1, 65535);
+        double rate = source.doubleValue(DEMO_RATE, 1);
+        return DemoFeed.start(source.name() + "-demo-feed", () -> new DemoFeed.Round() {
+            private final OdinSender sender = OdinSender.builder().host(host).port(port)
+                    .transport(tcp ? OdinSender.Transport.TCP : OdinSender.Transport.UDP)
+                    .rate(rate).count(Long.MAX_VALUE).schemaEvery(100).eventEvery(500).build();
+
+            @Override
+            public void run() throws Exception {
+                // UDP packets sent before the job binds are lost: start once it listens (a refused
+                // TCP connection fails the round, and DemoFeed retries it).
+                if (!tcp && !LocalEndpoints.awaitBound(false, port, Duration.ofSeconds(60))) {
+                    throw new IOException("UDP port " + port + " not bound");
+                }
+                sender.run();
+            }
+
+            @Override
+            public void stop() {
+                sender.stop();
+            }
+        });
     }
 
     /** The two outputs of one ODIN source. */
