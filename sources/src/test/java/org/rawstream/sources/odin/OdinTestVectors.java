@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import org.rawstream.sources.echo.TestJson;
 
 /** The shared ODIN-Stream vectors: {@code <repo root>/../shared/vectors/odin} (also used by the job's ITCases). */
 public final class OdinTestVectors {
@@ -56,14 +57,13 @@ public final class OdinTestVectors {
         throw new IllegalStateException("shared/vectors/odin not found (set -Drawstream.root)");
     }
 
-    @SuppressWarnings("unchecked") // the JSON document's shape is fixed by the vectors' README
     public static List<VectorPacket> packets() {
-        Map<String, Object> doc = (Map<String, Object>) MiniJson.parse(read("packets.json"));
+        Map<String, Object> doc = TestJson.object(TestJson.parse(read("packets.json")));
         List<VectorPacket> packets = new ArrayList<>();
-        for (Object o : (List<Object>) doc.get("packets")) {
-            Map<String, Object> p = (Map<String, Object>) o;
+        for (Object o : TestJson.array(doc.get("packets"))) {
+            Map<String, Object> p = TestJson.object(o);
             packets.add(new VectorPacket(packets.size(), HexFormat.of().parseHex((String) p.get("hex")),
-                    (Map<String, Object>) p.get("expect")));
+                    TestJson.object(p.get("expect"))));
         }
         return packets;
     }
