@@ -254,8 +254,10 @@ cmd_start() {
   rpc="${RAWSTREAM_RPC_PORT:-6123}"; [ "$rpc" = auto ] && rpc="$(free_port)"
   mkdir -p "$CONF" "$PIDS" "$LOGS" "$CLUSTER_DIR/tmp" "$CLUSTER_DIR/web"
   rm -f "$CONF"/*
-  cp "$ROOT"/flink-conf/log4j*.properties "$CONF"/ 2>/dev/null || true
-  cp "$ROOT"/flink-conf/cluster/log4j*.properties "$CONF"/
+  # Logging: flink-conf/log4j.properties (a file per process, named by -Dlog.file), unless the
+  # cluster overlay has its own.
+  cp "$ROOT"/flink-conf/log4j*.properties "$CONF"/
+  cp "$ROOT"/flink-conf/cluster/log4j*.properties "$CONF"/ 2>/dev/null || true
   write_config "$CONF/config.yaml" \
       "file:$ROOT/flink-conf/config.yaml" "file:$ROOT/flink-conf/cluster/config.yaml" \
       "rest.port=$rest" "jobmanager.rpc.port=$rpc" \
@@ -316,12 +318,14 @@ rest_run() {  # rest_run <jar> <savepoint or ""> [args...]: upload, run, print t
   upload="$(curl -sS -f -X POST -H 'Expect:' -F "jarfile=@$jar" "$base/jars/upload")" \
       || die "upload of $jar failed"
   jarid="$(echo "$upload" | json 'j["filename"].rsplit("/", 1)[-1]')"
+  # A REST run without a parallelism gets 1, not parallelism.default as 'flink run' does: pass it.
+  export PARALLELISM="${RAWSTREAM_PARALLELISM:-$(conf_get parallelism.default)}"
   body="$("$PY" -c 'import json, os, sys
 b = {"programArgsList": sys.argv[2:]}
 if sys.argv[1]:
     b["savepointPath"] = sys.argv[1]
-if os.environ.get("RAWSTREAM_PARALLELISM"):
-    b["parallelism"] = int(os.environ["RAWSTREAM_PARALLELISM"])
+if os.environ.get("PARALLELISM"):
+    b["parallelism"] = int(os.environ["PARALLELISM"])
 print(json.dumps(b))' "$savepoint" "$@")"
   answer="$(curl -sS -X POST -H 'Content-Type: application/json' -d "$body" "$base/jars/$jarid/run")"
   jobid="$(echo "$answer" | json 'j.get("jobid")' 2>/dev/null || true)"

@@ -163,17 +163,17 @@ async function main() {
         await page.waitForResponse((r) => r.url().includes(`/vertices/${vertex.id}/metrics?get=`)
           && [...ids.keys()].every((id) => decodeURIComponent(r.url()).includes(id)), { timeout: waitMs() });
       }
-      // The metrics panel scrolls inside the page: make the page tall and drag the panel's
-      // bottom edge down, as a user would, so every chart is in the picture.
-      const height = Math.min(8000, 900 + 320 * ids.size);
-      await page.setViewportSize({ width: 1920, height });
-      const handle = await page.locator('flink-resize .resize-handle.horizontal').first().boundingBox();
-      if (handle) {
-        await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
-        await page.mouse.down();
-        await page.mouse.move(handle.x + handle.width / 2, height - 120, { steps: 10 });
-        await page.mouse.up();
-      }
+      // The metrics panel scrolls inside a box whose height the user sets by dragging its lower
+      // edge; set that height so every chart is in the picture, and make the page tall enough.
+      const needed = await page.evaluate(() => {
+        const content = document.querySelector('flink-job-overview-drawer .drawer-content');
+        const box = content?.closest('div.container');
+        if (!content || !box) return null;
+        const height = box.getBoundingClientRect().height + content.scrollHeight - content.clientHeight + 40;
+        box.style.height = `${height}px`;
+        return box.getBoundingClientRect().top + height + 200;
+      });
+      if (needed) await page.setViewportSize({ width: 1920, height: Math.min(10000, Math.ceil(needed)) });
       const shot = join(opts.out, `metrics-${index}.png`);
       await page.screenshot({ path: shot, fullPage: true });
       report.screenshots.push(shot);

@@ -1,0 +1,299 @@
+package org.rawstream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
+import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.rawstream.job.generator.GeneratedMessages;
+import org.rawstream.sinks.rawhdf5.RawFileReader;
+
+/**
+ * The job on a real standalone cluster, the way users run it: {@code flink-conf/cluster.sh}
+ * assembles lib/ from Maven Central, starts one JobManager and two TaskManagers on free loopback
+ * ports, and the shaded job jar is submitted with Flink's CLI. While data flows: the dashboard is
+ * checked in chromium (job graph and the custom metrics, screenshots under target/), then the job
+ * is stopped with a savepoint, resumed from it over REST, a TaskManager running its tasks is
+ * killed with SIGKILL (and replaced), and the bounded generator runs to its end. Then the
+ * committed files must hold every generated message exactly once, pass the h5py check, and the
+ * notebooks must produce every figure from them.
+ *
+ * <p>Runs in Maven's integration-test phase (failsafe), after the shaded jar is packaged.
+ */
+final class StandaloneClusterITCase {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PYTHON = "/usr/bin/python3";
+    private static final long MESSAGES = 100_000;
+    private static final int RATE = 1_500;
+    private static final int MESSAGE_BYTES = 256;
+    private static final int IO_GROUP = 7;
+    /** The sink's custom metrics the dashboard must show (metric group "rawhdf5" per sink operator). */
+    private static final List<String> SINK_METRICS = List.of("rawhdf5.recordsWritten", "rawhdf5.bytesWritten",
+            "rawhdf5.filesClosed", "rawhdf5.openFileBytes", "rawhdf5.filesCommitted", "rawhdf5.messagesCommitted",
+            "rawhdf5.lastCommitLatencyMs");
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
+
+    private static Path root;
+    private static Path work;
+    private static Path out;
+    private static ClusterScript cluster;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        root = repoRoot();
+        Path target = root.resolve("job/target");
+        assertThat(target.resolve("rawstream-job.jar")).as("the shaded job jar (mvn package)").isRegularFile();
+        work = target.resolve("cluster-it");
+        // A fresh run every time; lib/ (the Maven Central jars) is kept to save the copy.
+        try (Stream<Path> old = Files.exists(work) ? Files.list(work) : Stream.empty()) {
+            for (Path p : old.filter(p -> !p.getFileName().toString().equals("lib")).collect(Collectors.toList())) {
+                deleteTree(p);
+            }
+        }
+        out = work.resolve("out");
+        cluster = new ClusterScript(root, work);
+        // Fast failure detection for the TaskManager kill (defaults: 10 s interval, 50 s timeout).
+        cluster.run("start", "-D", "heartbeat.interval=1000", "-D", "heartbeat.timeout=10000");
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        if (cluster != null) {
+            cluster.run("stop");
+        }
+    }
+
+    @Test
+    void savepointResumeAndTaskManagerKillKeepExactlyOnce() throws Exception {
+        List<String> jobArgs = List.of(
+                "--output", out.toString(), "--parallelism", "2", "--checkpoint-interval", "1s",
+                "--roll-max-records", "4000",
+                "--set", "source.gen.count=" + MESSAGES, "--set", "source.gen.rate=" + RATE,
+                "--set", "source.gen.message-bytes=" + MESSAGE_BYTES, "--set", "source.gen.io-group=" + IO_GROUP);
+        String jar = root.resolve("job/target/rawstream-job.jar").toString();
+
+        // 1. Submit with the CLI; wait until files are committed.
+        String first = cluster.run(concat(List.of("submit-cli", jar), jobArgs));
+        cluster.run("wait-running", first);
+        awaitCommitted(1);
+
+        // 2. The dashboard, while the job runs.
+        checkDashboard(first);
+
+        // 3. Stop with a savepoint, resume from it over REST.
+        String savepoint = cluster.run("stop-savepoint", first);
+        assertThat(savepoint).startsWith("file:");
+        ClusterScript.await("the stopped job to finish", RUN_TIMEOUT, () -> cluster.jobState(first).equals("FINISHED"));
+        long beforeResume = committedMessages();
+        assertThat(beforeResume).as("messages committed before the savepoint").isPositive().isLessThan(MESSAGES);
+        String second = cluster.run(concat(List.of("resume", savepoint, jar), jobArgs));
+        cluster.run("wait-running", second);
+        assertThat(cluster.get("/jobs/" + second + "/checkpoints").get("counts").get("restored").asInt()).isEqualTo(1);
+
+        // 4. While data flows: SIGKILL a TaskManager that runs tasks of the job, start a replacement.
+        ClusterScript.await("progress after the resume", RUN_TIMEOUT, () -> committedMessages() > beforeResume);
+        int victim = taskManagerRunning(second);
+        cluster.run("kill-tm", Integer.toString(victim), "KILL");
+        ClusterScript.await("the job to notice the lost TaskManager", RUN_TIMEOUT,
+                () -> !cluster.jobState(second).equals("RUNNING") || restartCount(second) > 0);
+        cluster.run("start-tm", Integer.toString(victim));
+
+        // 5. The bounded generator runs to its end: the final checkpoint commits the rest.
+        ClusterScript.await("the resumed job to finish", RUN_TIMEOUT, () -> {
+            String state = cluster.jobState(second);
+            assertThat(state).as("job state").isNotIn("FAILED", "CANCELED");
+            return state.equals("FINISHED");
+        });
+        assertThat(restartCount(second)).as("restarts after the kill").isPositive();
+
+        // 6. Exactly once, read back with the Java reader and checked with h5py.
+        Path source = out.resolve("gen");
+        List<Path> files = committedFiles(source);
+        assertExactlyOnce(files);
+        checkWithH5py(files);
+        assertThat(hiddenFiles(source)).as("in-progress files left behind").isEmpty();
+
+        // 7. The notebooks on this run's output: every figure produced.
+        checkNotebooks();
+    }
+
+    // ----------------------------------------------------------------------------- checks
+
+    private void checkDashboard(String jobId) throws Exception {
+        Path browserDir = root.resolve("job/src/test/browser");
+        if (!Files.isDirectory(browserDir.resolve("node_modules/playwright-core"))) {
+            ClusterScript.runTool(browserDir, work.resolve("npm-ci.log"), Duration.ofMinutes(3),
+                    List.of("npm", "ci", "--no-audit", "--no-fund"));
+        }
+        List<String> command = new ArrayList<>(List.of("node", "dashboard.mjs", "--url", cluster.restBase(),
+                "--job", jobId, "--out", work.resolve("dashboard").toString(), "--timeout", "90"));
+        SINK_METRICS.forEach(m -> {
+            command.add("--metric");
+            command.add(m);
+        });
+        String output = ClusterScript.runTool(browserDir, work.resolve("dashboard.log"), Duration.ofMinutes(3), command);
+        assertThat(output).contains("metrics shown");
+        JsonNode report = JSON.readTree(work.resolve("dashboard/dashboard.json").toFile());
+        assertThat(report.get("vertices").size()).isPositive();
+        for (String metric : SINK_METRICS) {
+            assertThat(report.get("metrics").has(metric)).as("dashboard shows %s", metric).isTrue();
+        }
+        assertThat(work.resolve("dashboard/job-graph.png")).isNotEmptyFile();
+        assertThat(work.resolve("dashboard/metrics-1.png")).isNotEmptyFile();
+    }
+
+    private static void assertExactlyOnce(List<Path> files) throws IOException {
+        Map<Long, Integer> seen = new HashMap<>();
+        for (Path file : files) {
+            try (RawFileReader reader = RawFileReader.open(file)) {
+                List<byte[]> messages = reader.messages(0, reader.count());
+                for (int g : reader.ioGroups(0, reader.count())) {
+                    assertThat(g).as("io_groups in %s", file).isEqualTo(IO_GROUP);
+                }
+                for (byte[] m : messages) {
+                    long index = GeneratedMessages.indexOf(m);
+                    assertThat(m).as("message %d in %s", index, file).isEqualTo(GeneratedMessages.message(index, MESSAGE_BYTES));
+                    seen.merge(index, 1, Integer::sum);
+                }
+            }
+        }
+        List<Long> duplicated = seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
+                .sorted().limit(5).collect(Collectors.toList());
+        assertThat(duplicated).as("duplicated messages (first 5)").isEmpty();
+        assertThat(seen.keySet().stream().filter(i -> i < 0 || i >= MESSAGES).count()).as("unexpected messages").isZero();
+        assertThat(seen).as("distinct messages committed").hasSize((int) MESSAGES);
+    }
+
+    /** check_rawfile.py (the raw-HDF5 library's h5py checker) over every file, in one interpreter. */
+    private void checkWithH5py(List<Path> files) throws Exception {
+        Path checker = root.resolve("sinks/src/test/resources/rawhdf5");
+        List<String> command = new ArrayList<>(List.of(PYTHON, "-c",
+                "import sys\nsys.path.insert(0, sys.argv[1])\nimport check_rawfile\n"
+                        + "for p in sys.argv[2:]:\n    check_rawfile.main(p)\n    sys.stdout.write('\\n')\n",
+                checker.toString()));
+        files.forEach(f -> command.add(f.toString()));
+        String output = ClusterScript.runTool(work, work.resolve("h5py.log"), Duration.ofMinutes(2), command);
+        long total = 0;
+        int checked = 0;
+        for (String line : output.split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode s = JSON.readTree(line);
+            assertThat(s.get("superblock_version").asInt()).isEqualTo(3);
+            assertThat(s.get("version").asText()).isEqualTo("0.0");
+            assertThat(s.get("io_version").asText()).isEqualTo("1.0");
+            assertThat(s.get("other_attrs").get("protocol").asText()).isEqualTo("generator");
+            assertThat(s.get("msgs_dtype").asText()).isEqualTo("vlen |u1");
+            assertThat(s.get("count").asLong()).isEqualTo(s.get("headers_count").asLong());
+            total += s.get("count").asLong();
+            checked++;
+        }
+        assertThat(checked).as("files checked by h5py").isEqualTo(files.size());
+        assertThat(total).as("messages seen by h5py").isEqualTo(MESSAGES);
+    }
+
+    private void checkNotebooks() throws Exception {
+        Path results = work.resolve("notebooks");
+        String output = ClusterScript.runTool(root, work.resolve("notebooks.log"), Duration.ofMinutes(6),
+                List.of(PYTHON, root.resolve("notebooks/check_notebooks.py").toString(),
+                        "--out", out.toString(), "--results", results.toString()));
+        assertThat(output).contains("01_overview.ipynb").doesNotContain("FAILED");
+        assertThat(output).containsPattern("01_overview\\.ipynb\\s+ok\\s+figures=[1-9]");
+    }
+
+    // ----------------------------------------------------------------------------- helpers
+
+    private void awaitCommitted(int files) throws Exception {
+        ClusterScript.await(files + " committed file(s)", RUN_TIMEOUT, () -> committedFiles(out.resolve("gen")).size() >= files);
+    }
+
+    private static long committedMessages() throws IOException {
+        long n = 0;
+        for (Path f : committedFiles(out.resolve("gen"))) {
+            try (RawFileReader reader = RawFileReader.open(f)) {
+                n += reader.count();
+            }
+        }
+        return n;
+    }
+
+    /** The number n of a TaskManager (resource id tm-n) that runs a task of the job. */
+    private int taskManagerRunning(String jobId) throws Exception {
+        Map<String, Integer> running = new TreeMap<>();
+        for (JsonNode vertex : cluster.get("/jobs/" + jobId).get("vertices")) {
+            for (JsonNode tm : cluster.get("/jobs/" + jobId + "/vertices/" + vertex.get("id").asText() + "/taskmanagers")
+                    .get("taskmanagers")) {
+                if (tm.get("status").asText().equals("RUNNING")) {
+                    running.merge(tm.get("taskmanager-id").asText(), 1, Integer::sum);
+                }
+            }
+        }
+        assertThat(running).as("TaskManagers running tasks").isNotEmpty();
+        String id = running.keySet().iterator().next();
+        assertThat(id).matches("tm-\\d+");
+        return Integer.parseInt(id.substring(3));
+    }
+
+    private long restartCount(String jobId) throws Exception {
+        JsonNode exceptions = cluster.get("/jobs/" + jobId + "/exceptions");
+        return exceptions.has("exceptionHistory") ? exceptions.get("exceptionHistory").get("entries").size() : 0;
+    }
+
+    private static List<Path> committedFiles(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().endsWith(".h5") && !p.getFileName().toString().startsWith("."))
+                    .sorted().collect(Collectors.toList());
+        }
+    }
+
+    private static List<Path> hiddenFiles(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(p -> p.getFileName().toString().startsWith(".")).collect(Collectors.toList());
+        }
+    }
+
+    private static String[] concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all.toArray(new String[0]);
+    }
+
+    private static Path repoRoot() {
+        String prop = System.getProperty("rawstream.root");
+        if (prop != null && Files.isRegularFile(Path.of(prop).resolve("flink-conf/cluster.sh"))) {
+            return Path.of(prop).toAbsolutePath().normalize();
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve("flink-conf/cluster.sh"))) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("cannot find the repository root (flink-conf/cluster.sh)");
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
+                Files.delete(q);
+            }
+        }
+    }
+}
