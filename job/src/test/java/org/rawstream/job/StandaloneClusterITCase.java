@@ -21,7 +21,12 @@ import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMap
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.rawstream.job.config.JobConfig;
+import org.rawstream.job.config.Settings;
+import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.generator.GeneratedMessages;
+import org.rawstream.job.source.SourceKind;
+import org.rawstream.job.source.SourceKinds;
 import org.rawstream.sinks.rawhdf5.RawFileReader;
 
 /**
@@ -83,61 +88,135 @@ final class StandaloneClusterITCase {
 
     @Test
     void savepointResumeAndTaskManagerKillKeepExactlyOnce() throws Exception {
-        List<String> jobArgs = List.of(
+        List<ProtocolSource> protocols = protocolSources();
+        List<String> jobArgs = new ArrayList<>(List.of(
                 "--output", out.toString(), "--parallelism", "2", "--checkpoint-interval", "1s",
                 "--roll-max-records", "4000",
                 "--set", "source.gen.count=" + MESSAGES, "--set", "source.gen.rate=" + RATE,
-                "--set", "source.gen.message-bytes=" + MESSAGE_BYTES, "--set", "source.gen.io-group=" + IO_GROUP);
+                "--set", "source.gen.message-bytes=" + MESSAGE_BYTES, "--set", "source.gen.io-group=" + IO_GROUP));
+        StringBuilder sources = new StringBuilder("gen");
+        for (ProtocolSource p : protocols) {
+            sources.append(',').append(p.config.name());
+            p.settings.forEach((k, v) -> jobArgs.addAll(List.of("--set", k + "=" + v)));
+        }
+        jobArgs.addAll(List.of("--sources", sources.toString()));
         String jar = root.resolve("job/target/rawstream-job.jar").toString();
+        List<AutoCloseable> feeds = new ArrayList<>();
+        try {
+            // 1. Submit with the CLI; feed every protocol source with its own sender; wait for commits.
+            String first = cluster.run(concat(List.of("submit-cli", jar), jobArgs));
+            cluster.run("wait-running", first);
+            for (ProtocolSource p : protocols) {
+                AutoCloseable feed = p.kind.startDemoFeed(p.config);
+                if (feed != null) {
+                    feeds.add(feed);
+                }
+            }
+            awaitCommitted(1);
 
-        // 1. Submit with the CLI; wait until files are committed.
-        String first = cluster.run(concat(List.of("submit-cli", jar), jobArgs));
-        cluster.run("wait-running", first);
-        awaitCommitted(1);
+            // 2. The dashboard, while the job runs.
+            checkDashboard(first, protocols);
 
-        // 2. The dashboard, while the job runs.
-        checkDashboard(first);
+            // 3. Stop with a savepoint, resume from it over REST.
+            String savepoint = cluster.run("stop-savepoint", first);
+            assertThat(savepoint).startsWith("file:");
+            ClusterScript.await("the stopped job to finish", RUN_TIMEOUT, () -> cluster.jobState(first).equals("FINISHED"));
+            long beforeResume = committedMessages();
+            assertThat(beforeResume).as("messages committed before the savepoint").isPositive().isLessThan(MESSAGES);
+            String second = cluster.run(concat(List.of("resume", savepoint, jar), jobArgs));
+            cluster.run("wait-running", second);
+            assertThat(cluster.get("/jobs/" + second + "/checkpoints").get("counts").get("restored").asInt()).isEqualTo(1);
 
-        // 3. Stop with a savepoint, resume from it over REST.
-        String savepoint = cluster.run("stop-savepoint", first);
-        assertThat(savepoint).startsWith("file:");
-        ClusterScript.await("the stopped job to finish", RUN_TIMEOUT, () -> cluster.jobState(first).equals("FINISHED"));
-        long beforeResume = committedMessages();
-        assertThat(beforeResume).as("messages committed before the savepoint").isPositive().isLessThan(MESSAGES);
-        String second = cluster.run(concat(List.of("resume", savepoint, jar), jobArgs));
-        cluster.run("wait-running", second);
-        assertThat(cluster.get("/jobs/" + second + "/checkpoints").get("counts").get("restored").asInt()).isEqualTo(1);
+            // 4. While data flows: SIGKILL a TaskManager that runs tasks of the job, start a replacement.
+            ClusterScript.await("progress after the resume", RUN_TIMEOUT, () -> committedMessages() > beforeResume);
+            int victim = taskManagerRunning(second);
+            cluster.run("kill-tm", Integer.toString(victim), "KILL");
+            ClusterScript.await("the job to notice the lost TaskManager", RUN_TIMEOUT,
+                    () -> !cluster.jobState(second).equals("RUNNING") || restartCount(second) > 0);
+            cluster.run("start-tm", Integer.toString(victim));
 
-        // 4. While data flows: SIGKILL a TaskManager that runs tasks of the job, start a replacement.
-        ClusterScript.await("progress after the resume", RUN_TIMEOUT, () -> committedMessages() > beforeResume);
-        int victim = taskManagerRunning(second);
-        cluster.run("kill-tm", Integer.toString(victim), "KILL");
-        ClusterScript.await("the job to notice the lost TaskManager", RUN_TIMEOUT,
-                () -> !cluster.jobState(second).equals("RUNNING") || restartCount(second) > 0);
-        cluster.run("start-tm", Integer.toString(victim));
-
-        // 5. The bounded generator runs to its end: the final checkpoint commits the rest.
-        ClusterScript.await("the resumed job to finish", RUN_TIMEOUT, () -> {
-            String state = cluster.jobState(second);
-            assertThat(state).as("job state").isNotIn("FAILED", "CANCELED");
-            return state.equals("FINISHED");
-        });
-        assertThat(restartCount(second)).as("restarts after the kill").isPositive();
+            // 5. The bounded generator runs to its end (the final checkpoint commits the rest); the
+            //    protocol sources are unbounded: stop with a savepoint once the generator is done.
+            ClusterScript.await("every generated message committed", RUN_TIMEOUT, () -> {
+                assertThat(cluster.jobState(second)).as("job state").isNotIn("FAILED", "CANCELED");
+                return committedMessages() >= MESSAGES;
+            });
+            if (!cluster.jobState(second).equals("FINISHED")) {
+                cluster.run("stop-savepoint", second);
+            }
+            ClusterScript.await("the resumed job to finish", RUN_TIMEOUT, () -> cluster.jobState(second).equals("FINISHED"));
+            assertThat(restartCount(second)).as("restarts after the kill").isPositive();
+        } finally {
+            for (AutoCloseable feed : feeds) {
+                feed.close();
+            }
+        }
 
         // 6. Exactly once, read back with the Java reader and checked with h5py.
         Path source = out.resolve("gen");
         List<Path> files = committedFiles(source);
         assertExactlyOnce(files);
-        checkWithH5py(files);
+        long total = 0;
+        for (JsonNode s : h5pySummaries(files)) {
+            assertSummary(s, "generator", "1.0", IO_GROUP);
+            total += s.get("count").asLong();
+        }
+        assertThat(total).as("generated messages seen by h5py").isEqualTo(MESSAGES);
         assertThat(hiddenFiles(source)).as("in-progress files left behind").isEmpty();
+        Set<String> protocolsInRun = new TreeSet<>();
+        for (ProtocolSource p : protocols) {
+            List<Path> committed = committedFiles(out.resolve(p.config.name()));
+            assertThat(committed).as("committed files of %s", p.config.name()).isNotEmpty();
+            for (JsonNode s : h5pySummaries(committed)) {
+                assertSummary(s, p.config.protocol(), p.config.ioVersion(), p.config.ioGroup());
+            }
+            protocolsInRun.add(p.config.protocol());
+        }
 
         // 7. The notebooks on this run's output: every figure produced.
-        checkNotebooks(Set.of());
+        checkNotebooks(protocolsInRun);
+    }
+
+    /**
+     * Every registered source kind with a network endpoint (a {@code port} option) joins the run
+     * on a free port, fed by the kind's own demo sender. What they store is checked for format,
+     * protocol and io_groups (exactly-once is the generator's part: its messages are known).
+     */
+    private static List<ProtocolSource> protocolSources() throws IOException {
+        List<ProtocolSource> result = new ArrayList<>();
+        int ioGroup = 10;
+        for (SourceKind kind : SourceKinds.all().values()) {
+            if (!kind.options().containsKey("port")) {
+                continue;
+            }
+            String name = kind.type().replaceAll("[^A-Za-z0-9]", "_");
+            Map<String, String> settings = new TreeMap<>(Map.of(
+                    "source." + name + ".type", kind.type(),
+                    "source." + name + ".io-group", Integer.toString(ioGroup++),
+                    "source." + name + ".port", Integer.toString(ClusterScript.freePort())));
+            Settings s = JobConfig.defaults().set(JobConfig.SOURCES, name, "test").setAll(settings, "test");
+            SourceConfig config = JobConfig.from(s).sources().get(0);
+            result.add(new ProtocolSource(kind, config, settings));
+        }
+        return result;
+    }
+
+    /** A protocol source of the run: its kind, its resolved config, and the settings passed to the job. */
+    private static final class ProtocolSource {
+        final SourceKind kind;
+        final SourceConfig config;
+        final Map<String, String> settings;
+
+        ProtocolSource(SourceKind kind, SourceConfig config, Map<String, String> settings) {
+            this.kind = kind;
+            this.config = config;
+            this.settings = settings;
+        }
     }
 
     // ----------------------------------------------------------------------------- checks
 
-    private void checkDashboard(String jobId) throws Exception {
+    private void checkDashboard(String jobId, List<ProtocolSource> protocols) throws Exception {
         Path browserDir = root.resolve("job/src/test/browser");
         if (!Files.isDirectory(browserDir.resolve("node_modules/playwright-core"))) {
             ClusterScript.runTool(browserDir, work.resolve("npm-ci.log"), Duration.ofMinutes(3),
@@ -145,7 +224,13 @@ final class StandaloneClusterITCase {
         }
         List<String> command = new ArrayList<>(List.of("node", "dashboard.mjs", "--url", cluster.restBase(),
                 "--job", jobId, "--out", work.resolve("dashboard").toString(), "--timeout", "90"));
-        SINK_METRICS.forEach(m -> {
+        List<String> metrics = new ArrayList<>(SINK_METRICS);
+        for (ProtocolSource p : protocols) {
+            // The transport's per-source metrics: group "rawstream" -> source name.
+            metrics.add("rawstream." + p.config.name() + ".recordsDecoded");
+            metrics.add("rawstream." + p.config.name() + ".bytesReceived");
+        }
+        metrics.forEach(m -> {
             command.add("--metric");
             command.add(m);
         });
@@ -153,7 +238,7 @@ final class StandaloneClusterITCase {
         assertThat(output).contains("metrics shown");
         JsonNode report = JSON.readTree(work.resolve("dashboard/dashboard.json").toFile());
         assertThat(report.get("vertices").size()).isPositive();
-        for (String metric : SINK_METRICS) {
+        for (String metric : metrics) {
             assertThat(report.get("metrics").has(metric)).as("dashboard shows %s", metric).isTrue();
         }
         assertThat(work.resolve("dashboard/job-graph.png")).isNotEmptyFile();
@@ -183,7 +268,7 @@ final class StandaloneClusterITCase {
     }
 
     /** check_rawfile.py (the raw-HDF5 library's h5py checker) over every file, in one interpreter. */
-    private void checkWithH5py(List<Path> files) throws Exception {
+    private List<JsonNode> h5pySummaries(List<Path> files) throws Exception {
         Path checker = root.resolve("sinks/src/test/resources/rawhdf5");
         List<String> command = new ArrayList<>(List.of(PYTHON, "-c",
                 "import sys\nsys.path.insert(0, sys.argv[1])\nimport check_rawfile\n"
@@ -191,24 +276,24 @@ final class StandaloneClusterITCase {
                 checker.toString()));
         files.forEach(f -> command.add(f.toString()));
         String output = ClusterScript.runTool(work, work.resolve("h5py.log"), Duration.ofMinutes(2), command);
-        long total = 0;
-        int checked = 0;
+        List<JsonNode> summaries = new ArrayList<>();
         for (String line : output.split("\n")) {
-            if (line.isBlank()) {
-                continue;
+            if (!line.isBlank()) {
+                summaries.add(JSON.readTree(line));
             }
-            JsonNode s = JSON.readTree(line);
-            assertThat(s.get("superblock_version").asInt()).isEqualTo(3);
-            assertThat(s.get("version").asText()).isEqualTo("0.0");
-            assertThat(s.get("io_version").asText()).isEqualTo("1.0");
-            assertThat(s.get("other_attrs").get("protocol").asText()).isEqualTo("generator");
-            assertThat(s.get("msgs_dtype").asText()).isEqualTo("vlen |u1");
-            assertThat(s.get("count").asLong()).isEqualTo(s.get("headers_count").asLong());
-            total += s.get("count").asLong();
-            checked++;
         }
-        assertThat(checked).as("files checked by h5py").isEqualTo(files.size());
-        assertThat(total).as("messages seen by h5py").isEqualTo(MESSAGES);
+        assertThat(summaries).as("files checked by h5py").hasSameSizeAs(files);
+        return summaries;
+    }
+
+    private static void assertSummary(JsonNode s, String protocol, String ioVersion, int ioGroup) {
+        assertThat(s.get("superblock_version").asInt()).isEqualTo(3);
+        assertThat(s.get("version").asText()).isEqualTo("0.0");
+        assertThat(s.get("io_version").asText()).isEqualTo(ioVersion);
+        assertThat(s.get("other_attrs").get("protocol").asText()).isEqualTo(protocol);
+        assertThat(s.get("msgs_dtype").asText()).isEqualTo("vlen |u1");
+        assertThat(s.get("count").asLong()).isEqualTo(s.get("headers_count").asLong());
+        s.get("io_groups").forEach(g -> assertThat(g.asInt()).isEqualTo(ioGroup));
     }
 
     /**
