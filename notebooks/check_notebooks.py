@@ -5,7 +5,8 @@ every figure was produced:
     /usr/bin/python3 notebooks/check_notebooks.py --out <output dir> --results <dir> \
         [--require spead,odin,echo,msgpack]
 
-Each code cell tagged "figure" must have an image/png output, or, when its protocol is absent
+First the decoders the notebooks share (rawstream_out.py) are tested against the reference
+vectors (test_rawstream_out.py). Each code cell tagged "figure" must have an image/png output, or, when its protocol is absent
 from the run, print the notebook's "no <protocol> output in this run" line — unless that protocol
 is listed in --require, in which case a missing figure fails. Any error output fails. Executed
 notebooks are written to --results (they hold the figures). Exit status 0 = all good.
@@ -72,7 +73,13 @@ def main() -> int:
     args = parser.parse_args()
     required = set(args.require.split(",")) - {""}
     args.results.mkdir(parents=True, exist_ok=True)
-    failed = False
+    # The decoders the notebooks use, against the reference vectors, first.
+    tests = subprocess.run([sys.executable, "-m", "unittest", "discover", "-s", str(HERE), "-p", "test_*.py"],
+                           cwd=HERE, capture_output=True, text=True, timeout=300)
+    print(f"{'decoder tests':26s} {'ok' if tests.returncode == 0 else 'FAILED':6s} {tests.stderr.strip().splitlines()[-1]}")
+    failed = tests.returncode != 0
+    if failed:
+        print(tests.stderr[-3000:])
     for notebook in sorted(HERE.glob("*.ipynb")):
         try:
             executed = execute(notebook, args.out, args.results, args.timeout)

@@ -219,7 +219,7 @@ class OdinDecoder:
     def __init__(self, untyped: str = "uint"):
         if untyped not in ("uint", "float"):
             raise ValueError("untyped must be 'uint' or 'float'")
-        self.by_size = dict(_BY_SIZE, **({4: "<f", 8: "<d"} if untyped == "float" else {}))
+        self.by_size = {**_BY_SIZE, **({4: "<f", 8: "<d"} if untyped == "float" else {})}
         self.schemas: dict[int, list[tuple[int, int]]] = {}    # identifier -> [(index, size)]
         self.names: dict[int, str] = {}                          # index -> name
         self.types: dict[int, int] = {}                          # index -> element_type
