@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
@@ -117,26 +116,13 @@ final class ClusterScript {
         return JSON.readTree(r.body());
     }
 
+    /** The job's state, or UNKNOWN while the REST API does not answer (for instance while it starts). */
     String jobState(String jobId) throws Exception {
-        return get("/jobs/" + jobId).get("state").asText();
-    }
-
-    /** Polls a condition until it holds; fails after the timeout with what was awaited. */
-    static void await(String what, Duration timeout, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Exception last = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.call()) {
-                    return;
-                }
-            } catch (IOException e) {
-                last = e; // REST not answering yet / job not known yet: keep polling
-            }
-            TimeUnit.MILLISECONDS.sleep(250);
+        try {
+            return get("/jobs/" + jobId).get("state").asText();
+        } catch (IOException e) {
+            return "UNKNOWN";
         }
-        throw new AssertionError("timed out after " + timeout + " waiting for " + what
-                + (last == null ? "" : " (last error: " + last + ")"));
     }
 
     /** Runs a helper program (node, python) to completion within the timeout; fails with its output. */

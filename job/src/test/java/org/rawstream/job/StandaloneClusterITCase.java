@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,7 +23,6 @@ import org.junit.jupiter.api.Test;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
 import org.rawstream.job.config.SourceConfig;
-import org.rawstream.job.generator.GeneratedMessages;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.job.source.SourceKinds;
 import org.rawstream.sinks.rawhdf5.RawFileReader;
@@ -43,7 +41,7 @@ import org.rawstream.sinks.rawhdf5.RawFileReader;
  */
 final class StandaloneClusterITCase {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PYTHON = "/usr/bin/python3";
+    private static final String PYTHON = OutputCheck.PYTHON;
     private static final long MESSAGES = 100_000;
     private static final int RATE = 1_500;
     private static final int MESSAGE_BYTES = 256;
@@ -63,7 +61,7 @@ final class StandaloneClusterITCase {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        root = repoRoot();
+        root = OutputCheck.repoRoot();
         Path target = root.resolve("job/target");
         assertThat(target.resolve("rawstream-job.jar")).as("the shaded job jar (mvn package)").isRegularFile();
         work = target.resolve("cluster-it");
@@ -120,7 +118,7 @@ final class StandaloneClusterITCase {
             // 3. Stop with a savepoint, resume from it over REST.
             String savepoint = cluster.run("stop-savepoint", first);
             assertThat(savepoint).startsWith("file:");
-            ClusterScript.await("the stopped job to finish", RUN_TIMEOUT, () -> cluster.jobState(first).equals("FINISHED"));
+            Deadlines.await(RUN_TIMEOUT, "the stopped job to finish", () -> cluster.jobState(first).equals("FINISHED"));
             long beforeResume = committedMessages();
             assertThat(beforeResume).as("messages committed before the savepoint").isPositive().isLessThan(MESSAGES);
             String second = cluster.run(concat(List.of("resume", savepoint, jar), jobArgs));
@@ -128,23 +126,23 @@ final class StandaloneClusterITCase {
             assertThat(cluster.get("/jobs/" + second + "/checkpoints").get("counts").get("restored").asInt()).isEqualTo(1);
 
             // 4. While data flows: SIGKILL a TaskManager that runs tasks of the job, start a replacement.
-            ClusterScript.await("progress after the resume", RUN_TIMEOUT, () -> committedMessages() > beforeResume);
+            Deadlines.await(RUN_TIMEOUT, "progress after the resume", () -> committedMessages() > beforeResume);
             int victim = taskManagerRunning(second);
             cluster.run("kill-tm", Integer.toString(victim), "KILL");
-            ClusterScript.await("the job to notice the lost TaskManager", RUN_TIMEOUT,
+            Deadlines.await(RUN_TIMEOUT, "the job to notice the lost TaskManager",
                     () -> !cluster.jobState(second).equals("RUNNING") || restartCount(second) > 0);
             cluster.run("start-tm", Integer.toString(victim));
 
             // 5. The bounded generator runs to its end (the final checkpoint commits the rest); the
             //    protocol sources are unbounded: stop with a savepoint once the generator is done.
-            ClusterScript.await("every generated message committed", RUN_TIMEOUT, () -> {
+            Deadlines.await(RUN_TIMEOUT, "every generated message committed", () -> {
                 assertThat(cluster.jobState(second)).as("job state").isNotIn("FAILED", "CANCELED");
                 return committedMessages() >= MESSAGES;
             });
             if (!cluster.jobState(second).equals("FINISHED")) {
                 cluster.run("stop-savepoint", second);
             }
-            ClusterScript.await("the resumed job to finish", RUN_TIMEOUT, () -> cluster.jobState(second).equals("FINISHED"));
+            Deadlines.await(RUN_TIMEOUT, "the resumed job to finish", () -> cluster.jobState(second).equals("FINISHED"));
             assertThat(restartCount(second)).as("restarts after the kill").isPositive();
         } finally {
             for (AutoCloseable feed : feeds) {
@@ -154,22 +152,19 @@ final class StandaloneClusterITCase {
 
         // 6. Exactly once, read back with the Java reader and checked with h5py.
         Path source = out.resolve("gen");
-        List<Path> files = committedFiles(source);
-        assertExactlyOnce(files);
-        long total = 0;
-        for (JsonNode s : h5pySummaries(files)) {
-            assertSummary(s, "generator", "1.0", IO_GROUP);
-            total += s.get("count").asLong();
-        }
-        assertThat(total).as("generated messages seen by h5py").isEqualTo(MESSAGES);
-        assertThat(hiddenFiles(source)).as("in-progress files left behind").isEmpty();
+        List<JsonNode> generated = OutputCheck.h5pySummaries(OutputCheck.committedFiles(source), work);
+        assertSpecLayout(generated);
+        OutputCheck.assertExactlyOnce(OutputCheck.messageMultiset(generated, IO_GROUP, "generator", "1.0"),
+                OutputCheck.expectedGenerated(MESSAGES, MESSAGE_BYTES));
+        assertThat(OutputCheck.hiddenFiles(source)).as("in-progress files left behind").isEmpty();
         Set<String> protocolsInRun = new TreeSet<>();
         for (ProtocolSource p : protocols) {
-            List<Path> committed = committedFiles(out.resolve(p.config.name()));
+            List<Path> committed = OutputCheck.committedFiles(out.resolve(p.config.name()));
             assertThat(committed).as("committed files of %s", p.config.name()).isNotEmpty();
-            for (JsonNode s : h5pySummaries(committed)) {
-                assertSummary(s, p.config.protocol(), p.config.ioVersion(), p.config.ioGroup());
-            }
+            List<JsonNode> summaries = OutputCheck.h5pySummaries(committed, work);
+            assertSpecLayout(summaries);
+            assertThat(OutputCheck.messageMultiset(summaries, p.config.ioGroup(), p.config.protocol(), p.config.ioVersion()))
+                    .as("messages of %s", p.config.name()).isNotEmpty();
             protocolsInRun.add(p.config.protocol());
         }
 
@@ -245,56 +240,8 @@ final class StandaloneClusterITCase {
         assertThat(work.resolve("dashboard/metrics-1.png")).isNotEmptyFile();
     }
 
-    private static void assertExactlyOnce(List<Path> files) throws IOException {
-        Map<Long, Integer> seen = new HashMap<>();
-        for (Path file : files) {
-            try (RawFileReader reader = RawFileReader.open(file)) {
-                List<byte[]> messages = reader.messages(0, reader.count());
-                for (int g : reader.ioGroups(0, reader.count())) {
-                    assertThat(g).as("io_groups in %s", file).isEqualTo(IO_GROUP);
-                }
-                for (byte[] m : messages) {
-                    long index = GeneratedMessages.indexOf(m);
-                    assertThat(m).as("message %d in %s", index, file).isEqualTo(GeneratedMessages.message(index, MESSAGE_BYTES));
-                    seen.merge(index, 1, Integer::sum);
-                }
-            }
-        }
-        List<Long> duplicated = seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey)
-                .sorted().limit(5).collect(Collectors.toList());
-        assertThat(duplicated).as("duplicated messages (first 5)").isEmpty();
-        assertThat(seen.keySet().stream().filter(i -> i < 0 || i >= MESSAGES).count()).as("unexpected messages").isZero();
-        assertThat(seen).as("distinct messages committed").hasSize((int) MESSAGES);
-    }
 
-    /** check_rawfile.py (the raw-HDF5 library's h5py checker) over every file, in one interpreter. */
-    private List<JsonNode> h5pySummaries(List<Path> files) throws Exception {
-        Path checker = root.resolve("sinks/src/test/resources/rawhdf5");
-        List<String> command = new ArrayList<>(List.of(PYTHON, "-c",
-                "import sys\nsys.path.insert(0, sys.argv[1])\nimport check_rawfile\n"
-                        + "for p in sys.argv[2:]:\n    check_rawfile.main(p)\n    sys.stdout.write('\\n')\n",
-                checker.toString()));
-        files.forEach(f -> command.add(f.toString()));
-        String output = ClusterScript.runTool(work, work.resolve("h5py.log"), Duration.ofMinutes(2), command);
-        List<JsonNode> summaries = new ArrayList<>();
-        for (String line : output.split("\n")) {
-            if (!line.isBlank()) {
-                summaries.add(JSON.readTree(line));
-            }
-        }
-        assertThat(summaries).as("files checked by h5py").hasSameSizeAs(files);
-        return summaries;
-    }
 
-    private static void assertSummary(JsonNode s, String protocol, String ioVersion, int ioGroup) {
-        assertThat(s.get("superblock_version").asInt()).isEqualTo(3);
-        assertThat(s.get("version").asText()).isEqualTo("0.0");
-        assertThat(s.get("io_version").asText()).isEqualTo(ioVersion);
-        assertThat(s.get("other_attrs").get("protocol").asText()).isEqualTo(protocol);
-        assertThat(s.get("msgs_dtype").asText()).isEqualTo("vlen |u1");
-        assertThat(s.get("count").asLong()).isEqualTo(s.get("headers_count").asLong());
-        s.get("io_groups").forEach(g -> assertThat(g.asInt()).isEqualTo(ioGroup));
-    }
 
     /**
      * The notebooks on this run's output: every figure of the protocols the run has. The protocol
@@ -326,13 +273,21 @@ final class StandaloneClusterITCase {
 
     // ----------------------------------------------------------------------------- helpers
 
+    /** What h5py sees of the format (the rest of each file's metadata: OutputCheck.messageMultiset). */
+    private static void assertSpecLayout(List<JsonNode> summaries) {
+        for (JsonNode s : summaries) {
+            assertThat(s.get("superblock_version").asInt()).as("superblock").isEqualTo(3);
+            assertThat(s.get("msgs_dtype").asText()).isEqualTo("vlen |u1");
+        }
+    }
+
     private void awaitCommitted(int files) throws Exception {
-        ClusterScript.await(files + " committed file(s)", RUN_TIMEOUT, () -> committedFiles(out.resolve("gen")).size() >= files);
+        Deadlines.await(RUN_TIMEOUT, files + " committed file(s)", () -> OutputCheck.committedFiles(out.resolve("gen")).size() >= files);
     }
 
     private static long committedMessages() throws IOException {
         long n = 0;
-        for (Path f : committedFiles(out.resolve("gen"))) {
+        for (Path f : OutputCheck.committedFiles(out.resolve("gen"))) {
             try (RawFileReader reader = RawFileReader.open(f)) {
                 n += reader.count();
             }
@@ -362,21 +317,7 @@ final class StandaloneClusterITCase {
         return exceptions.has("exceptionHistory") ? exceptions.get("exceptionHistory").get("entries").size() : 0;
     }
 
-    private static List<Path> committedFiles(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().endsWith(".h5") && !p.getFileName().toString().startsWith("."))
-                    .sorted().collect(Collectors.toList());
-        }
-    }
 
-    private static List<Path> hiddenFiles(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(p -> p.getFileName().toString().startsWith(".")).collect(Collectors.toList());
-        }
-    }
 
     private static String[] concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
@@ -384,18 +325,6 @@ final class StandaloneClusterITCase {
         return all.toArray(new String[0]);
     }
 
-    private static Path repoRoot() {
-        String prop = System.getProperty("rawstream.root");
-        if (prop != null && Files.isRegularFile(Path.of(prop).resolve("flink-conf/cluster.sh"))) {
-            return Path.of(prop).toAbsolutePath().normalize();
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("flink-conf/cluster.sh"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("cannot find the repository root (flink-conf/cluster.sh)");
-    }
 
     private static void deleteTree(Path p) throws IOException {
         try (Stream<Path> walk = Files.walk(p)) {
