@@ -139,7 +139,7 @@ final class StandaloneClusterITCase {
                 assertThat(cluster.jobState(second)).as("job state").isNotIn("FAILED", "CANCELED");
                 return committedMessages() >= MESSAGES;
             });
-            if (!cluster.jobState(second).equals("FINISHED")) {
+            if (!protocols.isEmpty()) {
                 cluster.run("stop-savepoint", second);
             }
             Deadlines.await(RUN_TIMEOUT, "the resumed job to finish", () -> cluster.jobState(second).equals("FINISHED"));
@@ -298,15 +298,19 @@ final class StandaloneClusterITCase {
     /** The number n of a TaskManager (resource id tm-n) that runs a task of the job. */
     private int taskManagerRunning(String jobId) throws Exception {
         Map<String, Integer> running = new TreeMap<>();
-        for (JsonNode vertex : cluster.get("/jobs/" + jobId).get("vertices")) {
-            for (JsonNode tm : cluster.get("/jobs/" + jobId + "/vertices/" + vertex.get("id").asText() + "/taskmanagers")
-                    .get("taskmanagers")) {
-                if (tm.get("status").asText().equals("RUNNING")) {
-                    running.merge(tm.get("taskmanager-id").asText(), 1, Integer::sum);
+        // The REST API serves the execution graph from a short-lived cache: poll, do not sample once.
+        Deadlines.await(RUN_TIMEOUT, "a TaskManager running tasks of " + jobId, () -> {
+            running.clear();
+            for (JsonNode vertex : cluster.get("/jobs/" + jobId).get("vertices")) {
+                for (JsonNode tm : cluster.get("/jobs/" + jobId + "/vertices/" + vertex.get("id").asText()
+                        + "/taskmanagers").get("taskmanagers")) {
+                    if (tm.get("status").asText().equals("RUNNING")) {
+                        running.merge(tm.get("taskmanager-id").asText(), 1, Integer::sum);
+                    }
                 }
             }
-        }
-        assertThat(running).as("TaskManagers running tasks").isNotEmpty();
+            return !running.isEmpty();
+        });
         String id = running.keySet().iterator().next();
         assertThat(id).matches("tm-\\d+");
         return Integer.parseInt(id.substring(3));
