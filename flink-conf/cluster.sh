@@ -8,6 +8,7 @@
 # Only processes recorded in pid/ are ever signalled, and only after checking that the PID
 # still runs the Flink class it was started with.
 set -euo pipefail
+shopt -s inherit_errexit   # a failing $(...) fails the command that uses it
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CLUSTER_DIR="${RAWSTREAM_CLUSTER_DIR:-$ROOT/target/cluster}"
@@ -128,7 +129,11 @@ v = c.get(sys.argv[2], "")
 print(v)' "$CONF/config.yaml" "$1"
 }
 
-rest_base() { echo "http://127.0.0.1:$(conf_get rest.port)"; }
+rest_base() {
+  local port
+  port="$(conf_get rest.port)"   # exits (set -e) when there is no config yet
+  echo "http://127.0.0.1:$port"
+}
 
 # ---------------------------------------------------------------------------- lib/
 
@@ -372,9 +377,10 @@ print(op["location"])' || die "stop-with-savepoint of $job failed"
 }
 
 cmd_wait_running() {
-  local job="$1" deadline=$((SECONDS + TIMEOUT)) state
+  local job="$1" deadline=$((SECONDS + TIMEOUT)) state base
+  base="$(rest_base)"
   while :; do
-    state="$(curl -sf "$(rest_base)/jobs/$job" 2>/dev/null | json \
+    state="$(curl -sf "$base/jobs/$job" 2>/dev/null | json \
         '"RUNNING" if j["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in j["vertices"]) else j["state"]' \
         2>/dev/null || true)"
     [ "$state" = RUNNING ] && return 0
@@ -400,9 +406,9 @@ case "$cmd" in
   submit-cli) need 1 "$@"; cmd_submit_cli "$@" ;;
   resume) need 2 "$@"; sp="$1"; jar="$2"; shift 2; rest_run "$jar" "$sp" "$@" ;;
   stop-savepoint) need 1 "$@"; cmd_stop_savepoint "$1" ;;
-  cancel) need 1 "$@"; curl -sf -X PATCH "$(rest_base)/jobs/$1?mode=cancel" >/dev/null ;;
+  cancel) need 1 "$@"; base="$(rest_base)"; curl -sf -X PATCH "$base/jobs/$1?mode=cancel" >/dev/null ;;
   wait-running) need 1 "$@"; cmd_wait_running "$1" ;;
-  rest) need 1 "$@"; curl -sS -f "$(rest_base)$1"; echo ;;
+  rest) need 1 "$@"; base="$(rest_base)"; curl -sS -f "$base$1"; echo ;;
   url) rest_base ;;
   help|-h|--help) usage ;;
   *) usage >&2; exit 2 ;;
