@@ -141,6 +141,7 @@ async function main() {
     let index = 0;
     for (const { vertex, ids } of byVertex.values()) {
       index++;
+      await page.setViewportSize({ width: 1920, height: 1080 });
       await page.goto(`${opts.url}/#/job/running/${opts.job}/overview/${vertex.id}/metrics`);
       const select = page.locator('flink-job-overview-drawer-chart nz-select');
       await select.waitFor({ state: 'visible', timeout: waitMs() });
@@ -169,7 +170,8 @@ async function main() {
         const content = document.querySelector('flink-job-overview-drawer .drawer-content');
         const box = content?.closest('div.container');
         if (!content || !box) return null;
-        const height = box.getBoundingClientRect().height + content.scrollHeight - content.clientHeight + 40;
+        box.style.height = '400px'; // from a small box (a previous vertex may have left it tall) ...
+        const height = 400 + content.scrollHeight - content.clientHeight + 40; // ... to what the charts need
         box.style.height = `${height}px`;
         return box.getBoundingClientRect().top + height + 200;
       });
