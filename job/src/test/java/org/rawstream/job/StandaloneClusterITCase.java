@@ -166,6 +166,8 @@ final class StandaloneClusterITCase {
             assertSpecLayout(summaries);
             assertThat(OutputCheck.messageMultiset(summaries, p.config.ioGroup(), p.config.protocol(), p.config.ioVersion()))
                     .as("messages of %s", p.config.name()).isNotEmpty();
+            assertThat(OutputCheck.hiddenFiles(out.resolve(p.config.name()))).as("in-progress files of %s", p.config.name())
+                    .isEmpty();
             protocolsInRun.add(p.config.protocol());
         }
 
