@@ -1,6 +1,9 @@
 package org.rawstream.job;
 
 import java.util.Arrays;
+import org.rawstream.job.echo.SendEchoCommand;
+import org.rawstream.job.msgpack.SendMsgpackCommand;
+import org.rawstream.job.odin.SendOdinCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -20,7 +23,10 @@ public final class RawStreamJob implements Runnable {
         CommandLine cl = new CommandLine(new RawStreamJob());
         cl.addSubcommand(new RunCommand());
         cl.addSubcommand(new InspectCommand());
-        // Protocol senders are added here: send-spead, send-odin, send-echo, send-msgpack.
+        // Protocol senders: send-spead, send-odin, send-echo, send-msgpack.
+        cl.addSubcommand(new SendOdinCommand());
+        cl.addSubcommand(new SendEchoCommand());
+        cl.addSubcommand(new SendMsgpackCommand());
         return cl;
     }
 

@@ -4,7 +4,10 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.rawstream.job.echo.EchoSourceKind;
 import org.rawstream.job.generator.GeneratorSourceKind;
+import org.rawstream.job.msgpack.MsgpackSourceKind;
+import org.rawstream.job.odin.OdinSourceKind;
 
 /**
  * Registry of source kinds by {@code type}. Protocol integrations register here (one line each):
@@ -12,7 +15,12 @@ import org.rawstream.job.generator.GeneratorSourceKind;
  */
 public final class SourceKinds {
     private static final Map<String, SourceKind> KINDS = index(List.of(
-            new GeneratorSourceKind()
+            new GeneratorSourceKind(),
+            OdinSourceKind.udp(),
+            OdinSourceKind.tcp(),
+            new EchoSourceKind(),
+            MsgpackSourceKind.tcp(),
+            MsgpackSourceKind.udp()
             // protocol kinds are added here
     ));
 

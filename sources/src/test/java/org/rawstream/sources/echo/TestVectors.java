@@ -1,0 +1,50 @@
+package org.rawstream.sources.echo;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+/** Finds the shared test vectors: {@code <repo root>/../shared/vectors}. */
+public final class TestVectors {
+    private TestVectors() {
+    }
+
+    public static Path path(String relative) {
+        return root().resolve(relative);
+    }
+
+    public static byte[] bytes(String relative) {
+        try {
+            return Files.readAllBytes(path(relative));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String text(String relative) {
+        try {
+            return Files.readString(path(relative));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path root() {
+        String repoRoot = System.getProperty("rawstream.root");
+        if (repoRoot != null && !repoRoot.isBlank()) {
+            Path vectors = Paths.get(repoRoot).resolve("../shared/vectors").normalize();
+            if (Files.isDirectory(vectors)) {
+                return vectors;
+            }
+        }
+        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path vectors = dir.resolve("../shared/vectors").normalize();
+            if (Files.isDirectory(vectors)) {
+                return vectors;
+            }
+        }
+        throw new IllegalStateException("shared/vectors not found (set -Drawstream.root)");
+    }
+}
