@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 function parseArgs(argv) {
-  const opts = { metrics: [], timeout: 60 };
+  const opts = { metrics: [], timeout: 180 };
   for (let i = 0; i < argv.length; i++) {
     const next = () => {
       if (i + 1 >= argv.length) usage(`${argv[i]} needs a value`);
@@ -92,7 +92,8 @@ async function main() {
 
   const job = await poll(`job ${opts.job} to be RUNNING`, deadline, async () => {
     const j = await rest(opts, `/jobs/${opts.job}`);
-    return j.state === 'RUNNING' && j.vertices.every((v) => v.status === 'RUNNING') ? j : null;
+    // A bounded source's vertex may already be FINISHED while the rest runs on.
+    return j.state === 'RUNNING' && j.vertices.every((v) => ['RUNNING', 'FINISHED'].includes(v.status)) ? j : null;
   });
   const located = await locateMetrics(opts, job.vertices, deadline);
 

@@ -3,6 +3,8 @@ package org.rawstream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,6 +106,7 @@ final class StandaloneClusterITCase {
             // 1. Submit with the CLI; feed every protocol source with its own sender; wait for commits.
             String first = cluster.run(concat(List.of("submit-cli", jar), jobArgs));
             cluster.run("wait-running", first);
+            awaitUdpSourcesBound(first, protocols);
             for (ProtocolSource p : protocols) {
                 AutoCloseable feed = p.kind.startDemoFeed(p.config);
                 if (feed != null) {
@@ -199,6 +202,36 @@ final class StandaloneClusterITCase {
         return result;
     }
 
+    /**
+     * Waits until every UDP source has bound its socket (the transport's receiveBufferGranted
+     * gauge is set at bind), so that a demo sender does not start into a closed port (a connected
+     * UDP sender sees ICMP port-unreachable). TCP senders retry their connect until the server
+     * listens. Metrics reach the REST API every few seconds: this is a poll with a deadline.
+     */
+    private void awaitUdpSourcesBound(String jobId, List<ProtocolSource> protocols) throws Exception {
+        for (ProtocolSource p : protocols) {
+            if (!p.kind.type().endsWith("-udp")) {
+                continue;
+            }
+            String suffix = ".rawstream." + p.config.name() + ".receiveBufferGranted";
+            Deadlines.await(RUN_TIMEOUT, p.config.name() + " bound to its UDP port", () -> {
+                for (JsonNode vertex : cluster.get("/jobs/" + jobId).get("vertices")) {
+                    String path = "/jobs/" + jobId + "/vertices/" + vertex.get("id").asText() + "/metrics";
+                    for (JsonNode metric : cluster.get(path)) {
+                        String id = metric.get("id").asText();
+                        if (id.endsWith(suffix)) {
+                            JsonNode value = cluster.get(path + "?get=" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+                            if (value.size() > 0 && value.get(0).get("value").asDouble() > 0) {
+                                return true;
+                            }
+                        }
+                    }
+                }
+                return false;
+            });
+        }
+    }
+
     /** A protocol source of the run: its kind, its resolved config, and the settings passed to the job. */
     private static final class ProtocolSource {
         final SourceKind kind;
@@ -221,7 +254,7 @@ final class StandaloneClusterITCase {
                     List.of("npm", "ci", "--no-audit", "--no-fund"));
         }
         List<String> command = new ArrayList<>(List.of("node", "dashboard.mjs", "--url", cluster.restBase(),
-                "--job", jobId, "--out", work.resolve("dashboard").toString(), "--timeout", "90"));
+                "--job", jobId, "--out", work.resolve("dashboard").toString(), "--timeout", "300"));
         List<String> metrics = new ArrayList<>(SINK_METRICS);
         for (ProtocolSource p : protocols) {
             // The transport's per-source metrics: group "rawstream" -> source name.
@@ -232,7 +265,7 @@ final class StandaloneClusterITCase {
             command.add("--metric");
             command.add(m);
         });
-        String output = ClusterScript.runTool(browserDir, work.resolve("dashboard.log"), Duration.ofMinutes(3), command);
+        String output = ClusterScript.runTool(browserDir, work.resolve("dashboard.log"), Duration.ofMinutes(6), command);
         assertThat(output).contains("metrics shown");
         JsonNode report = JSON.readTree(work.resolve("dashboard/dashboard.json").toFile());
         assertThat(report.get("vertices").size()).isPositive();
