@@ -1,7 +1,6 @@
 package org.rawstream.job;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,8 +39,8 @@ final class ClusterScript {
         this.commandLog = clusterDir.resolve("commands.log");
         this.env = Map.of(
                 "RAWSTREAM_CLUSTER_DIR", clusterDir.toString(),
-                "RAWSTREAM_REST_PORT", Integer.toString(freePort()),
-                "RAWSTREAM_RPC_PORT", Integer.toString(freePort()),
+                "RAWSTREAM_REST_PORT", Integer.toString(ChildJob.freePort()),
+                "RAWSTREAM_RPC_PORT", Integer.toString(ChildJob.freePort()),
                 "RAWSTREAM_TIMEOUT", "120",
                 "RAWSTREAM_MVN_OPTS", mavenOptions());
     }
@@ -57,16 +56,6 @@ final class ClusterScript {
             opts.add("-Dmaven.repo.local=" + repo);
         }
         return String.join(" ", opts);
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
-    Path clusterDir() {
-        return clusterDir;
     }
 
     /** Runs {@code cluster.sh <args>}; returns its stdout (trimmed); fails with its stderr. */

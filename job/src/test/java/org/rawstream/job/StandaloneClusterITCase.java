@@ -194,7 +194,7 @@ final class StandaloneClusterITCase {
             Map<String, String> settings = new TreeMap<>(Map.of(
                     "source." + name + ".type", kind.type(),
                     "source." + name + ".io-group", Integer.toString(ioGroup++),
-                    "source." + name + ".port", Integer.toString(ClusterScript.freePort())));
+                    "source." + name + ".port", Integer.toString(ChildJob.freePort())));
             Settings s = JobConfig.defaults().set(JobConfig.SOURCES, name, "test").setAll(settings, "test");
             SourceConfig config = JobConfig.from(s).sources().get(0);
             result.add(new ProtocolSource(kind, config, settings));
