@@ -31,7 +31,9 @@ class LocalRunITCase {
         Path dir = out.resolve("gen");
         int port = ChildJob.freePort();
         List<String> args = List.of("--local", "--duration", "20s", "--output", out.toString(),
-                "--state-dir", tmp.resolve("state").toString(), "-D", "rest.port=" + port);
+                "--state-dir", tmp.resolve("state").toString(), "-D", "rest.port=" + port,
+                // the default ODIN source on a free port, so a developer's own run cannot collide
+                "--set", "source.odin.port=" + ChildJob.freePort());
         try (ChildJob job = ChildJob.start(tmp, tmp.resolve("run.log"), args)) {
             long started = System.nanoTime();
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -60,7 +62,8 @@ class LocalRunITCase {
             HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : "";
-        } catch (java.net.ConnectException e) {
+        } catch (IOException notUpYet) {
+            // refused, or accepted and closed while the REST endpoint starts: poll again
             return "";
         }
     }

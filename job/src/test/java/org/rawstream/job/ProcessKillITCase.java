@@ -35,15 +35,18 @@ class ProcessKillITCase {
         Path dir = out.resolve("gen");
         Path state = tmp.resolve("state");
         List<String> args = List.of("--local", "--output", out.toString(), "--state-dir", state.toString(),
-                "--checkpoint-interval", "500ms", "--roll-max-records", "3000",
+                "--sources", "gen", "--checkpoint-interval", "500ms", "--roll-max-records", "3000",
                 "--set", "source.gen.count=" + COUNT, "--set", "source.gen.rate=5000",
                 "--set", "source.gen.message-bytes=" + SIZE);
 
         List<String> firstArgs = new ArrayList<>(withPort(args));
         firstArgs.addAll(List.of("-p", "2"));
         try (ChildJob first = ChildJob.start(tmp, tmp.resolve("first.log"), firstArgs)) {
-            Deadlines.await(Duration.ofSeconds(90), "committed files and a retained checkpoint",
-                    () -> OutputCheck.committedFiles(dir).size() >= 2 && latestCheckpoint(state).isPresent());
+            // Kill while a file is in progress (a checkpoint closes and commits the open files; the
+            // next one opens with the next record), so wait for that too, not just for commits.
+            Deadlines.await(Duration.ofSeconds(90), "committed files, a retained checkpoint and a file in progress",
+                    () -> OutputCheck.committedFiles(dir).size() >= 2 && latestCheckpoint(state).isPresent()
+                            && !OutputCheck.hiddenFiles(dir).isEmpty());
             assertThat(first.process.isAlive()).as("still writing when killed: %s", log(first)).isTrue();
             first.kill();
             assertThat(first.process.exitValue()).isEqualTo(137); // 128 + SIGKILL

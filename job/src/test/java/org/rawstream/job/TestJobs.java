@@ -23,6 +23,8 @@ final class TestJobs {
     /** One bounded generator source "gen" at a rate, with small files so rolls happen too. */
     static JobConfig generatorConfig(Path out, long count, long rate, int size, int ioGroup) {
         Settings s = JobConfig.defaults()
+                // Only the generator: the default configuration also runs unbounded network sources.
+                .set(JobConfig.SOURCES, "gen", "test")
                 .set(JobConfig.OUTPUT_DIR, out.toString(), "test")
                 .set(JobConfig.PARALLELISM, "2", "test")
                 .set(JobConfig.ROLL_MAX_RECORDS, "7000", "test")

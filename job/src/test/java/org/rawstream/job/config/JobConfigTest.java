@@ -18,10 +18,10 @@ class JobConfigTest {
     Path tmp;
 
     @Test
-    void defaultsAreOneGeneratorIntoOut() {
+    void defaultsAreTheGeneratorAndTheDemoSourcesIntoOut() {
         JobConfig config = JobConfig.from(JobConfig.defaults());
         assertThat(config.outputDir()).isEqualTo(Paths.get("out"));
-        assertThat(config.sources()).hasSize(1);
+        assertThat(config.sources()).extracting(SourceConfig::ioGroup).doesNotHaveDuplicates();
         SourceConfig gen = config.sources().get(0);
         assertThat(gen.name()).isEqualTo("gen");
         assertThat(gen.type()).isEqualTo("generator");
@@ -33,7 +33,8 @@ class JobConfigTest {
         assertThat(config.duration()).isEmpty();
         assertThat(config.parallelism()).isEmpty();
         RawHdf5Sink sink = config.sink();
-        assertThat(sink.sources()).extracting(s -> s.name()).containsExactly("gen");
+        assertThat(sink.sources()).extracting(s -> s.name())
+                .containsExactlyElementsOf(config.sources().stream().map(SourceConfig::name).toList());
         assertThat(sink.outputDirectory()).isAbsolute();
     }
 
