@@ -35,6 +35,8 @@ public final class LiveHeap {
     private InvalidPacketReason rejection;
 
     private static final byte[] EMPTY = new byte[0];
+    /** Heaps up to this size get their whole payload buffer with their first packet. */
+    static final long EAGER_ALLOCATION_LIMIT = 16L << 20;
 
     private LiveHeap() {
     }
@@ -160,7 +162,15 @@ public final class LiveHeap {
         if (payload.length >= end) {
             return;
         }
-        long target = heapSize >= 0 ? heapSize : Math.min(max, Math.max(end, 2L * payload.length));
+        long target;
+        if (heapSize >= 0 && heapSize <= EAGER_ALLOCATION_LIMIT) {
+            target = heapSize; // the usual case: one allocation for the whole heap
+        } else {
+            // Unknown or very large heap size: grow with what arrives, so that a packet
+            // claiming a huge heap costs only what it carries.
+            long cap = heapSize >= 0 ? heapSize : max;
+            target = Math.min(cap, Math.max(end, Math.max(2L * payload.length, 65536)));
+        }
         payload = Arrays.copyOf(payload, (int) target);
     }
 
@@ -235,9 +245,11 @@ public final class LiveHeap {
 
     /** The heap as finished; shares this heap's arrays (the live heap must not be used after). */
     public ReceivedHeap freeze() {
-        long extent = heapSize >= 0 ? heapSize : (rangeCount == 0 ? 0 : ranges[2 * rangeCount - 1]);
-        byte[] data = payload.length == extent ? payload : Arrays.copyOf(payload, (int) extent);
-        return new ReceivedHeap(heapCnt, heapAddressBits, heapSize, isComplete(), data,
+        long heapLength = heapSize >= 0 ? heapSize : (rangeCount == 0 ? 0 : ranges[2 * rangeCount - 1]);
+        // Never more than arrived or was allocated: a huge incomplete heap is not materialised.
+        int keep = (int) Math.min(heapLength, payload.length);
+        byte[] data = payload.length == keep ? payload : Arrays.copyOf(payload, keep);
+        return new ReceivedHeap(heapCnt, heapAddressBits, heapSize, heapLength, isComplete(), data,
                 Arrays.copyOf(ranges, 2 * rangeCount), Arrays.copyOf(pointers, pointerCount), packets);
     }
 

@@ -18,17 +18,19 @@ public final class ReceivedHeap {
     private final long heapCnt;
     private final int heapAddressBits;
     private final long heapSize;
+    private final long heapLength;
     private final boolean complete;
     private final byte[] payload;
     private final long[] ranges;
     private final long[] pointers;
     private final int packets;
 
-    ReceivedHeap(long heapCnt, int heapAddressBits, long heapSize, boolean complete, byte[] payload,
+    ReceivedHeap(long heapCnt, int heapAddressBits, long heapSize, long heapLength, boolean complete, byte[] payload,
             long[] ranges, long[] pointers, int packets) {
         this.heapCnt = heapCnt;
         this.heapAddressBits = heapAddressBits;
         this.heapSize = heapSize;
+        this.heapLength = heapLength;
         this.complete = complete;
         this.payload = payload;
         this.ranges = ranges;
@@ -57,12 +59,20 @@ public final class ReceivedHeap {
         return complete;
     }
 
-    /** Payload bytes: the heap size, or (size unknown) the end of the last received range. */
+    /** The heap's length: HEAP_SIZE, or (size unknown) the end of the last received range. */
+    public long heapLength() {
+        return heapLength;
+    }
+
+    /**
+     * Payload bytes held: the heap length for a complete heap; for an incomplete one possibly
+     * less (at least up to the end of the last received range).
+     */
     public int payloadLength() {
         return payload.length;
     }
 
-    /** The payload (read-only view; bytes outside the received ranges are zero). */
+    /** The payload held (read-only view; bytes outside the received ranges are zero). */
     public ByteBuffer payload() {
         return ByteBuffer.wrap(payload).asReadOnlyBuffer();
     }
@@ -197,7 +207,7 @@ public final class ReceivedHeap {
         Arrays.sort(idx, (a, b) -> offs[a] != offs[b] ? Long.compare(offs[a], offs[b]) : Integer.compare(a, b));
         long[] endOf = new long[n];
         for (int k = 0; k < na; k++) {
-            long end = k + 1 < na ? offs[idx[k + 1]] : payload.length;
+            long end = k + 1 < na ? offs[idx[k + 1]] : heapLength;
             endOf[order[idx[k]]] = end;
         }
         List<SpeadItem> items = new ArrayList<>();
@@ -219,9 +229,11 @@ public final class ReceivedHeap {
                     items.add(new SpeadItem(id, false, ByteBuffer.allocate(0), false));
                     continue;
                 }
+                // In an incomplete heap the next item may start past what arrived: cut there.
+                long cut = Math.min(end, payload.length);
                 ByteBuffer v = whole.duplicate();
-                v.position((int) start).limit((int) end);
-                items.add(new SpeadItem(id, false, v.slice(), isReceived(start, end)));
+                v.limit((int) cut).position((int) start);
+                items.add(new SpeadItem(id, false, v.slice(), cut == end && isReceived(start, end)));
             }
         }
         return items;
@@ -232,6 +244,7 @@ public final class ReceivedHeap {
         out.writeLong(heapCnt);
         out.writeByte(heapAddressBits);
         out.writeLong(heapSize);
+        out.writeLong(heapLength);
         out.writeBoolean(complete);
         out.writeInt(packets);
         out.writeInt(ranges.length);
@@ -250,6 +263,7 @@ public final class ReceivedHeap {
         long cnt = in.readLong();
         int bits = in.readUnsignedByte();
         long size = in.readLong();
+        long length = in.readLong();
         boolean complete = in.readBoolean();
         int packets = in.readInt();
         long[] ranges = new long[in.readInt()];
@@ -262,7 +276,7 @@ public final class ReceivedHeap {
         }
         byte[] payload = new byte[in.readInt()];
         in.readFully(payload);
-        return new ReceivedHeap(cnt, bits, size, complete, payload, ranges, pointers, packets);
+        return new ReceivedHeap(cnt, bits, size, length, complete, payload, ranges, pointers, packets);
     }
 
     @Override

@@ -93,7 +93,7 @@ final class HeapExpectations {
     static void assertIncompleteHeap(ReceivedHeap heap, Map<String, Object> expected) {
         String where = "incomplete heap " + heap.heapCnt();
         assertThat(heap.isComplete()).as(where).isFalse();
-        assertThat((long) heap.payloadLength()).as(where + " heap_length").isEqualTo(asLong(expected.get("heap_length")));
+        assertThat(heap.heapLength()).as(where + " heap_length").isEqualTo(asLong(expected.get("heap_length")));
         assertThat(heap.receivedBytes()).as(where + " received_length").isEqualTo(asLong(expected.get("received_length")));
         List<List<Long>> ranges = new ArrayList<>();
         long[] r = heap.receivedRanges();

@@ -121,7 +121,7 @@ class SpeadHeapAssemblyTest {
         assembler.endOfStream(now, out::add);
         assertThat(out.get(0).isComplete()).isFalse();
         assertThat(out.get(0).receivedRanges()).containsExactly(0, 20);
-        assertThat(out.get(0).payloadLength()).isEqualTo(20);
+        assertThat(out.get(0).heapLength()).isEqualTo(20);
     }
 
     @Test
