@@ -1,10 +1,72 @@
 package org.rawstream.job;
 
-/** Entry point of the RawStream job (placeholder until the job spine lands). */
-public final class RawStreamJob {
+import java.util.Arrays;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * RawStream's entry point. {@code run} is the default command (so {@code flink run rawstream-job.jar
+ * --config ...} and {@code ... RawStreamJob --local} both run the job); {@code inspect} prints
+ * files. Later subcommands ({@code send-spead}, {@code send-odin}, {@code send-echo},
+ * {@code send-msgpack}: test senders of each protocol) are registered in {@link #commandLine()}.
+ */
+@Command(name = "rawstream", mixinStandardHelpOptions = true, version = "RawStream 0.1",
+        description = "Capture binary instrument streams into exactly-once raw-HDF5 files (Apache Flink).",
+        footer = "Without a command, 'run' is assumed: rawstream [run] [--local] [options]")
+public final class RawStreamJob implements Runnable {
     private RawStreamJob() {}
 
-    public static void main(String[] args) {
-        System.out.println("RawStream: the job spine is not built yet.");
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new RawStreamJob());
+        cl.addSubcommand(new RunCommand());
+//INSPECT        cl.addSubcommand(new InspectCommand());
+        // Protocol senders are added here: send-spead, send-odin, send-echo, send-msgpack.
+        // Exceptions propagate (not just an exit code): under 'flink run' Flink relies on its own
+        // exceptions from execute() reaching it.
+        cl.setExecutionExceptionHandler((ex, command, parseResult) -> {
+            throw ex;
+        });
+        return cl;
+    }
+
+    /** Prepends {@code run} unless the first argument names a command. */
+    static String[] withDefaultCommand(CommandLine cl, String[] args) {
+        if (args.length > 0 && (cl.getSubcommands().containsKey(args[0])
+                || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("-V") || args[0].equals("--version"))) {
+            return args;
+        }
+        String[] withRun = new String[args.length + 1];
+        withRun[0] = "run";
+        System.arraycopy(args, 0, withRun, 1, args.length);
+        return withRun;
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) throws Exception {
+        CommandLine cl = commandLine();
+        String[] effective = withDefaultCommand(cl, args);
+        boolean cluster = effective[0].equals("run") && !Arrays.asList(effective).contains("--local");
+        if (cluster) {
+            // Inside 'flink run' or a JobManager (REST submission): never System.exit.
+            int code = cl.execute(effective);
+            if (code != 0) {
+                throw new IllegalArgumentException("rawstream exited with code " + code + " (see messages above)");
+            }
+            return;
+        }
+        int code;
+        try {
+            code = cl.execute(effective);
+        } catch (Exception e) {
+            System.err.println("rawstream: " + e);
+            e.printStackTrace(System.err);
+            code = 1;
+        }
+        // The local MiniCluster leaves non-daemon threads behind: end the JVM explicitly.
+        System.exit(code);
     }
 }

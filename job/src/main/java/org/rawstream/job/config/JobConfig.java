@@ -1,0 +1,223 @@
+package org.rawstream.job.config;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.util.TimeUtils;
+import org.rawstream.job.source.SourceKind;
+import org.rawstream.job.source.SourceKinds;
+import org.rawstream.sinks.sink.RawHdf5Sink;
+import org.rawstream.sinks.sink.RollPolicy;
+
+/**
+ * The job's typed configuration, parsed and validated from {@link Settings} (defaults, config
+ * file, flags). Unknown keys are errors, so a typo never silently falls back to a default.
+ */
+public final class JobConfig {
+    public static final String OUTPUT_DIR = "output.dir";
+    public static final String SOURCES = "sources";
+    public static final String PARALLELISM = "parallelism";
+    public static final String CHECKPOINT_INTERVAL = "checkpoint.interval";
+    public static final String DURATION = "duration";
+    public static final String ROLL_MAX_BYTES = "roll.max-bytes";
+    public static final String ROLL_MAX_RECORDS = "roll.max-records";
+    public static final String ROLL_MAX_AGE = "roll.max-age";
+    public static final String BATCH_MAX_MESSAGES = "batch.max-messages";
+    public static final String BATCH_MAX_BYTES = "batch.max-bytes";
+    public static final String SYNC_ON_COMMIT = "sink.sync-on-commit";
+
+    /** Source keys every kind has; kind-specific keys come from {@link SourceKind#options()}. */
+    public static final String SOURCE_TYPE = "type";
+    public static final String SOURCE_IO_GROUP = "io-group";
+    public static final String SOURCE_PROTOCOL = "protocol";
+    public static final String SOURCE_IO_VERSION = "io-version";
+
+    /** Built-in defaults: one generator source "gen" writing to ./out. Empty value = unset. */
+    public static Settings defaults() {
+        return new Settings()
+                .set(OUTPUT_DIR, "out", "default")
+                .set(SOURCES, "gen", "default")
+                .set(PARALLELISM, "", "default")
+                .set(CHECKPOINT_INTERVAL, "", "default")
+                .set(DURATION, "", "default")
+                .set(ROLL_MAX_BYTES, "256mb", "default")
+                .set(ROLL_MAX_RECORDS, "1000000", "default")
+                .set(ROLL_MAX_AGE, "15min", "default")
+                .set(BATCH_MAX_MESSAGES, "1000", "default")
+                .set(BATCH_MAX_BYTES, "4mb", "default")
+                .set(SYNC_ON_COMMIT, "true", "default")
+                .set("source.gen.type", "generator", "default");
+    }
+
+    private final Settings settings;
+    private final Path outputDir;
+    private final List<SourceConfig> sources;
+    private final OptionalInt parallelism;
+    private final Optional<Duration> checkpointInterval;
+    private final Optional<Duration> duration;
+    private final RollPolicy rollPolicy;
+    private final int batchMessages;
+    private final long batchBytes;
+    private final boolean syncOnCommit;
+
+    private JobConfig(Settings settings) {
+        this.settings = settings;
+        checkKnownKeys(settings);
+        this.outputDir = Paths.get(settings.get(OUTPUT_DIR).orElse("out"));
+        this.parallelism = settings.get(PARALLELISM)
+                .map(v -> OptionalInt.of((int) parseLong(PARALLELISM, v, 1, 1024))).orElse(OptionalInt.empty());
+        this.checkpointInterval = settings.get(CHECKPOINT_INTERVAL).map(v -> positive(CHECKPOINT_INTERVAL, v));
+        this.duration = settings.get(DURATION).map(v -> positive(DURATION, v));
+        this.rollPolicy = RollPolicy.builder()
+                .maxFileBytes(MemorySize.parse(required(ROLL_MAX_BYTES)).getBytes())
+                .maxFileRecords(parseLong(ROLL_MAX_RECORDS, required(ROLL_MAX_RECORDS), 1, Long.MAX_VALUE))
+                .maxFileAge(positive(ROLL_MAX_AGE, required(ROLL_MAX_AGE)))
+                .build();
+        this.batchMessages = (int) parseLong(BATCH_MAX_MESSAGES, required(BATCH_MAX_MESSAGES), 1, 1_000_000);
+        this.batchBytes = MemorySize.parse(required(BATCH_MAX_BYTES)).getBytes();
+        this.syncOnCommit = parseBoolean(SYNC_ON_COMMIT, required(SYNC_ON_COMMIT));
+        this.sources = Collections.unmodifiableList(parseSources(settings));
+    }
+
+    public static JobConfig from(Settings settings) {
+        return new JobConfig(settings);
+    }
+
+    private String required(String key) {
+        return settings.get(key).orElseThrow(() -> new IllegalArgumentException("missing setting " + key));
+    }
+
+    private static void checkKnownKeys(Settings settings) {
+        Set<String> known = defaults().asMap().keySet();
+        for (String key : settings.asMap().keySet()) {
+            if (!key.startsWith("source.") && !known.contains(key)) {
+                throw new IllegalArgumentException("unknown setting '" + key + "'; known: " + known
+                        + " and source.<name>.<option>");
+            }
+        }
+    }
+
+    private static List<SourceConfig> parseSources(Settings settings) {
+        Set<String> names = new LinkedHashSet<>();
+        for (String name : settings.get(SOURCES).orElse("").split(",")) {
+            if (!name.isBlank()) {
+                names.add(name.trim());
+            }
+        }
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("no sources selected ('" + SOURCES + "' is empty)");
+        }
+        List<SourceConfig> result = new ArrayList<>();
+        Set<Integer> ioGroups = new LinkedHashSet<>();
+        for (String name : names) {
+            String prefix = "source." + name + ".";
+            Map<String, String> raw = settings.withPrefix(prefix);
+            String type = Optional.ofNullable(raw.get(SOURCE_TYPE)).filter(t -> !t.isBlank())
+                    .orElseThrow(() -> new IllegalArgumentException("source " + name + ": set " + prefix + SOURCE_TYPE
+                            + " (one of " + SourceKinds.all().keySet() + ")"));
+            SourceKind kind = SourceKinds.get(type);
+            int ioGroup = (int) parseLong(prefix + SOURCE_IO_GROUP, raw.getOrDefault(SOURCE_IO_GROUP, "0"), 0, 255);
+            if (!ioGroups.add(ioGroup)) {
+                // Not fatal for the format, but almost always a copy-paste error in the config.
+                throw new IllegalArgumentException("source " + name + ": io-group " + ioGroup + " is used twice");
+            }
+            String protocol = raw.getOrDefault(SOURCE_PROTOCOL, kind.defaultProtocol());
+            String ioVersion = raw.containsKey(SOURCE_IO_VERSION) ? raw.get(SOURCE_IO_VERSION) : kind.defaultIoVersion();
+            Map<String, String> options = new LinkedHashMap<>(kind.options());
+            for (Map.Entry<String, String> e : raw.entrySet()) {
+                String key = e.getKey();
+                if (key.equals(SOURCE_TYPE) || key.equals(SOURCE_IO_GROUP) || key.equals(SOURCE_PROTOCOL)
+                        || key.equals(SOURCE_IO_VERSION)) {
+                    continue;
+                }
+                if (!options.containsKey(key)) {
+                    throw new IllegalArgumentException("unknown option " + prefix + key + " for type " + type
+                            + "; known: " + kind.options().keySet());
+                }
+                options.put(key, e.getValue());
+            }
+            result.add(new SourceConfig(name, type, ioGroup, protocol,
+                    ioVersion == null || ioVersion.isBlank() ? null : ioVersion, options));
+        }
+        return result;
+    }
+
+    static long parseLong(String key, String value, long min, long max) {
+        try {
+            long v = Long.parseLong(value.trim().replace("_", ""));
+            if (v < min || v > max) {
+                throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "], got " + value);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": not an integer: " + value, e);
+        }
+    }
+
+    private static Duration positive(String key, String value) {
+        Duration d = TimeUtils.parseDuration(value);
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException(key + " must be > 0, got " + value);
+        }
+        return d;
+    }
+
+    private static boolean parseBoolean(String key, String value) {
+        if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalArgumentException(key + " must be true or false, got " + value);
+    }
+
+    /** The sink for these sources and limits. */
+    public RawHdf5Sink sink() {
+        RawHdf5Sink.Builder b = RawHdf5Sink.builder()
+                .outputDirectory(outputDir)
+                .rollPolicy(rollPolicy)
+                .batchMessages(batchMessages)
+                .batchBytes(batchBytes)
+                .syncOnCommit(syncOnCommit);
+        for (SourceConfig s : sources) {
+            b.source(s.name(), s.protocol(), s.ioVersion());
+        }
+        return b.build();
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    public Path outputDir() {
+        return outputDir;
+    }
+
+    public List<SourceConfig> sources() {
+        return sources;
+    }
+
+    public OptionalInt parallelism() {
+        return parallelism;
+    }
+
+    public Optional<Duration> checkpointInterval() {
+        return checkpointInterval;
+    }
+
+    public Optional<Duration> duration() {
+        return duration;
+    }
+
+    public RollPolicy rollPolicy() {
+        return rollPolicy;
+    }
+}

@@ -1,0 +1,47 @@
+package org.rawstream.job.source;
+
+import java.util.Map;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rawstream.job.config.SourceConfig;
+import org.rawstream.sinks.sink.RawMessage;
+
+/**
+ * A kind of source the job can run ({@code source.<name>.type}). Each protocol integration adds
+ * one implementation and registers it in {@link SourceKinds}. A kind turns its configuration into
+ * a stream of {@link RawMessage}s (including any keyed assembly it needs before the sink).
+ */
+public interface SourceKind {
+    /** The {@code type} value, e.g. {@code generator}, {@code spead-udp}. */
+    String type();
+
+    /** {@code protocol} written to /meta unless the source overrides it. */
+    String defaultProtocol();
+
+    /** {@code io_version} written to /meta unless the source overrides it; null = none. */
+    String defaultIoVersion();
+
+    /** Kind-specific option keys (without {@code source.<name>.}) with their safe defaults. */
+    Map<String, String> options();
+
+    /** One line of help for the option list. */
+    String description();
+
+    /**
+     * Adds the source (and whatever it needs before the sink) to {@code env}; every message must
+     * carry {@code source.name()} and {@code source.ioGroup()}. Operators get uids
+     * {@code "<name>-..."} so savepoints stay compatible.
+     */
+    DataStream<RawMessage> create(StreamExecutionEnvironment env, SourceConfig source);
+
+    /**
+     * For {@code --local} runs: starts the built-in sender that feeds this source with demo
+     * traffic (for example {@code send-spead} on a thread), or returns null when the kind needs no
+     * feed (the generator). Called just before the job is submitted, so a feed must wait for its
+     * endpoint (retry TCP connects with a deadline; UDP packets sent before the bind are simply
+     * lost). Closing it stops the feed.
+     */
+    default AutoCloseable startDemoFeed(SourceConfig source) throws Exception {
+        return null;
+    }
+}

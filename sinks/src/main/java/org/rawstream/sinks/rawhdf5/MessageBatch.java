@@ -1,0 +1,126 @@
+package org.rawstream.sinks.rawhdf5;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * A reusable, growable batch of messages with their {@code io_groups}, appended to a raw-HDF5
+ * file in one native write per dataset.
+ *
+ * <p>All message bytes live back to back in one array and each message is an offset into it, so
+ * adding a message allocates nothing once the batch has grown to its working size. Not
+ * thread-safe. A batch holds at most {@link #MAX_PAYLOAD_BYTES} bytes of messages.
+ */
+public final class MessageBatch {
+
+    /** Largest payload one batch can hold (the bytes live in one Java array). */
+    public static final int MAX_PAYLOAD_BYTES = Integer.MAX_VALUE - 16;
+
+    private byte[] data;
+    private int[] offsets; // offsets[i] = start of message i, offsets[size] = end of the last one
+    private byte[] ioGroups;
+    private int size;
+
+    public MessageBatch() {
+        this(64, 64 * 1024);
+    }
+
+    public MessageBatch(int expectedMessages, int expectedPayloadBytes) {
+        if (expectedMessages < 0 || expectedPayloadBytes < 0) {
+            throw new IllegalArgumentException("negative capacity");
+        }
+        data = new byte[Math.max(16, expectedPayloadBytes)];
+        offsets = new int[Math.max(16, expectedMessages) + 1];
+        ioGroups = new byte[Math.max(16, expectedMessages)];
+    }
+
+    public void add(byte[] msg, int ioGroup) {
+        add(msg, 0, msg.length, ioGroup);
+    }
+
+    public void add(byte[] msg, int off, int len, int ioGroup) {
+        java.util.Objects.checkFromIndexSize(off, len, msg.length);
+        int start = reserve(len, ioGroup);
+        System.arraycopy(msg, off, data, start, len);
+        commit(len, ioGroup);
+    }
+
+    /** Copies the buffer's remaining bytes; the buffer's position is left unchanged. */
+    public void add(ByteBuffer msg, int ioGroup) {
+        int len = msg.remaining();
+        int start = reserve(len, ioGroup);
+        msg.duplicate().get(data, start, len);
+        commit(len, ioGroup);
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public long payloadBytes() {
+        return offsets[size];
+    }
+
+    public void clear() {
+        size = 0;
+        offsets[0] = 0;
+    }
+
+    /** Length in bytes of message {@code i}. */
+    public int length(int i) {
+        java.util.Objects.checkIndex(i, size);
+        return offsets[i + 1] - offsets[i];
+    }
+
+    /** The {@code io_groups} value (0..255) of message {@code i}. */
+    public int ioGroup(int i) {
+        java.util.Objects.checkIndex(i, size);
+        return ioGroups[i] & 0xFF;
+    }
+
+    /** A copy of message {@code i}. */
+    public byte[] message(int i) {
+        java.util.Objects.checkIndex(i, size);
+        return Arrays.copyOfRange(data, offsets[i], offsets[i + 1]);
+    }
+
+    // Views for the writer: valid until the next add/clear.
+    byte[] dataArray() {
+        return data;
+    }
+
+    int offset(int i) {
+        return offsets[i];
+    }
+
+    byte[] ioGroupArray() {
+        return ioGroups;
+    }
+
+    private int reserve(int len, int ioGroup) {
+        if (ioGroup < 0 || ioGroup > 255) {
+            throw new IllegalArgumentException("ioGroup must be 0..255, was " + ioGroup);
+        }
+        int end = offsets[size];
+        if ((long) end + len > MAX_PAYLOAD_BYTES) {
+            throw new IllegalArgumentException(
+                    "batch payload would exceed " + MAX_PAYLOAD_BYTES + " bytes; append and clear it first");
+        }
+        if (end + len > data.length) {
+            long grown = Math.max((long) end + len, (long) data.length * 2);
+            data = Arrays.copyOf(data, (int) Math.min(grown, MAX_PAYLOAD_BYTES));
+        }
+        if (size + 1 >= offsets.length) {
+            int grown = (int) Math.min((long) offsets.length * 2, Integer.MAX_VALUE - 16);
+            offsets = Arrays.copyOf(offsets, grown);
+            ioGroups = Arrays.copyOf(ioGroups, grown);
+        }
+        return end;
+    }
+
+    private void commit(int len, int ioGroup) {
+        ioGroups[size] = (byte) ioGroup;
+        offsets[size + 1] = offsets[size] + len;
+        size++;
+    }
+}

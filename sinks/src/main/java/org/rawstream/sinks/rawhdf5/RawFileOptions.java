@@ -1,0 +1,93 @@
+package org.rawstream.sinks.rawhdf5;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/** What goes into {@code /meta} of a new raw-HDF5 file. Immutable; build with {@link #builder()}. */
+public final class RawFileOptions {
+
+    /** The latest raw-HDF5 format version, the default for new files. */
+    public static final String LATEST_VERSION = "0.0";
+
+    private final String version;
+    private final String ioVersion;
+    private final Map<String, String> attributes;
+
+    private RawFileOptions(Builder b) {
+        this.version = b.version;
+        this.ioVersion = b.ioVersion;
+        this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String version() {
+        return version;
+    }
+
+    /** The message encoding version, or null when the file has none. */
+    public String ioVersion() {
+        return ioVersion;
+    }
+
+    /** Extra scalar UTF-8 string attributes of {@code /meta} (for example {@code protocol}), in insertion order. */
+    public Map<String, String> attributes() {
+        return attributes;
+    }
+
+    @Override
+    public String toString() {
+        return "RawFileOptions{version=" + version + ", ioVersion=" + ioVersion + ", attributes=" + attributes + '}';
+    }
+
+    /** Builder for {@link RawFileOptions}. */
+    public static final class Builder {
+        private static final java.util.Set<String> RESERVED =
+                java.util.Set.of("version", "io_version", "created", "modified");
+
+        private String version = LATEST_VERSION;
+        private String ioVersion;
+        private final Map<String, String> attributes = new LinkedHashMap<>();
+
+        private Builder() {}
+
+        /** The file format version, "major.minor"; default {@value RawFileOptions#LATEST_VERSION}. */
+        public Builder version(String version) {
+            RawFileVersion.parse(version); // fail early on a malformed version
+            this.version = version;
+            return this;
+        }
+
+        /** The message encoding version, "major.minor", or null for none. */
+        public Builder ioVersion(String ioVersion) {
+            if (ioVersion != null) {
+                RawFileVersion.parse(ioVersion);
+            }
+            this.ioVersion = ioVersion;
+            return this;
+        }
+
+        /** An extra scalar variable-length UTF-8 attribute of {@code /meta}. */
+        public Builder attribute(String name, String value) {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+            if (name.isEmpty() || RESERVED.contains(name)) {
+                throw new IllegalArgumentException("attribute name '" + name + "' is reserved or empty");
+            }
+            if (name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
+                // HDF5 strings are NUL-terminated: the rest would be silently lost.
+                throw new IllegalArgumentException("attribute '" + name.replace('\0', '?') + "' contains a NUL character");
+            }
+            attributes.put(name, value);
+            return this;
+        }
+
+        public RawFileOptions build() {
+            return new RawFileOptions(this);
+        }
+    }
+}

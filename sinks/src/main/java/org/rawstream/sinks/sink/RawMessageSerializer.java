@@ -1,0 +1,88 @@
+package org.rawstream.sinks.sink;
+
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Explicit serializer for {@link RawMessage}: modified-UTF-8 source name, one unsigned byte
+ * io group, int length, the bytes. Stateless, so one instance serves every thread.
+ */
+public final class RawMessageSerializer extends TypeSerializerSingleton<RawMessage> {
+    private static final long serialVersionUID = 1L;
+
+    public static final RawMessageSerializer INSTANCE = new RawMessageSerializer();
+
+    private static final byte[] EMPTY = new byte[0];
+
+    private RawMessageSerializer() {}
+
+    @Override
+    public boolean isImmutableType() {
+        // RawMessage is immutable by contract (see its class comment): no copies between operators.
+        return true;
+    }
+
+    @Override
+    public RawMessage createInstance() {
+        return new RawMessage("", 0, EMPTY);
+    }
+
+    @Override
+    public RawMessage copy(RawMessage from) {
+        return from;
+    }
+
+    @Override
+    public RawMessage copy(RawMessage from, RawMessage reuse) {
+        return from;
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(RawMessage record, DataOutputView target) throws IOException {
+        target.writeUTF(record.source());
+        target.writeByte(record.ioGroup());
+        byte[] bytes = record.bytes();
+        target.writeInt(bytes.length);
+        target.write(bytes);
+    }
+
+    @Override
+    public RawMessage deserialize(DataInputView source) throws IOException {
+        String name = source.readUTF();
+        int ioGroup = source.readUnsignedByte();
+        int length = source.readInt();
+        if (length < 0) {
+            throw new IOException("corrupt RawMessage: negative length " + length);
+        }
+        byte[] bytes = new byte[length];
+        source.readFully(bytes);
+        return new RawMessage(name, ioGroup, bytes);
+    }
+
+    @Override
+    public RawMessage deserialize(RawMessage reuse, DataInputView source) throws IOException {
+        return deserialize(source);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        target.writeUTF(source.readUTF());
+        target.writeByte(source.readUnsignedByte());
+        int length = source.readInt();
+        target.writeInt(length);
+        target.write(source, length);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<RawMessage> snapshotConfiguration() {
+        return new RawMessageSerializerSnapshot();
+    }
+}

@@ -1,0 +1,91 @@
+package org.rawstream.sinks.sink;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * When the sink closes the open file of a source before the next checkpoint: at a size, a record
+ * count or an age. Every checkpoint closes the open files anyway (that is when they are committed),
+ * so these limits bound files between checkpoints. The age is checked when a batch is appended.
+ */
+public final class RollPolicy implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final long maxFileBytes;
+    private final long maxFileRecords;
+    private final long maxFileAgeMillis;
+
+    private RollPolicy(Builder b) {
+        this.maxFileBytes = b.maxFileBytes;
+        this.maxFileRecords = b.maxFileRecords;
+        this.maxFileAgeMillis = b.maxFileAge.toMillis();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** 256 MiB, 1 000 000 records, 15 minutes. */
+    public static RollPolicy defaults() {
+        return builder().build();
+    }
+
+    public long maxFileBytes() {
+        return maxFileBytes;
+    }
+
+    public long maxFileRecords() {
+        return maxFileRecords;
+    }
+
+    public long maxFileAgeMillis() {
+        return maxFileAgeMillis;
+    }
+
+    boolean shouldRoll(long fileBytes, long fileRecords, long ageMillis) {
+        return fileBytes >= maxFileBytes || fileRecords >= maxFileRecords || ageMillis >= maxFileAgeMillis;
+    }
+
+    @Override
+    public String toString() {
+        return "RollPolicy{maxFileBytes=" + maxFileBytes + ", maxFileRecords=" + maxFileRecords
+                + ", maxFileAge=" + Duration.ofMillis(maxFileAgeMillis) + "}";
+    }
+
+    /** Builder with the defaults above. */
+    public static final class Builder {
+        private long maxFileBytes = 256L << 20;
+        private long maxFileRecords = 1_000_000L;
+        private Duration maxFileAge = Duration.ofMinutes(15);
+
+        private Builder() {}
+
+        public Builder maxFileBytes(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("maxFileBytes must be > 0");
+            }
+            this.maxFileBytes = bytes;
+            return this;
+        }
+
+        public Builder maxFileRecords(long records) {
+            if (records <= 0) {
+                throw new IllegalArgumentException("maxFileRecords must be > 0");
+            }
+            this.maxFileRecords = records;
+            return this;
+        }
+
+        public Builder maxFileAge(Duration age) {
+            if (age == null || age.isNegative() || age.isZero()) {
+                throw new IllegalArgumentException("maxFileAge must be > 0");
+            }
+            this.maxFileAge = age;
+            return this;
+        }
+
+        public RollPolicy build() {
+            return new RollPolicy(this);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.rawstream.sources.net;
+
+import java.io.Serializable;
+import org.rawstream.sources.net.split.NetworkSplit;
+import org.rawstream.sources.transport.AcknowledgingStreamDecoder;
+import org.rawstream.sources.transport.ConnectionContext;
+import org.rawstream.sources.transport.DatagramDecoder;
+import org.rawstream.sources.transport.StreamDecoder;
+
+/**
+ * What a wire protocol plugs into {@link NetworkSource}: decoders for its datagram form and its
+ * stream form. Shipped with the job graph, hence {@link Serializable}; the decoders it creates
+ * are not (they live on the fetcher thread of one subtask).
+ *
+ * <h2>Responses and acknowledgements</h2>
+ * A stream decoder is created with its connection's {@link ConnectionContext} and may write
+ * responses through it:
+ * <ul>
+ *   <li><b>"received" mode</b>: respond inside {@link StreamDecoder#feed} as each record is
+ *       collected (the record is then in the source's hand-over queue, not yet checkpointed).</li>
+ *   <li><b>"durable" mode</b>: return {@code true} from {@link #acknowledgesCheckpoints()} and
+ *       create {@link AcknowledgingStreamDecoder}s. The source counts, per connection, the records
+ *       it emitted before each checkpoint barrier; when that checkpoint completes, the decoder's
+ *       {@link AcknowledgingStreamDecoder#acknowledge(long)} is called on the fetcher thread with
+ *       the number of that connection's records now durable, and the decoder writes the
+ *       responses for them. A connection that closes or fails before then gets no response (the
+ *       peer must retry: the records may or may not be in the output).</li>
+ * </ul>
+ */
+public interface NetworkProtocol<T> extends Serializable {
+
+    /** A short name for logs and the default metric group, for example {@code "spead"}. */
+    String name();
+
+    /**
+     * The decoder for one UDP split. Called on the fetcher thread when the split is opened.
+     *
+     * @throws UnsupportedOperationException if the protocol has no datagram form
+     */
+    default DatagramDecoder<T> createDatagramDecoder(NetworkSplit split) {
+        throw new UnsupportedOperationException(name() + " has no UDP form");
+    }
+
+    /**
+     * The decoder for one accepted TCP connection on {@code split}. Called on the fetcher thread.
+     *
+     * @throws UnsupportedOperationException if the protocol has no stream form
+     */
+    default StreamDecoder<T> createStreamDecoder(NetworkSplit split, ConnectionContext connection) {
+        throw new UnsupportedOperationException(name() + " has no TCP form");
+    }
+
+    /**
+     * True when stream decoders are {@link AcknowledgingStreamDecoder}s that want
+     * {@code acknowledge} calls after completed checkpoints ("durable" mode). The reader only
+     * tracks per-connection ordinals when this is true.
+     */
+    default boolean acknowledgesCheckpoints() {
+        return false;
+    }
+}

@@ -1,0 +1,219 @@
+package org.rawstream.sources.net;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.rawstream.sources.net.enumerator.NetworkEnumeratorState;
+import org.rawstream.sources.net.enumerator.NetworkEnumeratorStateSerializer;
+import org.rawstream.sources.net.enumerator.NetworkSplitEnumerator;
+import org.rawstream.sources.net.reader.NetworkSourceReader;
+import org.rawstream.sources.net.split.NetworkSplit;
+import org.rawstream.sources.net.split.NetworkSplitSerializer;
+import org.rawstream.sources.transport.TcpOptions;
+import org.rawstream.sources.transport.UdpOptions;
+
+/**
+ * A FLIP-27 source that listens on UDP and/or TCP endpoints and decodes what arrives with a
+ * {@link NetworkProtocol}. One split per endpoint (one per subtask for SO_REUSEPORT UDP
+ * endpoints), statically assigned; nothing can be replayed after a failure — what the network
+ * delivered while the job was down is lost, and records emitted after the last completed
+ * checkpoint are not sent again.
+ *
+ * <pre>{@code
+ * NetworkSource<Line> source = NetworkSource.<Line>builder()
+ *     .name("lines")
+ *     .protocol(new LineProtocol())
+ *     .typeInfo(LineTypeInfo.INSTANCE)
+ *     .udp(UdpOptions.builder(9000).build())
+ *     .tcp(TcpOptions.builder(9001).maxConnections(16).build())
+ *     .build();
+ * env.fromSource(source, WatermarkStrategy.noWatermarks(), "lines");
+ * }</pre>
+ */
+public final class NetworkSource<T>
+        implements Source<T, NetworkSplit, NetworkEnumeratorState>, ResultTypeQueryable<T> {
+    private static final long serialVersionUID = 1L;
+
+    private final NetworkSourceConfig config;
+    private final NetworkProtocol<T> protocol;
+    private final TypeInformation<T> typeInfo;
+
+    private NetworkSource(NetworkSourceConfig config, NetworkProtocol<T> protocol, TypeInformation<T> typeInfo) {
+        this.config = config;
+        this.protocol = protocol;
+        this.typeInfo = typeInfo;
+    }
+
+    public static <T> Builder<T> builder() {
+        return new Builder<>();
+    }
+
+    public NetworkSourceConfig config() {
+        return config;
+    }
+
+    public NetworkProtocol<T> protocol() {
+        return protocol;
+    }
+
+    @Override
+    public Boundedness getBoundedness() {
+        return config.bounded() ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED;
+    }
+
+    @Override
+    public SourceReader<T, NetworkSplit> createReader(SourceReaderContext readerContext) {
+        return NetworkSourceReader.create(config, protocol, readerContext);
+    }
+
+    @Override
+    public SplitEnumerator<NetworkSplit, NetworkEnumeratorState> createEnumerator(
+            SplitEnumeratorContext<NetworkSplit> enumContext) {
+        return restoreEnumerator(enumContext, NetworkEnumeratorState.initial());
+    }
+
+    @Override
+    public SplitEnumerator<NetworkSplit, NetworkEnumeratorState> restoreEnumerator(
+            SplitEnumeratorContext<NetworkSplit> enumContext, NetworkEnumeratorState checkpoint) {
+        return new NetworkSplitEnumerator(enumContext, config::planSplits, config.bounded(), checkpoint);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<NetworkSplit> getSplitSerializer() {
+        return NetworkSplitSerializer.INSTANCE;
+    }
+
+    @Override
+    public SimpleVersionedSerializer<NetworkEnumeratorState> getEnumeratorCheckpointSerializer() {
+        return NetworkEnumeratorStateSerializer.INSTANCE;
+    }
+
+    @Override
+    public TypeInformation<T> getProducedType() {
+        return typeInfo;
+    }
+
+    /** Builds a {@link NetworkSource}; protocol, type information and at least one endpoint are required. */
+    public static final class Builder<T> {
+        public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
+        public static final int DEFAULT_MAX_RECORDS_PER_FETCH = 4096;
+
+        private String name;
+        private NetworkProtocol<T> protocol;
+        private TypeInformation<T> typeInfo;
+        private final List<UdpOptions> udp = new ArrayList<>();
+        private final List<TcpOptions> tcp = new ArrayList<>();
+        private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+        private int maxRecordsPerFetch = DEFAULT_MAX_RECORDS_PER_FETCH;
+        private Duration stopWhenIdle = Duration.ZERO;
+        private Duration firstDataTimeout = Duration.ZERO;
+
+        private Builder() {
+        }
+
+        /** Metric group ({@code rawstream.<name>}) and log name; defaults to the protocol's name. */
+        public Builder<T> name(String sourceName) {
+            this.name = Objects.requireNonNull(sourceName, "name");
+            return this;
+        }
+
+        public Builder<T> protocol(NetworkProtocol<T> networkProtocol) {
+            this.protocol = Objects.requireNonNull(networkProtocol, "protocol");
+            return this;
+        }
+
+        public Builder<T> typeInfo(TypeInformation<T> producedType) {
+            this.typeInfo = Objects.requireNonNull(producedType, "typeInfo");
+            return this;
+        }
+
+        /** A UDP endpoint; with {@link UdpOptions#reusePort()} every subtask opens its own socket on it. */
+        public Builder<T> udp(UdpOptions options) {
+            udp.add(Objects.requireNonNull(options, "options"));
+            return this;
+        }
+
+        /** A UDP endpoint with default options. */
+        public Builder<T> udp(String host, int port) {
+            return udp(UdpOptions.builder(port).bindHost(host).build());
+        }
+
+        public Builder<T> tcp(TcpOptions options) {
+            tcp.add(Objects.requireNonNull(options, "options"));
+            return this;
+        }
+
+        /** A TCP endpoint with default options. */
+        public Builder<T> tcp(String host, int port) {
+            return tcp(TcpOptions.builder(port).bindHost(host).build());
+        }
+
+        /** Longest a fetch blocks without data (bounds wake-up latency for idle checks). */
+        public Builder<T> pollTimeout(Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("pollTimeout must be > 0");
+            }
+            this.pollTimeout = timeout;
+            return this;
+        }
+
+        public Builder<T> maxRecordsPerFetch(int max) {
+            if (max <= 0) {
+                throw new IllegalArgumentException("maxRecordsPerFetch must be > 0");
+            }
+            this.maxRecordsPerFetch = max;
+            return this;
+        }
+
+        /**
+         * Bounded mode (tests, one-shot captures): a split ends once it has received data and then
+         * nothing for {@code idle} (a TCP split also needs no connection open), or when it has
+         * received nothing at all within {@code firstDataTimeout} of opening. The job ends when
+         * every split has. The first-data timeout keeps a slow-starting sender from being cut off
+         * by the idle time while still ending a job whose sender never came.
+         */
+        public Builder<T> stopWhenIdle(Duration idle, Duration firstDataTimeout) {
+            if (idle.isNegative() || idle.isZero() || firstDataTimeout.isNegative() || firstDataTimeout.isZero()) {
+                throw new IllegalArgumentException("idle and firstDataTimeout must be > 0");
+            }
+            this.stopWhenIdle = idle;
+            this.firstDataTimeout = firstDataTimeout;
+            return this;
+        }
+
+        public NetworkSource<T> build() {
+            if (protocol == null || typeInfo == null) {
+                throw new IllegalStateException("protocol and typeInfo are required");
+            }
+            if (udp.isEmpty() && tcp.isEmpty()) {
+                throw new IllegalStateException("at least one UDP or TCP endpoint is required");
+            }
+            Set<String> keys = new HashSet<>();
+            for (UdpOptions o : udp) {
+                if (!keys.add(NetworkSplit.endpointKey(NetworkSplit.Transport.UDP, o.bindHost(), o.port()))) {
+                    throw new IllegalStateException("duplicate UDP endpoint " + o);
+                }
+            }
+            for (TcpOptions o : tcp) {
+                if (!keys.add(NetworkSplit.endpointKey(NetworkSplit.Transport.TCP, o.bindHost(), o.port()))) {
+                    throw new IllegalStateException("duplicate TCP endpoint " + o);
+                }
+            }
+            NetworkSourceConfig config = new NetworkSourceConfig(name != null ? name : protocol.name(), udp, tcp,
+                    pollTimeout.toMillis(), maxRecordsPerFetch, stopWhenIdle.toMillis(), firstDataTimeout.toMillis());
+            return new NetworkSource<>(config, protocol, typeInfo);
+        }
+    }
+}

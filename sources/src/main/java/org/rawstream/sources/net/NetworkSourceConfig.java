@@ -1,0 +1,116 @@
+package org.rawstream.sources.net;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.rawstream.sources.net.split.NetworkSplit;
+import org.rawstream.sources.transport.TcpOptions;
+import org.rawstream.sources.transport.UdpOptions;
+
+/** Everything a {@link NetworkSource} is configured with; immutable, built by {@link NetworkSource.Builder}. */
+public final class NetworkSourceConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String name;
+    private final List<UdpOptions> udpEndpoints;
+    private final List<TcpOptions> tcpEndpoints;
+    private final long pollTimeoutMillis;
+    private final int maxRecordsPerFetch;
+    private final long stopWhenIdleMillis;
+    private final long firstDataTimeoutMillis;
+
+    NetworkSourceConfig(String name, List<UdpOptions> udp, List<TcpOptions> tcp, long pollTimeoutMillis,
+            int maxRecordsPerFetch, long stopWhenIdleMillis, long firstDataTimeoutMillis) {
+        this.name = name;
+        this.udpEndpoints = Collections.unmodifiableList(new ArrayList<>(udp));
+        this.tcpEndpoints = Collections.unmodifiableList(new ArrayList<>(tcp));
+        this.pollTimeoutMillis = pollTimeoutMillis;
+        this.maxRecordsPerFetch = maxRecordsPerFetch;
+        this.stopWhenIdleMillis = stopWhenIdleMillis;
+        this.firstDataTimeoutMillis = firstDataTimeoutMillis;
+    }
+
+    /** Metric group and log name. */
+    public String name() { return name; }
+    public List<UdpOptions> udpEndpoints() { return udpEndpoints; }
+    public List<TcpOptions> tcpEndpoints() { return tcpEndpoints; }
+    /** Longest the fetcher blocks in one poll when no data arrives. */
+    public long pollTimeoutMillis() { return pollTimeoutMillis; }
+    /** Records handed over per fetch at most (bounds the batch, not the rate). */
+    public int maxRecordsPerFetch() { return maxRecordsPerFetch; }
+    /** 0 = unbounded; else a split ends after this long without data (see the builder). */
+    public long stopWhenIdleMillis() { return stopWhenIdleMillis; }
+    public long firstDataTimeoutMillis() { return firstDataTimeoutMillis; }
+
+    public boolean bounded() {
+        return stopWhenIdleMillis > 0;
+    }
+
+    /** The options of a split's endpoint; null if the configuration no longer has it. */
+    public UdpOptions udpOptions(NetworkSplit split) {
+        for (UdpOptions o : udpEndpoints) {
+            if (NetworkSplit.endpointKey(NetworkSplit.Transport.UDP, o.bindHost(), o.port()).equals(split.endpointKey())) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    public TcpOptions tcpOptions(NetworkSplit split) {
+        for (TcpOptions o : tcpEndpoints) {
+            if (NetworkSplit.endpointKey(NetworkSplit.Transport.TCP, o.bindHost(), o.port()).equals(split.endpointKey())) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Splits by owning subtask: endpoint {@code i} (UDP first, then TCP) goes to subtask
+     * {@code i % parallelism}; a UDP endpoint with SO_REUSEPORT gets one split per subtask.
+     */
+    public Map<Integer, List<NetworkSplit>> planSplits(int parallelism) {
+        Map<Integer, List<NetworkSplit>> plan = new TreeMap<>();
+        int index = 0;
+        for (UdpOptions o : udpEndpoints) {
+            if (o.reusePort()) {
+                for (int r = 0; r < parallelism; r++) {
+                    plan.computeIfAbsent(r, s -> new ArrayList<>())
+                            .add(new NetworkSplit(NetworkSplit.Transport.UDP, o.bindHost(), o.port(), r));
+                }
+            } else {
+                plan.computeIfAbsent(index % parallelism, s -> new ArrayList<>())
+                        .add(new NetworkSplit(NetworkSplit.Transport.UDP, o.bindHost(), o.port(), 0));
+            }
+            index++;
+        }
+        for (TcpOptions o : tcpEndpoints) {
+            plan.computeIfAbsent(index % parallelism, s -> new ArrayList<>())
+                    .add(new NetworkSplit(NetworkSplit.Transport.TCP, o.bindHost(), o.port(), 0));
+            index++;
+        }
+        return plan;
+    }
+
+    /** For the start-up log: every setting, defaults included. */
+    public Map<String, Object> describe() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", name);
+        d.put("udp", udpEndpoints);
+        d.put("tcp", tcpEndpoints);
+        d.put("pollTimeoutMillis", pollTimeoutMillis);
+        d.put("maxRecordsPerFetch", maxRecordsPerFetch);
+        d.put("stopWhenIdleMillis", stopWhenIdleMillis);
+        d.put("firstDataTimeoutMillis", firstDataTimeoutMillis);
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        return "NetworkSourceConfig" + describe();
+    }
+}

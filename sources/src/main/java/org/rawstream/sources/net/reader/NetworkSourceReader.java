@@ -1,0 +1,143 @@
+package org.rawstream.sources.net.reader;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
+import org.rawstream.sources.net.NetworkProtocol;
+import org.rawstream.sources.net.NetworkSourceConfig;
+import org.rawstream.sources.net.split.NetworkSplit;
+import org.rawstream.sources.transport.DecodeErrorCounter;
+import org.rawstream.sources.transport.TransportStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The reader of a {@link org.rawstream.sources.net.NetworkSource}: one fetcher thread runs a
+ * {@link NetworkSplitReader} over all of this subtask's endpoints.
+ *
+ * <p>Acknowledging mode ({@link NetworkProtocol#acknowledgesCheckpoints()}): the emitter notes per
+ * connection how many records went downstream; {@link #snapshotState(long)} moves those counts
+ * into a pending entry for the checkpoint; {@link #notifyCheckpointComplete(long)} hands every
+ * entry up to that checkpoint to the fetcher thread, which calls the connections' decoders. An
+ * aborted checkpoint's entry is covered by the next completed one (counts only grow).
+ */
+public final class NetworkSourceReader<T>
+        extends SingleThreadMultiplexSourceReaderBase<Received<T>, T, NetworkSplit, NetworkSplitState> {
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkSourceReader.class);
+    /** Checkpoints awaiting completion that we keep apart; older ones are merged into newer. */
+    private static final int MAX_PENDING_CHECKPOINTS = 64;
+
+    private final boolean trackOrdinals;
+    private final AcknowledgementHandOff acknowledgements;
+    private final Map<String, NetworkSplitState> splitStates = new HashMap<>();
+    /** checkpoint id -> split id -> connection id -> records emitted. Task thread only. */
+    private final NavigableMap<Long, Map<String, Map<Long, long[]>>> pendingCheckpoints = new TreeMap<>();
+    private volatile long pendingAcknowledgements;
+
+    private NetworkSourceReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, SourceReaderContext context,
+            TransportStats stats, DecodeErrorCounter errors, AcknowledgementHandOff acknowledgements) {
+        super(() -> new NetworkSplitReader<>(config, protocol, stats, errors, acknowledgements),
+                new NetworkRecordEmitter<>(protocol.acknowledgesCheckpoints()), new Configuration(), context);
+        this.trackOrdinals = protocol.acknowledgesCheckpoints();
+        this.acknowledgements = acknowledgements;
+        TransportMetrics.register(context.metricGroup(), config.name(), stats, errors, () -> pendingAcknowledgements);
+    }
+
+    public static <T> NetworkSourceReader<T> create(NetworkSourceConfig config, NetworkProtocol<T> protocol,
+            SourceReaderContext context) {
+        String owner = config.name() + "[" + context.getIndexOfSubtask() + "]";
+        return new NetworkSourceReader<>(config, protocol, context, new TransportStats(),
+                new DecodeErrorCounter(owner), new AcknowledgementHandOff());
+    }
+
+    @Override
+    protected void onSplitFinished(Map<String, NetworkSplitState> finishedSplitIds) {
+        finishedSplitIds.keySet().forEach(splitStates::remove);
+    }
+
+    @Override
+    protected NetworkSplitState initializedState(NetworkSplit split) {
+        NetworkSplitState state = new NetworkSplitState(split);
+        splitStates.put(split.splitId(), state);
+        return state;
+    }
+
+    @Override
+    protected NetworkSplit toSplitType(String splitId, NetworkSplitState state) {
+        return state.split();
+    }
+
+    @Override
+    public List<NetworkSplit> snapshotState(long checkpointId) {
+        List<NetworkSplit> splits = super.snapshotState(checkpointId);
+        if (trackOrdinals) {
+            Map<String, Map<Long, long[]>> emitted = new HashMap<>();
+            splitStates.forEach((id, state) -> {
+                Map<Long, long[]> counts = state.takeEmitted();
+                if (!counts.isEmpty()) {
+                    emitted.put(id, counts);
+                }
+            });
+            if (!emitted.isEmpty()) {
+                pendingCheckpoints.put(checkpointId, emitted);
+                boundPending();
+            }
+            pendingAcknowledgements = pendingCheckpoints.size();
+        }
+        return splits;
+    }
+
+    /** If checkpoints stop completing, keep memory bounded: merge the oldest entry into the next. */
+    private void boundPending() {
+        while (pendingCheckpoints.size() > MAX_PENDING_CHECKPOINTS) {
+            Map.Entry<Long, Map<String, Map<Long, long[]>>> oldest = pendingCheckpoints.pollFirstEntry();
+            Map<String, Map<Long, long[]>> next = pendingCheckpoints.firstEntry().getValue();
+            merge(next, oldest.getValue());
+        }
+    }
+
+    private static void merge(Map<String, Map<Long, long[]>> into, Map<String, Map<Long, long[]>> from) {
+        from.forEach((split, counts) -> {
+            Map<Long, long[]> target = into.computeIfAbsent(split, s -> new HashMap<>());
+            counts.forEach((conn, count) -> {
+                long[] existing = target.get(conn);
+                if (existing == null) {
+                    target.put(conn, count);
+                } else {
+                    existing[0] = Math.max(existing[0], count[0]);
+                }
+            });
+        });
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) throws Exception {
+        super.notifyCheckpointComplete(checkpointId);
+        if (!trackOrdinals || pendingCheckpoints.isEmpty()) {
+            return;
+        }
+        Map<String, Map<Long, long[]>> durable = new HashMap<>();
+        Iterator<Map<String, Map<Long, long[]>>> it = pendingCheckpoints.headMap(checkpointId, true).values().iterator();
+        while (it.hasNext()) {
+            merge(durable, it.next());
+            it.remove();
+        }
+        pendingAcknowledgements = pendingCheckpoints.size();
+        if (durable.isEmpty()) {
+            return;
+        }
+        List<AcknowledgementHandOff.Acknowledgement> acks = new ArrayList<>();
+        durable.forEach((split, counts) -> counts.forEach((conn, count) ->
+                acks.add(new AcknowledgementHandOff.Acknowledgement(split, conn, count[0]))));
+        acks.forEach(acknowledgements::offer);
+        acknowledgements.wakeFetcher();
+        LOG.debug("checkpoint {} complete: {} connection acknowledgements handed to the fetcher", checkpointId, acks.size());
+    }
+}

@@ -1,0 +1,219 @@
+package org.rawstream.sources.net.reader;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
+import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.rawstream.sources.net.NetworkProtocol;
+import org.rawstream.sources.net.NetworkSourceConfig;
+import org.rawstream.sources.net.split.NetworkSplit;
+import org.rawstream.sources.transport.DecodeErrorCounter;
+import org.rawstream.sources.transport.SocketPoller;
+import org.rawstream.sources.transport.TcpOptions;
+import org.rawstream.sources.transport.TcpServer;
+import org.rawstream.sources.transport.TransportStats;
+import org.rawstream.sources.transport.UdpOptions;
+import org.rawstream.sources.transport.UdpReceiver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs on the fetcher thread: owns every socket of the subtask's splits, polls them all through
+ * one {@link SocketPoller} and hands the decoded records over in one batch per fetch.
+ */
+final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSplit> {
+    private static final Logger LOG = LoggerFactory.getLogger(NetworkSplitReader.class);
+
+    private final NetworkSourceConfig config;
+    private final NetworkProtocol<T> protocol;
+    private final TransportStats stats;
+    private final DecodeErrorCounter errors;
+    private final AcknowledgementHandOff acknowledgements;
+    private final boolean trackOrdinals;
+    private final SocketPoller poller;
+    private final Map<String, OpenSplit> splits = new LinkedHashMap<>();
+    private int fetched;
+
+    NetworkSplitReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, TransportStats stats,
+            DecodeErrorCounter errors, AcknowledgementHandOff acknowledgements) {
+        this.config = config;
+        this.protocol = protocol;
+        this.stats = stats;
+        this.errors = errors;
+        this.acknowledgements = acknowledgements;
+        this.trackOrdinals = protocol.acknowledgesCheckpoints();
+        try {
+            this.poller = SocketPoller.open();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        acknowledgements.setWaker(poller::wakeup);
+    }
+
+    /** One open endpoint and the records it produced during the current fetch. */
+    private final class OpenSplit {
+        final NetworkSplit split;
+        final long openedNanos = System.nanoTime();
+        UdpReceiver<T> udp;
+        TcpServer<T> tcp;
+        SplitBuffer<T> buffer;
+
+        OpenSplit(NetworkSplit split) {
+            this.split = split;
+        }
+
+        SplitBuffer<T> buffer() {
+            if (buffer == null) {
+                buffer = new SplitBuffer<>(split.splitId(), trackOrdinals);
+            }
+            return buffer;
+        }
+
+        void add(T record, long connectionId, long ordinal) {
+            buffer().add(record, connectionId, ordinal);
+            fetched++;
+        }
+
+        /** Bounded mode: no data for the idle time (and, for TCP, no connection open). */
+        boolean idle(long now) {
+            long last = udp != null ? udp.lastReceiveNanos() : tcp.lastActivityNanos();
+            if (tcp != null && tcp.openConnections() > 0) {
+                return false;
+            }
+            if (last == 0) {
+                return now - openedNanos >= config.firstDataTimeoutMillis() * 1_000_000L;
+            }
+            return now - last >= config.stopWhenIdleMillis() * 1_000_000L;
+        }
+
+        void close() {
+            try {
+                if (udp != null) {
+                    poller.remove(udp);
+                    udp.close();
+                }
+                if (tcp != null) {
+                    poller.remove(tcp);
+                    tcp.close();
+                }
+            } catch (IOException e) {
+                LOG.warn("{}: closing {} failed: {}", config.name(), split, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public RecordsWithSplitIds<Received<T>> fetch() throws IOException {
+        deliverAcknowledgements();
+        int work = poller.poll(config.pollTimeoutMillis());
+        while (work > 0 && fetched < config.maxRecordsPerFetch()) {
+            work = poller.poll(0);
+        }
+        deliverAcknowledgements();
+        ReceivedBatch<T> batch = new ReceivedBatch<>();
+        for (OpenSplit s : splits.values()) {
+            if (s.buffer != null) {
+                batch.add(s.buffer);
+                s.buffer = null;
+            }
+        }
+        fetched = 0;
+        if (config.bounded()) {
+            long now = System.nanoTime();
+            Iterator<OpenSplit> it = splits.values().iterator();
+            while (it.hasNext()) {
+                OpenSplit s = it.next();
+                if (s.idle(now)) {
+                    LOG.info("{}: {} idle, finishing it (bounded mode)", config.name(), s.split);
+                    s.close();
+                    it.remove();
+                    batch.finished(s.split.splitId());
+                }
+            }
+        }
+        return batch;
+    }
+
+    private void deliverAcknowledgements() {
+        AcknowledgementHandOff.Acknowledgement ack;
+        while ((ack = acknowledgements.poll()) != null) {
+            OpenSplit s = splits.get(ack.splitId);
+            if (s == null || s.tcp == null) {
+                stats.acknowledgementsDropped.increment();
+                continue;
+            }
+            s.tcp.acknowledge(ack.connectionId, ack.durableRecords);
+        }
+    }
+
+    @Override
+    public void handleSplitsChanges(SplitsChange<NetworkSplit> splitsChange) {
+        if (!(splitsChange instanceof SplitsAddition)) {
+            throw new UnsupportedOperationException("unsupported split change " + splitsChange.getClass().getName());
+        }
+        List<OpenSplit> opened = new ArrayList<>();
+        try {
+            for (NetworkSplit split : splitsChange.splits()) {
+                if (splits.containsKey(split.splitId())) {
+                    continue;
+                }
+                OpenSplit s = open(split);
+                opened.add(s);
+                splits.put(split.splitId(), s);
+            }
+        } catch (IOException e) {
+            for (OpenSplit s : opened) {
+                s.close();
+                splits.remove(s.split.splitId());
+            }
+            throw new UncheckedIOException(config.name() + ": cannot open " + splitsChange.splits(), e);
+        }
+    }
+
+    private OpenSplit open(NetworkSplit split) throws IOException {
+        OpenSplit s = new OpenSplit(split);
+        if (split.transport() == NetworkSplit.Transport.UDP) {
+            UdpOptions options = config.udpOptions(split);
+            if (options == null) {
+                LOG.warn("{}: restored split {} is no longer configured; opening it with default options",
+                        config.name(), split);
+                options = UdpOptions.builder(split.port()).bindHost(split.host()).build();
+            }
+            s.udp = UdpReceiver.open(options, protocol.createDatagramDecoder(split),
+                    record -> s.add(record, Received.NO_CONNECTION, -1), errors, stats);
+            poller.add(s.udp);
+        } else {
+            TcpOptions options = config.tcpOptions(split);
+            if (options == null) {
+                LOG.warn("{}: restored split {} is no longer configured; opening it with default options",
+                        config.name(), split);
+                options = TcpOptions.builder(split.port()).bindHost(split.host()).build();
+            }
+            s.tcp = TcpServer.open(options, connection -> protocol.createStreamDecoder(split, connection),
+                    s::add, errors, stats);
+            poller.add(s.tcp);
+        }
+        return s;
+    }
+
+    @Override
+    public void wakeUp() {
+        poller.wakeup();
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (OpenSplit s : splits.values()) {
+            s.close();
+        }
+        splits.clear();
+        poller.close();
+    }
+}

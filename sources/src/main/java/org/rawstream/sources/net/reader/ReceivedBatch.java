@@ -1,0 +1,50 @@
+package org.rawstream.sources.net.reader;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
+
+/** What one fetch hands to the reader: records grouped by split, and the splits that finished. */
+final class ReceivedBatch<T> implements RecordsWithSplitIds<Received<T>> {
+    private final List<SplitBuffer<T>> splits = new ArrayList<>();
+    private final Set<String> finished = new HashSet<>();
+    private final Received<T> cursor = new Received<>();
+    private int splitIndex = -1;
+    private int recordIndex;
+
+    void add(SplitBuffer<T> buffer) {
+        splits.add(buffer);
+    }
+
+    void finished(String splitId) {
+        finished.add(splitId);
+    }
+
+    boolean isEmpty() {
+        return splits.isEmpty() && finished.isEmpty();
+    }
+
+    @Override
+    public String nextSplit() {
+        splitIndex++;
+        recordIndex = 0;
+        return splitIndex < splits.size() ? splits.get(splitIndex).splitId() : null;
+    }
+
+    @Override
+    public Received<T> nextRecordFromSplit() {
+        SplitBuffer<T> split = splits.get(splitIndex);
+        if (recordIndex >= split.size()) {
+            return null;
+        }
+        split.read(recordIndex++, cursor);
+        return cursor;
+    }
+
+    @Override
+    public Set<String> finishedSplits() {
+        return finished;
+    }
+}

@@ -1,0 +1,60 @@
+package org.rawstream.sources.net.reader;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+
+/**
+ * The records one split produced in one fetch, with connection and ordinal per record kept in
+ * parallel primitive arrays (only when acknowledgements are tracked), so a record costs no
+ * wrapper object.
+ */
+final class SplitBuffer<T> {
+    private final String splitId;
+    private final boolean trackOrdinals;
+    private final ArrayList<T> records = new ArrayList<>();
+    private long[] connectionIds;
+    private long[] ordinals;
+
+    SplitBuffer(String splitId, boolean trackOrdinals) {
+        this.splitId = splitId;
+        this.trackOrdinals = trackOrdinals;
+        if (trackOrdinals) {
+            connectionIds = new long[16];
+            ordinals = new long[16];
+        }
+    }
+
+    String splitId() {
+        return splitId;
+    }
+
+    void add(T record, long connectionId, long ordinal) {
+        if (trackOrdinals) {
+            int n = records.size();
+            if (n == connectionIds.length) {
+                connectionIds = Arrays.copyOf(connectionIds, n * 2);
+                ordinals = Arrays.copyOf(ordinals, n * 2);
+            }
+            connectionIds[n] = connectionId;
+            ordinals[n] = ordinal;
+        }
+        records.add(record);
+    }
+
+    int size() {
+        return records.size();
+    }
+
+    boolean isEmpty() {
+        return records.isEmpty();
+    }
+
+    /** Fill {@code into} with record {@code i}. */
+    void read(int i, Received<T> into) {
+        if (trackOrdinals) {
+            into.set(records.get(i), connectionIds[i], ordinals[i]);
+        } else {
+            into.set(records.get(i), Received.NO_CONNECTION, -1);
+        }
+    }
+}

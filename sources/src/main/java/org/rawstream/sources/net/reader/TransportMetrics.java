@@ -1,0 +1,87 @@
+package org.rawstream.sources.net.reader;
+
+import java.util.function.LongSupplier;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.rawstream.sources.transport.DecodeErrorCounter;
+import org.rawstream.sources.transport.LongCounter;
+import org.rawstream.sources.transport.TransportStats;
+
+/**
+ * Exposes the transport's plain counters as Flink metrics, under
+ * {@code <reader group>.rawstream.<source name>}: counters keep their names
+ * ({@code datagramsReceived}, {@code bytesReceived}, ...), {@code connectionsOpen} is a gauge, and
+ * each decode error kind appears as {@code decodeErrors_<kind>} the first time it occurs.
+ */
+final class TransportMetrics {
+    static final String GROUP = "rawstream";
+
+    private TransportMetrics() {
+    }
+
+    static MetricGroup register(MetricGroup readerGroup, String sourceName, TransportStats stats,
+            DecodeErrorCounter errors, LongSupplier acknowledgementsPending) {
+        MetricGroup g = readerGroup.addGroup(GROUP).addGroup(sourceName);
+        counter(g, "datagramsReceived", stats.datagramsReceived);
+        counter(g, "datagramBytesReceived", stats.datagramBytesReceived);
+        counter(g, "datagramsOversize", stats.datagramsOversize);
+        counter(g, "streamBytesReceived", stats.streamBytesReceived);
+        g.counter("bytesReceived", new ReadOnlyCounter(stats::bytesReceived));
+        counter(g, "recordsDecoded", stats.recordsDecoded);
+        counter(g, "connectionsOpened", stats.connectionsOpened);
+        counter(g, "connectionsClosed", stats.connectionsClosed);
+        counter(g, "connectionsRejected", stats.connectionsRejected);
+        counter(g, "connectionsFramingError", stats.connectionsFramingError);
+        counter(g, "connectionsOutputOverflow", stats.connectionsOutputOverflow);
+        counter(g, "connectionsIdleClosed", stats.connectionsIdleClosed);
+        counter(g, "bytesSent", stats.bytesSent);
+        counter(g, "acknowledgements", stats.acknowledgements);
+        counter(g, "acknowledgementsDropped", stats.acknowledgementsDropped);
+        g.gauge("connectionsOpen", (Gauge<Long>) stats::connectionsOpen);
+        g.gauge("receiveBufferGranted", (Gauge<Long>) stats.receiveBufferGranted::get);
+        g.gauge("checkpointsAwaitingAcknowledgement", (Gauge<Long>) acknowledgementsPending::getAsLong);
+        g.counter("decodeErrors", new ReadOnlyCounter(errors::total));
+        // Called on the fetcher thread for new kinds; metric groups synchronize registration.
+        errors.onNewKind((kind, count) -> counter(g, "decodeErrors_" + kind, count));
+        return g;
+    }
+
+    private static void counter(MetricGroup group, String name, LongCounter source) {
+        group.counter(name, new ReadOnlyCounter(source::get));
+    }
+
+    /** A Flink counter view over a transport counter (which only the fetcher thread writes). */
+    private static final class ReadOnlyCounter implements Counter {
+        private final LongSupplier value;
+
+        ReadOnlyCounter(LongSupplier value) {
+            this.value = value;
+        }
+
+        @Override
+        public void inc() {
+            throw new UnsupportedOperationException("read-only view of a transport counter");
+        }
+
+        @Override
+        public void inc(long n) {
+            throw new UnsupportedOperationException("read-only view of a transport counter");
+        }
+
+        @Override
+        public void dec() {
+            throw new UnsupportedOperationException("read-only view of a transport counter");
+        }
+
+        @Override
+        public void dec(long n) {
+            throw new UnsupportedOperationException("read-only view of a transport counter");
+        }
+
+        @Override
+        public long getCount() {
+            return value.getAsLong();
+        }
+    }
+}

@@ -1,0 +1,23 @@
+package org.rawstream.sources.transport;
+
+/**
+ * A {@link StreamDecoder} that answers its peer only once records are durable (echo's "durable"
+ * mode).
+ *
+ * <p>The server counts the records each connection's decoder passes to {@code collect}; the
+ * record with ordinal {@code n} (0-based) is the (n+1)-th. When the records up to some ordinal are
+ * durable (in the Flink source: the checkpoint containing them completed), the receiving thread
+ * calls {@link #acknowledge(long)} with the number of durable records, never decreasing; the
+ * decoder then writes its responses through the {@link ConnectionContext} it was created with.
+ *
+ * <p>After the peer closes its sending side, the server keeps the connection open for writing
+ * while {@link #awaitingAcknowledgement()} is true (bounded by the server's linger time), so a
+ * client that half-closes still gets its responses.
+ */
+public interface AcknowledgingStreamDecoder<T> extends StreamDecoder<T> {
+    /** The first {@code durableRecords} records this decoder emitted are durable. */
+    void acknowledge(long durableRecords);
+
+    /** True while some emitted record has not been acknowledged yet. */
+    boolean awaitingAcknowledgement();
+}

@@ -1,0 +1,16 @@
+package org.rawstream.sources.transport;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * Decodes whole datagrams. One instance per UDP endpoint (per split), used by one thread.
+ *
+ * <p>{@code datagram} is a view over the receiver's reusable buffer, valid only during the call:
+ * a decoder that keeps bytes must copy them. Bad input is reported through {@code errors} and
+ * dropped, never thrown.
+ */
+@FunctionalInterface
+public interface DatagramDecoder<T> {
+    void decode(ByteBuffer datagram, InetSocketAddress sender, RecordCollector<T> out, DecodeErrors errors);
+}

@@ -1,0 +1,51 @@
+package org.rawstream.sources.transport;
+
+/**
+ * Receiver statistics as plain counters, written by the receiving thread, readable from any
+ * thread (the Flink reader exposes them as metrics). One instance may be shared by several
+ * receivers driven by the same thread.
+ */
+public final class TransportStats {
+    public final LongCounter datagramsReceived = new LongCounter();
+    public final LongCounter datagramBytesReceived = new LongCounter();
+    /** Datagrams longer than the configured maximum: dropped before decoding. */
+    public final LongCounter datagramsOversize = new LongCounter();
+    public final LongCounter connectionsOpened = new LongCounter();
+    public final LongCounter connectionsClosed = new LongCounter();
+    /** Accepted and closed at once because the connection limit was reached. */
+    public final LongCounter connectionsRejected = new LongCounter();
+    /** Connections closed because their decoder reported a framing error. */
+    public final LongCounter connectionsFramingError = new LongCounter();
+    /** Connections closed because the peer did not read its responses (output queue full). */
+    public final LongCounter connectionsOutputOverflow = new LongCounter();
+    /** Connections closed by the idle timeout. */
+    public final LongCounter connectionsIdleClosed = new LongCounter();
+    public final LongCounter streamBytesReceived = new LongCounter();
+    public final LongCounter bytesSent = new LongCounter();
+    /** Records handed on by decoders (datagrams and streams). */
+    public final LongCounter recordsDecoded = new LongCounter();
+    /** Acknowledgements delivered to connections (durable mode). */
+    public final LongCounter acknowledgements = new LongCounter();
+    /** Acknowledgements for connections that had already closed. */
+    public final LongCounter acknowledgementsDropped = new LongCounter();
+    /** Receive buffer granted by the kernel for the last UDP socket opened (bytes). */
+    public final LongCounter receiveBufferGranted = new LongCounter();
+
+    public long connectionsOpen() {
+        return connectionsOpened.get() - connectionsClosed.get();
+    }
+
+    public long bytesReceived() {
+        return datagramBytesReceived.get() + streamBytesReceived.get();
+    }
+
+    @Override
+    public String toString() {
+        return "TransportStats{datagrams=" + datagramsReceived + ", datagramBytes=" + datagramBytesReceived
+                + ", oversize=" + datagramsOversize + ", connectionsOpened=" + connectionsOpened
+                + ", connectionsClosed=" + connectionsClosed + ", rejected=" + connectionsRejected
+                + ", framingErrors=" + connectionsFramingError + ", outputOverflow=" + connectionsOutputOverflow
+                + ", streamBytes=" + streamBytesReceived + ", bytesSent=" + bytesSent
+                + ", records=" + recordsDecoded + ", acks=" + acknowledgements + "}";
+    }
+}

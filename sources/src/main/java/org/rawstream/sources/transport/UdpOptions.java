@@ -1,0 +1,132 @@
+package org.rawstream.sources.transport;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/** Configuration of one UDP endpoint. Immutable; build with {@link #builder(int)}. */
+public final class UdpOptions implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final String DEFAULT_BIND_HOST = "127.0.0.1";
+    /** 32 MiB: what a 10 Gb/s stream needs to ride out scheduling hiccups; the kernel may grant less. */
+    public static final int DEFAULT_RECEIVE_BUFFER_BYTES = 32 << 20;
+    /** The largest UDP payload over IPv4. */
+    public static final int DEFAULT_MAX_DATAGRAM_BYTES = 65_507;
+    public static final int DEFAULT_BATCH_DATAGRAMS = 64;
+
+    private final String bindHost;
+    private final int port;
+    private final boolean reusePort;
+    private final String multicastGroup;
+    private final String multicastInterface;
+    private final int receiveBufferBytes;
+    private final int maxDatagramBytes;
+    private final int batchDatagrams;
+
+    private UdpOptions(Builder b) {
+        this.bindHost = b.bindHost;
+        this.port = b.port;
+        this.reusePort = b.reusePort;
+        this.multicastGroup = b.multicastGroup;
+        this.multicastInterface = b.multicastInterface;
+        this.receiveBufferBytes = b.receiveBufferBytes;
+        this.maxDatagramBytes = b.maxDatagramBytes;
+        this.batchDatagrams = b.batchDatagrams;
+    }
+
+    /** @param port UDP port; 0 binds an ephemeral port (tests) */
+    public static Builder builder(int port) {
+        return new Builder(port);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(port).bindHost(bindHost).reusePort(reusePort)
+                .multicast(multicastGroup, multicastInterface).receiveBufferBytes(receiveBufferBytes)
+                .maxDatagramBytes(maxDatagramBytes).batchDatagrams(batchDatagrams);
+    }
+
+    public String bindHost() { return bindHost; }
+    public int port() { return port; }
+    public boolean reusePort() { return reusePort; }
+    /** Multicast group to join, or null. */
+    public String multicastGroup() { return multicastGroup; }
+    /** Interface (name or address) for the multicast join; null = the loopback interface. */
+    public String multicastInterface() { return multicastInterface; }
+    public int receiveBufferBytes() { return receiveBufferBytes; }
+    public int maxDatagramBytes() { return maxDatagramBytes; }
+    public int batchDatagrams() { return batchDatagrams; }
+
+    @Override
+    public String toString() {
+        return "udp://" + bindHost + ":" + port + (reusePort ? " reusePort" : "")
+                + (multicastGroup != null ? " group=" + multicastGroup + (multicastInterface != null ? "@" + multicastInterface : "") : "")
+                + " rcvbuf=" + receiveBufferBytes + " maxDatagram=" + maxDatagramBytes + " batch=" + batchDatagrams;
+    }
+
+    public static final class Builder {
+        private String bindHost = DEFAULT_BIND_HOST;
+        private final int port;
+        private boolean reusePort;
+        private String multicastGroup;
+        private String multicastInterface;
+        private int receiveBufferBytes = DEFAULT_RECEIVE_BUFFER_BYTES;
+        private int maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES;
+        private int batchDatagrams = DEFAULT_BATCH_DATAGRAMS;
+
+        private Builder(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.port = port;
+        }
+
+        public Builder bindHost(String host) {
+            this.bindHost = Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** SO_REUSEPORT, so several subtasks (sockets) share the port; the kernel spreads senders over them. */
+        public Builder reusePort(boolean reuse) {
+            this.reusePort = reuse;
+            return this;
+        }
+
+        /** Join {@code group} on {@code networkInterface} (name or address; null = loopback). */
+        public Builder multicast(String group, String networkInterface) {
+            this.multicastGroup = group;
+            this.multicastInterface = networkInterface;
+            return this;
+        }
+
+        /** SO_RCVBUF to request; the kernel caps it at net.core.rmem_max (read back after opening). */
+        public Builder receiveBufferBytes(int bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("receiveBufferBytes must be > 0");
+            }
+            this.receiveBufferBytes = bytes;
+            return this;
+        }
+
+        /** Longer datagrams are dropped and counted (never handed on truncated). */
+        public Builder maxDatagramBytes(int bytes) {
+            if (bytes <= 0 || bytes > 65_535) {
+                throw new IllegalArgumentException("maxDatagramBytes must be in 1..65535");
+            }
+            this.maxDatagramBytes = bytes;
+            return this;
+        }
+
+        /** At most this many datagrams per receive call, so one busy socket cannot starve others. */
+        public Builder batchDatagrams(int count) {
+            if (count <= 0) {
+                throw new IllegalArgumentException("batchDatagrams must be > 0");
+            }
+            this.batchDatagrams = count;
+            return this;
+        }
+
+        public UdpOptions build() {
+            return new UdpOptions(this);
+        }
+    }
+}

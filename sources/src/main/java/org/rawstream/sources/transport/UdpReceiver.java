@@ -1,0 +1,186 @@
+package org.rawstream.sources.transport;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One UDP endpoint: a non-blocking {@link DatagramChannel} drained in batches into one reusable
+ * direct buffer; each datagram goes to the {@link DatagramDecoder} as a view of that buffer.
+ *
+ * <p>Not thread-safe: one receiving thread calls {@link #receiveBatch()}; idle waits happen on a
+ * {@link Selector} shared with other endpoints (see {@link SocketPoller}).
+ */
+public final class UdpReceiver<T> implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpReceiver.class);
+
+    private final UdpOptions options;
+    private final DatagramChannel channel;
+    private final DatagramDecoder<T> decoder;
+    private final RecordCollector<T> out;
+    private final DecodeErrors errors;
+    private final TransportStats stats;
+    private final int grantedReceiveBufferBytes;
+    /** One byte more than the maximum: a datagram that fills it was too long (the kernel truncates silently). */
+    private final ByteBuffer buffer;
+    private final RecordCollector<T> countingOut;
+    private long recordsThisBatch;
+    private volatile long lastReceiveNanos;
+
+    private UdpReceiver(UdpOptions options, DatagramChannel channel, DatagramDecoder<T> decoder,
+            RecordCollector<T> out, DecodeErrors errors, TransportStats stats, int granted) {
+        this.options = options;
+        this.channel = channel;
+        this.decoder = decoder;
+        this.out = out;
+        this.errors = errors;
+        this.stats = stats;
+        this.grantedReceiveBufferBytes = granted;
+        this.buffer = ByteBuffer.allocateDirect(options.maxDatagramBytes() + 1);
+        this.countingOut = record -> {
+            recordsThisBatch++;
+            this.out.collect(record);
+        };
+    }
+
+    /** Open and bind the endpoint (and join the multicast group if configured). */
+    public static <T> UdpReceiver<T> open(UdpOptions options, DatagramDecoder<T> decoder, RecordCollector<T> out,
+            DecodeErrors errors, TransportStats stats) throws IOException {
+        InetAddress bindAddress = InetAddress.getByName(options.bindHost());
+        InetAddress group = options.multicastGroup() == null ? null : InetAddress.getByName(options.multicastGroup());
+        StandardProtocolFamily family = (group != null ? group : bindAddress) instanceof java.net.Inet6Address
+                ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
+        DatagramChannel channel = DatagramChannel.open(family);
+        try {
+            channel.configureBlocking(false);
+            if (options.reusePort()) {
+                if (!channel.supportedOptions().contains(StandardSocketOptions.SO_REUSEPORT)) {
+                    throw new IOException("SO_REUSEPORT is not supported on this platform");
+                }
+                channel.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+            }
+            if (group != null) {
+                // Several receivers of one group on one host is the norm for multicast.
+                channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            }
+            channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferBytes());
+            int granted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
+            channel.bind(new InetSocketAddress(bindAddress, options.port()));
+            if (group != null) {
+                NetworkInterface nif = multicastInterface(options.multicastInterface());
+                channel.join(group, nif);
+            }
+            // The kernel silently caps the request at net.core.rmem_max: read back what we got.
+            if (granted < options.receiveBufferBytes()) {
+                LOG.warn("udp {}: requested SO_RCVBUF {} bytes, kernel granted {} (raise net.core.rmem_max for bursts)",
+                        channel.getLocalAddress(), options.receiveBufferBytes(), granted);
+            }
+            stats.receiveBufferGranted.set(granted);
+            LOG.info("udp receiver bound {} ({}), SO_RCVBUF granted {}", channel.getLocalAddress(), options, granted);
+            return new UdpReceiver<>(options, channel, decoder, out, errors, stats, granted);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    private static NetworkInterface multicastInterface(String spec) throws IOException {
+        NetworkInterface nif;
+        if (spec == null) {
+            nif = NetworkInterface.getByInetAddress(InetAddress.getLoopbackAddress());
+        } else {
+            nif = NetworkInterface.getByName(spec);
+            if (nif == null) {
+                nif = NetworkInterface.getByInetAddress(InetAddress.getByName(spec));
+            }
+        }
+        if (nif == null) {
+            throw new SocketException("no network interface " + (spec == null ? "for loopback" : spec));
+        }
+        return nif;
+    }
+
+    /** Register for idle waits with the poller's selector. */
+    void register(Selector selector) throws IOException {
+        SelectionHandler onReadable = key -> {
+            try {
+                return receiveBatch();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        channel.register(selector, SelectionKey.OP_READ, onReadable);
+    }
+
+    /**
+     * Receive and decode up to {@link UdpOptions#batchDatagrams()} datagrams without blocking.
+     *
+     * @return the number of datagrams received (0 when none was waiting)
+     */
+    public int receiveBatch() throws IOException {
+        int datagrams = 0;
+        long bytes = 0;
+        int max = options.batchDatagrams();
+        int limit = options.maxDatagramBytes();
+        recordsThisBatch = 0;
+        while (datagrams < max) {
+            buffer.clear();
+            SocketAddress sender = channel.receive(buffer);
+            if (sender == null) {
+                break;
+            }
+            datagrams++;
+            int length = buffer.position();
+            bytes += length;
+            if (length > limit) {
+                stats.datagramsOversize.increment();
+                errors.error("oversizeDatagram");
+                continue;
+            }
+            buffer.flip();
+            decoder.decode(buffer, (InetSocketAddress) sender, countingOut, errors);
+        }
+        if (datagrams > 0) {
+            stats.datagramsReceived.add(datagrams);
+            stats.datagramBytesReceived.add(bytes);
+            stats.recordsDecoded.add(recordsThisBatch);
+            lastReceiveNanos = System.nanoTime();
+        }
+        return datagrams;
+    }
+
+    public InetSocketAddress localAddress() throws IOException {
+        return (InetSocketAddress) channel.getLocalAddress();
+    }
+
+    /** SO_RCVBUF as read back after the request (at most net.core.rmem_max on Linux). */
+    public int grantedReceiveBufferBytes() {
+        return grantedReceiveBufferBytes;
+    }
+
+    /** {@link System#nanoTime()} of the last datagram, 0 if none yet. */
+    public long lastReceiveNanos() {
+        return lastReceiveNanos;
+    }
+
+    public UdpOptions options() {
+        return options;
+    }
+
+    @Override
+    public void close() throws IOException {
+        channel.close();
+    }
+}
