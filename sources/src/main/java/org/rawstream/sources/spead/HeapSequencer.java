@@ -16,54 +16,55 @@ import java.io.IOException;
  */
 public final class HeapSequencer {
 
-    private final SpeadAssemblyConfig config;
     private HeapReorderBuffer buffer = new HeapReorderBuffer();
     private DescriptorTable descriptors = new DescriptorTable();
     private boolean hasLast;
     private long lastReleased;
     private long learnedStep;
 
-    public HeapSequencer(SpeadAssemblyConfig config) {
-        this.config = config;
+    /** The configuration is not state: every call takes it. */
+    public HeapSequencer() {
     }
 
     /**
      * Offers a finished heap. {@code lowWatermark}: every heap with a smaller counter has been
      * offered already, as far as the caller knows (Long.MIN_VALUE when it knows nothing).
      */
-    public void offer(ReceivedHeap heap, long nowMillis, long lowWatermark, SpeadStreamStatistics stats,
-            HeapConsumer out) {
+    public void offer(ReceivedHeap heap, long nowMillis, long lowWatermark, SpeadAssemblyConfig config,
+            SpeadStreamStatistics stats, HeapConsumer out) {
         if (heap.isStop()) {
-            flush(stats, out);
+            flush(config, stats, out);
             hasLast = false;
             return;
         }
         if (hasLast && heap.heapCnt() <= lastReleased) {
             stats.outOfOrder();
-            release(heap, stats, out);
+            release(heap, config, stats, out);
             return;
         }
         buffer.insert(heap, nowMillis);
-        drain(nowMillis, lowWatermark, stats, out);
+        drain(nowMillis, lowWatermark, config, stats, out);
     }
 
     /** Releases heaps that waited the reorder timeout (and what the watermark allows). */
-    public void expire(long nowMillis, long lowWatermark, SpeadStreamStatistics stats, HeapConsumer out) {
-        drain(nowMillis, lowWatermark, stats, out);
+    public void expire(long nowMillis, long lowWatermark, SpeadAssemblyConfig config, SpeadStreamStatistics stats,
+            HeapConsumer out) {
+        drain(nowMillis, lowWatermark, config, stats, out);
     }
 
     /** Releases everything buffered, in order (stream stop or end). */
-    public void flush(SpeadStreamStatistics stats, HeapConsumer out) {
+    public void flush(SpeadAssemblyConfig config, SpeadStreamStatistics stats, HeapConsumer out) {
         while (!buffer.isEmpty()) {
-            release(buffer.removeFirst(), stats, out);
+            release(buffer.removeFirst(), config, stats, out);
         }
     }
 
-    private void drain(long nowMillis, long lowWatermark, SpeadStreamStatistics stats, HeapConsumer out) {
+    private void drain(long nowMillis, long lowWatermark, SpeadAssemblyConfig config, SpeadStreamStatistics stats,
+            HeapConsumer out) {
         while (!buffer.isEmpty()) {
             ReceivedHeap first = buffer.first();
             long cnt = first.heapCnt();
-            long step = step();
+            long step = step(config);
             boolean next = hasLast && step > 0 && cnt == lastReleased + step;
             boolean noKnownGap = !hasLast || step <= 0;
             boolean release = buffer.size() > config.reorderCapacity()
@@ -73,12 +74,12 @@ public final class HeapSequencer {
             if (!release) {
                 return;
             }
-            release(buffer.removeFirst(), stats, out);
+            release(buffer.removeFirst(), config, stats, out);
         }
     }
 
     /** The heap-counter step in use: configured, learned, or 0 (unknown). */
-    public long step() {
+    public long step(SpeadAssemblyConfig config) {
         long configured = config.heapCntStep();
         if (configured > 0) {
             return configured;
@@ -86,11 +87,12 @@ public final class HeapSequencer {
         return configured == 0 ? learnedStep : 0;
     }
 
-    private void release(ReceivedHeap heap, SpeadStreamStatistics stats, HeapConsumer out) {
+    private void release(ReceivedHeap heap, SpeadAssemblyConfig config, SpeadStreamStatistics stats,
+            HeapConsumer out) {
         long cnt = heap.heapCnt();
         if (hasLast && cnt > lastReleased) {
             long diff = cnt - lastReleased;
-            long step = step();
+            long step = step(config);
             if (step > 0 && diff % step == 0) {
                 stats.missing(diff / step - 1);
             }
@@ -125,7 +127,7 @@ public final class HeapSequencer {
     }
 
     /** Earliest time at which {@link #expire} releases something by timeout, or Long.MAX_VALUE. */
-    public long nextReleaseMillis() {
+    public long nextReleaseMillis(SpeadAssemblyConfig config) {
         long oldest = buffer.oldestArrivalMillis();
         return oldest == Long.MAX_VALUE ? oldest : oldest + config.reorderTimeoutMillis();
     }
@@ -142,13 +144,24 @@ public final class HeapSequencer {
         descriptors.writeTo(out);
     }
 
-    public static HeapSequencer readFrom(DataInput in, SpeadAssemblyConfig config) throws IOException {
-        HeapSequencer s = new HeapSequencer(config);
+    public static HeapSequencer readFrom(DataInput in) throws IOException {
+        HeapSequencer s = new HeapSequencer();
         s.hasLast = in.readBoolean();
         s.lastReleased = in.readLong();
         s.learnedStep = in.readLong();
         s.buffer = HeapReorderBuffer.readFrom(in);
         s.descriptors = DescriptorTable.readFrom(in);
         return s;
+    }
+
+    /** A deep copy (state snapshots must not share mutable buffers). */
+    public HeapSequencer copy() {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            writeTo(new java.io.DataOutputStream(bytes));
+            return readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

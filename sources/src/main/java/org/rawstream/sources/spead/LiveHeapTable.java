@@ -12,19 +12,22 @@ import java.io.IOException;
  */
 public final class LiveHeapTable {
 
-    private final SpeadAssemblyConfig config;
     private LiveHeap[] heaps;
     private int size;
     private RecentHeapCounters recent;
 
+    /**
+     * An empty table sized for {@code config}. The configuration is not part of the state: every
+     * call takes it, so a restored table follows the job's current limits.
+     */
     public LiveHeapTable(SpeadAssemblyConfig config) {
-        this.config = config;
         this.heaps = new LiveHeap[Math.min(config.maxLiveHeaps(), 16)];
         this.recent = new RecentHeapCounters(config.recentHeapMemory());
     }
 
     /** Assembles one valid packet; counts it in {@code stats}; finished heaps go to {@code out}. */
-    public void accept(SpeadPacket packet, long nowMillis, SpeadStreamStatistics stats, FinishedHeapListener out) {
+    public void accept(SpeadPacket packet, long nowMillis, SpeadAssemblyConfig config, SpeadStreamStatistics stats,
+            FinishedHeapListener out) {
         stats.packet(packet.packetLength());
         long cnt = packet.heapCnt();
         int slot = find(cnt);
@@ -61,19 +64,20 @@ public final class LiveHeapTable {
             finish(heap, HeapEnd.COMPLETE, stats, out);
             return;
         }
-        if (size == config.maxLiveHeaps()) {
+        while (size >= config.maxLiveHeaps()) {
             LiveHeap oldest = heaps[0];
             remove(0);
             finish(oldest, HeapEnd.EVICTED, stats, out);
         }
         if (size == heaps.length) {
-            heaps = java.util.Arrays.copyOf(heaps, Math.min(config.maxLiveHeaps(), 2 * heaps.length));
+            heaps = java.util.Arrays.copyOf(heaps, Math.max(1, Math.min(config.maxLiveHeaps(), 2 * heaps.length)));
         }
         heaps[size++] = heap;
     }
 
     /** Expires heaps idle for at least the heap timeout. */
-    public void expire(long nowMillis, SpeadStreamStatistics stats, FinishedHeapListener out) {
+    public void expire(long nowMillis, SpeadAssemblyConfig config, SpeadStreamStatistics stats,
+            FinishedHeapListener out) {
         for (int i = 0; i < size; ) {
             LiveHeap heap = heaps[i];
             if (nowMillis - heap.lastPacketMillis() >= config.heapTimeoutMillis()) {
@@ -137,7 +141,7 @@ public final class LiveHeapTable {
     }
 
     /** Earliest time at which {@link #expire} has something to do, or Long.MAX_VALUE. */
-    public long nextExpiryMillis() {
+    public long nextExpiryMillis(SpeadAssemblyConfig config) {
         long t = Long.MAX_VALUE;
         for (int i = 0; i < size; i++) {
             t = Math.min(t, heaps[i].lastPacketMillis() + config.heapTimeoutMillis());
@@ -162,15 +166,30 @@ public final class LiveHeapTable {
         recent.writeTo(out);
     }
 
-    public static LiveHeapTable readFrom(DataInput in, SpeadAssemblyConfig config) throws IOException {
-        LiveHeapTable t = new LiveHeapTable(config);
+    public static LiveHeapTable readFrom(DataInput in) throws IOException {
         int n = in.readInt();
-        t.heaps = new LiveHeap[Math.max(n, t.heaps.length)];
+        LiveHeap[] heaps = new LiveHeap[Math.max(n, 1)];
         for (int i = 0; i < n; i++) {
-            t.heaps[i] = LiveHeap.readFrom(in);
+            heaps[i] = LiveHeap.readFrom(in);
         }
-        t.size = n;
-        t.recent = RecentHeapCounters.readFrom(in, config.recentHeapMemory());
-        return t;
+        RecentHeapCounters recent = RecentHeapCounters.readFrom(in);
+        return new LiveHeapTable(heaps, n, recent);
+    }
+
+    private LiveHeapTable(LiveHeap[] heaps, int size, RecentHeapCounters recent) {
+        this.heaps = heaps;
+        this.size = size;
+        this.recent = recent;
+    }
+
+    /** A deep copy (state snapshots must not share mutable heaps). */
+    public LiveHeapTable copy() {
+        try {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            writeTo(new java.io.DataOutputStream(bytes));
+            return readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -50,6 +50,7 @@ public final class RecentHeapCounters {
     }
 
     public void writeTo(DataOutput out) throws IOException {
+        out.writeInt(counters.length);
         out.writeInt(size);
         for (int k = size; k >= 1; k--) {
             int i = (next - k + counters.length) % counters.length;
@@ -58,8 +59,8 @@ public final class RecentHeapCounters {
         }
     }
 
-    public static RecentHeapCounters readFrom(DataInput in, int capacity) throws IOException {
-        RecentHeapCounters r = new RecentHeapCounters(capacity);
+    public static RecentHeapCounters readFrom(DataInput in) throws IOException {
+        RecentHeapCounters r = new RecentHeapCounters(in.readInt());
         int n = in.readInt();
         for (int k = 0; k < n; k++) {
             r.remember(in.readLong(), in.readBoolean());

@@ -21,7 +21,7 @@ public final class SpeadStreamAssembler implements FinishedHeapListener {
     private long currentNow;
 
     public SpeadStreamAssembler(SpeadAssemblyConfig config) {
-        this(config, new LiveHeapTable(config), new HeapSequencer(config), new SpeadStreamStatistics());
+        this(config, new LiveHeapTable(config), new HeapSequencer(), new SpeadStreamStatistics());
     }
 
     private SpeadStreamAssembler(SpeadAssemblyConfig config, LiveHeapTable table, HeapSequencer sequencer,
@@ -47,7 +47,7 @@ public final class SpeadStreamAssembler implements FinishedHeapListener {
         currentOut = out;
         currentNow = nowMillis;
         try {
-            table.accept(valid, nowMillis, stats, this);
+            table.accept(valid, nowMillis, config, stats, this);
         } finally {
             currentOut = null;
         }
@@ -63,8 +63,8 @@ public final class SpeadStreamAssembler implements FinishedHeapListener {
         currentOut = out;
         currentNow = nowMillis;
         try {
-            table.expire(nowMillis, stats, this);
-            sequencer.expire(nowMillis, table.minLiveHeapCnt(), stats, out);
+            table.expire(nowMillis, config, stats, this);
+            sequencer.expire(nowMillis, table.minLiveHeapCnt(), config, stats, out);
         } finally {
             currentOut = null;
         }
@@ -76,7 +76,7 @@ public final class SpeadStreamAssembler implements FinishedHeapListener {
         currentNow = nowMillis;
         try {
             table.flush(stats, this);
-            sequencer.flush(stats, out);
+            sequencer.flush(config, stats, out);
         } finally {
             currentOut = null;
         }
@@ -84,12 +84,12 @@ public final class SpeadStreamAssembler implements FinishedHeapListener {
 
     @Override
     public void heapFinished(ReceivedHeap heap, HeapEnd end) {
-        sequencer.offer(heap, currentNow, table.minLiveHeapCnt(), stats, currentOut);
+        sequencer.offer(heap, currentNow, table.minLiveHeapCnt(), config, stats, currentOut);
     }
 
     /** Earliest time {@link #expire} has work, or Long.MAX_VALUE. */
     public long nextTimerMillis() {
-        return Math.min(table.nextExpiryMillis(), sequencer.nextReleaseMillis());
+        return Math.min(table.nextExpiryMillis(config), sequencer.nextReleaseMillis(config));
     }
 
     public SpeadStreamStatistics statistics() {
@@ -124,8 +124,8 @@ public final class SpeadStreamAssembler implements FinishedHeapListener {
     }
 
     public static SpeadStreamAssembler readFrom(DataInput in, SpeadAssemblyConfig config) throws IOException {
-        LiveHeapTable table = LiveHeapTable.readFrom(in, config);
-        HeapSequencer sequencer = HeapSequencer.readFrom(in, config);
+        LiveHeapTable table = LiveHeapTable.readFrom(in);
+        HeapSequencer sequencer = HeapSequencer.readFrom(in);
         SpeadStreamStatistics stats = SpeadStreamStatistics.readFrom(in);
         return new SpeadStreamAssembler(config, table, sequencer, stats);
     }
