@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.rawstream.job.generator.GeneratorSourceKind;
+import org.rawstream.job.spead.SpeadSourceKind;
 
 /**
  * Registry of source kinds by {@code type}. Protocol integrations register here (one line each):
@@ -12,7 +13,9 @@ import org.rawstream.job.generator.GeneratorSourceKind;
  */
 public final class SourceKinds {
     private static final Map<String, SourceKind> KINDS = index(List.of(
-            new GeneratorSourceKind()
+            new GeneratorSourceKind(),
+            SpeadSourceKind.udp(),
+            SpeadSourceKind.tcp()
             // protocol kinds are added here
     ));
 

@@ -8,6 +8,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
 import java.util.concurrent.locks.LockSupport;
+import org.rawstream.sources.transport.Pacer;
 
 /**
  * Sends SPEAD heaps over UDP (one packet per datagram) or TCP (packets back to back): the core
@@ -59,6 +60,9 @@ public final class SpeadSender {
     private final long firstHeapCnt;
     private final long heapCntStep;
     private final boolean sendStop;
+    private final long connectTimeoutMillis;
+    private final boolean refillData;
+    private volatile boolean cancelled;
 
     private SpeadSender(Builder b) {
         this.transport = b.transport;
@@ -71,6 +75,13 @@ public final class SpeadSender {
         this.firstHeapCnt = b.firstHeapCnt;
         this.heapCntStep = b.heapCntStep;
         this.sendStop = b.sendStop;
+        this.connectTimeoutMillis = b.connectTimeoutMillis;
+        this.refillData = b.refillData;
+    }
+
+    /** Makes a running {@link #run()} stop after the current packet (it then sends the stop heap). */
+    public void cancel() {
+        cancelled = true;
     }
 
     public static Builder builder() {
@@ -121,9 +132,20 @@ public final class SpeadSender {
             ch.connect(target);
             return ch;
         }
-        SocketChannel ch = SocketChannel.open(target);
-        ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-        return ch;
+        long deadline = System.nanoTime() + connectTimeoutMillis * 1_000_000L;
+        while (true) {
+            try {
+                SocketChannel ch = SocketChannel.open(target);
+                ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                return ch;
+            } catch (java.net.ConnectException e) {
+                // The receiver may not listen yet (e.g. a job starting): retry until the deadline.
+                if (cancelled || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(50_000_000L);
+            }
+        }
     }
 
     private Result send(WritableByteChannel channel) throws IOException {
@@ -132,13 +154,11 @@ public final class SpeadSender {
         long[] counts = new long[2];
         ByteBuffer[] gather = new ByteBuffer[2];
         ByteBuffer udpPacket = ByteBuffer.allocateDirect(packetSize);
-        double bytesPerNano = rateGbps / 8.0;
+        Pacer pacer = new Pacer(rateGbps * 1e9 / 8);
         long start = System.nanoTime();
         SpeadHeapPacketizer.PacketSink sink = (head, payload) -> {
             int len = head.remaining() + payload.remaining();
-            if (bytesPerNano > 0) {
-                pace(start, counts[1], bytesPerNano);
-            }
+            pacer.acquire(len);
             if (transport == Transport.UDP) {
                 // One datagram per packet: copy into one direct buffer (a single send call).
                 udpPacket.clear();
@@ -156,8 +176,12 @@ public final class SpeadSender {
             counts[1] += len;
         };
         OutgoingHeap.Layout steady = null;
-        for (long i = 0; i < heaps; i++) {
-            fillData(data, i);
+        long sent = 0;
+        fillData(data, 0);
+        for (long i = 0; i < heaps && !cancelled; i++) {
+            if (refillData && i > 0) {
+                fillData(data, i);
+            }
             OutgoingHeap.Layout layout;
             if (i == 0) {
                 layout = heap(0, data).layout(flavour);
@@ -167,27 +191,13 @@ public final class SpeadSender {
                         .immediate(TIMESTAMP_ID, i & flavour.maxAddress()).build().layout(flavour);
                 layout = steady;
             }
-            packetizer.packetize(layout, firstHeapCnt + i * heapCntStep, sink);
+            packetizer.packetize(layout, (firstHeapCnt + i * heapCntStep) & flavour.maxAddress(), sink);
+            sent++;
         }
         if (sendStop) {
-            packetizer.packetize(OutgoingHeap.stop().layout(flavour), firstHeapCnt + heaps * heapCntStep, sink);
+            packetizer.packetize(OutgoingHeap.stop().layout(flavour), (firstHeapCnt + sent * heapCntStep) & flavour.maxAddress(), sink);
         }
-        return new Result(heaps, counts[0], counts[1], System.nanoTime() - start);
-    }
-
-    private static void pace(long start, long sentBytes, double bytesPerNano) {
-        long due = start + (long) (sentBytes / bytesPerNano);
-        while (true) {
-            long wait = due - System.nanoTime();
-            if (wait <= 0) {
-                return;
-            }
-            if (wait > 200_000) {
-                LockSupport.parkNanos(wait - 100_000);
-            } else {
-                Thread.onSpinWait();
-            }
-        }
+        return new Result(sent, counts[0], counts[1], System.nanoTime() - start);
     }
 
     /** Builder; defaults: UDP to 127.0.0.1, SPEAD-64-48, 1 MiB heaps, 8972-byte packets, 10 heaps, unpaced. */
@@ -202,8 +212,22 @@ public final class SpeadSender {
         private long firstHeapCnt = 1;
         private long heapCntStep = 1;
         private boolean sendStop = true;
+        private long connectTimeoutMillis = 0;
+        private boolean refillData = true;
 
         private Builder() {
+        }
+
+        /** TCP: keep retrying a refused connection this long (0 = fail at once). */
+        public Builder connectTimeout(java.time.Duration timeout) {
+            this.connectTimeoutMillis = timeout.toMillis();
+            return this;
+        }
+
+        /** False: every heap carries the first heap's data (saves the sender's CPU in benchmarks). */
+        public Builder refillData(boolean value) {
+            this.refillData = value;
+            return this;
         }
 
         public Builder udp(String host, int port) {
