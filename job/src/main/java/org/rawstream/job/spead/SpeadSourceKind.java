@@ -189,7 +189,7 @@ public final class SpeadSourceKind implements SourceKind {
             try {
                 sender.run();
             } catch (java.io.IOException e) {
-                org.slf4j.LoggerFactory.getLogger(SpeadSourceKind.class).warn("SPEAD demo feed stopped: {}", e.toString());
+                org.slf4j.LoggerFactory.getLogger(SpeadSourceKind.class).info("SPEAD demo feed ended: {}", e.toString());
             }
         }, "spead-demo-feed-" + source.name());
         thread.setDaemon(true);

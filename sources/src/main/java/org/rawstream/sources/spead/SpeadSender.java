@@ -151,7 +151,7 @@ public final class SpeadSender {
     private Result send(WritableByteChannel channel) throws IOException {
         SpeadHeapPacketizer packetizer = new SpeadHeapPacketizer(packetSize);
         byte[] data = new byte[heapSize];
-        long[] counts = new long[2];
+        long[] counts = new long[3];
         ByteBuffer[] gather = new ByteBuffer[2];
         ByteBuffer udpPacket = ByteBuffer.allocateDirect(packetSize);
         Pacer pacer = new Pacer(rateGbps * 1e9 / 8);
@@ -163,7 +163,12 @@ public final class SpeadSender {
                 // One datagram per packet: copy into one direct buffer (a single send call).
                 udpPacket.clear();
                 udpPacket.put(head).put(payload).flip();
-                ((DatagramChannel) channel).write(udpPacket);
+                try {
+                    ((DatagramChannel) channel).write(udpPacket);
+                } catch (java.net.PortUnreachableException e) {
+                    // Nobody listens (yet): UDP drops the packet; the sender goes on, as senders do.
+                    counts[2]++;
+                }
             } else {
                 gather[0] = head;
                 gather[1] = payload;
