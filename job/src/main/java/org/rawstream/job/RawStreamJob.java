@@ -19,7 +19,7 @@ public final class RawStreamJob implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new RawStreamJob());
         cl.addSubcommand(new RunCommand());
-//INSPECT        cl.addSubcommand(new InspectCommand());
+        cl.addSubcommand(new InspectCommand());
         // Protocol senders are added here: send-spead, send-odin, send-echo, send-msgpack.
         cl.addSubcommand(new org.rawstream.job.spead.SendSpeadCommand());
         // Exceptions propagate (not just an exit code): under 'flink run' Flink relies on its own

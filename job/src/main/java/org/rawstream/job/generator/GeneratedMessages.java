@@ -16,19 +16,23 @@ public final class GeneratedMessages {
         }
         byte[] out = new byte[size];
         putLong(out, 0, index);
-        long state = index * 0x9E3779B97F4A7C15L;
+        // Seed through the mixer so neighbouring indexes do not share shifted streams.
+        long state = mix(index);
         int i = MIN_SIZE;
         while (i < size) {
             state += 0x9E3779B97F4A7C15L;
-            long z = state;
-            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-            z ^= z >>> 31;
+            long z = mix(state);
             for (int b = 0; b < 8 && i < size; b++, i++) {
                 out[i] = (byte) (z >>> (8 * b));
             }
         }
         return out;
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     /** The index a generated message carries. */

@@ -77,8 +77,14 @@ public final class RawMessageSerializer extends TypeSerializerSingleton<RawMessa
         target.writeUTF(source.readUTF());
         target.writeByte(source.readUnsignedByte());
         int length = source.readInt();
+        if (length < 0) {
+            throw new IOException("corrupt RawMessage: negative length " + length);
+        }
         target.writeInt(length);
-        target.write(source, length);
+        // Through a buffer: write(DataInputView, int) does not grow every DataOutputView.
+        byte[] bytes = new byte[length];
+        source.readFully(bytes);
+        target.write(bytes);
     }
 
     @Override

@@ -24,7 +24,12 @@ import org.rawstream.sources.transport.StreamDecoder;
  *       {@link AcknowledgingStreamDecoder#acknowledge(long)} is called on the fetcher thread with
  *       the number of that connection's records now durable, and the decoder writes the
  *       responses for them. A connection that closes or fails before then gets no response (the
- *       peer must retry: the records may or may not be in the output).</li>
+ *       peer must retry: the records may or may not be in the output). Needs checkpointing
+ *       enabled: without it nothing is ever acknowledged; the response latency is about one
+ *       checkpoint interval. A peer that half-closes keeps getting responses until they are
+ *       all written or {@link org.rawstream.sources.transport.TcpOptions#lingerMillis()} ends.
+ *       Ordinals count the records the connection's decoder collected, from 0, so a decoder that
+ *       emits one record per request can use them as request ids.</li>
  * </ul>
  */
 public interface NetworkProtocol<T> extends Serializable {
@@ -33,7 +38,16 @@ public interface NetworkProtocol<T> extends Serializable {
     String name();
 
     /**
-     * The decoder for one UDP split. Called on the fetcher thread when the split is opened.
+     * The decoder for one UDP split (endpoint socket). Called on the fetcher thread when the split
+     * is opened. Override this form to use protocol counters or the subtask index; the default
+     * calls {@link #createDatagramDecoder(NetworkSplit)}.
+     */
+    default DatagramDecoder<T> createDatagramDecoder(DecoderContext context) {
+        return createDatagramDecoder(context.split());
+    }
+
+    /**
+     * The simple form of {@link #createDatagramDecoder(DecoderContext)}: override one of the two.
      *
      * @throws UnsupportedOperationException if the protocol has no datagram form
      */
@@ -42,7 +56,17 @@ public interface NetworkProtocol<T> extends Serializable {
     }
 
     /**
-     * The decoder for one accepted TCP connection on {@code split}. Called on the fetcher thread.
+     * The decoder for one accepted TCP connection on the context's split. Called on the fetcher
+     * thread. Override this form to use protocol counters or the subtask index; the default calls
+     * {@link #createStreamDecoder(NetworkSplit, ConnectionContext)}.
+     */
+    default StreamDecoder<T> createStreamDecoder(DecoderContext context, ConnectionContext connection) {
+        return createStreamDecoder(context.split(), connection);
+    }
+
+    /**
+     * The simple form of {@link #createStreamDecoder(DecoderContext, ConnectionContext)}: override
+     * one of the two.
      *
      * @throws UnsupportedOperationException if the protocol has no stream form
      */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.rawstream.sources.net.split.NetworkSplit;
+import org.rawstream.sources.transport.EndpointOptions;
 import org.rawstream.sources.transport.TcpOptions;
 import org.rawstream.sources.transport.UdpOptions;
 
@@ -52,17 +53,17 @@ public final class NetworkSourceConfig implements Serializable {
 
     /** The options of a split's endpoint; null if the configuration no longer has it. */
     public UdpOptions udpOptions(NetworkSplit split) {
-        for (UdpOptions o : udpEndpoints) {
-            if (NetworkSplit.endpointKey(NetworkSplit.Transport.UDP, o.bindHost(), o.port()).equals(split.endpointKey())) {
-                return o;
-            }
-        }
-        return null;
+        return find(udpEndpoints, NetworkSplit.Transport.UDP, split);
     }
 
     public TcpOptions tcpOptions(NetworkSplit split) {
-        for (TcpOptions o : tcpEndpoints) {
-            if (NetworkSplit.endpointKey(NetworkSplit.Transport.TCP, o.bindHost(), o.port()).equals(split.endpointKey())) {
+        return find(tcpEndpoints, NetworkSplit.Transport.TCP, split);
+    }
+
+    private static <O extends EndpointOptions> O find(List<O> endpoints, NetworkSplit.Transport transport,
+            NetworkSplit split) {
+        for (O o : endpoints) {
+            if (NetworkSplit.endpointKey(transport, o.bindHost(), o.port()).equals(split.endpointKey())) {
                 return o;
             }
         }

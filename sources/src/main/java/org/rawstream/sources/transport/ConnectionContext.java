@@ -20,6 +20,9 @@ public interface ConnectionContext {
      */
     void send(ByteBuffer bytes);
 
-    /** Close the connection after the queued output is written (reading stops now). */
+    /**
+     * Close the connection once the output queued so far is written. Reading stops now; records
+     * collected and bytes sent after this call are ignored.
+     */
     void close();
 }

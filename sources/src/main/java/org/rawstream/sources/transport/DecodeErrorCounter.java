@@ -1,9 +1,7 @@
 package org.rawstream.sources.transport;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -11,31 +9,35 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Counts decode errors per kind and logs them at a bounded rate: at most one line per kind per
- * {@code logInterval}, carrying the number of occurrences suppressed since the previous line.
+ * log interval (10 s by default), carrying the number of occurrences since the previous line.
  *
- * <p>Written by the receiving thread; {@link #counts()} may be read from any thread. The number of
- * distinct kinds is capped ({@value #MAX_KINDS}); further kinds count under {@value #OTHER_KIND}
- * so a buggy decoder cannot grow the map (or the metric registry) without bound.
+ * <p>Written by the receiving thread; counts may be read from any thread. The number of distinct
+ * kinds is capped ({@link NamedCounters#MAX_NAMES}); further kinds count under
+ * {@link NamedCounters#OVERFLOW_NAME}, so a buggy decoder cannot grow the map (or the metric
+ * registry) without bound.
  */
 public final class DecodeErrorCounter implements DecodeErrors {
-    public static final int MAX_KINDS = 64;
-    public static final String OTHER_KIND = "other";
     private static final Logger LOG = LoggerFactory.getLogger(DecodeErrorCounter.class);
 
     private final String owner;
     private final long logIntervalNanos;
-    private final Map<String, Kind> kinds = new ConcurrentHashMap<>();
+    private final NamedCounters counts = new NamedCounters();
     private final LongCounter total = new LongCounter();
-    private volatile BiConsumer<String, LongCounter> newKindListener = (kind, counter) -> { };
+    /** Receiving thread only. */
+    private final Map<String, LogState> logStates = new HashMap<>();
 
-    private static final class Kind {
-        final LongCounter count = new LongCounter();
+    private static final class LogState {
+        final LongCounter count;
         long lastLogNanos;
         long suppressed;
-        boolean logged;
+
+        LogState(LongCounter count, long now, long interval) {
+            this.count = count;
+            this.lastLogNanos = now - interval; // the first occurrence is logged
+        }
     }
 
-    /** @param owner named in log lines (for example the source and endpoint) */
+    /** @param owner named in log lines (for example the source and subtask) */
     public DecodeErrorCounter(String owner, long logInterval, TimeUnit unit) {
         this.owner = owner;
         this.logIntervalNanos = unit.toNanos(logInterval);
@@ -50,52 +52,36 @@ public final class DecodeErrorCounter implements DecodeErrors {
      * seen: the Flink reader registers a metric per kind this way.
      */
     public void onNewKind(BiConsumer<String, LongCounter> listener) {
-        this.newKindListener = listener;
-        kinds.forEach((name, kind) -> listener.accept(name, kind.count));
+        counts.onNew(listener);
     }
 
     @Override
     public void error(String kind) {
-        Kind k = kinds.get(kind);
-        if (k == null) {
-            k = newKind(kind);
-        }
-        k.count.increment();
-        total.increment();
         long now = System.nanoTime();
-        if (!k.logged || now - k.lastLogNanos >= logIntervalNanos) {
-            if (k.suppressed > 0) {
-                LOG.warn("{}: decode error '{}' (total {}, {} more since the last report)",
-                        owner, kind, k.count.get(), k.suppressed);
-            } else {
-                LOG.warn("{}: decode error '{}' (total {})", owner, kind, k.count.get());
-            }
-            k.logged = true;
-            k.lastLogNanos = now;
-            k.suppressed = 0;
+        String key = kind;
+        LogState state = logStates.get(key);
+        if (state == null && logStates.size() >= NamedCounters.MAX_NAMES) {
+            key = NamedCounters.OVERFLOW_NAME;
+            state = logStates.get(key);
+        }
+        if (state == null) {
+            state = new LogState(counts.counter(key), now, logIntervalNanos);
+            logStates.put(key, state);
+        }
+        state.count.increment();
+        total.increment();
+        if (now - state.lastLogNanos >= logIntervalNanos) {
+            LOG.warn("{}: decode error '{}': {} since the last report, {} in total",
+                    owner, key, state.suppressed + 1, state.count.get());
+            state.lastLogNanos = now;
+            state.suppressed = 0;
         } else {
-            k.suppressed++;
+            state.suppressed++;
         }
-    }
-
-    private Kind newKind(String kind) {
-        String name = kind;
-        if (kinds.size() >= MAX_KINDS) {
-            name = OTHER_KIND;
-            Kind other = kinds.get(name);
-            if (other != null) {
-                return other;
-            }
-        }
-        Kind created = new Kind();
-        kinds.put(name, created);
-        newKindListener.accept(name, created.count);
-        return created;
     }
 
     public long count(String kind) {
-        Kind k = kinds.get(kind);
-        return k == null ? 0 : k.count.get();
+        return counts.get(kind);
     }
 
     public long total() {
@@ -104,9 +90,7 @@ public final class DecodeErrorCounter implements DecodeErrors {
 
     /** A snapshot of the counts, by kind. */
     public Map<String, Long> counts() {
-        Map<String, Long> out = new LinkedHashMap<>();
-        kinds.forEach((name, kind) -> out.put(name, kind.count.get()));
-        return Collections.unmodifiableMap(out);
+        return counts.snapshot();
     }
 
     @Override

@@ -19,8 +19,9 @@ public final class Pacer {
         this.nextNanos = System.nanoTime();
     }
 
+    /** With 10 ms of catch-up credit: keeps the average through scheduler hiccups on a busy machine. */
     public Pacer(double unitsPerSecond) {
-        this(unitsPerSecond, 1_000_000L);
+        this(unitsPerSecond, 10_000_000L);
     }
 
     public boolean unlimited() {

@@ -1,21 +1,16 @@
 package org.rawstream.sources.transport;
 
-import java.io.Serializable;
 import java.time.Duration;
-import java.util.Objects;
 
 /** Configuration of one TCP listening endpoint. Immutable; build with {@link #builder(int)}. */
-public final class TcpOptions implements Serializable {
+public final class TcpOptions extends EndpointOptions {
     private static final long serialVersionUID = 1L;
 
-    public static final String DEFAULT_BIND_HOST = "127.0.0.1";
     public static final int DEFAULT_MAX_CONNECTIONS = 64;
     public static final int DEFAULT_READ_CHUNK_BYTES = 64 << 10;
     public static final int DEFAULT_MAX_OUTPUT_BYTES = 4 << 20;
     public static final Duration DEFAULT_LINGER = Duration.ofSeconds(30);
 
-    private final String bindHost;
-    private final int port;
     private final int maxConnections;
     private final int readChunkBytes;
     private final int maxOutputBytes;
@@ -24,8 +19,7 @@ public final class TcpOptions implements Serializable {
     private final int receiveBufferBytes;
 
     private TcpOptions(Builder b) {
-        this.bindHost = b.bindHost;
-        this.port = b.port;
+        super(b);
         this.maxConnections = b.maxConnections;
         this.readChunkBytes = b.readChunkBytes;
         this.maxOutputBytes = b.maxOutputBytes;
@@ -40,14 +34,12 @@ public final class TcpOptions implements Serializable {
     }
 
     public Builder toBuilder() {
-        return new Builder(port).bindHost(bindHost).maxConnections(maxConnections)
+        return new Builder(port()).bindHost(bindHost()).maxConnections(maxConnections)
                 .readChunkBytes(readChunkBytes).maxOutputBytes(maxOutputBytes)
                 .idleTimeout(Duration.ofMillis(idleTimeoutMillis)).linger(Duration.ofMillis(lingerMillis))
                 .receiveBufferBytes(receiveBufferBytes);
     }
 
-    public String bindHost() { return bindHost; }
-    public int port() { return port; }
     public int maxConnections() { return maxConnections; }
     public int readChunkBytes() { return readChunkBytes; }
     public int maxOutputBytes() { return maxOutputBytes; }
@@ -59,13 +51,11 @@ public final class TcpOptions implements Serializable {
 
     @Override
     public String toString() {
-        return "tcp://" + bindHost + ":" + port + " maxConnections=" + maxConnections + " readChunk=" + readChunkBytes
+        return "tcp://" + bindHost() + ":" + port() + " maxConnections=" + maxConnections + " readChunk=" + readChunkBytes
                 + " maxOutput=" + maxOutputBytes + " idleTimeoutMs=" + idleTimeoutMillis + " lingerMs=" + lingerMillis;
     }
 
-    public static final class Builder {
-        private String bindHost = DEFAULT_BIND_HOST;
-        private final int port;
+    public static final class Builder extends EndpointOptions.Builder<Builder> {
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int readChunkBytes = DEFAULT_READ_CHUNK_BYTES;
         private int maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
@@ -74,14 +64,11 @@ public final class TcpOptions implements Serializable {
         private int receiveBufferBytes;
 
         private Builder(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port out of range: " + port);
-            }
-            this.port = port;
+            super(port);
         }
 
-        public Builder bindHost(String host) {
-            this.bindHost = Objects.requireNonNull(host, "host");
+        @Override
+        Builder self() {
             return this;
         }
 

@@ -240,6 +240,9 @@ public final class TcpServer<T> implements Closeable {
         }
 
         private void emit(T record) {
+            if (closeRequested) {
+                return; // the decoder closed its connection: nothing after that counts
+            }
             stats.recordsDecoded.increment();
             out.collect(record, id, ordinal++);
         }
@@ -256,7 +259,7 @@ public final class TcpServer<T> implements Closeable {
 
         @Override
         public void send(ByteBuffer bytes) {
-            if (closed) {
+            if (closed || closeRequested) {
                 return;
             }
             int n = bytes.remaining();
@@ -281,9 +284,20 @@ public final class TcpServer<T> implements Closeable {
 
         @Override
         public void close() {
+            if (closed || closeRequested) {
+                return;
+            }
             closeRequested = true;
+            stopReading();
+        }
+
+        /** No more input: stop selecting for reads and start the linger clock for pending output. */
+        private void stopReading() {
             inputClosed = true;
             lingerDeadlineNanos = System.nanoTime() + options.lingerMillis() * 1_000_000L;
+            if (key != null && key.isValid()) {
+                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+            }
         }
 
         boolean awaitingAck() {
@@ -360,16 +374,12 @@ public final class TcpServer<T> implements Closeable {
         }
 
         private void endOfInput() {
-            inputClosed = true;
-            lingerDeadlineNanos = System.nanoTime() + options.lingerMillis() * 1_000_000L;
+            stopReading();
             try {
                 decoder.endOfStream(collector, errors);
             } catch (RuntimeException e) {
                 LOG.warn("tcp connection {} from {}: decoder threw at end of stream", id, remote, e);
                 errors.error("decoderException");
-            }
-            if (key.isValid()) {
-                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
             }
         }
 

@@ -1,21 +1,16 @@
 package org.rawstream.sources.transport;
 
-import java.io.Serializable;
-import java.util.Objects;
 
 /** Configuration of one UDP endpoint. Immutable; build with {@link #builder(int)}. */
-public final class UdpOptions implements Serializable {
+public final class UdpOptions extends EndpointOptions {
     private static final long serialVersionUID = 1L;
 
-    public static final String DEFAULT_BIND_HOST = "127.0.0.1";
     /** 32 MiB: what a 10 Gb/s stream needs to ride out scheduling hiccups; the kernel may grant less. */
     public static final int DEFAULT_RECEIVE_BUFFER_BYTES = 32 << 20;
     /** The largest UDP payload over IPv4. */
     public static final int DEFAULT_MAX_DATAGRAM_BYTES = 65_507;
     public static final int DEFAULT_BATCH_DATAGRAMS = 64;
 
-    private final String bindHost;
-    private final int port;
     private final boolean reusePort;
     private final String multicastGroup;
     private final String multicastInterface;
@@ -24,8 +19,7 @@ public final class UdpOptions implements Serializable {
     private final int batchDatagrams;
 
     private UdpOptions(Builder b) {
-        this.bindHost = b.bindHost;
-        this.port = b.port;
+        super(b);
         this.reusePort = b.reusePort;
         this.multicastGroup = b.multicastGroup;
         this.multicastInterface = b.multicastInterface;
@@ -40,13 +34,11 @@ public final class UdpOptions implements Serializable {
     }
 
     public Builder toBuilder() {
-        return new Builder(port).bindHost(bindHost).reusePort(reusePort)
+        return new Builder(port()).bindHost(bindHost()).reusePort(reusePort)
                 .multicast(multicastGroup, multicastInterface).receiveBufferBytes(receiveBufferBytes)
                 .maxDatagramBytes(maxDatagramBytes).batchDatagrams(batchDatagrams);
     }
 
-    public String bindHost() { return bindHost; }
-    public int port() { return port; }
     public boolean reusePort() { return reusePort; }
     /** Multicast group to join, or null. */
     public String multicastGroup() { return multicastGroup; }
@@ -58,14 +50,12 @@ public final class UdpOptions implements Serializable {
 
     @Override
     public String toString() {
-        return "udp://" + bindHost + ":" + port + (reusePort ? " reusePort" : "")
+        return "udp://" + bindHost() + ":" + port() + (reusePort ? " reusePort" : "")
                 + (multicastGroup != null ? " group=" + multicastGroup + (multicastInterface != null ? "@" + multicastInterface : "") : "")
                 + " rcvbuf=" + receiveBufferBytes + " maxDatagram=" + maxDatagramBytes + " batch=" + batchDatagrams;
     }
 
-    public static final class Builder {
-        private String bindHost = DEFAULT_BIND_HOST;
-        private final int port;
+    public static final class Builder extends EndpointOptions.Builder<Builder> {
         private boolean reusePort;
         private String multicastGroup;
         private String multicastInterface;
@@ -74,14 +64,11 @@ public final class UdpOptions implements Serializable {
         private int batchDatagrams = DEFAULT_BATCH_DATAGRAMS;
 
         private Builder(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port out of range: " + port);
-            }
-            this.port = port;
+            super(port);
         }
 
-        public Builder bindHost(String host) {
-            this.bindHost = Objects.requireNonNull(host, "host");
+        @Override
+        Builder self() {
             return this;
         }
 

@@ -150,7 +150,13 @@ public final class UdpReceiver<T> implements Closeable {
                 continue;
             }
             buffer.flip();
-            decoder.decode(buffer, (InetSocketAddress) sender, countingOut, errors);
+            try {
+                decoder.decode(buffer, (InetSocketAddress) sender, countingOut, errors);
+            } catch (RuntimeException e) {
+                // A decoder bug must not take the source down: count it, drop the datagram.
+                errors.error("decoderException");
+                LOG.debug("udp {}: decoder threw on a datagram from {}", options.port(), sender, e);
+            }
         }
         if (datagrams > 0) {
             stats.datagramsReceived.add(datagrams);

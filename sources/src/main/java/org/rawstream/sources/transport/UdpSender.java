@@ -132,7 +132,11 @@ public final class UdpSender {
                     byte[] d = datagrams.get(i);
                     bitPacer.acquire(d.length * 8L);
                     countPacer.acquire(1);
-                    ch.write(ByteBuffer.wrap(d));
+                    if (d.length == 0) {
+                        sendEmpty();
+                    } else {
+                        ch.write(ByteBuffer.wrap(d));
+                    }
                     n++;
                     b += d.length;
                 }
@@ -140,6 +144,13 @@ public final class UdpSender {
         } finally {
             sent.addAndGet(n);
             bytes.addAndGet(b);
+        }
+    }
+
+    /** A connected channel's write() silently skips empty buffers: send those unconnected. */
+    private void sendEmpty() throws IOException {
+        try (DatagramChannel ch = DatagramChannel.open()) {
+            ch.send(ByteBuffer.allocate(0), target);
         }
     }
 

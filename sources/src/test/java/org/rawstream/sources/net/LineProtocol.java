@@ -1,9 +1,9 @@
 package org.rawstream.sources.net;
 
-import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.transport.ConnectionContext;
 import org.rawstream.sources.transport.DatagramDecoder;
 import org.rawstream.sources.transport.LineCodec;
+import org.rawstream.sources.transport.LongCounter;
 import org.rawstream.sources.transport.StreamDecoder;
 
 /** Test protocol: a line per datagram, newline-delimited lines over TCP; optionally durable acks. */
@@ -21,12 +21,19 @@ final class LineProtocol implements NetworkProtocol<String> {
     }
 
     @Override
-    public DatagramDecoder<String> createDatagramDecoder(NetworkSplit split) {
-        return LineCodec.datagrams();
+    public DatagramDecoder<String> createDatagramDecoder(DecoderContext context) {
+        DatagramDecoder<String> lines = LineCodec.datagrams();
+        LongCounter nonEmpty = context.counters().counter("nonEmptyDatagrams");
+        return (datagram, sender, out, errors) -> {
+            if (datagram.hasRemaining()) {
+                nonEmpty.increment();
+            }
+            lines.decode(datagram, sender, out, errors);
+        };
     }
 
     @Override
-    public StreamDecoder<String> createStreamDecoder(NetworkSplit split, ConnectionContext connection) {
+    public StreamDecoder<String> createStreamDecoder(DecoderContext context, ConnectionContext connection) {
         return durable ? new LineCodec.AcknowledgingLineDecoder(1000, connection) : new LineCodec.LineDecoder(1000);
     }
 

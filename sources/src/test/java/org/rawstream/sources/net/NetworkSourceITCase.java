@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -16,8 +17,13 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -33,12 +39,17 @@ import org.rawstream.sources.transport.TcpSender;
 import org.rawstream.sources.transport.UdpOptions;
 import org.rawstream.sources.transport.UdpSender;
 
+// Flink's closeables declare "throws Exception"; try-with-resources on them is intended.
+@SuppressWarnings("try")
 class NetworkSourceITCase {
     private static final Duration BIND_TIMEOUT = Duration.ofSeconds(30);
 
+    private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+                    .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
 
     /** Records seen downstream in the acknowledgement test (same JVM as the MiniCluster). */
     private static final AtomicInteger SEEN = new AtomicInteger();
@@ -77,11 +88,27 @@ class NetworkSourceITCase {
                     .send(lines("udp-", 2000, false), 1);
             TcpSender.Result tcp = TcpSender.to("127.0.0.1", tcpPort).connections(2).build()
                     .send(lines("tcp-", 1000, true), 1);
+            UdpSender.to("127.0.0.1", udpPort).build().send(List.of(new byte[0]), 1); // a decode error
             assertThat(udp.datagrams).isEqualTo(2000);
             assertThat(tcp.messages).isEqualTo(2000);
 
             results.forEachRemaining(received::add);
             job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+
+            // The transport counters are Flink metrics: rawstream.<source name>.<counter>, per subtask.
+            Map<String, Metric> metrics = REPORTER.findMetrics(job.getJobID(), "rawstream.lines-it.");
+            assertThat(sum(metrics, "datagramsReceived")).isEqualTo(2001);
+            assertThat(sum(metrics, "recordsDecoded")).isEqualTo(4000);
+            assertThat(sum(metrics, "connectionsOpened")).isEqualTo(2);
+            assertThat(sum(metrics, "connectionsClosed")).isEqualTo(2);
+            assertThat(sum(metrics, "decodeErrors_emptyDatagram")).isEqualTo(1);
+            assertThat(sum(metrics, "decodeErrors")).isEqualTo(1);
+            assertThat(sum(metrics, "nonEmptyDatagrams")).isEqualTo(2000);
+            long udpBytes = lines("udp-", 2000, false).stream().mapToLong(b -> b.length).sum();
+            long tcpBytes = 2 * lines("tcp-", 1000, true).stream().mapToLong(b -> b.length).sum();
+            assertThat(sum(metrics, "bytesReceived")).isEqualTo(udpBytes + tcpBytes);
+            assertThat(sum(metrics, "connectionsOpen")).isZero();
+            assertThat(sum(metrics, "receiveBufferGranted")).isPositive();
         }
         List<String> expected = new ArrayList<>();
         lines("udp-", 2000, false).forEach(b -> expected.add(new String(b, StandardCharsets.UTF_8)));
@@ -159,6 +186,89 @@ class NetworkSourceITCase {
             assertThat(answers.toString(StandardCharsets.UTF_8)).isEqualTo("ack:0\nack:1\nack:2\nack:3\nack:4\n");
         }
         job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+    }
+
+    /** Sum of a metric over subtasks; counters and numeric gauges. */
+    private static long sum(Map<String, Metric> metrics, String name) {
+        long total = 0;
+        boolean found = false;
+        for (Map.Entry<String, Metric> e : metrics.entrySet()) {
+            if (!e.getKey().endsWith("." + name)) {
+                continue;
+            }
+            found = true;
+            Metric m = e.getValue();
+            if (m instanceof Counter) {
+                total += ((Counter) m).getCount();
+            } else if (m instanceof Gauge) {
+                total += ((Number) ((Gauge<?>) m).getValue()).longValue();
+            }
+        }
+        assertThat(found).as("metric %s in %s", name, metrics.keySet()).isTrue();
+        return total;
+    }
+
+    /** Set once the failing map has failed (the restart test). */
+    private static final AtomicInteger FAILURES = new AtomicInteger();
+    /** Records seen after the failure (the restart test). */
+    private static final java.util.Queue<String> AFTER_RESTART = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void reopensItsEndpointsAfterAFailover() throws Exception {
+        FAILURES.set(0);
+        AFTER_RESTART.clear();
+        int tcpPort = Ports.freeTcpPort();
+        NetworkSource<String> source = NetworkSource.<String>builder()
+                .protocol(new LineProtocol(false))
+                .typeInfo(Types.STRING)
+                .tcp(TcpOptions.builder(tcpPort).build())
+                .stopWhenIdle(Duration.ofSeconds(1), Duration.ofSeconds(60))
+                .build();
+        Configuration conf = new Configuration();
+        conf.setString("restart-strategy.type", "fixed-delay");
+        conf.setString("restart-strategy.fixed-delay.attempts", "3");
+        conf.setString("restart-strategy.fixed-delay.delay", "100 ms");
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.setParallelism(1);
+        env.fromSource(source, WatermarkStrategy.noWatermarks(), "lines")
+                .map(new FailOnceOnBoom()).returns(Types.STRING)
+                .sinkTo(new DiscardingSink<>());
+        JobClient job = env.executeAsync("failover-it");
+        Ports.awaitTcpListening(tcpPort, BIND_TIMEOUT);
+        try (Socket client = new Socket("127.0.0.1", tcpPort)) {
+            client.getOutputStream().write("one\nboom\n".getBytes(StandardCharsets.UTF_8));
+        }
+        // The endpoint comes back after the restart: probe until a line gets through.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int probe = 0;
+        while (AFTER_RESTART.isEmpty()) {
+            assertThat(System.nanoTime()).as("a probe through the restarted source in time").isLessThan(deadline);
+            if (FAILURES.get() > 0) {
+                try (Socket client = new Socket("127.0.0.1", tcpPort)) {
+                    client.getOutputStream().write(("probe-" + probe++ + "\n").getBytes(StandardCharsets.UTF_8));
+                } catch (java.io.IOException notListeningYet) {
+                    // the restarted source has not bound the port yet
+                }
+            }
+            LockSupport.parkNanos(50_000_000L); // probe interval
+        }
+        job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        assertThat(FAILURES.get()).isEqualTo(1);
+        assertThat(AFTER_RESTART).allMatch(line -> line.startsWith("probe-"));
+    }
+
+    private static final class FailOnceOnBoom implements MapFunction<String, String> {
+        @Override
+        public String map(String value) {
+            if (value.equals("boom") && FAILURES.getAndIncrement() == 0) {
+                throw new IllegalStateException("injected failure");
+            }
+            if (FAILURES.get() > 0) {
+                AFTER_RESTART.add(value);
+            }
+            return value;
+        }
     }
 
     private static final class CountSeen implements MapFunction<String, String> {

@@ -17,17 +17,17 @@ import java.util.concurrent.locks.LockSupport;
  * Test helper: free loopback ports, and waiting until the job has bound one. The wait reads
  * /proc/net (no probe socket that could race with the job's own bind).
  */
-final class Ports {
+public final class Ports {
     private Ports() {
     }
 
-    static int freeTcpPort() throws IOException {
+    public static int freeTcpPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
-    static int freeUdpPort() throws IOException {
+    public static int freeUdpPort() throws IOException {
         try (DatagramChannel ch = DatagramChannel.open()) {
             ch.bind(new InetSocketAddress("127.0.0.1", 0));
             return ((InetSocketAddress) ch.getLocalAddress()).getPort();
@@ -35,11 +35,11 @@ final class Ports {
     }
 
     /** Wait until {@code count} sockets are bound to UDP {@code port} (SO_REUSEPORT lets several). */
-    static void awaitUdpBound(int port, int count, Duration timeout) throws IOException {
+    public static void awaitUdpBound(int port, int count, Duration timeout) throws IOException {
         awaitBound("udp", port, count, null, timeout);
     }
 
-    static void awaitTcpListening(int port, Duration timeout) throws IOException {
+    public static void awaitTcpListening(int port, Duration timeout) throws IOException {
         awaitBound("tcp", port, 1, "0A", timeout);
     }
 

@@ -67,31 +67,41 @@ public final class LineCodec {
         }
     }
 
-    /** Answers {@code ok:<line>} for every line as soon as it is decoded ("received" mode). */
-    public static final class RespondingLineDecoder extends LineDecoder {
-        private final ConnectionContext connection;
+    /** A line decoder that writes back to its connection. */
+    private abstract static class ConnectedLineDecoder extends LineDecoder {
+        final ConnectionContext connection;
 
-        public RespondingLineDecoder(int maxLineBytes, ConnectionContext connection) {
+        ConnectedLineDecoder(int maxLineBytes, ConnectionContext connection) {
             super(maxLineBytes);
             this.connection = connection;
+        }
+
+        void respond(String text) {
+            connection.send(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)));
+        }
+    }
+
+    /** Answers {@code ok:<line>} for every line as soon as it is decoded ("received" mode). */
+    public static final class RespondingLineDecoder extends ConnectedLineDecoder {
+        public RespondingLineDecoder(int maxLineBytes, ConnectionContext connection) {
+            super(maxLineBytes, connection);
         }
 
         @Override
         protected void onLine(String line, RecordCollector<String> out) {
             out.collect(line);
-            connection.send(ByteBuffer.wrap(("ok:" + line + "\n").getBytes(StandardCharsets.UTF_8)));
+            respond("ok:" + line + "\n");
         }
     }
 
     /** Answers {@code ack:<ordinal>} for each line only once it is acknowledged ("durable" mode). */
-    public static final class AcknowledgingLineDecoder extends LineDecoder implements AcknowledgingStreamDecoder<String> {
-        private final ConnectionContext connection;
+    public static final class AcknowledgingLineDecoder extends ConnectedLineDecoder
+            implements AcknowledgingStreamDecoder<String> {
         private long emitted;
         private long acknowledged;
 
         public AcknowledgingLineDecoder(int maxLineBytes, ConnectionContext connection) {
-            super(maxLineBytes);
-            this.connection = connection;
+            super(maxLineBytes, connection);
         }
 
         @Override
@@ -103,7 +113,7 @@ public final class LineCodec {
         @Override
         public void acknowledge(long durableRecords) {
             while (acknowledged < Math.min(durableRecords, emitted)) {
-                connection.send(ByteBuffer.wrap(("ack:" + acknowledged + "\n").getBytes(StandardCharsets.UTF_8)));
+                respond("ack:" + acknowledged + "\n");
                 acknowledged++;
             }
         }

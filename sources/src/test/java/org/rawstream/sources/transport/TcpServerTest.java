@@ -170,6 +170,25 @@ class TcpServerTest {
     }
 
     @Test
+    void decoderMayCloseItsConnectionAfterResponding() throws IOException {
+        start(TcpOptions.builder(0).build(), c -> new LineCodec.LineDecoder(1000) {
+            @Override
+            protected void onLine(String line, RecordCollector<String> out) {
+                out.collect(line);
+                c.send(java.nio.ByteBuffer.wrap(utf8("ok:" + line + "\n")));
+                if (line.equals("bye")) {
+                    c.close();
+                }
+            }
+        });
+        Socket s = connect();
+        s.getOutputStream().write(utf8("hello\nbye\nignored\n"));
+        assertThat(new String(readToEnd(s), StandardCharsets.UTF_8)).isEqualTo("ok:hello\nok:bye\n");
+        assertThat(received).containsExactly("hello", "bye");
+        assertThat(server.openConnections()).isZero();
+    }
+
+    @Test
     void endOfStreamDiscardsAndCountsPartialRecord() throws IOException {
         start(TcpOptions.builder(0).build(), c -> new LineCodec.LineDecoder(1000));
         Socket s = connect();

@@ -8,12 +8,12 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import org.apache.flink.api.connector.source.SourceReaderContext;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 import org.rawstream.sources.net.NetworkProtocol;
 import org.rawstream.sources.net.NetworkSourceConfig;
 import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.transport.DecodeErrorCounter;
+import org.rawstream.sources.transport.NamedCounters;
 import org.rawstream.sources.transport.TransportStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * entry up to that checkpoint to the fetcher thread, which calls the connections' decoders. An
  * aborted checkpoint's entry is covered by the next completed one (counts only grow).
  */
+// close() is inherited from SourceReaderBase, declared "throws Exception" (javac's try lint).
+@SuppressWarnings("try")
 public final class NetworkSourceReader<T>
         extends SingleThreadMultiplexSourceReaderBase<Received<T>, T, NetworkSplit, NetworkSplitState> {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkSourceReader.class);
@@ -42,19 +44,22 @@ public final class NetworkSourceReader<T>
     private volatile long pendingAcknowledgements;
 
     private NetworkSourceReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, SourceReaderContext context,
-            TransportStats stats, DecodeErrorCounter errors, AcknowledgementHandOff acknowledgements) {
-        super(() -> new NetworkSplitReader<>(config, protocol, stats, errors, acknowledgements),
-                new NetworkRecordEmitter<>(protocol.acknowledgesCheckpoints()), new Configuration(), context);
+            TransportStats stats, DecodeErrorCounter errors, NamedCounters protocolCounters,
+            AcknowledgementHandOff acknowledgements) {
+        super(() -> new NetworkSplitReader<>(config, protocol, context.getIndexOfSubtask(), stats, errors,
+                        protocolCounters, acknowledgements),
+                new NetworkRecordEmitter<>(protocol.acknowledgesCheckpoints()), context.getConfiguration(), context);
         this.trackOrdinals = protocol.acknowledgesCheckpoints();
         this.acknowledgements = acknowledgements;
-        TransportMetrics.register(context.metricGroup(), config.name(), stats, errors, () -> pendingAcknowledgements);
+        TransportMetrics.register(context.metricGroup(), config.name(), stats, errors, protocolCounters,
+                () -> pendingAcknowledgements);
     }
 
     public static <T> NetworkSourceReader<T> create(NetworkSourceConfig config, NetworkProtocol<T> protocol,
             SourceReaderContext context) {
         String owner = config.name() + "[" + context.getIndexOfSubtask() + "]";
         return new NetworkSourceReader<>(config, protocol, context, new TransportStats(),
-                new DecodeErrorCounter(owner), new AcknowledgementHandOff());
+                new DecodeErrorCounter(owner), new NamedCounters(), new AcknowledgementHandOff());
     }
 
     @Override

@@ -11,10 +11,12 @@ import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.rawstream.sources.net.DecoderContext;
 import org.rawstream.sources.net.NetworkProtocol;
 import org.rawstream.sources.net.NetworkSourceConfig;
 import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.transport.DecodeErrorCounter;
+import org.rawstream.sources.transport.NamedCounters;
 import org.rawstream.sources.transport.SocketPoller;
 import org.rawstream.sources.transport.TcpOptions;
 import org.rawstream.sources.transport.TcpServer;
@@ -35,18 +37,22 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     private final NetworkProtocol<T> protocol;
     private final TransportStats stats;
     private final DecodeErrorCounter errors;
+    private final NamedCounters protocolCounters;
+    private final int subtaskIndex;
     private final AcknowledgementHandOff acknowledgements;
     private final boolean trackOrdinals;
     private final SocketPoller poller;
     private final Map<String, OpenSplit> splits = new LinkedHashMap<>();
     private int fetched;
 
-    NetworkSplitReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, TransportStats stats,
-            DecodeErrorCounter errors, AcknowledgementHandOff acknowledgements) {
+    NetworkSplitReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, int subtaskIndex, TransportStats stats,
+            DecodeErrorCounter errors, NamedCounters protocolCounters, AcknowledgementHandOff acknowledgements) {
         this.config = config;
         this.protocol = protocol;
+        this.subtaskIndex = subtaskIndex;
         this.stats = stats;
         this.errors = errors;
+        this.protocolCounters = protocolCounters;
         this.acknowledgements = acknowledgements;
         this.trackOrdinals = protocol.acknowledgesCheckpoints();
         try {
@@ -179,6 +185,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
 
     private OpenSplit open(NetworkSplit split) throws IOException {
         OpenSplit s = new OpenSplit(split);
+        DecoderContext context = new DecoderContext(config.name(), subtaskIndex, split, protocolCounters);
         if (split.transport() == NetworkSplit.Transport.UDP) {
             UdpOptions options = config.udpOptions(split);
             if (options == null) {
@@ -186,7 +193,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
                         config.name(), split);
                 options = UdpOptions.builder(split.port()).bindHost(split.host()).build();
             }
-            s.udp = UdpReceiver.open(options, protocol.createDatagramDecoder(split),
+            s.udp = UdpReceiver.open(options, protocol.createDatagramDecoder(context),
                     record -> s.add(record, Received.NO_CONNECTION, -1), errors, stats);
             poller.add(s.udp);
         } else {
@@ -196,7 +203,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
                         config.name(), split);
                 options = TcpOptions.builder(split.port()).bindHost(split.host()).build();
             }
-            s.tcp = TcpServer.open(options, connection -> protocol.createStreamDecoder(split, connection),
+            s.tcp = TcpServer.open(options, connection -> protocol.createStreamDecoder(context, connection),
                     s::add, errors, stats);
             poller.add(s.tcp);
         }
@@ -209,7 +216,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         for (OpenSplit s : splits.values()) {
             s.close();
         }

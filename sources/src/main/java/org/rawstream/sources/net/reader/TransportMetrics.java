@@ -6,13 +6,15 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.rawstream.sources.transport.DecodeErrorCounter;
 import org.rawstream.sources.transport.LongCounter;
+import org.rawstream.sources.transport.NamedCounters;
 import org.rawstream.sources.transport.TransportStats;
 
 /**
  * Exposes the transport's plain counters as Flink metrics, under
  * {@code <reader group>.rawstream.<source name>}: counters keep their names
  * ({@code datagramsReceived}, {@code bytesReceived}, ...), {@code connectionsOpen} is a gauge, and
- * each decode error kind appears as {@code decodeErrors_<kind>} the first time it occurs.
+ * each decode error kind appears as {@code decodeErrors_<kind>} the first time it occurs, and each
+ * protocol counter ({@link org.rawstream.sources.net.DecoderContext#counters()}) under its own name.
  */
 final class TransportMetrics {
     static final String GROUP = "rawstream";
@@ -21,7 +23,7 @@ final class TransportMetrics {
     }
 
     static MetricGroup register(MetricGroup readerGroup, String sourceName, TransportStats stats,
-            DecodeErrorCounter errors, LongSupplier acknowledgementsPending) {
+            DecodeErrorCounter errors, NamedCounters protocolCounters, LongSupplier acknowledgementsPending) {
         MetricGroup g = readerGroup.addGroup(GROUP).addGroup(sourceName);
         counter(g, "datagramsReceived", stats.datagramsReceived);
         counter(g, "datagramBytesReceived", stats.datagramBytesReceived);
@@ -44,6 +46,7 @@ final class TransportMetrics {
         g.counter("decodeErrors", new ReadOnlyCounter(errors::total));
         // Called on the fetcher thread for new kinds; metric groups synchronize registration.
         errors.onNewKind((kind, count) -> counter(g, "decodeErrors_" + kind, count));
+        protocolCounters.onNew((name, count) -> counter(g, name, count));
         return g;
     }
 

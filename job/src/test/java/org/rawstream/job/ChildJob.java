@@ -1,0 +1,62 @@
+package org.rawstream.job;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * RawStreamJob in a child JVM on the test class path, as README's run command starts it. The
+ * test owns the process: it records the PID and stops it (by that PID) in {@link #close()}.
+ */
+final class ChildJob implements AutoCloseable {
+    final Process process;
+    final Path log;
+
+    private ChildJob(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static ChildJob start(Path workDir, Path log, List<String> args) throws IOException {
+        Path root = OutputCheck.repoRoot();
+        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx768m",
+                "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED",
+                "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+                "-Dlog4j.configurationFile=" + root.resolve("flink-conf/log4j-console.properties"),
+                "-cp", classPath, RawStreamJob.class.getName()));
+        command.addAll(args);
+        command.addAll(List.of("--flink-conf-dir", root.resolve("flink-conf").toString()));
+        Process p = new ProcessBuilder(command).directory(workDir.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ChildJob(p, log);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** SIGKILL (Process.destroyForcibly is SIGKILL on Linux), then wait for it to be gone. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+}

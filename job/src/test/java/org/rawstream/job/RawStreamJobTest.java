@@ -1,0 +1,37 @@
+package org.rawstream.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class RawStreamJobTest {
+    @Test
+    void runIsTheDefaultCommand() {
+        CommandLine cl = RawStreamJob.commandLine();
+        assertThat(RawStreamJob.withDefaultCommand(cl, new String[0])).containsExactly("run");
+        assertThat(RawStreamJob.withDefaultCommand(cl, new String[] {"--local"})).containsExactly("run", "--local");
+        assertThat(RawStreamJob.withDefaultCommand(cl, new String[] {"inspect", "f.h5"})).containsExactly("inspect", "f.h5");
+        assertThat(RawStreamJob.withDefaultCommand(cl, new String[] {"--help"})).containsExactly("--help");
+    }
+
+    @Test
+    void flagsBecomeSettings() throws Exception {
+        CommandLine cl = RawStreamJob.commandLine();
+        CommandLine.ParseResult parsed = cl.parseArgs("run", "--local", "-o", "/tmp/x", "--duration", "30s",
+                "--set", "source.gen.rate=5", "-D", "rest.port=0", "-p", "2");
+        RunCommand run = parsed.subcommand().commandSpec().commandLine().getCommand();
+        var settings = run.settings();
+        assertThat(settings.get("output.dir")).contains("/tmp/x");
+        assertThat(settings.get("duration")).contains("30s");
+        assertThat(settings.get("parallelism")).contains("2");
+        assertThat(settings.get("source.gen.rate")).contains("5");
+        assertThat(run.flinkProperties).containsEntry("rest.port", "0");
+        assertThat(run.local).isTrue();
+    }
+
+    @Test
+    void listsSourceTypes() {
+        assertThat(RawStreamJob.commandLine().execute("run", "--list-source-types")).isZero();
+    }
+}

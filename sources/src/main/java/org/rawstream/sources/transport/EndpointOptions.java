@@ -1,0 +1,49 @@
+package org.rawstream.sources.transport;
+
+import java.io.Serializable;
+import java.util.Objects;
+
+/** What every endpoint's options have: the address to bind. Listeners bind loopback unless told otherwise. */
+public abstract class EndpointOptions implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public static final String DEFAULT_BIND_HOST = "127.0.0.1";
+
+    private final String bindHost;
+    private final int port;
+
+    EndpointOptions(Builder<?> b) {
+        this.bindHost = b.bindHost;
+        this.port = b.port;
+    }
+
+    public final String bindHost() {
+        return bindHost;
+    }
+
+    /** 0 = an ephemeral port (tests). */
+    public final int port() {
+        return port;
+    }
+
+    /** The builder part shared by every endpoint kind. */
+    public abstract static class Builder<B extends Builder<B>> {
+        private String bindHost = DEFAULT_BIND_HOST;
+        private final int port;
+
+        Builder(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port out of range: " + port);
+            }
+            this.port = port;
+        }
+
+        /** The local address to bind (default 127.0.0.1; "0.0.0.0" for all interfaces). */
+        public final B bindHost(String host) {
+            this.bindHost = Objects.requireNonNull(host, "host");
+            return self();
+        }
+
+        abstract B self();
+    }
+}

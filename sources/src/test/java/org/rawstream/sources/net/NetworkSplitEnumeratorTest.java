@@ -1,0 +1,128 @@
+package org.rawstream.sources.net;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.ReaderInfo;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitsAssignment;
+import org.apache.flink.api.connector.source.mocks.MockSplitEnumeratorContext;
+import org.junit.jupiter.api.Test;
+import org.rawstream.sources.net.enumerator.NetworkEnumeratorState;
+import org.rawstream.sources.net.enumerator.NetworkEnumeratorStateSerializer;
+import org.rawstream.sources.net.split.NetworkSplit;
+import org.rawstream.sources.net.split.NetworkSplitSerializer;
+import org.rawstream.sources.transport.TcpOptions;
+import org.rawstream.sources.transport.UdpOptions;
+
+// Flink's closeables declare "throws Exception"; try-with-resources on them is intended.
+@SuppressWarnings("try")
+class NetworkSplitEnumeratorTest {
+
+    private static NetworkSource.Builder<String> builder() {
+        return NetworkSource.<String>builder().protocol(new LineProtocol(false)).typeInfo(Types.STRING);
+    }
+
+    private static NetworkSplit udp(int port, int replica) {
+        return new NetworkSplit(NetworkSplit.Transport.UDP, "127.0.0.1", port, replica);
+    }
+
+    private static NetworkSplit tcp(int port) {
+        return new NetworkSplit(NetworkSplit.Transport.TCP, "127.0.0.1", port, 0);
+    }
+
+    @Test
+    void plansOneSplitPerEndpointRoundRobinAndOnePerSubtaskForReusePort() {
+        NetworkSourceConfig config = builder()
+                .udp("127.0.0.1", 9000)
+                .udp(UdpOptions.builder(9001).reusePort(true).build())
+                .tcp("127.0.0.1", 9002)
+                .tcp(TcpOptions.builder(9003).build())
+                .build().config();
+        Map<Integer, List<NetworkSplit>> plan = config.planSplits(3);
+        assertThat(plan.get(0)).containsExactly(udp(9000, 0), udp(9001, 0), tcp(9003));
+        assertThat(plan.get(1)).containsExactly(udp(9001, 1));
+        assertThat(plan.get(2)).containsExactly(udp(9001, 2), tcp(9002));
+        assertThat(config.udpOptions(udp(9001, 2)).reusePort()).isTrue();
+        assertThat(config.tcpOptions(tcp(9002))).isNotNull();
+        assertThat(config.tcpOptions(tcp(1))).isNull();
+        assertThat(config.bounded()).isFalse();
+    }
+
+    @Test
+    void assignsStaticallyWhenReadersRegisterAndReassignsSplitsHandedBack() throws Exception {
+        NetworkSource<String> source = builder().udp("127.0.0.1", 9000).tcp("127.0.0.1", 9001).build();
+        try (MockSplitEnumeratorContext<NetworkSplit> context = new MockSplitEnumeratorContext<>(2)) {
+            SplitEnumerator<NetworkSplit, NetworkEnumeratorState> enumerator = source.createEnumerator(context);
+            enumerator.start();
+            assertThat(context.getSplitsAssignmentSequence()).isEmpty();
+
+            register(context, enumerator, 1);
+            assertThat(assigned(context)).containsExactly(tcp(9001));
+            assertThat(context.hasNoMoreSplits(1)).isFalse(); // unbounded: idle readers stay idle
+            register(context, enumerator, 0);
+            assertThat(assigned(context)).containsExactly(tcp(9001), udp(9000, 0));
+
+            // Checkpoint, then a failure of subtask 0 hands its split back.
+            NetworkEnumeratorState state = enumerator.snapshotState(1);
+            assertThat(state.unassigned()).isEmpty();
+            context.unregisterReader(0);
+            enumerator.addSplitsBack(List.of(udp(9000, 0)), 0);
+            assertThat(enumerator.snapshotState(2).unassigned()).containsEntry(0, List.of(udp(9000, 0)));
+            register(context, enumerator, 0);
+            assertThat(assigned(context)).containsExactly(tcp(9001), udp(9000, 0), udp(9000, 0));
+
+            // Restoring from a checkpoint never re-creates splits the readers already own.
+            SplitEnumerator<NetworkSplit, NetworkEnumeratorState> restored = source.restoreEnumerator(context, state);
+            restored.start();
+            assertThat(restored.snapshotState(3).unassigned()).isEmpty();
+        }
+    }
+
+    @Test
+    void boundedModeSignalsNoMoreSplits() throws Exception {
+        NetworkSource<String> source = builder().tcp("127.0.0.1", 9001)
+                .stopWhenIdle(Duration.ofSeconds(1), Duration.ofSeconds(5)).build();
+        try (MockSplitEnumeratorContext<NetworkSplit> context = new MockSplitEnumeratorContext<>(2)) {
+            SplitEnumerator<NetworkSplit, NetworkEnumeratorState> enumerator = source.createEnumerator(context);
+            enumerator.start();
+            register(context, enumerator, 0);
+            register(context, enumerator, 1);
+            assertThat(context.hasNoMoreSplits(0)).isTrue();
+            assertThat(context.hasNoMoreSplits(1)).isTrue();
+            assertThat(assigned(context)).containsExactly(tcp(9001));
+        }
+    }
+
+    @Test
+    void serializersRoundTrip() throws Exception {
+        NetworkSplit split = new NetworkSplit(NetworkSplit.Transport.UDP, "::1", 65535, 7);
+        NetworkSplitSerializer s = NetworkSplitSerializer.INSTANCE;
+        assertThat(s.deserialize(s.getVersion(), s.serialize(split))).isEqualTo(split);
+        assertThat(split.splitId()).isEqualTo("udp://::1:65535#7");
+
+        NetworkEnumeratorState state = new NetworkEnumeratorState(true, Map.of(0, List.of(split, tcp(1)), 3, List.of()));
+        NetworkEnumeratorStateSerializer es = NetworkEnumeratorStateSerializer.INSTANCE;
+        assertThat(es.deserialize(es.getVersion(), es.serialize(state))).isEqualTo(state);
+        NetworkEnumeratorState initial = NetworkEnumeratorState.initial();
+        assertThat(es.deserialize(es.getVersion(), es.serialize(initial))).isEqualTo(initial);
+    }
+
+    private static void register(MockSplitEnumeratorContext<NetworkSplit> context,
+            SplitEnumerator<NetworkSplit, NetworkEnumeratorState> enumerator, int subtask) {
+        context.registerReader(new ReaderInfo(subtask, "localhost"));
+        enumerator.addReader(subtask);
+    }
+
+    private static List<NetworkSplit> assigned(MockSplitEnumeratorContext<NetworkSplit> context) {
+        List<NetworkSplit> all = new ArrayList<>();
+        for (SplitsAssignment<NetworkSplit> a : context.getSplitsAssignmentSequence()) {
+            a.assignment().values().forEach(all::addAll);
+        }
+        return all;
+    }
+}
