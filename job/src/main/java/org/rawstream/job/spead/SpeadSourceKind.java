@@ -7,6 +7,8 @@ import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.SourceKind;
@@ -49,6 +51,7 @@ public final class SpeadSourceKind implements SourceKind {
     public static final String INCOMPLETE_HEAPS = "incomplete-heaps";
     public static final String MAX_CONNECTIONS = "max-connections";
     public static final String STOP_WHEN_IDLE = "stop-when-idle";
+    public static final String CHAIN = "chain-assembly";
     public static final String DEMO_RATE = "demo-rate-gbps";
     public static final String DEMO_HEAP_SIZE = "demo-heap-size";
 
@@ -103,6 +106,7 @@ public final class SpeadSourceKind implements SourceKind {
         o.put(HEAP_CNT_STEP, "0");
         o.put(INCOMPLETE_HEAPS, "deliver");
         o.put(STOP_WHEN_IDLE, "0s");
+        o.put(CHAIN, "auto");
         o.put(DEMO_RATE, "0.05");
         o.put(DEMO_HEAP_SIZE, "65536");
         return o;
@@ -112,7 +116,7 @@ public final class SpeadSourceKind implements SourceKind {
     public String description() {
         return "SPEAD over " + (udp ? "UDP (one packet per datagram)" : "TCP (packets back to back)")
                 + ": heaps assembled per stream and stored as SPEAD packets; heap-cnt-step 0 = learn, -1 = unknown; "
-                + "incomplete-heaps deliver|drop; stop-when-idle 0s = unbounded";
+                + "incomplete-heaps deliver|drop; stop-when-idle 0s = unbounded; chain-assembly auto|true|false";
     }
 
     /** Assembly limits and policies from the source's options. */
@@ -156,21 +160,49 @@ public final class SpeadSourceKind implements SourceKind {
         if (!idle.isZero()) {
             builder.stopWhenIdle(idle, idle.multipliedBy(30));
         }
-        DataStream<SpeadPacketRecord> packets = env
+        SingleOutputStreamOperator<SpeadPacketRecord> packets = env
                 .fromSource(builder.build(), WatermarkStrategy.noWatermarks(), source.name() + " (" + type() + ")",
                         SingletonTypeInfo.SPEAD_PACKET)
                 .uid(source.name() + "-source");
-        DataStream<SpeadHeapRecord> heaps = packets
-                .keyBy(SpeadPacketRecord::assemblyKey, Types.STRING)
-                .process(new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD)
-                .name(source.name() + " heap assembly")
-                .uid(source.name() + "-heap-assembly");
-        return heaps
-                .keyBy(SpeadHeapRecord::stream, Types.STRING)
+        // One endpoint is one split, read by one subtask: with the source and assembly at
+        // parallelism 1 every key group is that subtask's, so the keyed operators can be chained
+        // to it (reinterpretAsKeyedStream) and packets never cross a keyBy shuffle. Several
+        // subtasks per endpoint (reuse-port) need the shuffle.
+        boolean chain = chained(source);
+        SingleOutputStreamOperator<SpeadHeapRecord> heaps;
+        if (chain) {
+            packets.setParallelism(1);
+            heaps = DataStreamUtils.reinterpretAsKeyedStream(packets, SpeadPacketRecord::assemblyKey, Types.STRING)
+                    .process(new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD)
+                    .setParallelism(1);
+        } else {
+            heaps = packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING)
+                    .process(new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD);
+        }
+        heaps.name(source.name() + " heap assembly").uid(source.name() + "-heap-assembly");
+        SingleOutputStreamOperator<RawMessage> messages = (chain
+                ? DataStreamUtils.reinterpretAsKeyedStream(heaps, SpeadHeapRecord::stream, Types.STRING)
+                : heaps.keyBy(SpeadHeapRecord::stream, Types.STRING))
                 .process(new HeapOrderingFunction(source.name(), source.ioGroup(), substreams, config),
-                        RawMessageTypeInfo.INSTANCE)
-                .name(source.name() + " heap ordering")
-                .uid(source.name() + "-heap-ordering");
+                        RawMessageTypeInfo.INSTANCE);
+        if (chain) {
+            messages.setParallelism(1);
+        }
+        return messages.name(source.name() + " heap ordering").uid(source.name() + "-heap-ordering");
+    }
+
+    /** Whether heap assembly is chained to the source (see {@link #create}): auto = unless reuse-port. */
+    static boolean chained(SourceConfig source) {
+        String v = source.string(CHAIN).trim().toLowerCase(Locale.ROOT);
+        boolean reusePort = source.options().containsKey(REUSE_PORT) && Boolean.parseBoolean(source.string(REUSE_PORT));
+        if (v.equals("auto")) {
+            return !reusePort;
+        }
+        boolean chain = Boolean.parseBoolean(v);
+        if (chain && reusePort) {
+            throw new IllegalArgumentException("source " + source.name() + ": " + CHAIN + " needs one subtask per endpoint (no reuse-port)");
+        }
+        return chain;
     }
 
     @Override

@@ -117,7 +117,8 @@ class SpeadPipelineITCase {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void everyVectorOverTcpIsStoredAsAssembled() throws Exception {
         int port = SpeadJobTestSupport.freeTcpPort();
-        JobClient job = start("spead-tcp", port, Map.of());
+        // The keyBy variant of heap assembly (UDP above runs it chained to the source).
+        JobClient job = start("spead-tcp", port, Map.of("source." + SOURCE + ".chain-assembly", "false"));
         List<String> expected = new ArrayList<>();
         for (String name : SpeadJobTestSupport.vectorNames()) {
             byte[] stream = SpeadJobTestSupport.vector(name);
