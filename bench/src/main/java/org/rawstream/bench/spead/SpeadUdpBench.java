@@ -198,20 +198,21 @@ public final class SpeadUdpBench {
             thread = new Thread(() -> {
                 ByteBuffer buf = ByteBuffer.allocateDirect(65536);
                 SpeadPacket p = new SpeadPacket();
-                Map<Long, long[]> received = new HashMap<>();
+                // Per sender (a stream each), per heap counter: payload bytes received.
+                Map<java.net.SocketAddress, Map<Long, long[]>> received = new HashMap<>();
                 long done = 0;
                 try (ch) {
                     ch.configureBlocking(true);
-                    ch.socket().setSoTimeout(0);
                     while (!stop.get()) {
                         buf.clear();
-                        ch.receive(buf);
+                        java.net.SocketAddress from = ch.receive(buf);
                         buf.flip();
                         if (p.decodeDatagram(buf, 0, buf.limit()) && p.heapSize() > 0) {
-                            long[] got = received.computeIfAbsent(p.heapCnt(), k -> new long[1]);
+                            Map<Long, long[]> heaps = received.computeIfAbsent(from, k -> new HashMap<>());
+                            long[] got = heaps.computeIfAbsent(p.heapCnt(), k -> new long[1]);
                             got[0] += p.payloadLength();
                             if (got[0] == p.heapSize()) {
-                                received.remove(p.heapCnt());
+                                heaps.remove(p.heapCnt());
                                 if (p.heapSize() > 1) {
                                     done++;
                                     complete = done;

@@ -76,11 +76,14 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
                 currentTable = table;
             }
             long now = ctx.timerService().currentProcessingTime();
+            int liveBefore = table.liveHeaps();
             table.accept(packet, now, config, stats, this);
             // Kept even without live heaps: its recent-heap memory catches late duplicates.
             tableState.update(table);
-            if (table.liveHeaps() > 0) {
-                ctx.timerService().registerProcessingTimeTimer(roundUp(table.nextExpiryMillis(config)));
+            if (table.liveHeaps() > liveBefore) {
+                // A new heap: a timer for its timeout. Packets that keep a heap alive do not
+                // register more; the timer re-registers for the next due time when it fires.
+                ctx.timerService().registerProcessingTimeTimer(roundUp(now + config.heapTimeoutMillis()));
             }
         } finally {
             end();

@@ -184,12 +184,6 @@ public final class LiveHeapTable {
 
     /** A deep copy (state snapshots must not share mutable heaps). */
     public LiveHeapTable copy() {
-        try {
-            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-            writeTo(new java.io.DataOutputStream(bytes));
-            return readFrom(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        return StateCopy.of(this::writeTo, LiveHeapTable::readFrom);
     }
 }

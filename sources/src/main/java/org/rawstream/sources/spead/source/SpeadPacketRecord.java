@@ -12,11 +12,19 @@ public final class SpeadPacketRecord {
     private final String stream;
     private final int substream;
     private final byte[] packet;
+    private String assemblyKey;
 
     private SpeadPacketRecord(String stream, int substream, byte[] packet) {
         this.stream = Objects.requireNonNull(stream);
         this.substream = substream;
         this.packet = packet;
+    }
+
+    /** A packet whose assembly key the caller already has (decoders cache one per stream and substream). */
+    public static SpeadPacketRecord packet(String stream, int substream, String assemblyKey, byte[] packet) {
+        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, Objects.requireNonNull(packet));
+        r.assemblyKey = assemblyKey;
+        return r;
     }
 
     public static SpeadPacketRecord packet(String stream, int substream, byte[] packet) {
@@ -47,6 +55,15 @@ public final class SpeadPacketRecord {
 
     /** The key of heap assembly: {@code <stream>|<substream>} ('|' never occurs in stream names). */
     public String assemblyKey() {
+        String k = assemblyKey;
+        if (k == null) {
+            k = keyOf(stream, substream);
+            assemblyKey = k; // racy but idempotent: the same string every time
+        }
+        return k;
+    }
+
+    public static String keyOf(String stream, int substream) {
         return stream + "|" + substream;
     }
 

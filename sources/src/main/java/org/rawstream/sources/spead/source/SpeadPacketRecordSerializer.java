@@ -3,12 +3,11 @@ package org.rawstream.sources.spead.source;
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /** Explicit serializer of {@link SpeadPacketRecord}: stream (UTF), substream, length (-1 = end), bytes. */
-public final class SpeadPacketRecordSerializer extends TypeSerializerSingleton<SpeadPacketRecord> {
+public final class SpeadPacketRecordSerializer extends DataCodecSerializer<SpeadPacketRecord> {
     private static final long serialVersionUID = 1L;
 
     public static final SpeadPacketRecordSerializer INSTANCE = new SpeadPacketRecordSerializer();
@@ -29,16 +28,6 @@ public final class SpeadPacketRecordSerializer extends TypeSerializerSingleton<S
     @Override
     public SpeadPacketRecord copy(SpeadPacketRecord from) {
         return from;
-    }
-
-    @Override
-    public SpeadPacketRecord copy(SpeadPacketRecord from, SpeadPacketRecord reuse) {
-        return from;
-    }
-
-    @Override
-    public int getLength() {
-        return -1;
     }
 
     @Override
@@ -63,16 +52,6 @@ public final class SpeadPacketRecordSerializer extends TypeSerializerSingleton<S
         byte[] b = new byte[length];
         source.readFully(b);
         return SpeadPacketRecord.packet(stream, substream, b);
-    }
-
-    @Override
-    public SpeadPacketRecord deserialize(SpeadPacketRecord reuse, DataInputView source) throws IOException {
-        return deserialize(source);
-    }
-
-    @Override
-    public void copy(DataInputView source, DataOutputView target) throws IOException {
-        serialize(deserialize(source), target);
     }
 
     @Override

@@ -64,14 +64,29 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         return (int) Math.floorMod(h ^ (h >>> 29), (long) substreams);
     }
 
-    private static void emit(String stream, SpeadPacket packet, byte[] bytes, int substreams,
-            RecordCollector<SpeadPacketRecord> out) {
+    /** A stream's name and its assembly keys (one per substream), built once per stream. */
+    private static final class StreamKeys {
+        final String stream;
+        final String[] keys;
+
+        StreamKeys(String stream, int substreams) {
+            this.stream = stream;
+            this.keys = new String[substreams];
+            for (int s = 0; s < substreams; s++) {
+                keys[s] = SpeadPacketRecord.keyOf(stream, s);
+            }
+        }
+    }
+
+    private static void emit(StreamKeys stream, SpeadPacket packet, byte[] bytes, RecordCollector<SpeadPacketRecord> out) {
+        int substreams = stream.keys.length;
         if (packet.streamControl() == SpeadItemIds.CTRL_STOP && substreams > 1) {
             for (int s = 0; s < substreams; s++) {
-                out.collect(SpeadPacketRecord.packet(stream, s, bytes));
+                out.collect(SpeadPacketRecord.packet(stream.stream, s, stream.keys[s], bytes));
             }
         } else {
-            out.collect(SpeadPacketRecord.packet(stream, substreamOf(packet.heapCnt(), substreams), bytes));
+            int s = substreamOf(packet.heapCnt(), substreams);
+            out.collect(SpeadPacketRecord.packet(stream.stream, s, stream.keys[s], bytes));
         }
     }
 
@@ -79,7 +94,7 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
     public DatagramDecoder<SpeadPacketRecord> createDatagramDecoder(NetworkSplit split) {
         String local = "udp:" + split.host() + ":" + split.port() + "<-";
         SpeadPacket packet = new SpeadPacket();
-        Map<InetSocketAddress, String> names = new HashMap<>();
+        Map<InetSocketAddress, StreamKeys> names = new HashMap<>();
         int subs = substreams;
         return (ByteBuffer datagram, InetSocketAddress sender, RecordCollector<SpeadPacketRecord> out,
                 DecodeErrors errors) -> {
@@ -92,10 +107,11 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
             if (names.size() > STREAM_NAME_CACHE) {
                 names.clear();
             }
-            String stream = names.computeIfAbsent(sender, s -> local + s.getAddress().getHostAddress() + ":" + s.getPort());
+            StreamKeys stream = names.computeIfAbsent(sender,
+                    s -> new StreamKeys(local + s.getAddress().getHostAddress() + ":" + s.getPort(), subs));
             byte[] bytes = new byte[len];
             datagram.get(pos, bytes);
-            emit(stream, packet, bytes, subs, out);
+            emit(stream, packet, bytes, out);
         };
     }
 
@@ -105,13 +121,12 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         String stream = "tcp:" + split.host() + ":" + split.port() + "<-"
                 + (remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort())
                 + "#" + connection.connectionId();
-        return new TcpDecoder(stream, substreams, maxPacketSize);
+        return new TcpDecoder(new StreamKeys(stream, substreams), maxPacketSize);
     }
 
     /** One TCP connection: framing, validation, end-of-stream markers. */
     private static final class TcpDecoder implements StreamDecoder<SpeadPacketRecord> {
-        private final String stream;
-        private final int substreams;
+        private final StreamKeys stream;
         private final SpeadByteStreamDecoder framer;
         private boolean ended;
         private RecordCollector<SpeadPacketRecord> out;
@@ -121,7 +136,7 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
             public void packet(SpeadPacket packet) {
                 byte[] bytes = new byte[packet.packetLength()];
                 packet.buffer().get(packet.start(), bytes);
-                emit(stream, packet, bytes, substreams, out);
+                emit(stream, packet, bytes, out);
             }
 
             @Override
@@ -130,9 +145,8 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
             }
         };
 
-        TcpDecoder(String stream, int substreams, int maxPacketSize) {
+        TcpDecoder(StreamKeys stream, int maxPacketSize) {
             this.stream = stream;
-            this.substreams = substreams;
             this.framer = new SpeadByteStreamDecoder(maxPacketSize);
         }
 
@@ -161,8 +175,8 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
                 return;
             }
             ended = true;
-            for (int s = 0; s < substreams; s++) {
-                collector.collect(SpeadPacketRecord.endOfStream(stream, s));
+            for (int s = 0; s < stream.keys.length; s++) {
+                collector.collect(SpeadPacketRecord.endOfStream(stream.stream, s));
             }
         }
     }

@@ -1,4 +1,4 @@
-package org.rawstream.job.spead;
+package org.rawstream.sources.spead.source;
 
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -9,7 +9,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * Base of the SPEAD serializers: the value classes write and read themselves (plain Java
  * {@code writeTo(DataOutput)} / {@code readFrom(DataInput)}); this adds Flink's boilerplate.
  */
-abstract class DataCodecSerializer<T> extends TypeSerializerSingleton<T> {
+public abstract class DataCodecSerializer<T> extends TypeSerializerSingleton<T> {
     private static final long serialVersionUID = 1L;
 
     @Override
