@@ -43,18 +43,23 @@ public final class RawWriterBench {
                     // Warm-up (JIT, native library load, page cache), then Java and h5py repeats
                     // interleaved so that a busy machine slows both alike.
                     java(mode, w[0], w[1], dir.resolve("java.h5"));
-                    double[] oursRuns = new double[REPEATS];
-                    double[] refRuns = new double[REPEATS];
+                    double[] oursWall = new double[REPEATS];
+                    double[] oursCpu = new double[REPEATS];
+                    double[] refWall = new double[REPEATS];
+                    double[] refCpu = new double[REPEATS];
                     for (int r = 0; r < REPEATS; r++) {
-                        oursRuns[r] = java(mode, w[0], w[1], dir.resolve("java.h5"));
-                        refRuns[r] = h5py(script, mode, w[0], w[1], dir.resolve("h5py.h5"));
+                        double[] ours = java(mode, w[0], w[1], dir.resolve("java.h5"));
+                        double[] ref = h5py(script, mode, w[0], w[1], dir.resolve("h5py.h5"));
+                        oursWall[r] = ours[0];
+                        oursCpu[r] = ours[1];
+                        refWall[r] = ref[0];
+                        refCpu[r] = ref[1];
                     }
-                    double ours = median(oursRuns);
-                    double ref = median(refRuns);
                     double mb = (double) w[0] * w[1] / 1e6;
-                    rows.add(String.format("%-16s %-22s %12.0f %10.0f %7.2fx", label(w),
+                    rows.add(String.format("%-16s %-22s %10.0f %10.0f %7.2fx %10.0f %10.0f %7.2fx", label(w),
                             mode.equals("one") ? "one batch / one call" : "open, 1000 per batch",
-                            mb / ours, mb / ref, ref / ours));
+                            mb / median(oursWall), mb / median(refWall), median(refWall) / median(oursWall),
+                            mb / median(oursCpu), mb / median(refCpu), median(refCpu) / median(oursCpu)));
                 }
             }
         } finally {
@@ -65,17 +70,19 @@ public final class RawWriterBench {
             }
             Files.deleteIfExists(dir);
         }
-        System.out.printf("%-16s %-22s %12s %10s %8s%n", "workload", "mode", "ours MB/s", "h5py MB/s", "ratio");
+        System.out.printf("%-16s %-22s %10s %10s %8s %10s %10s %8s%n", "workload", "mode",
+                "ours wall", "h5py wall", "ratio", "ours CPU", "h5py CPU", "ratio");
         rows.forEach(System.out::println);
-        System.out.println("(medians of " + REPEATS + "; MB = 10^6 bytes of message payload; page cache, no fsync)");
+        System.out.println("(MB/s, medians of " + REPEATS + "; MB = 10^6 bytes of message payload; page cache, no fsync;"
+                + " wall = elapsed time, CPU = CPU time of the writing thread / python process)");
     }
 
     private static String label(int[] w) {
         return String.format("%,d x %s", w[0], w[1] >= 1024 * 1024 ? (w[1] >> 20) + " MiB" : (w[1] >> 10) + " KiB");
     }
 
-    /** Seconds for one run: fill the batch(es) from byte[] messages, append, close. */
-    private static double java(String mode, int count, int size, Path file) throws IOException {
+    /** {wall, CPU} seconds for one run: fill the batch(es) from byte[] messages, append, close. */
+    private static double[] java(String mode, int count, int size, Path file) throws IOException {
         byte[] pool = new byte[size + 4096];
         new SplittableRandom(1).nextBytes(pool);
         byte[][] msgs = new byte[count][];
@@ -84,6 +91,8 @@ public final class RawWriterBench {
         }
         Files.deleteIfExists(file);
         System.gc();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long c0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
         boolean one = mode.equals("one");
         MessageBatch batch = one ? new MessageBatch(count, (int) Math.min(Integer.MAX_VALUE - 16, (long) count * size))
@@ -98,13 +107,13 @@ public final class RawWriterBench {
             }
             writer.append(batch);
         }
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        double[] seconds = {(System.nanoTime() - t0) / 1e9, (threads.getCurrentThreadCpuTime() - c0) / 1e9};
         Files.delete(file);
         return seconds;
     }
 
-    /** Seconds for one h5py run, timed inside python (interpreter start-up and data generation excluded). */
-    private static double h5py(Path script, String mode, int count, int size, Path file) throws Exception {
+    /** {wall, CPU} seconds of one h5py run, timed inside python (start-up and data generation excluded). */
+    private static double[] h5py(Path script, String mode, int count, int size, Path file) throws Exception {
         Process p = new ProcessBuilder(PYTHON, script.toString(), mode, Integer.toString(count),
                 Integer.toString(size), file.toString(), "1")
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
@@ -117,7 +126,8 @@ public final class RawWriterBench {
         } finally {
             p.destroyForcibly();
         }
-        return Double.parseDouble(out.replace("[", "").replace("]", "").trim());
+        String[] parts = out.replace("[", "").replace("]", "").split(",");
+        return new double[] {Double.parseDouble(parts[0].trim()), Double.parseDouble(parts[1].trim())};
     }
 
     private static double median(double[] values) {

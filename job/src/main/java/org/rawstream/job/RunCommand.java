@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.FlatYaml;
@@ -121,8 +120,9 @@ public final class RunCommand implements Callable<Integer> {
                     stopAfter == null ? "" : " or after " + stopAfter);
         } else {
             env = FlinkSetup.clusterEnvironment(config);
-            out.printf("Flink (cluster): parallelism %d, checkpoint interval %s ms, default parallelism key %s%n",
-                    env.getParallelism(), env.getCheckpointConfig().getCheckpointInterval(), CoreOptions.DEFAULT_PARALLELISM.key());
+            out.printf("Flink (cluster): parallelism %d, checkpoint interval %d ms, output %s%n",
+                    env.getParallelism(), env.getCheckpointConfig().getCheckpointInterval(),
+                    config.outputDir().toAbsolutePath().normalize());
         }
         RawStreamPipeline.build(env, config);
         List<AutoCloseable> feeds = local ? startDemoFeeds(config.sources()) : List.of();

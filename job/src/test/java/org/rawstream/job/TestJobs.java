@@ -5,12 +5,20 @@ import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
 
 /** Job configurations shared by the ITCases. */
 final class TestJobs {
     private TestJobs() {}
+
+    /** One TaskManager with two slots: enough for parallelism 2 with slot sharing. */
+    static MiniClusterExtension miniCluster() {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+    }
 
     /** One bounded generator source "gen" at a rate, with small files so rolls happen too. */
     static JobConfig generatorConfig(Path out, long count, long rate, int size, int ioGroup) {

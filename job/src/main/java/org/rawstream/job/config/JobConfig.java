@@ -146,8 +146,10 @@ public final class JobConfig {
                 }
                 options.put(key, e.getValue());
             }
-            result.add(new SourceConfig(name, type, ioGroup, protocol,
-                    ioVersion == null || ioVersion.isBlank() ? null : ioVersion, options));
+            SourceConfig source = new SourceConfig(name, type, ioGroup, protocol,
+                    ioVersion == null || ioVersion.isBlank() ? null : ioVersion, options);
+            kind.validate(source);
+            result.add(source);
         }
         return result;
     }

@@ -61,7 +61,8 @@ public final class Settings {
     /** One {@code key = value  (origin)} line per key, sorted. */
     public List<String> describe() {
         List<String> lines = new ArrayList<>();
-        new TreeMap<>(values).forEach((k, v) -> lines.add(String.format("  %-32s = %-20s (%s)", k, v, origin(k))));
+        new TreeMap<>(values).forEach((k, v) ->
+                lines.add(String.format("  %-32s = %-20s (%s)", k, v.isBlank() ? "<unset>" : v, origin(k))));
         return lines;
     }
 }

@@ -20,6 +20,10 @@ import org.bytedeco.javacpp.PointerPointer;
  * are closed in {@code finally}; the handles of an open file live in {@link OpenFile} and are
  * closed by {@link #close(OpenFile)}. A bug here kills the JVM, so this class stays small and
  * only passes memory it owns to the library.
+ *
+ * <p>The lock is per class loader: in Flink, load org.bytedeco parent-first (or from the
+ * cluster's {@code lib/}) together with this library so that every job shares one lock and one
+ * copy of the natives.
  */
 final class Hdf5Native {
 
@@ -72,69 +76,41 @@ final class Hdf5Native {
      */
     static OpenFile create(String path, String version, String ioVersion, Map<String, String> extraAttributes,
                            double createdSeconds) throws IOException {
-        synchronized (LOCK) {
-            init();
-            OpenFile f = new OpenFile(path);
-            long fapl = -1;
-            boolean ok = false;
-            try {
-                fapl = fileAccessList(path);
-                f.file = check(H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl), "H5Fcreate", path);
-                f.meta = check(H5Gcreate2(f.file, META, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2 /meta", path);
-                writeStringAttribute(f, "version", version);
-                if (ioVersion != null) {
-                    writeStringAttribute(f, "io_version", ioVersion);
-                }
-                for (Map.Entry<String, String> e : extraAttributes.entrySet()) {
-                    writeStringAttribute(f, e.getKey(), e.getValue());
-                }
-                writeDoubleAttribute(f, CREATED, createdSeconds, true);
-                writeDoubleAttribute(f, MODIFIED, createdSeconds, true);
-                f.msgs = createDataset(f, MSGS, true);
-                f.headers = createDataset(f, HEADERS, false);
-                check(H5Fstart_swmr_write(f.file), "H5Fstart_swmr_write", path);
-                check(H5Fflush(f.file, H5F_SCOPE_GLOBAL), "H5Fflush", path);
-                ok = true;
-                return f;
-            } finally {
-                closeQuietly(fapl, CLOSE_PLIST);
-                if (!ok) {
-                    closeHandles(f);
-                }
+        return withFile(path, (f, fapl) -> {
+            f.file = check(H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl), "H5Fcreate", path);
+            f.meta = check(H5Gcreate2(f.file, META, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2 /meta", path);
+            writeStringAttribute(f, "version", version);
+            if (ioVersion != null) {
+                writeStringAttribute(f, "io_version", ioVersion);
             }
-        }
+            for (Map.Entry<String, String> e : extraAttributes.entrySet()) {
+                writeStringAttribute(f, e.getKey(), e.getValue());
+            }
+            writeDoubleAttribute(f, CREATED, createdSeconds, true);
+            writeDoubleAttribute(f, MODIFIED, createdSeconds, true);
+            f.msgs = createDataset(f, MSGS, true);
+            f.headers = createDataset(f, HEADERS, false);
+            check(H5Fstart_swmr_write(f.file), "H5Fstart_swmr_write", path);
+            check(H5Fflush(f.file, H5F_SCOPE_GLOBAL), "H5Fflush", path);
+        });
     }
 
     /** Opens an existing raw file for SWMR appending and reads its row count and payload size. */
     static OpenFile openForAppend(String path) throws IOException {
-        synchronized (LOCK) {
-            init();
-            OpenFile f = new OpenFile(path);
-            long fapl = -1;
-            boolean ok = false;
-            try {
-                fapl = fileAccessList(path);
-                f.file = check(H5Fopen(path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, fapl), "H5Fopen (read-write, SWMR)", path);
-                f.meta = check(H5Gopen2(f.file, META, H5P_DEFAULT), "H5Gopen2 /meta", path);
-                f.msgs = check(H5Dopen2(f.file, MSGS, H5P_DEFAULT), "H5Dopen2 /msgs", path);
-                f.headers = check(H5Dopen2(f.file, HEADERS, H5P_DEFAULT), "H5Dopen2 /msg_headers", path);
-                long rows = rowCount(f.msgs, path);
-                long headerRows = rowCount(f.headers, path);
-                if (rows != headerRows) {
-                    throw new IOException(path + ": corrupt raw file: msgs has " + rows + " rows but msg_headers has "
-                            + headerRows);
-                }
-                f.rows = rows;
-                f.existingPayloadBytes = rows == 0 ? 0 : vlenBytes(f.msgs, path);
-                ok = true;
-                return f;
-            } finally {
-                closeQuietly(fapl, CLOSE_PLIST);
-                if (!ok) {
-                    closeHandles(f);
-                }
+        return withFile(path, (f, fapl) -> {
+            f.file = check(H5Fopen(path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, fapl), "H5Fopen (read-write, SWMR)", path);
+            f.meta = check(H5Gopen2(f.file, META, H5P_DEFAULT), "H5Gopen2 /meta", path);
+            f.msgs = check(H5Dopen2(f.file, MSGS, H5P_DEFAULT), "H5Dopen2 /msgs", path);
+            f.headers = check(H5Dopen2(f.file, HEADERS, H5P_DEFAULT), "H5Dopen2 /msg_headers", path);
+            long rows = rowCount(f.msgs, path);
+            long headerRows = rowCount(f.headers, path);
+            if (rows != headerRows) {
+                throw new IOException(path + ": corrupt raw file: msgs has " + rows + " rows but msg_headers has "
+                        + headerRows);
             }
-        }
+            f.rows = rows;
+            f.existingPayloadBytes = rows == 0 ? 0 : vlenBytes(f.msgs, path);
+        });
     }
 
     /**
@@ -190,16 +166,36 @@ final class Hdf5Native {
 
     // ---- helpers (all called under LOCK) ----
 
+    private interface FileSetup {
+        void open(OpenFile f, long fapl) throws IOException;
+    }
+
+    /** Runs {@code setup} under the lock with a v1.10 file access list; on failure closes what it opened. */
+    private static OpenFile withFile(String path, FileSetup setup) throws IOException {
+        synchronized (LOCK) {
+            init();
+            OpenFile f = new OpenFile(path);
+            long fapl = -1;
+            boolean ok = false;
+            try {
+                fapl = fileAccessList(path);
+                setup.open(f, fapl);
+                ok = true;
+                return f;
+            } finally {
+                closeQuietly(fapl, CLOSE_PLIST);
+                if (!ok) {
+                    closeHandles(f);
+                }
+            }
+        }
+    }
+
     private static long fileAccessList(String path) throws IOException {
         long fapl = check(H5Pcreate(H5P_CLS_FILE_ACCESS_ID_g()), "H5Pcreate(file access)", path);
-        try {
-            // v1.10 bounds: superblock 3 and SWMR, still readable by HDF5 1.10 and jhdf.
-            check(H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110), "H5Pset_libver_bounds", path);
-            return fapl;
-        } catch (IOException e) {
-            H5Pclose(fapl);
-            throw e;
-        }
+        // v1.10 bounds: superblock 3 and SWMR, still readable by HDF5 1.10 and jhdf.
+        return closeOnFailure(fapl, CLOSE_PLIST,
+                h -> check(H5Pset_libver_bounds(h, H5F_LIBVER_V110, H5F_LIBVER_V110), "H5Pset_libver_bounds", path));
     }
 
     private static long createDataset(OpenFile f, String name, boolean messages) throws IOException {
@@ -229,13 +225,8 @@ final class Hdf5Native {
     /** {@code H5T_COMPOUND { u8 "io_groups" }}, one byte per row. */
     private static long headerType(boolean memory, String path) throws IOException {
         long type = check(H5Tcreate(H5T_COMPOUND, 1), "H5Tcreate(compound)", path);
-        try {
-            check(H5Tinsert(type, IO_GROUPS, 0, memory ? H5T_NATIVE_UINT8_g() : H5T_STD_U8LE_g()), "H5Tinsert", path);
-            return type;
-        } catch (IOException e) {
-            H5Tclose(type);
-            throw e;
-        }
+        return closeOnFailure(type, CLOSE_TYPE, h -> check(
+                H5Tinsert(h, IO_GROUPS, 0, memory ? H5T_NATIVE_UINT8_g() : H5T_STD_U8LE_g()), "H5Tinsert", path));
     }
 
     private static void writeStringAttribute(OpenFile f, String name, String value) throws IOException {
@@ -408,6 +399,21 @@ final class Hdf5Native {
     private static final Closer CLOSE_SPACE = h -> H5Sclose(h);
     private static final Closer CLOSE_TYPE = h -> H5Tclose(h);
     private static final Closer CLOSE_ATTRIBUTE = h -> H5Aclose(h);
+
+    private interface Setup {
+        void apply(long handle) throws IOException;
+    }
+
+    /** Applies {@code setup} to a fresh handle; closes the handle if that fails. */
+    private static long closeOnFailure(long handle, Closer closer, Setup setup) throws IOException {
+        try {
+            setup.apply(handle);
+            return handle;
+        } catch (IOException | RuntimeException e) {
+            closer.close(handle);
+            throw e;
+        }
+    }
 
     private static void closeQuietly(long handle, Closer closer) {
         if (handle >= 0) {

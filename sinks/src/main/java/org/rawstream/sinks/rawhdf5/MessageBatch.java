@@ -2,6 +2,7 @@ package org.rawstream.sinks.rawhdf5;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A reusable, growable batch of messages with their {@code io_groups}, appended to a raw-HDF5
@@ -39,7 +40,7 @@ public final class MessageBatch {
     }
 
     public void add(byte[] msg, int off, int len, int ioGroup) {
-        java.util.Objects.checkFromIndexSize(off, len, msg.length);
+        Objects.checkFromIndexSize(off, len, msg.length);
         int start = reserve(len, ioGroup);
         System.arraycopy(msg, off, data, start, len);
         commit(len, ioGroup);
@@ -68,19 +69,19 @@ public final class MessageBatch {
 
     /** Length in bytes of message {@code i}. */
     public int length(int i) {
-        java.util.Objects.checkIndex(i, size);
+        Objects.checkIndex(i, size);
         return offsets[i + 1] - offsets[i];
     }
 
     /** The {@code io_groups} value (0..255) of message {@code i}. */
     public int ioGroup(int i) {
-        java.util.Objects.checkIndex(i, size);
+        Objects.checkIndex(i, size);
         return ioGroups[i] & 0xFF;
     }
 
     /** A copy of message {@code i}. */
     public byte[] message(int i) {
-        java.util.Objects.checkIndex(i, size);
+        Objects.checkIndex(i, size);
         return Arrays.copyOfRange(data, offsets[i], offsets[i + 1]);
     }
 

@@ -120,12 +120,18 @@ public final class RawFileInspector {
     }
 
     private static String value(Object v) {
-        if (v == null) {
-            return "null";
+        if (v instanceof Object[] objects) {
+            return Arrays.deepToString(objects);
         }
-        if (v.getClass().isArray()) {
-            return Arrays.deepToString(new Object[] {v}).replaceAll("^\\[|\\]$", "");
+        if (v instanceof double[] d) {
+            return Arrays.toString(d);
         }
-        return v.toString();
+        if (v instanceof long[] l) {
+            return Arrays.toString(l);
+        }
+        if (v instanceof int[] i) {
+            return Arrays.toString(i);
+        }
+        return String.valueOf(v);
     }
 }

@@ -1,9 +1,5 @@
 package org.rawstream.sinks.sink;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
@@ -18,26 +14,19 @@ public final class RawFileCommittableSerializer implements SimpleVersionedSerial
 
     @Override
     public byte[] serialize(RawFileCommittable c) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        return VersionedBytes.write(out -> {
             out.writeUTF(c.source());
             out.writeUTF(c.hiddenName());
             out.writeUTF(c.visibleName());
             out.writeLong(c.messageCount());
             out.writeLong(c.payloadBytes());
             out.writeLong(c.closedAtMillis());
-        }
-        return bytes.toByteArray();
+        });
     }
 
     @Override
     public RawFileCommittable deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
-            throw new IOException("unknown RawFileCommittable serializer version " + version);
-        }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-            return new RawFileCommittable(
-                    in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readLong(), in.readLong());
-        }
+        return VersionedBytes.read("RawFileCommittable", VERSION, version, serialized, in -> new RawFileCommittable(
+                in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readLong(), in.readLong()));
     }
 }

@@ -1,9 +1,5 @@
 package org.rawstream.sinks.sink;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 
@@ -18,22 +14,16 @@ public final class RawHdf5WriterStateSerializer implements SimpleVersionedSerial
 
     @Override
     public byte[] serialize(RawHdf5WriterState state) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
+        return VersionedBytes.write(out -> {
             out.writeUTF(state.lineage());
             out.writeInt(state.subtask());
             out.writeLong(state.checkpointId());
-        }
-        return bytes.toByteArray();
+        });
     }
 
     @Override
     public RawHdf5WriterState deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
-            throw new IOException("unknown RawHdf5WriterState serializer version " + version);
-        }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-            return new RawHdf5WriterState(in.readUTF(), in.readInt(), in.readLong());
-        }
+        return VersionedBytes.read("RawHdf5WriterState", VERSION, version, serialized,
+                in -> new RawHdf5WriterState(in.readUTF(), in.readInt(), in.readLong()));
     }
 }

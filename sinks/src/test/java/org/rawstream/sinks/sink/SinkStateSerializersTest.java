@@ -47,4 +47,15 @@ class SinkStateSerializersTest {
         assertThatThrownBy(() -> new SourceOutput("a/b", "p", null)).isInstanceOf(IllegalArgumentException.class);
         assertThat(new SourceOutput("spead-1", "spead", "1.0").name()).isEqualTo("spead-1");
     }
+
+    @Test
+    void rollPolicyRollsAtAnyLimit() {
+        RollPolicy policy = RollPolicy.builder().maxFileBytes(1000).maxFileRecords(10)
+                .maxFileAge(java.time.Duration.ofSeconds(5)).build();
+        assertThat(policy.shouldRoll(999, 9, 4999)).isFalse();
+        assertThat(policy.shouldRoll(1000, 0, 0)).isTrue();
+        assertThat(policy.shouldRoll(0, 10, 0)).isTrue();
+        assertThat(policy.shouldRoll(0, 0, 5000)).isTrue();
+        assertThatThrownBy(() -> RollPolicy.builder().maxFileBytes(0)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
