@@ -17,9 +17,9 @@ final class SpeadStreamMetrics {
     /** Counters heap assembly maintains. */
     static final Set<String> ASSEMBLY = Set.of("packets", "bytes", "invalid_packets", "duplicate_packets",
             "late_packets", "heaps_completed", "heaps_incomplete", "heaps_incomplete_evicted",
-            "heaps_incomplete_expired", "heaps_incomplete_flushed", "single_packet_heaps", "stops");
+            "heaps_incomplete_expired", "heaps_incomplete_flushed", "single_packet_heaps");
     /** Counters per-stream ordering maintains. */
-    static final Set<String> ORDERING = Set.of("heaps_delivered", "incomplete_heaps_delivered",
+    static final Set<String> ORDERING = Set.of("stops", "heaps_delivered", "incomplete_heaps_delivered",
             "incomplete_heaps_dropped", "heaps_out_of_order", "heaps_missing", "descriptors_seen",
             "descriptors_invalid");
 

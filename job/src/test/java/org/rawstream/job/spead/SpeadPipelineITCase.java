@@ -117,8 +117,10 @@ class SpeadPipelineITCase {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void everyVectorOverTcpIsStoredAsAssembled() throws Exception {
         int port = SpeadJobTestSupport.freeTcpPort();
-        // The keyBy variant of heap assembly (UDP above runs it chained to the source).
-        JobClient job = start("spead-tcp", port, Map.of("source." + SOURCE + ".chain-assembly", "false"));
+        // The keyBy variant of heap assembly (UDP above runs it chained to the source), with each
+        // stream's heaps spread over three substreams.
+        JobClient job = start("spead-tcp", port, Map.of("source." + SOURCE + ".chain-assembly", "false",
+                "source." + SOURCE + ".substreams", "3"));
         List<String> expected = new ArrayList<>();
         for (String name : SpeadJobTestSupport.vectorNames()) {
             byte[] stream = SpeadJobTestSupport.vector(name);

@@ -21,6 +21,8 @@ public final class HeapSequencer {
     private boolean hasLast;
     private long lastReleased;
     private long learnedStep;
+    /** The last stop heap's counter (-1: none): a stop broadcast to every substream counts once. */
+    private long lastStopCnt = -1;
 
     /** The configuration is not state: every call takes it. */
     public HeapSequencer() {
@@ -33,6 +35,10 @@ public final class HeapSequencer {
     public void offer(ReceivedHeap heap, long nowMillis, long lowWatermark, SpeadAssemblyConfig config,
             SpeadStreamStatistics stats, HeapConsumer out) {
         if (heap.isStop()) {
+            if (heap.heapCnt() != lastStopCnt) {
+                stats.stop();
+                lastStopCnt = heap.heapCnt();
+            }
             flush(config, stats, out);
             hasLast = false;
             return;
@@ -140,6 +146,7 @@ public final class HeapSequencer {
         out.writeBoolean(hasLast);
         out.writeLong(lastReleased);
         out.writeLong(learnedStep);
+        out.writeLong(lastStopCnt);
         buffer.writeTo(out);
         descriptors.writeTo(out);
     }
@@ -149,6 +156,7 @@ public final class HeapSequencer {
         s.hasLast = in.readBoolean();
         s.lastReleased = in.readLong();
         s.learnedStep = in.readLong();
+        s.lastStopCnt = in.readLong();
         s.buffer = HeapReorderBuffer.readFrom(in);
         s.descriptors = DescriptorTable.readFrom(in);
         return s;

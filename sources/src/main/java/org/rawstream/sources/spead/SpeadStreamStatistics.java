@@ -69,12 +69,16 @@ public final class SpeadStreamStatistics {
         }
     }
 
-    /** A stop heap completed: a stop, and (like spead2) a single-packet heap when it was one. */
+    /** A stop heap completed in assembly: (like spead2) a single-packet heap when it was one. */
     public void stopHeap(int packetCount) {
-        stops++;
         if (packetCount == 1) {
             singlePacketHeaps++;
         }
+    }
+
+    /** The stream stopped (counted once per stop heap, however many substreams saw it). */
+    public void stop() {
+        stops++;
     }
 
     public void delivered(boolean complete) {
