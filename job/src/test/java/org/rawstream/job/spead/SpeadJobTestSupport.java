@@ -32,6 +32,19 @@ final class SpeadJobTestSupport {
     private SpeadJobTestSupport() {
     }
 
+    /** Settings of a job with one SPEAD source {@code source} of {@code type} on {@code port}, output to {@code out}. */
+    static org.rawstream.job.config.Settings settings(Path out, String source, String type, int port, String parallelism,
+            java.util.Map<String, String> extra) {
+        org.rawstream.job.config.Settings s = org.rawstream.job.config.JobConfig.defaults();
+        s.set(org.rawstream.job.config.JobConfig.OUTPUT_DIR, out.toString(), "test");
+        s.set(org.rawstream.job.config.JobConfig.SOURCES, source, "test");
+        s.set(org.rawstream.job.config.JobConfig.PARALLELISM, parallelism, "test");
+        s.set("source." + source + ".type", type, "test");
+        s.set("source." + source + ".port", String.valueOf(port), "test");
+        s.setAll(extra, "test");
+        return s;
+    }
+
     static Path vectorsDir() {
         String root = System.getProperty("rawstream.root");
         Path start = root != null ? Paths.get(root) : Paths.get("").toAbsolutePath();

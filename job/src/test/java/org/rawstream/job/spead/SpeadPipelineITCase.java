@@ -58,15 +58,9 @@ class SpeadPipelineITCase {
     Path out;
 
     private JobClient start(String type, int port, Map<String, String> extra) throws Exception {
-        Settings s = JobConfig.defaults();
-        s.set(JobConfig.OUTPUT_DIR, out.toString(), "test");
-        s.set(JobConfig.SOURCES, SOURCE, "test");
-        s.set(JobConfig.PARALLELISM, "2", "test");
-        s.set("source." + SOURCE + ".type", type, "test");
-        s.set("source." + SOURCE + ".port", String.valueOf(port), "test");
+        Settings s = SpeadJobTestSupport.settings(out, SOURCE, type, port, "2", extra);
         s.set("source." + SOURCE + ".stop-when-idle", "2s", "test");
         s.set("source." + SOURCE + ".heap-timeout", "30s", "test");
-        s.setAll(extra, "test");
         JobConfig config = JobConfig.from(s);
         Configuration conf = FlinkSetup.applyJobSettings(new Configuration(), config);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);

@@ -73,15 +73,10 @@ class SpeadRestartITCase {
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void partialHeapsSurviveAFailureAndCompleteAfterRestore(@InjectMiniCluster MiniCluster cluster) throws Exception {
         int port = SpeadJobTestSupport.freeUdpPort();
-        Settings s = JobConfig.defaults();
-        s.set(JobConfig.OUTPUT_DIR, out.toString(), "test");
-        s.set(JobConfig.SOURCES, SOURCE, "test");
-        s.set(JobConfig.PARALLELISM, "1", "test");
-        s.set("source." + SOURCE + ".type", "spead-udp", "test");
-        s.set("source." + SOURCE + ".port", String.valueOf(port), "test");
-        s.set("source." + SOURCE + ".stop-when-idle", "3s", "test");
-        s.set("source." + SOURCE + ".heap-timeout", "10min", "test");
-        s.set("source." + SOURCE + ".reorder-timeout", "10min", "test");
+        Settings s = SpeadJobTestSupport.settings(out, SOURCE, "spead-udp", port, "1", java.util.Map.of(
+                "source." + SOURCE + ".stop-when-idle", "3s",
+                "source." + SOURCE + ".heap-timeout", "10min",
+                "source." + SOURCE + ".reorder-timeout", "10min"));
         JobConfig config = JobConfig.from(s);
         Configuration conf = FlinkSetup.applyJobSettings(new Configuration(), config);
         conf.setString("restart-strategy.type", "fixed-delay");

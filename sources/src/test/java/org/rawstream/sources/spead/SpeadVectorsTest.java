@@ -62,10 +62,7 @@ class SpeadVectorsTest {
         SpeadStreamAssembler assembler = new SpeadStreamAssembler(config());
         Map<Long, Map<String, Object>> expected = realExpectedHeaps(manifest);
         List<ReceivedHeap> delivered = new ArrayList<>();
-        HeapConsumer check = heap -> {
-            delivered.add(heap);
-            checkHeap(heap, expected.get(heap.heapCnt()), assembler.descriptors());
-        };
+        HeapConsumer check = checking(assembler, expected, delivered);
         long now = 0;
         for (byte[] p : packets) {
             assertThat(assembler.acceptDatagram(ByteBuffer.wrap(p), 0, p.length, now++, check)).isTrue();
@@ -82,10 +79,7 @@ class SpeadVectorsTest {
         SpeadStreamAssembler assembler = new SpeadStreamAssembler(config());
         Map<Long, Map<String, Object>> expected = realExpectedHeaps(manifest);
         List<ReceivedHeap> delivered = new ArrayList<>();
-        HeapConsumer check = heap -> {
-            delivered.add(heap);
-            checkHeap(heap, expected.get(heap.heapCnt()), assembler.descriptors());
-        };
+        HeapConsumer check = checking(assembler, expected, delivered);
         SpeadByteStreamDecoder decoder = new SpeadByteStreamDecoder(assembler.config().maxPacketSize());
         SpeadByteStreamDecoder.PacketHandler handler = new SpeadByteStreamDecoder.PacketHandler() {
             @Override
@@ -162,6 +156,15 @@ class SpeadVectorsTest {
         }
         assembler.endOfStream(packets.size(), delivered::add);
         assertDelivery(name, manifest, expected, delivered, assembler.statistics());
+    }
+
+    /** Checks each heap at delivery (with the descriptors known then) and keeps it. */
+    static HeapConsumer checking(SpeadStreamAssembler assembler, Map<Long, Map<String, Object>> expected,
+            List<ReceivedHeap> delivered) {
+        return heap -> {
+            delivered.add(heap);
+            checkHeap(heap, expected.get(heap.heapCnt()), assembler.descriptors());
+        };
     }
 
     static void assertSameHeap(ReceivedHeap back, ReceivedHeap heap) {
