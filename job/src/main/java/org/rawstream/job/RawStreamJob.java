@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.rawstream.job.echo.SendEchoCommand;
 import org.rawstream.job.msgpack.SendMsgpackCommand;
 import org.rawstream.job.odin.SendOdinCommand;
+import org.rawstream.job.spead.SendSpeadCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +25,7 @@ public final class RawStreamJob implements Runnable {
         cl.addSubcommand(new RunCommand());
         cl.addSubcommand(new InspectCommand());
         // Protocol senders: send-spead, send-odin, send-echo, send-msgpack.
+        cl.addSubcommand(new SendSpeadCommand());
         cl.addSubcommand(new SendOdinCommand());
         cl.addSubcommand(new SendEchoCommand());
         cl.addSubcommand(new SendMsgpackCommand());

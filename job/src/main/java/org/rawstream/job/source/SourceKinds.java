@@ -8,6 +8,7 @@ import org.rawstream.job.echo.EchoSourceKind;
 import org.rawstream.job.generator.GeneratorSourceKind;
 import org.rawstream.job.msgpack.MsgpackSourceKind;
 import org.rawstream.job.odin.OdinSourceKind;
+import org.rawstream.job.spead.SpeadSourceKind;
 
 /**
  * Registry of source kinds by {@code type}. Protocol integrations register here (one line each):
@@ -16,6 +17,8 @@ import org.rawstream.job.odin.OdinSourceKind;
 public final class SourceKinds {
     private static final Map<String, SourceKind> KINDS = index(List.of(
             new GeneratorSourceKind(),
+            SpeadSourceKind.udp(),
+            SpeadSourceKind.tcp(),
             OdinSourceKind.udp(),
             OdinSourceKind.tcp(),
             new EchoSourceKind(),

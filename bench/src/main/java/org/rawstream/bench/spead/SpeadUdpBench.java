@@ -1,0 +1,451 @@
+package org.rawstream.bench.spead;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rawstream.job.FlinkSetup;
+import org.rawstream.job.RawStreamPipeline;
+import org.rawstream.job.config.JobConfig;
+import org.rawstream.job.config.Settings;
+import org.rawstream.job.config.SourceConfig;
+import org.rawstream.job.spead.HeapAssemblyFunction;
+import org.rawstream.job.spead.HeapOrderingFunction;
+import org.rawstream.job.spead.SpeadHeapRecord;
+import org.rawstream.job.spead.SpeadSerializers;
+import org.rawstream.job.spead.SpeadSourceKind;
+import org.rawstream.sinks.rawhdf5.MessageBatch;
+import org.rawstream.sinks.rawhdf5.RawFileOptions;
+import org.rawstream.sinks.rawhdf5.RawFileReader;
+import org.rawstream.sinks.rawhdf5.RawFileWriter;
+import org.rawstream.sinks.sink.RawMessage;
+import org.rawstream.sinks.sink.RawMessageTypeInfo;
+import org.rawstream.sources.net.NetworkSource;
+import org.rawstream.sources.spead.SpeadAssemblyConfig;
+import org.rawstream.sources.spead.SpeadPacket;
+import org.rawstream.sources.spead.SpeadSender;
+import org.rawstream.sources.spead.source.SingletonTypeInfo;
+import org.rawstream.sources.spead.source.SpeadPacketRecord;
+import org.rawstream.sources.spead.source.SpeadProtocol;
+import org.rawstream.sources.transport.UdpOptions;
+
+/**
+ * SPEAD over UDP loopback, 1 MiB heaps in 8972-byte packets from {@code send-spead}'s sender
+ * core, at rising rates. Receivers, measured in the same run and alternated per rate:
+ * <ul>
+ *   <li>{@code plain}: a minimal plain-Java DatagramChannel receiver (one call per packet) that
+ *       counts the packets of each heap — the JVM's ceiling;</li>
+ *   <li>{@code keyby}: the job's source + heap assembly + ordering (keyBy shuffles), discarding;</li>
+ *   <li>{@code chained}: the same with reinterpretAsKeyedStream (no shuffle; parallelism 1);</li>
+ *   <li>{@code e2e}: the full job into committed raw-HDF5 files.</li>
+ * </ul>
+ * Plus the raw-HDF5 writer's bare throughput with 1 MiB messages. Prints one table.
+ */
+public final class SpeadUdpBench {
+
+    static final int HEAP = 1 << 20;
+    static final int PACKET = 8972;
+
+    /** Heaps delivered by the counting sink (same JVM as the MiniCluster). */
+    static final AtomicLong COMPLETE = new AtomicLong();
+    static final AtomicLong INCOMPLETE = new AtomicLong();
+
+    private SpeadUdpBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> opts = new HashMap<>();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            opts.put(a.substring(2, eq < 0 ? a.length() : eq), eq < 0 ? "true" : a.substring(eq + 1));
+        }
+        double[] rates = Stream.of(opts.getOrDefault("rates", "2,4,6,8,10").split(",")).mapToDouble(Double::parseDouble).toArray();
+        int seconds = Integer.parseInt(opts.getOrDefault("seconds", "20"));
+        int threads = Integer.parseInt(opts.getOrDefault("threads", "2"));
+        List<String> modes = List.of(opts.getOrDefault("modes", "plain,keyby,chained,e2e").split(","));
+        double e2eMax = Double.parseDouble(opts.getOrDefault("e2e-max-rate", "4"));
+        Path work = Files.createTempDirectory("spead-bench");
+        System.out.printf(Locale.ROOT, "SPEAD UDP loopback: %d-byte heaps, %d-byte packets, %d s per run, %d sender threads%n",
+                HEAP, PACKET, seconds, threads);
+        System.out.printf(Locale.ROOT, "%-8s %6s %8s %8s %8s %7s %9s %8s %8s %9s%n", "receiver", "target", "sent", "complete",
+                "lost", "Gb/s", "heaps/s", "cpu(s)", "send-cpu", "rcv-cpu/s");
+        for (double rate : rates) {
+            for (String mode : modes) {
+                if (mode.equals("e2e") && rate > e2eMax) {
+                    continue; // bounded by the disk: see the writer baseline below
+                }
+                Row r = run(mode, rate, seconds, threads, work);
+                System.out.printf(Locale.ROOT, "%-8s %6.1f %8d %8d %8d %7.2f %9.1f %8.1f %8.1f %9.2f%n", mode, rate, r.sent,
+                        r.complete, r.sent - r.complete, r.bytes * 8.0 / r.nanos, r.complete / (r.nanos / 1e9),
+                        r.cpuNanos / 1e9, r.senderCpuNanos / 1e9, (r.cpuNanos - r.senderCpuNanos) / (double) r.nanos);
+            }
+        }
+        if (!opts.containsKey("no-writer")) {
+            writerBaseline(work, Math.min(seconds, 10));
+        }
+        deleteTree(work);
+    }
+
+    /** One measurement. */
+    static final class Row {
+        long sent;
+        long complete;
+        long bytes;
+        long nanos;
+        long cpuNanos;
+        long senderCpuNanos;
+    }
+
+    static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    static Row run(String mode, double rate, int seconds, int threads, Path work) throws Exception {
+        int port;
+        try (DatagramChannel probe = DatagramChannel.open()) {
+            probe.bind(new InetSocketAddress("127.0.0.1", 0));
+            port = ((InetSocketAddress) probe.getLocalAddress()).getPort();
+        }
+        long heapsPerThread = Math.max(1, (long) (rate * 1e9 / 8 * seconds / HEAP / threads));
+        COMPLETE.set(0);
+        INCOMPLETE.set(0);
+        Receiver receiver = mode.equals("plain") ? new PlainReceiver(port) : new JobReceiver(mode, port, work);
+        receiver.start();
+        Thread.sleep(3000); // bench harness: let every task of the job start before traffic
+        long cpu0 = processCpu();
+        long t0 = System.nanoTime();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        AtomicLong senderCpu = new AtomicLong();
+        List<Future<SpeadSender.Result>> results = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            SpeadSender s = SpeadSender.builder().udp("127.0.0.1", port).heapSize(HEAP).packetSize(PACKET)
+                    .heaps(heapsPerThread).rateGbps(rate / threads).refillData(false).build();
+            results.add(pool.submit(() -> {
+                ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+                long c = mx.getCurrentThreadCpuTime();
+                try {
+                    return s.run();
+                } finally {
+                    senderCpu.addAndGet(mx.getCurrentThreadCpuTime() - c);
+                }
+            }));
+        }
+        Row row = new Row();
+        for (Future<SpeadSender.Result> f : results) {
+            SpeadSender.Result r = f.get();
+            row.sent += r.heaps;
+            row.bytes += r.bytes;
+        }
+        row.nanos = System.nanoTime() - t0;
+        row.cpuNanos = processCpu() - cpu0;
+        pool.shutdown();
+        row.complete = receiver.finish();
+        row.senderCpuNanos = senderCpu.get();
+        return row;
+    }
+
+    interface Receiver {
+        void start() throws Exception;
+
+        /** Waits for the end and returns the complete heaps received. */
+        long finish() throws Exception;
+    }
+
+    /** The JVM's ceiling: one receive call per packet, counting each heap's payload bytes. */
+    static final class PlainReceiver implements Receiver {
+        private final int port;
+        private final AtomicBoolean stop = new AtomicBoolean();
+        private Thread thread;
+        private volatile long complete;
+
+        PlainReceiver(int port) {
+            this.port = port;
+        }
+
+        @Override
+        public void start() throws Exception {
+            DatagramChannel ch = DatagramChannel.open();
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, 32 << 20);
+            ch.bind(new InetSocketAddress("127.0.0.1", port));
+            thread = new Thread(() -> {
+                ByteBuffer buf = ByteBuffer.allocateDirect(65536);
+                SpeadPacket p = new SpeadPacket();
+                // Per sender (a stream each), per heap counter: payload bytes received.
+                Map<java.net.SocketAddress, Map<Long, long[]>> received = new HashMap<>();
+                long done = 0;
+                try (ch) {
+                    ch.configureBlocking(true);
+                    while (!stop.get()) {
+                        buf.clear();
+                        java.net.SocketAddress from = ch.receive(buf);
+                        buf.flip();
+                        if (p.decodeDatagram(buf, 0, buf.limit()) && p.heapSize() > 0) {
+                            Map<Long, long[]> heaps = received.computeIfAbsent(from, k -> new HashMap<>());
+                            long[] got = heaps.computeIfAbsent(p.heapCnt(), k -> new long[1]);
+                            got[0] += p.payloadLength();
+                            if (got[0] == p.heapSize()) {
+                                heaps.remove(p.heapCnt());
+                                if (p.heapSize() > 1) {
+                                    done++;
+                                    complete = done;
+                                }
+                            }
+                        }
+                    }
+                } catch (java.nio.channels.ClosedByInterruptException e) {
+                    // finished
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, "plain-receiver");
+            thread.start();
+        }
+
+        @Override
+        public long finish() throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            long last = -1;
+            while (System.nanoTime() < deadline && complete != last) {
+                last = complete;
+                Thread.sleep(200); // bench harness: let the last packets drain
+            }
+            stop.set(true);
+            thread.interrupt();
+            thread.join(5000);
+            return complete;
+        }
+    }
+
+    /** The job on an embedded MiniCluster (source + assembly [+ sink]). */
+    static final class JobReceiver implements Receiver {
+        private final String mode;
+        private final int port;
+        private final Path out;
+        private JobClient job;
+
+        JobReceiver(String mode, int port, Path work) {
+            this.mode = mode;
+            this.port = port;
+            this.out = work.resolve(mode + "-" + port);
+        }
+
+        @Override
+        public void start() throws Exception {
+            Settings s = JobConfig.defaults();
+            s.set(JobConfig.OUTPUT_DIR, out.toString(), "bench");
+            s.set(JobConfig.SOURCES, "sp", "bench");
+            s.set(JobConfig.PARALLELISM, mode.equals("chained") ? "1" : "2", "bench");
+            s.set(JobConfig.CHECKPOINT_INTERVAL, "1s", "bench");
+            s.set("source.sp.type", "spead-udp", "bench");
+            s.set("source.sp.port", String.valueOf(port), "bench");
+            s.set("source.sp.stop-when-idle", "3s", "bench");
+            s.set("source.sp.heap-timeout", "5s", "bench");
+            JobConfig config = JobConfig.from(s);
+            Configuration conf = FlinkSetup.applyJobSettings(new Configuration(), config);
+            conf.set(PipelineOptions.OBJECT_REUSE, true);
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+            env.enableCheckpointing(1000);
+            if (mode.equals("e2e")) {
+                RawStreamPipeline.build(env, config);
+            } else if (mode.equals("source")) {
+                packets(env, config.sources().get(0)).sinkTo(new PacketCountingSink()).name("count");
+            } else {
+                SourceConfig source = config.sources().get(0);
+                messages(env, source, mode.equals("chained")).sinkTo(new CountingSink()).name("count");
+            }
+            job = env.executeAsync("spead-bench-" + mode);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!bound(port)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("job did not bind port " + port);
+                }
+                Thread.sleep(50);
+            }
+        }
+
+        @Override
+        public long finish() throws Exception {
+            job.getJobExecutionResult().get(120, TimeUnit.SECONDS);
+            if (!mode.equals("e2e")) {
+                System.out.println("  (" + mode + ": complete " + COMPLETE.get() + ", other " + INCOMPLETE.get() + ")");
+                return COMPLETE.get();
+            }
+            long n = 0;
+            long fileCount = 0;
+            SpeadPacket p = new SpeadPacket();
+            try (Stream<Path> files = Files.walk(out)) {
+                for (Path f : (Iterable<Path>) files.filter(x -> x.toString().endsWith(".h5")
+                        && !x.getFileName().toString().startsWith("."))::iterator) {
+                    fileCount++;
+                    try (RawFileReader r = RawFileReader.open(f)) {
+                        for (long i = 0; i < r.count(); i += 64) {
+                            for (byte[] b : r.messages(i, Math.min(r.count(), i + 64))) {
+                                if (p.decodeFramed(ByteBuffer.wrap(b), 0, b.length) && p.heapOffset() == 0
+                                        && p.payloadLength() == p.heapSize() && p.packetLength() == b.length) {
+                                    n++;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if (fileCount == 0) {
+                try (Stream<Path> all = Files.walk(out)) {
+                    System.out.println("no committed files; output holds " + all.map(Path::toString).toList());
+                }
+            }
+            deleteTree(out);
+            return n;
+        }
+    }
+
+    static void deleteTree(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) all.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    static boolean bound(int port) throws java.io.IOException {
+        String local = String.format(Locale.ROOT, ":%04X", port);
+        for (String line : Files.readAllLines(Path.of("/proc/net/udp"))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 1 && f[1].endsWith(local)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static DataStream<SpeadPacketRecord> packets(StreamExecutionEnvironment env, SourceConfig source) {
+        SpeadAssemblyConfig config = SpeadSourceKind.assemblyConfig(source);
+        NetworkSource<SpeadPacketRecord> src = NetworkSource.<SpeadPacketRecord>builder().name(source.name())
+                .protocol(new SpeadProtocol(1, config.maxPacketSize())).typeInfo(SingletonTypeInfo.SPEAD_PACKET)
+                .udp(UdpOptions.builder(Integer.parseInt(source.string("port"))).receiveBufferBytes(32 << 20).build())
+                .stopWhenIdle(Duration.ofSeconds(3), Duration.ofSeconds(60)).build();
+        return env.fromSource(src, WatermarkStrategy.noWatermarks(), "spead", SingletonTypeInfo.SPEAD_PACKET);
+    }
+
+    /** Source → assembly → ordering, with keyBy shuffles or chained (reinterpretAsKeyedStream). */
+    static DataStream<RawMessage> messages(StreamExecutionEnvironment env, SourceConfig source, boolean chained) {
+        SpeadAssemblyConfig config = SpeadSourceKind.assemblyConfig(source);
+        DataStream<SpeadPacketRecord> packets = packets(env, source);
+        DataStream<SpeadHeapRecord> heaps = (chained
+                ? DataStreamUtils.reinterpretAsKeyedStream(packets, SpeadPacketRecord::assemblyKey, Types.STRING)
+                : packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING))
+                .process(new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD);
+        return (chained
+                ? DataStreamUtils.reinterpretAsKeyedStream(heaps, SpeadHeapRecord::stream, Types.STRING)
+                : heaps.keyBy(SpeadHeapRecord::stream, Types.STRING))
+                .process(new HeapOrderingFunction(source.name(), 0, 1, config), RawMessageTypeInfo.INSTANCE);
+    }
+
+    /** Counts complete and incomplete stored heaps (a complete one is a single packet holding the heap). */
+    static final class CountingSink implements Sink<RawMessage> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public SinkWriter<RawMessage> createWriter(WriterInitContext context) {
+            SpeadPacket p = new SpeadPacket();
+            return new SinkWriter<>() {
+                @Override
+                public void write(RawMessage m, Context ctx) {
+                    byte[] b = m.bytes();
+                    boolean complete = p.decodeFramed(ByteBuffer.wrap(b), 0, b.length) && p.heapOffset() == 0
+                            && p.payloadLength() == p.heapSize() && p.packetLength() == b.length;
+                    (complete ? COMPLETE : INCOMPLETE).incrementAndGet();
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    /** Counts packets (source only); a heap counts as complete per 117 packets of a 1 MiB heap. */
+    static final class PacketCountingSink implements Sink<SpeadPacketRecord> {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public SinkWriter<SpeadPacketRecord> createWriter(WriterInitContext context) {
+            return new SinkWriter<>() {
+                @Override
+                public void write(SpeadPacketRecord r, Context ctx) {
+                    INCOMPLETE.incrementAndGet();
+                    if (INCOMPLETE.get() % 117 == 0) {
+                        COMPLETE.incrementAndGet();
+                    }
+                }
+
+                @Override
+                public void flush(boolean endOfInput) {
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+    }
+
+    /** The raw-HDF5 writer alone: 1 MiB messages appended in batches of 16 for {@code seconds}. */
+    static void writerBaseline(Path work, int seconds) throws Exception {
+        byte[] msg = new byte[HEAP + 64];
+        MessageBatch batch = new MessageBatch();
+        long n = 0;
+        long t0 = System.nanoTime();
+        long end = t0 + TimeUnit.SECONDS.toNanos(seconds);
+        try (RawFileWriter w = RawFileWriter.create(work.resolve("writer-baseline.h5"),
+                RawFileOptions.builder().ioVersion("4.0").attribute("protocol", "spead").build())) {
+            while (System.nanoTime() < end) {
+                batch.clear();
+                for (int i = 0; i < 16; i++) {
+                    batch.add(msg, 0);
+                }
+                w.append(batch);
+                n += 16;
+            }
+        }
+        long nanos = System.nanoTime() - t0;
+        Files.deleteIfExists(work.resolve("writer-baseline.h5"));
+        System.out.printf(Locale.ROOT, "raw-HDF5 writer alone: %d messages of %d B in %.1f s: %.2f Gb/s, %.1f messages/s%n",
+                n, msg.length, nanos / 1e9, n * (double) msg.length * 8 / nanos, n / (nanos / 1e9));
+    }
+}

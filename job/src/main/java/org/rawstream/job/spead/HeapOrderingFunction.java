@@ -1,0 +1,119 @@
+package org.rawstream.job.spead;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.rawstream.sinks.sink.RawMessage;
+import org.rawstream.sources.spead.HeapConsumer;
+import org.rawstream.sources.spead.HeapSequencer;
+import org.rawstream.sources.spead.ReceivedHeap;
+import org.rawstream.sources.spead.SpeadAssemblyConfig;
+import org.rawstream.sources.spead.StoredHeapCodec;
+
+/**
+ * Keyed by stream: releases the stream's heaps in heap-counter order through a bounded reorder
+ * buffer (keyed state), applies the incomplete-heap policy, keeps the stream's descriptors,
+ * counts gaps, and turns each heap into its stored message for the sink.
+ */
+public final class HeapOrderingFunction extends KeyedProcessFunction<String, SpeadHeapRecord, RawMessage>
+        implements HeapConsumer {
+    private static final long serialVersionUID = 1L;
+
+    private final String sourceName;
+    private final int ioGroup;
+    private final int substreams;
+    private final SpeadAssemblyConfig config;
+
+    private transient ValueState<HeapSequencer> sequencerState;
+    /** Per substream: the latest low watermark, then (last slot) end-of-stream markers seen. */
+    private transient ValueState<long[]> substreamState;
+    private transient SpeadStreamMetrics metrics;
+    private transient Collector<RawMessage> currentOut;
+
+    public HeapOrderingFunction(String sourceName, int ioGroup, int substreams, SpeadAssemblyConfig config) {
+        this.sourceName = sourceName;
+        this.ioGroup = ioGroup;
+        this.substreams = substreams;
+        this.config = config;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        sequencerState = getRuntimeContext().getState(new ValueStateDescriptor<>("sequencer", SpeadSerializers.HEAP_SEQUENCER));
+        substreamState = getRuntimeContext().getState(
+                new ValueStateDescriptor<>("substreams", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        metrics = new SpeadStreamMetrics(getRuntimeContext().getMetricGroup().addGroup("rawstream").addGroup(sourceName),
+                SpeadStreamMetrics.ORDERING);
+    }
+
+    @Override
+    public void processElement(SpeadHeapRecord record, Context ctx, Collector<RawMessage> out) throws Exception {
+        HeapSequencer sequencer = sequencerState.value();
+        if (sequencer == null) {
+            sequencer = new HeapSequencer();
+        }
+        long[] subs = substreamState.value();
+        if (subs == null) {
+            subs = new long[substreams + 1];
+            java.util.Arrays.fill(subs, 0, substreams, Long.MIN_VALUE);
+        }
+        currentOut = out;
+        try {
+            if (record.isEndOfStream()) {
+                subs[substreams]++;
+                if (subs[substreams] >= substreams) {
+                    // Every substream has flushed: the stream is over.
+                    sequencer.flush(config, metrics.of(record.stream()), this);
+                    sequencerState.clear();
+                    substreamState.clear();
+                    return;
+                }
+            } else {
+                subs[record.substream()] = record.lowWatermark();
+                long now = ctx.timerService().currentProcessingTime();
+                sequencer.offer(record.heap(), now, lowWatermark(subs), config, metrics.of(record.stream()), this);
+            }
+            sequencerState.update(sequencer);
+            substreamState.update(subs);
+            long due = sequencer.nextReleaseMillis(config);
+            if (due != Long.MAX_VALUE) {
+                ctx.timerService().registerProcessingTimeTimer(due);
+            }
+        } finally {
+            currentOut = null;
+        }
+    }
+
+    private long lowWatermark(long[] subs) {
+        long low = Long.MAX_VALUE;
+        for (int i = 0; i < substreams; i++) {
+            low = Math.min(low, subs[i]);
+        }
+        return low;
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<RawMessage> out) throws Exception {
+        HeapSequencer sequencer = sequencerState.value();
+        long[] subs = substreamState.value();
+        if (sequencer == null || subs == null) {
+            return;
+        }
+        currentOut = out;
+        try {
+            sequencer.expire(ctx.timerService().currentProcessingTime(), lowWatermark(subs), config,
+                    metrics.of(ctx.getCurrentKey()), this);
+            sequencerState.update(sequencer);
+        } finally {
+            currentOut = null;
+        }
+    }
+
+    @Override
+    public void deliver(ReceivedHeap heap) {
+        currentOut.collect(new RawMessage(sourceName, ioGroup, StoredHeapCodec.encode(heap)));
+    }
+}

@@ -1,0 +1,234 @@
+package org.rawstream.job.spead;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rawstream.job.config.SourceConfig;
+import org.rawstream.job.source.SourceKind;
+import org.rawstream.sinks.sink.RawMessage;
+import org.rawstream.sinks.sink.RawMessageTypeInfo;
+import org.rawstream.sources.net.NetworkSource;
+import org.rawstream.sources.spead.IncompleteHeapPolicy;
+import org.rawstream.sources.spead.SpeadAssemblyConfig;
+import org.rawstream.sources.spead.SpeadFlavour;
+import org.rawstream.sources.spead.SpeadSender;
+import org.rawstream.sources.spead.StoredHeapCodec;
+import org.rawstream.sources.spead.source.SingletonTypeInfo;
+import org.rawstream.sources.spead.source.SpeadPacketRecord;
+import org.rawstream.sources.spead.source.SpeadProtocol;
+import org.rawstream.sources.transport.TcpOptions;
+import org.rawstream.sources.transport.UdpOptions;
+
+/**
+ * {@code spead-udp} and {@code spead-tcp}: SPEAD packets from the generic network source, heap
+ * assembly keyed by (stream, substream), then per-stream ordering, into the sink as stored heaps
+ * (protocol "spead", io_version "4.0").
+ */
+public final class SpeadSourceKind implements SourceKind {
+    public static final String UDP_TYPE = "spead-udp";
+    public static final String TCP_TYPE = "spead-tcp";
+
+    public static final String HOST = "host";
+    public static final String PORT = "port";
+    public static final String SUBSTREAMS = "substreams";
+    public static final String REUSE_PORT = "reuse-port";
+    public static final String MULTICAST_GROUP = "multicast-group";
+    public static final String RECEIVE_BUFFER = "receive-buffer";
+    public static final String MAX_HEAP_SIZE = "max-heap-size";
+    public static final String MAX_PACKET_SIZE = "max-packet-size";
+    public static final String MAX_LIVE_HEAPS = "max-live-heaps";
+    public static final String HEAP_TIMEOUT = "heap-timeout";
+    public static final String REORDER_CAPACITY = "reorder-capacity";
+    public static final String REORDER_TIMEOUT = "reorder-timeout";
+    public static final String HEAP_CNT_STEP = "heap-cnt-step";
+    public static final String INCOMPLETE_HEAPS = "incomplete-heaps";
+    public static final String MAX_CONNECTIONS = "max-connections";
+    public static final String STOP_WHEN_IDLE = "stop-when-idle";
+    public static final String CHAIN = "chain-assembly";
+    public static final String DEMO_RATE = "demo-rate-gbps";
+    public static final String DEMO_HEAP_SIZE = "demo-heap-size";
+
+    private final boolean udp;
+
+    private SpeadSourceKind(boolean udp) {
+        this.udp = udp;
+    }
+
+    public static SpeadSourceKind udp() {
+        return new SpeadSourceKind(true);
+    }
+
+    public static SpeadSourceKind tcp() {
+        return new SpeadSourceKind(false);
+    }
+
+    @Override
+    public String type() {
+        return udp ? UDP_TYPE : TCP_TYPE;
+    }
+
+    @Override
+    public String defaultProtocol() {
+        return StoredHeapCodec.PROTOCOL;
+    }
+
+    @Override
+    public String defaultIoVersion() {
+        return StoredHeapCodec.IO_VERSION;
+    }
+
+    @Override
+    public Map<String, String> options() {
+        Map<String, String> o = new LinkedHashMap<>();
+        o.put(HOST, "127.0.0.1");
+        o.put(PORT, udp ? "7148" : "7149");
+        o.put(SUBSTREAMS, "1");
+        if (udp) {
+            o.put(REUSE_PORT, "false");
+            o.put(MULTICAST_GROUP, "");
+            o.put(RECEIVE_BUFFER, "32mb");
+        } else {
+            o.put(MAX_CONNECTIONS, "64");
+        }
+        o.put(MAX_HEAP_SIZE, "64mb");
+        o.put(MAX_PACKET_SIZE, "65536");
+        o.put(MAX_LIVE_HEAPS, "64");
+        o.put(HEAP_TIMEOUT, "2s");
+        o.put(REORDER_CAPACITY, "16");
+        o.put(REORDER_TIMEOUT, "2s");
+        o.put(HEAP_CNT_STEP, "0");
+        o.put(INCOMPLETE_HEAPS, "deliver");
+        o.put(STOP_WHEN_IDLE, "0s");
+        o.put(CHAIN, "auto");
+        o.put(DEMO_RATE, "0.05");
+        o.put(DEMO_HEAP_SIZE, "65536");
+        return o;
+    }
+
+    @Override
+    public String description() {
+        return "SPEAD over " + (udp ? "UDP (one packet per datagram)" : "TCP (packets back to back)")
+                + ": heaps assembled per stream and stored as SPEAD packets; heap-cnt-step 0 = learn, -1 = unknown; "
+                + "incomplete-heaps deliver|drop; stop-when-idle 0s = unbounded; chain-assembly auto|true|false";
+    }
+
+    /** Assembly limits and policies from the source's options. */
+    public static SpeadAssemblyConfig assemblyConfig(SourceConfig source) {
+        return SpeadAssemblyConfig.builder()
+                .maxHeapSize(source.bytes(MAX_HEAP_SIZE))
+                .maxPacketSize(source.intValue(MAX_PACKET_SIZE, 64, 1 << 26))
+                .maxLiveHeaps(source.intValue(MAX_LIVE_HEAPS, 1, 1 << 16))
+                .heapTimeoutMillis(source.duration(HEAP_TIMEOUT).toMillis())
+                .reorderCapacity(source.intValue(REORDER_CAPACITY, 0, 1 << 16))
+                .reorderTimeoutMillis(source.duration(REORDER_TIMEOUT).toMillis())
+                .heapCntStep(source.longValue(HEAP_CNT_STEP, -1, Long.MAX_VALUE))
+                .incompletePolicy(IncompleteHeapPolicy.valueOf(source.string(INCOMPLETE_HEAPS).trim().toUpperCase(Locale.ROOT)))
+                .build();
+    }
+
+    @Override
+    public DataStream<RawMessage> create(StreamExecutionEnvironment env, SourceConfig source) {
+        SpeadAssemblyConfig config = assemblyConfig(source);
+        int substreams = source.intValue(SUBSTREAMS, 1, 1024);
+        NetworkSource.Builder<SpeadPacketRecord> builder = NetworkSource.<SpeadPacketRecord>builder()
+                .name(source.name())
+                .protocol(new SpeadProtocol(substreams, config.maxPacketSize()))
+                .typeInfo(SingletonTypeInfo.SPEAD_PACKET);
+        String host = source.string(HOST);
+        int port = source.intValue(PORT, 1, 65535);
+        if (udp) {
+            UdpOptions.Builder o = UdpOptions.builder(port).bindHost(host)
+                    .reusePort(Boolean.parseBoolean(source.string(REUSE_PORT)))
+                    .receiveBufferBytes((int) Math.min(Integer.MAX_VALUE, source.bytes(RECEIVE_BUFFER)));
+            String group = source.string(MULTICAST_GROUP).trim();
+            if (!group.isEmpty()) {
+                o.multicast(group, null);
+            }
+            builder.udp(o.build());
+        } else {
+            builder.tcp(TcpOptions.builder(port).bindHost(host)
+                    .maxConnections(source.intValue(MAX_CONNECTIONS, 1, 65536)).build());
+        }
+        Duration idle = source.duration(STOP_WHEN_IDLE);
+        if (!idle.isZero()) {
+            builder.stopWhenIdle(idle, idle.multipliedBy(30));
+        }
+        SingleOutputStreamOperator<SpeadPacketRecord> packets = env
+                .fromSource(builder.build(), WatermarkStrategy.noWatermarks(), source.name() + " (" + type() + ")",
+                        SingletonTypeInfo.SPEAD_PACKET)
+                .uid(source.name() + "-source");
+        // One endpoint is one split, read by one subtask: with the source and assembly at
+        // parallelism 1 every key group is that subtask's, so the keyed operators can be chained
+        // to it (reinterpretAsKeyedStream) and packets never cross a keyBy shuffle. Several
+        // subtasks per endpoint (reuse-port) need the shuffle.
+        boolean chain = chained(source);
+        SingleOutputStreamOperator<SpeadHeapRecord> heaps;
+        if (chain) {
+            packets.setParallelism(1);
+            heaps = DataStreamUtils.reinterpretAsKeyedStream(packets, SpeadPacketRecord::assemblyKey, Types.STRING)
+                    .process(new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD)
+                    .setParallelism(1);
+        } else {
+            heaps = packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING)
+                    .process(new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD);
+        }
+        heaps.name(source.name() + " heap assembly").uid(source.name() + "-heap-assembly");
+        SingleOutputStreamOperator<RawMessage> messages = (chain
+                ? DataStreamUtils.reinterpretAsKeyedStream(heaps, SpeadHeapRecord::stream, Types.STRING)
+                : heaps.keyBy(SpeadHeapRecord::stream, Types.STRING))
+                .process(new HeapOrderingFunction(source.name(), source.ioGroup(), substreams, config),
+                        RawMessageTypeInfo.INSTANCE);
+        if (chain) {
+            messages.setParallelism(1);
+        }
+        return messages.name(source.name() + " heap ordering").uid(source.name() + "-heap-ordering");
+    }
+
+    /** Whether heap assembly is chained to the source (see {@link #create}): auto = unless reuse-port. */
+    static boolean chained(SourceConfig source) {
+        String v = source.string(CHAIN).trim().toLowerCase(Locale.ROOT);
+        boolean reusePort = source.options().containsKey(REUSE_PORT) && Boolean.parseBoolean(source.string(REUSE_PORT));
+        if (v.equals("auto")) {
+            return !reusePort;
+        }
+        boolean chain = Boolean.parseBoolean(v);
+        if (chain && reusePort) {
+            throw new IllegalArgumentException("source " + source.name() + ": " + CHAIN + " needs one subtask per endpoint (no reuse-port)");
+        }
+        return chain;
+    }
+
+    @Override
+    public AutoCloseable startDemoFeed(SourceConfig source) {
+        SpeadSender.Builder b = SpeadSender.builder()
+                .heapSize(source.intValue(DEMO_HEAP_SIZE, 4, 1 << 26) / 4 * 4)
+                .packetSize(udp ? 8972 : 65000)
+                .flavour(SpeadFlavour.SPEAD_64_48)
+                .heaps(Long.MAX_VALUE)
+                .rateGbps(source.doubleValue(DEMO_RATE, 0))
+                .connectTimeout(Duration.ofSeconds(60));
+        String host = source.string(HOST);
+        int port = source.intValue(PORT, 1, 65535);
+        SpeadSender sender = (udp ? b.udp(host, port) : b.tcp(host, port)).build();
+        Thread thread = new Thread(() -> {
+            try {
+                sender.run();
+            } catch (java.io.IOException e) {
+                org.slf4j.LoggerFactory.getLogger(SpeadSourceKind.class).info("SPEAD demo feed ended: {}", e.toString());
+            }
+        }, "spead-demo-feed-" + source.name());
+        thread.setDaemon(true);
+        thread.start();
+        return () -> {
+            sender.cancel();
+            thread.join(5000);
+        };
+    }
+}

@@ -1,0 +1,160 @@
+package org.rawstream.job.spead;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.rawstream.sinks.rawhdf5.RawFileReader;
+import org.rawstream.sources.spead.IncompleteHeapPolicy;
+import org.rawstream.sources.spead.ReceivedHeap;
+import org.rawstream.sources.spead.SpeadAssemblyConfig;
+import org.rawstream.sources.spead.SpeadFramer;
+import org.rawstream.sources.spead.SpeadStreamAssembler;
+import org.rawstream.sources.spead.StoredHeapCodec;
+
+/** Vectors, ports and output files for the SPEAD job tests. */
+final class SpeadJobTestSupport {
+
+    private SpeadJobTestSupport() {
+    }
+
+    /** Settings of a job with one SPEAD source {@code source} of {@code type} on {@code port}, output to {@code out}. */
+    static org.rawstream.job.config.Settings settings(Path out, String source, String type, int port, String parallelism,
+            java.util.Map<String, String> extra) {
+        org.rawstream.job.config.Settings s = org.rawstream.job.config.JobConfig.defaults();
+        s.set(org.rawstream.job.config.JobConfig.OUTPUT_DIR, out.toString(), "test");
+        s.set(org.rawstream.job.config.JobConfig.SOURCES, source, "test");
+        s.set(org.rawstream.job.config.JobConfig.PARALLELISM, parallelism, "test");
+        s.set("source." + source + ".type", type, "test");
+        s.set("source." + source + ".port", String.valueOf(port), "test");
+        s.setAll(extra, "test");
+        return s;
+    }
+
+    static Path vectorsDir() {
+        String root = System.getProperty("rawstream.root");
+        Path start = root != null ? Paths.get(root) : Paths.get("").toAbsolutePath();
+        for (Path d = start; d != null; d = d.getParent()) {
+            Path p = d.resolve("../shared/vectors/spead").normalize();
+            if (Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("shared/vectors/spead not found");
+    }
+
+    static List<String> vectorNames() throws IOException {
+        try (Stream<Path> s = Files.list(vectorsDir())) {
+            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".bin"))
+                    .map(n -> n.substring(0, n.length() - 4)).sorted().collect(Collectors.toList());
+        }
+    }
+
+    static byte[] vector(String name) throws IOException {
+        return Files.readAllBytes(vectorsDir().resolve(name + ".bin"));
+    }
+
+    /** The packets of a byte stream of back-to-back packets. */
+    static List<byte[]> packets(byte[] stream) {
+        SpeadFramer framer = new SpeadFramer(Integer.MAX_VALUE);
+        List<byte[]> out = new ArrayList<>();
+        int pos = 0;
+        while (pos < stream.length) {
+            int len = framer.nextPacketLength(ByteBuffer.wrap(stream), pos, stream.length - pos);
+            assertThat(len).isPositive();
+            byte[] p = new byte[len];
+            System.arraycopy(stream, pos, p, 0, len);
+            out.add(p);
+            pos += len;
+        }
+        return out;
+    }
+
+    /** What the job must store for these packets: the plain-Java assembler's heaps as stored messages. */
+    static List<String> expectedMessages(List<byte[]> packets, SpeadAssemblyConfig config) {
+        SpeadStreamAssembler assembler = new SpeadStreamAssembler(config);
+        List<ReceivedHeap> heaps = new ArrayList<>();
+        for (byte[] p : packets) {
+            assembler.acceptDatagram(ByteBuffer.wrap(p), 0, p.length, 0, heaps::add);
+        }
+        assembler.endOfStream(0, heaps::add);
+        List<String> out = new ArrayList<>();
+        for (ReceivedHeap h : heaps) {
+            if (h.isComplete() || config.incompletePolicy() == IncompleteHeapPolicy.DELIVER) {
+                out.add(HexFormat.of().formatHex(StoredHeapCodec.encode(h)));
+            }
+        }
+        return out;
+    }
+
+    /** Every message of the committed files of one source (hidden in-progress files excluded). */
+    static List<byte[]> committedMessages(Path outputDir, String source) throws IOException {
+        Path dir = outputDir.resolve(source);
+        List<byte[]> out = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return out;
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.getFileName().toString().endsWith(".h5") && !p.getFileName().toString().startsWith("."))
+                    .sorted().collect(Collectors.toList());
+        }
+        for (Path f : files) {
+            try (RawFileReader r = RawFileReader.open(f)) {
+                assertThat(r.metadata().ioVersion()).isEqualTo("4.0");
+                assertThat(r.metadata().attributes().get("protocol")).isEqualTo("spead");
+                out.addAll(r.messages(0, r.count()));
+            }
+        }
+        return out;
+    }
+
+    static int freeUdpPort() throws IOException {
+        try (DatagramChannel ch = DatagramChannel.open()) {
+            ch.bind(new InetSocketAddress("127.0.0.1", 0));
+            return ((InetSocketAddress) ch.getLocalAddress()).getPort();
+        }
+    }
+
+    static int freeTcpPort() throws IOException {
+        try (ServerSocketChannel ch = ServerSocketChannel.open()) {
+            ch.bind(new InetSocketAddress("127.0.0.1", 0));
+            return ((InetSocketAddress) ch.getLocalAddress()).getPort();
+        }
+    }
+
+    /** Waits (with a deadline) until a socket of the job is bound (UDP) or listening (TCP) on the port. */
+    static void awaitBound(boolean udp, int port, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String local = String.format(Locale.ROOT, ":%04X", port);
+        while (true) {
+            for (String table : new String[] {udp ? "/proc/net/udp" : "/proc/net/tcp", udp ? "/proc/net/udp6" : "/proc/net/tcp6"}) {
+                Path p = Path.of(table);
+                if (Files.exists(p)) {
+                    for (String line : Files.readAllLines(p)) {
+                        String[] f = line.trim().split("\\s+");
+                        if (f.length > 3 && f[1].endsWith(local) && (udp || f[3].equals("0A"))) {
+                            return;
+                        }
+                    }
+                }
+            }
+            assertThat(System.nanoTime()).as("port %d bound in time", port).isLessThan(deadline);
+            LockSupport.parkNanos(20_000_000L); // poll interval
+        }
+    }
+}

@@ -1,0 +1,7 @@
+package org.rawstream.sources.spead;
+
+/** Receives the heaps a stream delivers, in release order. */
+@FunctionalInterface
+public interface HeapConsumer {
+    void deliver(ReceivedHeap heap);
+}

@@ -1,0 +1,315 @@
+package org.rawstream.sources.spead;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+import org.rawstream.sources.transport.Pacer;
+
+/**
+ * Sends SPEAD heaps over UDP (one packet per datagram) or TCP (packets back to back): the core
+ * of the {@code send-spead} command, the tests' and the benchmark's traffic source. Each heap
+ * holds a "data" item (heap size bytes, a big-endian u32 counter) and an immediate "timestamp";
+ * descriptors go in the first heap; a stop heap ends the stream. Paced to a rate in Gb/s
+ * (payload and headers, as on the wire) unless the rate is 0.
+ */
+public final class SpeadSender {
+
+    public static final long DATA_ID = 0x1000;
+    public static final long TIMESTAMP_ID = 0x1001;
+
+    /** How packets travel. */
+    public enum Transport { UDP, TCP }
+
+    /** Totals of one run. */
+    public static final class Result {
+        public final long heaps;
+        public final long packets;
+        public final long bytes;
+        public final long nanos;
+
+        Result(long heaps, long packets, long bytes, long nanos) {
+            this.heaps = heaps;
+            this.packets = packets;
+            this.bytes = bytes;
+            this.nanos = nanos;
+        }
+
+        public double gbps() {
+            return nanos == 0 ? 0 : bytes * 8.0 / nanos;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "%d heaps, %d packets, %d bytes in %.3f s (%.3f Gb/s)",
+                    heaps, packets, bytes, nanos / 1e9, gbps());
+        }
+    }
+
+    private final Transport transport;
+    private final InetSocketAddress target;
+    private final SpeadFlavour flavour;
+    private final int heapSize;
+    private final int packetSize;
+    private final long heaps;
+    private final double rateGbps;
+    private final long firstHeapCnt;
+    private final long heapCntStep;
+    private final boolean sendStop;
+    private final long connectTimeoutMillis;
+    private final boolean refillData;
+    private volatile boolean cancelled;
+
+    private SpeadSender(Builder b) {
+        this.transport = b.transport;
+        this.target = b.target;
+        this.flavour = b.flavour;
+        this.heapSize = b.heapSize;
+        this.packetSize = b.packetSize;
+        this.heaps = b.heaps;
+        this.rateGbps = b.rateGbps;
+        this.firstHeapCnt = b.firstHeapCnt;
+        this.heapCntStep = b.heapCntStep;
+        this.sendStop = b.sendStop;
+        this.connectTimeoutMillis = b.connectTimeoutMillis;
+        this.refillData = b.refillData;
+    }
+
+    /** Makes a running {@link #run()} stop after the current packet (it then sends the stop heap). */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The descriptors the sender announces in its first heap. */
+    public SpeadDescriptor[] descriptors() {
+        return new SpeadDescriptor[] {
+            SpeadDescriptor.builder(DATA_ID, "data").description("big-endian uint32 counter")
+                    .numpyHeader("{'descr': '>u4', 'fortran_order': False, 'shape': (" + heapSize / 4 + ",)}").build(),
+            SpeadDescriptor.builder(TIMESTAMP_ID, "timestamp").description("heap index, immediate")
+                    .formatField('u', flavour.heapAddressBits()).build()
+        };
+    }
+
+    /** The i-th heap this sender sends (i from 0). */
+    public OutgoingHeap heap(long index, byte[] data) {
+        OutgoingHeap.Builder b = OutgoingHeap.builder();
+        if (index == 0) {
+            for (SpeadDescriptor d : descriptors()) {
+                b.descriptor(d);
+            }
+        }
+        return b.item(DATA_ID, data).immediate(TIMESTAMP_ID, index & flavour.maxAddress()).build();
+    }
+
+    /** Fills the data item with a big-endian u32 counter continuing from heap {@code index}. */
+    public static void fillData(byte[] data, long index) {
+        ByteBuffer b = ByteBuffer.wrap(data);
+        long base = index * (data.length / 4);
+        while (b.remaining() >= 4) {
+            b.putInt((int) (base++));
+        }
+    }
+
+    /** Sends all heaps (and the stop heap) and returns the totals. */
+    public Result run() throws IOException {
+        try (WritableByteChannel channel = open()) {
+            return send(channel);
+        }
+    }
+
+    private WritableByteChannel open() throws IOException {
+        if (transport == Transport.UDP) {
+            DatagramChannel ch = DatagramChannel.open();
+            ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
+            ch.connect(target);
+            return ch;
+        }
+        long deadline = System.nanoTime() + connectTimeoutMillis * 1_000_000L;
+        while (true) {
+            try {
+                SocketChannel ch = SocketChannel.open(target);
+                ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
+                return ch;
+            } catch (java.net.ConnectException e) {
+                // The receiver may not listen yet (e.g. a job starting): retry until the deadline.
+                if (cancelled || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(50_000_000L);
+            }
+        }
+    }
+
+    private Result send(WritableByteChannel channel) throws IOException {
+        SpeadHeapPacketizer packetizer = new SpeadHeapPacketizer(packetSize);
+        byte[] data = new byte[heapSize];
+        long[] counts = new long[3];
+        ByteBuffer[] gather = new ByteBuffer[2];
+        ByteBuffer udpPacket = ByteBuffer.allocateDirect(packetSize);
+        Pacer pacer = new Pacer(rateGbps * 1e9 / 8);
+        long start = System.nanoTime();
+        SpeadHeapPacketizer.PacketSink sink = (head, payload) -> {
+            int len = head.remaining() + payload.remaining();
+            pacer.acquire(len);
+            if (transport == Transport.UDP) {
+                // One datagram per packet: copy into one direct buffer (a single send call).
+                udpPacket.clear();
+                udpPacket.put(head).put(payload).flip();
+                try {
+                    ((DatagramChannel) channel).write(udpPacket);
+                } catch (java.net.PortUnreachableException e) {
+                    // Nobody listens (yet): UDP drops the packet; the sender goes on, as senders do.
+                    counts[2]++;
+                }
+            } else {
+                gather[0] = head;
+                gather[1] = payload;
+                SocketChannel sc = (SocketChannel) channel;
+                while (head.hasRemaining() || payload.hasRemaining()) {
+                    sc.write(gather);
+                }
+            }
+            counts[0]++;
+            counts[1] += len;
+        };
+        OutgoingHeap.Layout steady = null;
+        long sent = 0;
+        fillData(data, 0);
+        for (long i = 0; i < heaps && !cancelled; i++) {
+            if (refillData && i > 0) {
+                fillData(data, i);
+            }
+            OutgoingHeap.Layout layout;
+            if (i == 0) {
+                layout = heap(0, data).layout(flavour);
+            } else {
+                // The data array is shared by the layout; only the immediate changes per heap.
+                steady = OutgoingHeap.builder().item(DATA_ID, data)
+                        .immediate(TIMESTAMP_ID, i & flavour.maxAddress()).build().layout(flavour);
+                layout = steady;
+            }
+            packetizer.packetize(layout, (firstHeapCnt + i * heapCntStep) & flavour.maxAddress(), sink);
+            sent++;
+        }
+        if (sendStop) {
+            packetizer.packetize(OutgoingHeap.stop().layout(flavour), (firstHeapCnt + sent * heapCntStep) & flavour.maxAddress(), sink);
+        }
+        return new Result(sent, counts[0], counts[1], System.nanoTime() - start);
+    }
+
+    /** Builder; defaults: UDP to 127.0.0.1, SPEAD-64-48, 1 MiB heaps, 8972-byte packets, 10 heaps, unpaced. */
+    public static final class Builder {
+        private Transport transport = Transport.UDP;
+        private InetSocketAddress target;
+        private SpeadFlavour flavour = SpeadFlavour.SPEAD_64_48;
+        private int heapSize = 1 << 20;
+        private int packetSize = 8972;
+        private long heaps = 10;
+        private double rateGbps;
+        private long firstHeapCnt = 1;
+        private long heapCntStep = 1;
+        private boolean sendStop = true;
+        private long connectTimeoutMillis = 0;
+        private boolean refillData = true;
+
+        private Builder() {
+        }
+
+        /** TCP: keep retrying a refused connection this long (0 = fail at once). */
+        public Builder connectTimeout(java.time.Duration timeout) {
+            this.connectTimeoutMillis = timeout.toMillis();
+            return this;
+        }
+
+        /** False: every heap carries the first heap's data (saves the sender's CPU in benchmarks). */
+        public Builder refillData(boolean value) {
+            this.refillData = value;
+            return this;
+        }
+
+        public Builder udp(String host, int port) {
+            this.transport = Transport.UDP;
+            this.target = new InetSocketAddress(host, port);
+            return this;
+        }
+
+        public Builder tcp(String host, int port) {
+            this.transport = Transport.TCP;
+            this.target = new InetSocketAddress(host, port);
+            return this;
+        }
+
+        public Builder flavour(SpeadFlavour value) {
+            this.flavour = Objects.requireNonNull(value);
+            return this;
+        }
+
+        /** Bytes of the data item (a multiple of 4). */
+        public Builder heapSize(int bytes) {
+            if (bytes < 4 || bytes % 4 != 0) {
+                throw new IllegalArgumentException("heap size must be a positive multiple of 4");
+            }
+            this.heapSize = bytes;
+            return this;
+        }
+
+        /** Largest packet, header included (UDP payload size). */
+        public Builder packetSize(int bytes) {
+            if (bytes < SpeadHeapPacketizer.MIN_PACKET_SIZE || bytes > 65507) {
+                throw new IllegalArgumentException("packet size must be 64..65507");
+            }
+            this.packetSize = bytes;
+            return this;
+        }
+
+        public Builder heaps(long count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("heap count must be >= 0");
+            }
+            this.heaps = count;
+            return this;
+        }
+
+        /** Rate on the wire in Gb/s; 0 sends as fast as possible. */
+        public Builder rateGbps(double gbps) {
+            if (gbps < 0) {
+                throw new IllegalArgumentException("rate must be >= 0");
+            }
+            this.rateGbps = gbps;
+            return this;
+        }
+
+        public Builder firstHeapCnt(long cnt) {
+            this.firstHeapCnt = cnt;
+            return this;
+        }
+
+        public Builder heapCntStep(long step) {
+            if (step < 1) {
+                throw new IllegalArgumentException("heap counter step must be >= 1");
+            }
+            this.heapCntStep = step;
+            return this;
+        }
+
+        public Builder sendStop(boolean value) {
+            this.sendStop = value;
+            return this;
+        }
+
+        public SpeadSender build() {
+            if (target == null) {
+                throw new IllegalStateException("set udp(host, port) or tcp(host, port)");
+            }
+            return new SpeadSender(this);
+        }
+    }
+}

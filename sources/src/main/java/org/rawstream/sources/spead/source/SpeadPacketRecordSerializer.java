@@ -1,0 +1,68 @@
+package org.rawstream.sources.spead.source;
+
+import java.io.IOException;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/** Explicit serializer of {@link SpeadPacketRecord}: stream (UTF), substream, length (-1 = end), bytes. */
+public final class SpeadPacketRecordSerializer extends DataCodecSerializer<SpeadPacketRecord> {
+    private static final long serialVersionUID = 1L;
+
+    public static final SpeadPacketRecordSerializer INSTANCE = new SpeadPacketRecordSerializer();
+
+    private SpeadPacketRecordSerializer() {
+    }
+
+    @Override
+    public boolean isImmutableType() {
+        return true;
+    }
+
+    @Override
+    public SpeadPacketRecord createInstance() {
+        return SpeadPacketRecord.endOfStream("", 0);
+    }
+
+    @Override
+    public SpeadPacketRecord copy(SpeadPacketRecord from) {
+        return from;
+    }
+
+    @Override
+    public void serialize(SpeadPacketRecord record, DataOutputView target) throws IOException {
+        target.writeUTF(record.stream());
+        target.writeInt(record.substream());
+        byte[] b = record.bytes();
+        target.writeInt(b == null ? -1 : b.length);
+        if (b != null) {
+            target.write(b);
+        }
+    }
+
+    @Override
+    public SpeadPacketRecord deserialize(DataInputView source) throws IOException {
+        String stream = source.readUTF();
+        int substream = source.readInt();
+        int length = source.readInt();
+        if (length < 0) {
+            return SpeadPacketRecord.endOfStream(stream, substream);
+        }
+        byte[] b = new byte[length];
+        source.readFully(b);
+        return SpeadPacketRecord.packet(stream, substream, b);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<SpeadPacketRecord> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    /** Snapshot of the stateless serializer. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<SpeadPacketRecord> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package org.rawstream.sources.spead.source;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.Map;
+import org.rawstream.sources.net.NetworkProtocol;
+import org.rawstream.sources.net.split.NetworkSplit;
+import org.rawstream.sources.spead.InvalidPacketReason;
+import org.rawstream.sources.spead.SpeadByteStreamDecoder;
+import org.rawstream.sources.spead.SpeadItemIds;
+import org.rawstream.sources.spead.SpeadPacket;
+import org.rawstream.sources.transport.ConnectionContext;
+import org.rawstream.sources.transport.DatagramDecoder;
+import org.rawstream.sources.transport.DecodeErrors;
+import org.rawstream.sources.transport.RecordCollector;
+import org.rawstream.sources.transport.StreamDecoder;
+
+/**
+ * SPEAD on the generic network source. UDP: one datagram is one packet, validated here (invalid
+ * ones are counted by reason and dropped); the stream is (local endpoint, sender). TCP: packets
+ * back to back, one stream per connection; a partial packet at the end is discarded; the end of
+ * the connection (or a framing error) sends end-of-stream markers so its live heaps are flushed.
+ * Each packet goes to substream hash(heap counter) mod {@code substreams}; a stop packet goes to
+ * every substream.
+ */
+public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
+    private static final long serialVersionUID = 1L;
+
+    /** Most distinct UDP senders whose stream names are cached per endpoint. */
+    private static final int STREAM_NAME_CACHE = 4096;
+
+    private final int substreams;
+    private final int maxPacketSize;
+
+    public SpeadProtocol(int substreams, int maxPacketSize) {
+        if (substreams < 1) {
+            throw new IllegalArgumentException("substreams must be >= 1");
+        }
+        this.substreams = substreams;
+        this.maxPacketSize = maxPacketSize;
+    }
+
+    @Override
+    public String name() {
+        return "spead";
+    }
+
+    /** Decode-error kind of an invalid packet, e.g. {@code badMagic}. */
+    public static String errorKind(InvalidPacketReason reason) {
+        String[] words = reason.metricName().split("_");
+        StringBuilder sb = new StringBuilder(words[0]);
+        for (int i = 1; i < words.length; i++) {
+            sb.append(Character.toUpperCase(words[i].charAt(0))).append(words[i].substring(1));
+        }
+        return sb.toString();
+    }
+
+    static int substreamOf(long heapCnt, int substreams) {
+        if (substreams == 1) {
+            return 0;
+        }
+        long h = heapCnt * 0x9E3779B97F4A7C15L;
+        return (int) Math.floorMod(h ^ (h >>> 29), (long) substreams);
+    }
+
+    /** A stream's name and its assembly keys (one per substream), built once per stream. */
+    private static final class StreamKeys {
+        final String stream;
+        final String[] keys;
+
+        StreamKeys(String stream, int substreams) {
+            this.stream = stream;
+            this.keys = new String[substreams];
+            for (int s = 0; s < substreams; s++) {
+                keys[s] = SpeadPacketRecord.keyOf(stream, s);
+            }
+        }
+    }
+
+    private static void emit(StreamKeys stream, SpeadPacket packet, byte[] bytes, RecordCollector<SpeadPacketRecord> out) {
+        int substreams = stream.keys.length;
+        if (packet.streamControl() == SpeadItemIds.CTRL_STOP && substreams > 1) {
+            for (int s = 0; s < substreams; s++) {
+                out.collect(SpeadPacketRecord.packet(stream.stream, s, stream.keys[s], bytes));
+            }
+        } else {
+            int s = substreamOf(packet.heapCnt(), substreams);
+            out.collect(SpeadPacketRecord.packet(stream.stream, s, stream.keys[s], bytes));
+        }
+    }
+
+    @Override
+    public DatagramDecoder<SpeadPacketRecord> createDatagramDecoder(NetworkSplit split) {
+        String local = "udp:" + split.host() + ":" + split.port() + "<-";
+        SpeadPacket packet = new SpeadPacket();
+        Map<InetSocketAddress, StreamKeys> names = new HashMap<>();
+        int subs = substreams;
+        return (ByteBuffer datagram, InetSocketAddress sender, RecordCollector<SpeadPacketRecord> out,
+                DecodeErrors errors) -> {
+            int pos = datagram.position();
+            int len = datagram.remaining();
+            if (!packet.decodeDatagram(datagram, pos, len)) {
+                errors.error(errorKind(packet.invalidReason()));
+                return;
+            }
+            if (names.size() > STREAM_NAME_CACHE) {
+                names.clear();
+            }
+            StreamKeys stream = names.computeIfAbsent(sender,
+                    s -> new StreamKeys(local + s.getAddress().getHostAddress() + ":" + s.getPort(), subs));
+            byte[] bytes = new byte[len];
+            datagram.get(pos, bytes);
+            emit(stream, packet, bytes, out);
+        };
+    }
+
+    @Override
+    public StreamDecoder<SpeadPacketRecord> createStreamDecoder(NetworkSplit split, ConnectionContext connection) {
+        InetSocketAddress remote = connection.remote();
+        String stream = "tcp:" + split.host() + ":" + split.port() + "<-"
+                + (remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort())
+                + "#" + connection.connectionId();
+        return new TcpDecoder(new StreamKeys(stream, substreams), maxPacketSize);
+    }
+
+    /** One TCP connection: framing, validation, end-of-stream markers. */
+    private static final class TcpDecoder implements StreamDecoder<SpeadPacketRecord> {
+        private final StreamKeys stream;
+        private final SpeadByteStreamDecoder framer;
+        private boolean ended;
+        private RecordCollector<SpeadPacketRecord> out;
+        private DecodeErrors errors;
+        private final SpeadByteStreamDecoder.PacketHandler handler = new SpeadByteStreamDecoder.PacketHandler() {
+            @Override
+            public void packet(SpeadPacket packet) {
+                byte[] bytes = new byte[packet.packetLength()];
+                packet.buffer().get(packet.start(), bytes);
+                emit(stream, packet, bytes, out);
+            }
+
+            @Override
+            public void invalid(InvalidPacketReason reason) {
+                errors.error(errorKind(reason));
+            }
+        };
+
+        TcpDecoder(StreamKeys stream, int maxPacketSize) {
+            this.stream = stream;
+            this.framer = new SpeadByteStreamDecoder(maxPacketSize);
+        }
+
+        @Override
+        public boolean feed(ByteBuffer chunk, RecordCollector<SpeadPacketRecord> collector, DecodeErrors errs) {
+            out = collector;
+            errors = errs;
+            boolean ok = framer.feed(chunk, handler);
+            if (!ok) {
+                // The server closes the connection without an endOfStream call: end it here.
+                end(collector);
+            }
+            return ok;
+        }
+
+        @Override
+        public void endOfStream(RecordCollector<SpeadPacketRecord> collector, DecodeErrors errs) {
+            if (framer.endOfStream()) {
+                errs.error("partialPacket");
+            }
+            end(collector);
+        }
+
+        private void end(RecordCollector<SpeadPacketRecord> collector) {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            for (int s = 0; s < stream.keys.length; s++) {
+                collector.collect(SpeadPacketRecord.endOfStream(stream.stream, s));
+            }
+        }
+    }
+}
