@@ -32,8 +32,9 @@ class LocalRunITCase {
         int port = ChildJob.freePort();
         List<String> args = List.of("--local", "--duration", "20s", "--output", out.toString(),
                 "--state-dir", tmp.resolve("state").toString(), "-D", "rest.port=" + port,
-                // the default ODIN source on a free port, so a developer's own run cannot collide
-                "--set", "source.odin.port=" + ChildJob.freePort());
+                // the default protocol sources on free ports, so a developer's own run cannot collide
+                "--set", "source.spead.port=" + ChildJob.freePort(), "--set", "source.odin.port=" + ChildJob.freePort(),
+                "--set", "source.echo.port=" + ChildJob.freePort(), "--set", "source.msgpack.port=" + ChildJob.freePort());
         try (ChildJob job = ChildJob.start(tmp, tmp.resolve("run.log"), args)) {
             long started = System.nanoTime();
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

@@ -43,13 +43,15 @@ public final class JobConfig {
     public static final String SOURCE_IO_VERSION = "io-version";
 
     /**
-     * Built-in defaults: a generator source "gen" and an ODIN-Stream UDP source "odin", writing to
-     * ./out. Empty value = unset.
+     * Built-in defaults: the generator "gen" and one source per protocol (SPEAD over UDP, ODIN-Stream
+     * over UDP, echo and MessagePack over TCP) on their default ports on 127.0.0.1, writing to ./out.
+     * A {@code --local} run feeds each protocol source with its built-in sender at a modest rate.
+     * Empty value = unset.
      */
     public static Settings defaults() {
         return new Settings()
                 .set(OUTPUT_DIR, "out", "default")
-                .set(SOURCES, "gen,odin", "default")
+                .set(SOURCES, "gen,spead,odin,echo,msgpack", "default")
                 .set(PARALLELISM, "", "default")
                 .set(CHECKPOINT_INTERVAL, "", "default")
                 .set(DURATION, "", "default")
@@ -60,9 +62,17 @@ public final class JobConfig {
                 .set(BATCH_MAX_BYTES, "4mb", "default")
                 .set(SYNC_ON_COMMIT, "true", "default")
                 .set("source.gen.type", "generator", "default")
+                // SPEAD over UDP on 127.0.0.1:7148; --local feeds it with send-spead at 0.05 Gb/s.
+                .set("source.spead.type", "spead-udp", "default")
+                .set("source.spead.io-group", "1", "default")
                 // ODIN-Stream over UDP on 127.0.0.1:9410; --local feeds it with send-odin at 50 packets/s.
                 .set("source.odin.type", "odin-udp", "default")
-                .set("source.odin.io-group", "5", "default");
+                .set("source.odin.io-group", "5", "default")
+                // Echo server (TCP 127.0.0.1:9500) and MessagePack over TCP (127.0.0.1:9510).
+                .set("source.echo.type", "echo-tcp", "default")
+                .set("source.echo.io-group", "6", "default")
+                .set("source.msgpack.type", "msgpack-tcp", "default")
+                .set("source.msgpack.io-group", "7", "default");
     }
 
     private final Settings settings;
