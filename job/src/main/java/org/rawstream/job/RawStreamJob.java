@@ -3,6 +3,7 @@ package org.rawstream.job;
 import java.util.Arrays;
 import org.rawstream.job.echo.SendEchoCommand;
 import org.rawstream.job.msgpack.SendMsgpackCommand;
+import org.rawstream.job.odin.SendOdinCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,15 +23,28 @@ public final class RawStreamJob implements Runnable {
         CommandLine cl = new CommandLine(new RawStreamJob());
         cl.addSubcommand(new RunCommand());
         cl.addSubcommand(new InspectCommand());
+        // Protocol senders: send-spead, send-odin, send-echo, send-msgpack.
+        cl.addSubcommand(new SendOdinCommand());
         cl.addSubcommand(new SendEchoCommand());
         cl.addSubcommand(new SendMsgpackCommand());
-        // Protocol senders are added here: send-spead, send-odin, send-echo, send-msgpack.
-        // Exceptions propagate (not just an exit code): under 'flink run' Flink relies on its own
-        // exceptions from execute() reaching it.
-        cl.setExecutionExceptionHandler((ex, command, parseResult) -> {
-            throw ex;
-        });
         return cl;
+    }
+
+    /**
+     * Runs the command line; a failure of the command itself is rethrown (not only turned into an
+     * exit code), so that under 'flink run' / REST submission the real cause reaches Flink.
+     */
+    static int execute(CommandLine cl, String[] args) throws Exception {
+        Exception[] failure = new Exception[1];
+        cl.setExecutionExceptionHandler((ex, command, parseResult) -> {
+            failure[0] = ex;
+            return command.getCommandSpec().exitCodeOnExecutionException();
+        });
+        int code = cl.execute(args);
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return code;
     }
 
     /** Prepends {@code run} unless the first argument names a command. */
@@ -56,15 +70,15 @@ public final class RawStreamJob implements Runnable {
         boolean cluster = effective[0].equals("run") && !Arrays.asList(effective).contains("--local");
         if (cluster) {
             // Inside 'flink run' or a JobManager (REST submission): never System.exit.
-            int code = cl.execute(effective);
+            int code = execute(cl, effective);
             if (code != 0) {
-                throw new IllegalArgumentException("rawstream exited with code " + code + " (see messages above)");
+                throw new IllegalArgumentException("rawstream: invalid arguments (exit code " + code + ", see above)");
             }
             return;
         }
         int code;
         try {
-            code = cl.execute(effective);
+            code = execute(cl, effective);
         } catch (Exception e) {
             System.err.println("rawstream: " + e);
             e.printStackTrace(System.err);

@@ -18,8 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Must-show 3: the job runs in a child JVM (README's local run), is SIGKILLed while writing, and is
- * restarted from its latest retained checkpoint → every message exactly once, and every file under
- * a committed name is a complete, valid file (checked right after the kill, before any recovery).
+ * restarted (at parallelism 1, i.e. rescaled) from its latest retained checkpoint → every message
+ * exactly once, no hidden file left, and every file under a committed name is a complete, valid
+ * file (checked right after the kill, before any recovery).
  */
 class ProcessKillITCase {
     static final long COUNT = 40_000;
@@ -34,17 +35,20 @@ class ProcessKillITCase {
         Path dir = out.resolve("gen");
         Path state = tmp.resolve("state");
         List<String> args = List.of("--local", "--output", out.toString(), "--state-dir", state.toString(),
-                "-p", "2", "--checkpoint-interval", "500ms", "--roll-max-records", "3000",
+                "--checkpoint-interval", "500ms", "--roll-max-records", "3000",
                 "--set", "source.gen.count=" + COUNT, "--set", "source.gen.rate=5000",
                 "--set", "source.gen.message-bytes=" + SIZE);
 
-        try (ChildJob first = ChildJob.start(tmp, tmp.resolve("first.log"), withPort(args))) {
+        List<String> firstArgs = new ArrayList<>(withPort(args));
+        firstArgs.addAll(List.of("-p", "2"));
+        try (ChildJob first = ChildJob.start(tmp, tmp.resolve("first.log"), firstArgs)) {
             Deadlines.await(Duration.ofSeconds(90), "committed files and a retained checkpoint",
                     () -> OutputCheck.committedFiles(dir).size() >= 2 && latestCheckpoint(state).isPresent());
             assertThat(first.process.isAlive()).as("still writing when killed: %s", log(first)).isTrue();
             first.kill();
             assertThat(first.process.exitValue()).isEqualTo(137); // 128 + SIGKILL
         }
+        assertThat(OutputCheck.hiddenFiles(dir)).as("killed with files in progress").isNotEmpty();
         // Nothing half-written under a committed name: every visible file opens and reads in h5py.
         List<Path> afterKill = OutputCheck.committedFiles(dir);
         long committedBeforeRestart = OutputCheck.h5pySummaries(afterKill, tmp).stream()
@@ -52,11 +56,14 @@ class ProcessKillITCase {
         assertThat(committedBeforeRestart).as("killed mid-stream").isLessThan(COUNT);
 
         Path checkpoint = latestCheckpoint(state).orElseThrow();
+        // Resume at parallelism 1: the one writer gets both old subtasks' state and must clean up
+        // the leftovers of both.
         List<String> resume = new ArrayList<>(withPort(args));
-        resume.addAll(List.of("-D", "execution.state-recovery.path=" + checkpoint.toUri()));
+        resume.addAll(List.of("-p", "1", "-D", "execution.state-recovery.path=" + checkpoint.toUri()));
         try (ChildJob second = ChildJob.start(tmp, tmp.resolve("second.log"), resume)) {
             assertThat(second.process.waitFor(120, TimeUnit.SECONDS)).as("resumed job finished").isTrue();
             assertThat(second.process.exitValue()).as(log(second)).isZero();
+            assertThat(log(second)).contains("Deleted leftover of a failed attempt");
         }
 
         assertThat(OutputCheck.hiddenFiles(dir)).as("no in-progress file left").isEmpty();

@@ -31,6 +31,18 @@ class RawStreamJobTest {
     }
 
     @Test
+    void commandFailuresPropagateWithTheirCause() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> RawStreamJob.execute(RawStreamJob.commandLine(),
+                        new String[] {"run", "--set", "source.gen.rate=fast"}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("source.gen.rate");
+    }
+
+    @Test
+    void badFlagsGiveAUsageExitCode() throws Exception {
+        assertThat(RawStreamJob.execute(RawStreamJob.commandLine(), new String[] {"run", "--no-such-flag"})).isEqualTo(2);
+    }
+
+    @Test
     void listsSourceTypes() {
         assertThat(RawStreamJob.commandLine().execute("run", "--list-source-types")).isZero();
     }

@@ -42,11 +42,14 @@ public final class JobConfig {
     public static final String SOURCE_PROTOCOL = "protocol";
     public static final String SOURCE_IO_VERSION = "io-version";
 
-    /** Built-in defaults: one generator source "gen" writing to ./out. Empty value = unset. */
+    /**
+     * Built-in defaults: a generator source "gen" and an ODIN-Stream UDP source "odin", writing to
+     * ./out. Empty value = unset.
+     */
     public static Settings defaults() {
         return new Settings()
                 .set(OUTPUT_DIR, "out", "default")
-                .set(SOURCES, "gen", "default")
+                .set(SOURCES, "gen,odin", "default")
                 .set(PARALLELISM, "", "default")
                 .set(CHECKPOINT_INTERVAL, "", "default")
                 .set(DURATION, "", "default")
@@ -56,7 +59,10 @@ public final class JobConfig {
                 .set(BATCH_MAX_MESSAGES, "1000", "default")
                 .set(BATCH_MAX_BYTES, "4mb", "default")
                 .set(SYNC_ON_COMMIT, "true", "default")
-                .set("source.gen.type", "generator", "default");
+                .set("source.gen.type", "generator", "default")
+                // ODIN-Stream over UDP on 127.0.0.1:9410; --local feeds it with send-odin at 50 packets/s.
+                .set("source.odin.type", "odin-udp", "default")
+                .set("source.odin.io-group", "5", "default");
     }
 
     private final Settings settings;
@@ -146,8 +152,10 @@ public final class JobConfig {
                 }
                 options.put(key, e.getValue());
             }
-            result.add(new SourceConfig(name, type, ioGroup, protocol,
-                    ioVersion == null || ioVersion.isBlank() ? null : ioVersion, options));
+            SourceConfig source = new SourceConfig(name, type, ioGroup, protocol,
+                    ioVersion == null || ioVersion.isBlank() ? null : ioVersion, options);
+            kind.validate(source);
+            result.add(source);
         }
         return result;
     }

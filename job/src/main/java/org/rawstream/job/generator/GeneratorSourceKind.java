@@ -54,10 +54,29 @@ public final class GeneratorSourceKind implements SourceKind {
     }
 
     @Override
+    public void validate(SourceConfig source) {
+        rate(source);
+        count(source);
+        size(source);
+    }
+
+    private static double rate(SourceConfig source) {
+        return source.doubleValue(RATE, 0);
+    }
+
+    private static long count(SourceConfig source) {
+        return source.longValue(COUNT, 0, Long.MAX_VALUE);
+    }
+
+    private static int size(SourceConfig source) {
+        return source.intValue(MESSAGE_BYTES, GeneratedMessages.MIN_SIZE, 16 << 20);
+    }
+
+    @Override
     public DataStream<RawMessage> create(StreamExecutionEnvironment env, SourceConfig source) {
-        double rate = source.doubleValue(RATE, 0);
-        long count = source.longValue(COUNT, 0, Long.MAX_VALUE);
-        int size = source.intValue(MESSAGE_BYTES, GeneratedMessages.MIN_SIZE, 16 << 20);
+        double rate = rate(source);
+        long count = count(source);
+        int size = size(source);
         DataGeneratorSource<RawMessage> generator = new DataGeneratorSource<>(
                 new RawMessageGenerator(source.name(), source.ioGroup(), size),
                 count == 0 ? Long.MAX_VALUE : count,

@@ -27,6 +27,9 @@ public interface SourceKind {
     /** One line of help for the option list. */
     String description();
 
+    /** Checks the kind-specific options (called while the config is parsed, before Flink starts). */
+    default void validate(SourceConfig source) {}
+
     /**
      * Adds the source (and whatever it needs before the sink) to {@code env}; every message must
      * carry {@code source.name()} and {@code source.ioGroup()}. Operators get uids

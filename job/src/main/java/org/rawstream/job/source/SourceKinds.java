@@ -7,6 +7,7 @@ import java.util.Map;
 import org.rawstream.job.echo.EchoSourceKind;
 import org.rawstream.job.generator.GeneratorSourceKind;
 import org.rawstream.job.msgpack.MsgpackSourceKind;
+import org.rawstream.job.odin.OdinSourceKind;
 
 /**
  * Registry of source kinds by {@code type}. Protocol integrations register here (one line each):
@@ -15,6 +16,8 @@ import org.rawstream.job.msgpack.MsgpackSourceKind;
 public final class SourceKinds {
     private static final Map<String, SourceKind> KINDS = index(List.of(
             new GeneratorSourceKind(),
+            OdinSourceKind.udp(),
+            OdinSourceKind.tcp(),
             new EchoSourceKind(),
             MsgpackSourceKind.tcp(),
             MsgpackSourceKind.udp()

@@ -80,6 +80,10 @@ class JobConfigTest {
                 .hasMessageContaining("source other: set source.other.type");
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set(JobConfig.SOURCES, " ", "t")))
                 .hasMessageContaining("no sources");
+        assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set("source.gen.message-bytes", "4", "t")))
+                .hasMessageContaining("source.gen.message-bytes");
+        assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set("source.gen.rate", "-1", "t")))
+                .hasMessageContaining("source.gen.rate");
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set(JobConfig.DURATION, "0s", "t")))
                 .hasMessageContaining("duration must be > 0");
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults()

@@ -1,6 +1,7 @@
 package org.rawstream.sources.net;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.rawstream.sources.net.MetricSums.sum;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -19,8 +20,6 @@ import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -186,26 +185,6 @@ class NetworkSourceITCase {
             assertThat(answers.toString(StandardCharsets.UTF_8)).isEqualTo("ack:0\nack:1\nack:2\nack:3\nack:4\n");
         }
         job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
-    }
-
-    /** Sum of a metric over subtasks; counters and numeric gauges. */
-    private static long sum(Map<String, Metric> metrics, String name) {
-        long total = 0;
-        boolean found = false;
-        for (Map.Entry<String, Metric> e : metrics.entrySet()) {
-            if (!e.getKey().endsWith("." + name)) {
-                continue;
-            }
-            found = true;
-            Metric m = e.getValue();
-            if (m instanceof Counter) {
-                total += ((Counter) m).getCount();
-            } else if (m instanceof Gauge) {
-                total += ((Number) ((Gauge<?>) m).getValue()).longValue();
-            }
-        }
-        assertThat(found).as("metric %s in %s", name, metrics.keySet()).isTrue();
-        return total;
     }
 
     /** Set once the failing map has failed (the restart test). */

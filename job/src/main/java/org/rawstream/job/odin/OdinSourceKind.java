@@ -1,0 +1,179 @@
+package org.rawstream.job.odin;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rawstream.job.config.SourceConfig;
+import org.rawstream.job.source.SourceKind;
+import org.rawstream.sinks.sink.RawMessage;
+import org.rawstream.sinks.sink.RawMessageTypeInfo;
+import org.rawstream.sources.net.NetworkSource;
+import org.rawstream.sources.odin.OdinReceiverConfig;
+import org.rawstream.sources.odin.OdinSender;
+import org.rawstream.sources.odin.source.OdinNamedValues;
+import org.rawstream.sources.odin.source.OdinPacket;
+import org.rawstream.sources.odin.source.OdinProtocol;
+import org.rawstream.sources.odin.source.OdinTypes;
+import org.rawstream.sources.transport.TcpOptions;
+import org.rawstream.sources.transport.UdpOptions;
+
+/**
+ * {@code type: odin-udp} (one packet per datagram) and {@code type: odin-tcp} (COBS frames with
+ * CRC-16): ODIN-Stream packets from the network, joined with their schemas in keyed state by
+ * identifier ({@link OdinKeyedProcessor}). Every valid packet, schema and event packets included,
+ * is stored raw (protocol "odin", io_version "1.0"), so a file decodes offline; the decoded,
+ * named values go to a side output that is counted and logged ({@link OdinValuesLogSink}).
+ */
+public final class OdinSourceKind implements SourceKind {
+
+    public static final String HOST = "host";
+    public static final String PORT = "port";
+    public static final String MAX_PACKET_BYTES = "max-packet-bytes";
+    public static final String MAX_SCHEMAS = "max-schemas";
+    public static final String MAX_PENDING = "max-pending-identifiers";
+    public static final String MAX_HELD = "max-held";
+    public static final String HELD_TIMEOUT = "held-timeout";
+    public static final String REORDER_WINDOW = "reorder-window";
+    public static final String REORDER_TIMEOUT = "reorder-timeout";
+    public static final String VALUES_LOG_INTERVAL = "values-log-interval";
+    public static final String STOP_WHEN_IDLE = "stop-when-idle";
+    public static final String FIRST_DATA_TIMEOUT = "first-data-timeout";
+    public static final String DEMO_RATE = "demo-rate";
+
+    private final boolean tcp;
+
+    private OdinSourceKind(boolean tcp) {
+        this.tcp = tcp;
+    }
+
+    public static OdinSourceKind udp() {
+        return new OdinSourceKind(false);
+    }
+
+    public static OdinSourceKind tcp() {
+        return new OdinSourceKind(true);
+    }
+
+    @Override
+    public String type() {
+        return tcp ? "odin-tcp" : "odin-udp";
+    }
+
+    @Override
+    public String defaultProtocol() {
+        return "odin";
+    }
+
+    @Override
+    public String defaultIoVersion() {
+        return "1.0";
+    }
+
+    @Override
+    public Map<String, String> options() {
+        OdinReceiverConfig defaults = OdinReceiverConfig.defaults();
+        Map<String, String> options = new LinkedHashMap<>();
+        options.put(HOST, "127.0.0.1");
+        options.put(PORT, tcp ? "9411" : "9410");
+        options.put(MAX_PACKET_BYTES, String.valueOf(defaults.maxPacketLength()));
+        options.put(MAX_SCHEMAS, String.valueOf(defaults.maxSchemas()));
+        options.put(MAX_PENDING, String.valueOf(defaults.maxPendingIdentifiers()));
+        options.put(MAX_HELD, String.valueOf(defaults.maxHeldPerIdentifier()));
+        options.put(HELD_TIMEOUT, defaults.heldTimeoutMillis() + "ms");
+        options.put(REORDER_WINDOW, String.valueOf(defaults.reorderWindow()));
+        options.put(REORDER_TIMEOUT, defaults.reorderTimeoutMillis() + "ms");
+        options.put(VALUES_LOG_INTERVAL, "10s");
+        options.put(STOP_WHEN_IDLE, "0s");
+        options.put(FIRST_DATA_TIMEOUT, "60s");
+        options.put(DEMO_RATE, "50");
+        return options;
+    }
+
+    @Override
+    public String description() {
+        return "ODIN-Stream over " + (tcp ? "TCP (COBS frames + CRC-16)" : "UDP (one packet per datagram)")
+                + ": host, port, max-packet-bytes, max-schemas, max-pending-identifiers, max-held, held-timeout, "
+                + "reorder-window, reorder-timeout, values-log-interval (0 = off), stop-when-idle (0s = run forever), "
+                + "first-data-timeout, demo-rate (data packets/s of the --local feed)";
+    }
+
+    @Override
+    public DataStream<RawMessage> create(StreamExecutionEnvironment env, SourceConfig source) {
+        Streams streams = streams(env, source);
+        streams.values.sinkTo(new OdinValuesLogSink(source.name(), source.duration(VALUES_LOG_INTERVAL).toMillis()))
+                .name(source.name() + " (odin values)").uid(source.name() + "-odin-values");
+        return streams.raw;
+    }
+
+    /** The raw messages for the sink and the decoded values side output (tests use both). */
+    Streams streams(StreamExecutionEnvironment env, SourceConfig source) {
+        OdinReceiverConfig config = receiverConfig(source);
+        String host = source.string(HOST);
+        int port = source.intValue(PORT, 1, 65535);
+        NetworkSource.Builder<OdinPacket> builder = NetworkSource.<OdinPacket>builder()
+                .name(source.name())
+                .protocol(new OdinProtocol(config.maxPacketLength()))
+                .typeInfo(OdinTypes.PACKET);
+        if (tcp) {
+            builder.tcp(TcpOptions.builder(port).bindHost(host).build());
+        } else {
+            builder.udp(UdpOptions.builder(port).bindHost(host).build());
+        }
+        Duration idle = source.duration(STOP_WHEN_IDLE);
+        if (!idle.isZero()) {
+            builder.stopWhenIdle(idle, source.duration(FIRST_DATA_TIMEOUT));
+        }
+        DataStream<OdinPacket> packets = env
+                .fromSource(builder.build(), WatermarkStrategy.noWatermarks(), source.name() + " (" + type() + ")", OdinTypes.PACKET)
+                .uid(source.name() + "-" + type());
+        SingleOutputStreamOperator<RawMessage> raw = packets
+                .keyBy(OdinPacket::key, Types.INT)
+                .process(new OdinKeyedProcessor(source.name(), source.ioGroup(), config), RawMessageTypeInfo.INSTANCE)
+                .name(source.name() + " (odin schema join)")
+                .uid(source.name() + "-odin-keyed");
+        return new Streams(raw, raw.getSideOutput(OdinKeyedProcessor.VALUES));
+    }
+
+    static OdinReceiverConfig receiverConfig(SourceConfig source) {
+        return OdinReceiverConfig.builder()
+                .maxPacketLength(source.intValue(MAX_PACKET_BYTES, 16, 65535))
+                .maxSchemas(source.intValue(MAX_SCHEMAS, 1, 65536))
+                .maxPendingIdentifiers(source.intValue(MAX_PENDING, 1, 65536))
+                .maxHeldPerIdentifier(source.intValue(MAX_HELD, 1, 1 << 20))
+                .heldTimeoutMillis(Math.max(1, source.duration(HELD_TIMEOUT).toMillis()))
+                .reorderWindow(source.intValue(REORDER_WINDOW, 1, 4096))
+                .reorderTimeoutMillis(Math.max(1, source.duration(REORDER_TIMEOUT).toMillis()))
+                .build();
+    }
+
+    @Override
+    public AutoCloseable startDemoFeed(SourceConfig source) {
+        OdinSender sender = OdinSender.builder()
+                .host(source.string(HOST))
+                .port(source.intValue(PORT, 1, 65535))
+                .transport(tcp ? OdinSender.Transport.TCP : OdinSender.Transport.UDP)
+                .rate(source.doubleValue(DEMO_RATE, 1))
+                .count(Long.MAX_VALUE)
+                .schemaEvery(100)
+                .eventEvery(500)
+                .connectTimeout(Duration.ofSeconds(60))
+                .build();
+        return OdinDemoFeed.start(sender, source.name());
+    }
+
+    /** The two outputs of one ODIN source. */
+    static final class Streams {
+        final SingleOutputStreamOperator<RawMessage> raw;
+        final DataStream<OdinNamedValues> values;
+
+        Streams(SingleOutputStreamOperator<RawMessage> raw, DataStream<OdinNamedValues> values) {
+            this.raw = raw;
+            this.values = values;
+        }
+    }
+}

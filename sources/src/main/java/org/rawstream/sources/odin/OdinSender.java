@@ -1,0 +1,341 @@
+package org.rawstream.sources.odin;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.Objects;
+import org.rawstream.sources.transport.Pacer;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A simulated ODIN-Stream device: sends the packets of an {@link OdinTrafficGenerator} over UDP
+ * (one packet per datagram) or TCP (COBS frames with CRC) at a given data-packet rate (paced by
+ * the transport's {@link Pacer}). The core of the {@code send-odin} command and of the
+ * {@code --local} demo feed; plain Java. One {@link #run} per instance; {@link #stop} from any thread.
+ */
+public final class OdinSender {
+
+    /** How packets travel. */
+    public enum Transport { UDP, TCP }
+
+    /** What a run sent. */
+    public static final class Result {
+        private final long dataPackets;
+        private final long identifierPackets;
+        private final long extendedPackets;
+        private final long events;
+        private final long bytes;
+        private final long nanos;
+
+        Result(long dataPackets, long identifierPackets, long extendedPackets, long events, long bytes, long nanos) {
+            this.dataPackets = dataPackets;
+            this.identifierPackets = identifierPackets;
+            this.extendedPackets = extendedPackets;
+            this.events = events;
+            this.bytes = bytes;
+            this.nanos = nanos;
+        }
+
+        public long dataPackets() {
+            return dataPackets;
+        }
+
+        public long identifierPackets() {
+            return identifierPackets;
+        }
+
+        public long extendedPackets() {
+            return extendedPackets;
+        }
+
+        public long events() {
+            return events;
+        }
+
+        public long packets() {
+            return dataPackets + identifierPackets + extendedPackets + events;
+        }
+
+        /** Bytes of packets sent (without TCP framing). */
+        public long bytes() {
+            return bytes;
+        }
+
+        public Duration elapsed() {
+            return Duration.ofNanos(nanos);
+        }
+
+        /** Data packets per second achieved. */
+        public double dataRate() {
+            return nanos == 0 ? 0 : dataPackets * 1e9 / nanos;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("sent %d data, %d identifier, %d extended identifier, %d event packets (%d bytes) in %.3f s: %.0f data packets/s",
+                    dataPackets, identifierPackets, extendedPackets, events, bytes, nanos / 1e9, dataRate());
+        }
+    }
+
+    private final String host;
+    private final int port;
+    private final Transport transport;
+    private final OdinSchema schema;
+    private final int schemaEvery;
+    private final int eventEvery;
+    private final double rate;
+    private final long count;
+    private final Duration duration;
+    private final Duration connectTimeout;
+    private volatile boolean stopped;
+
+    private OdinSender(Builder b) {
+        this.host = b.host;
+        this.port = b.port;
+        this.transport = b.transport;
+        this.schema = b.schema != null ? b.schema : OdinTrafficGenerator.defaultSchema(b.dataPacketLength);
+        this.schemaEvery = b.schemaEvery;
+        this.eventEvery = b.eventEvery;
+        this.rate = b.rate;
+        this.count = b.count;
+        this.duration = b.duration;
+        this.connectTimeout = b.connectTimeout;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public OdinSchema schema() {
+        return schema;
+    }
+
+    /** Sends until {@code count} data packets are sent, {@code duration} has passed or {@link #stop()}. */
+    public Result run() throws IOException {
+        OdinTrafficGenerator generator = new OdinTrafficGenerator(schema, schemaEvery, eventEvery);
+        InetSocketAddress target = new InetSocketAddress(host, port);
+        int maxPacket = Math.max(schema.dataPacketLength(), 1500) + 64;
+        ByteBuffer packet = ByteBuffer.allocateDirect(maxPacket);
+        // High rates go out in small bursts (one pacer wait per ~100 µs, not per packet: a wait per
+        // packet would spin a core); a sender that falls behind catches up within 50 ms of credit.
+        int burst = (int) Math.max(1, rate / 10_000);
+        Pacer pacer = new Pacer(rate, 50_000_000L);
+        int credit = 0;
+        long[] sent = new long[OdinPacketType.values().length];
+        long bytes = 0;
+        long start = System.nanoTime();
+        long end = duration == null ? Long.MAX_VALUE : start + duration.toNanos();
+        try (Channel channel = transport == Transport.UDP ? new Udp(target) : new Tcp(target, maxPacket, connectTimeout)) {
+            while (!stopped && generator.dataPackets() < count && System.nanoTime() < end) {
+                if (generator.nextIsData()) {
+                    if (credit == 0) {
+                        pacer.acquire(burst);
+                        credit = burst;
+                    }
+                    credit--;
+                }
+                packet.clear();
+                OdinPacketType type = generator.next(packet, (System.nanoTime() - start) / 1_000_000);
+                packet.flip();
+                bytes += packet.remaining();
+                sent[type.ordinal()]++;
+                channel.send(packet);
+                if (!pacer.unlimited()) {
+                    channel.flush(); // paced: each packet leaves now, not with the next batch
+                }
+            }
+            channel.flush();
+        }
+        return new Result(sent[OdinPacketType.DATA.ordinal()], sent[OdinPacketType.IDENTIFIER.ordinal()],
+                sent[OdinPacketType.EXTENDED_IDENTIFIER.ordinal()], sent[OdinPacketType.EVENT.ordinal()],
+                bytes, System.nanoTime() - start);
+    }
+
+    /** Ends a {@link #run} in progress (from another thread) after the packet being sent. */
+    public void stop() {
+        stopped = true;
+    }
+
+    private interface Channel extends AutoCloseable {
+        void send(ByteBuffer packet) throws IOException;
+
+        void flush() throws IOException;
+
+        @Override
+        void close() throws IOException;
+    }
+
+    private static final class Udp implements Channel {
+        private final DatagramChannel channel;
+
+        Udp(InetSocketAddress target) throws IOException {
+            channel = DatagramChannel.open();
+            channel.connect(target);
+        }
+
+        @Override
+        public void send(ByteBuffer packet) throws IOException {
+            channel.write(packet);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    /** Frames packets into a buffer written when full or when the sender waits. */
+    private static final class Tcp implements Channel {
+        private final SocketChannel channel;
+        private final ByteBuffer frames;
+        private final int maxFrame;
+
+        Tcp(InetSocketAddress target, int maxPacket, Duration connectTimeout) throws IOException {
+            channel = connect(target, connectTimeout);
+            channel.socket().setTcpNoDelay(true);
+            maxFrame = OdinFrameEncoder.maxFrameLength(maxPacket);
+            frames = ByteBuffer.allocateDirect(Math.max(64 * 1024, 2 * maxFrame));
+        }
+
+        /** Connects, retrying refused connections until {@code timeout} (the receiver may start later). */
+        private static SocketChannel connect(InetSocketAddress target, Duration timeout) throws IOException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (true) {
+                try {
+                    return SocketChannel.open(target);
+                } catch (ConnectException e) {
+                    if (System.nanoTime() >= deadline) {
+                        throw e;
+                    }
+                    LockSupport.parkNanos(100_000_000L);
+                }
+            }
+        }
+
+        @Override
+        public void send(ByteBuffer packet) throws IOException {
+            if (frames.remaining() < maxFrame) {
+                flush();
+            }
+            OdinFrameEncoder.encode(packet, frames);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            frames.flip();
+            while (frames.hasRemaining()) {
+                channel.write(frames);
+            }
+            frames.clear();
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+        }
+    }
+
+    /** Builder of {@link OdinSender}; defaults: 127.0.0.1, UDP, 64-byte data packets, schema every 100, event every 1000, 1000 packets/s, 10 000 packets. */
+    public static final class Builder {
+        private String host = "127.0.0.1";
+        private int port = -1;
+        private Transport transport = Transport.UDP;
+        private OdinSchema schema;
+        private int dataPacketLength = 64;
+        private int schemaEvery = 100;
+        private int eventEvery = 1000;
+        private double rate = 1000;
+        private long count = 10_000;
+        private Duration duration;
+        private Duration connectTimeout = Duration.ZERO;
+
+        private Builder() {
+        }
+
+        public Builder host(String host) {
+            this.host = Objects.requireNonNull(host);
+            return this;
+        }
+
+        public Builder port(int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be 1..65535, got " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        public Builder transport(Transport transport) {
+            this.transport = Objects.requireNonNull(transport);
+            return this;
+        }
+
+        /** The schema to announce and fill; default a named schema of {@link #dataPacketLength}. */
+        public Builder schema(OdinSchema schema) {
+            this.schema = Objects.requireNonNull(schema);
+            return this;
+        }
+
+        public Builder dataPacketLength(int length) {
+            OdinTrafficGenerator.defaultSchema(length); // validates
+            this.dataPacketLength = length;
+            return this;
+        }
+
+        public Builder schemaEvery(int packets) {
+            this.schemaEvery = packets;
+            return this;
+        }
+
+        /** 0: no events. */
+        public Builder eventEvery(int packets) {
+            this.eventEvery = packets;
+            return this;
+        }
+
+        /** Data packets per second; 0 or less: as fast as possible. */
+        public Builder rate(double packetsPerSecond) {
+            this.rate = packetsPerSecond;
+            return this;
+        }
+
+        /** Data packets to send. */
+        public Builder count(long count) {
+            if (count < 0) {
+                throw new IllegalArgumentException("count must not be negative");
+            }
+            this.count = count;
+            return this;
+        }
+
+        /** Stop after this long even if {@link #count} is not reached; default none. */
+        public Builder duration(Duration duration) {
+            this.duration = duration;
+            return this;
+        }
+
+        /** TCP: keep retrying a refused connection this long (default: fail at once). */
+        public Builder connectTimeout(Duration timeout) {
+            this.connectTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        public OdinSender build() {
+            if (port < 0) {
+                throw new IllegalStateException("port not set");
+            }
+            if (schemaEvery < 1 || eventEvery < 0) {
+                throw new IllegalArgumentException("schemaEvery must be >= 1 and eventEvery >= 0");
+            }
+            return new OdinSender(this);
+        }
+    }
+}

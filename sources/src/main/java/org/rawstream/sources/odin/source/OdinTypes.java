@@ -1,0 +1,289 @@
+package org.rawstream.sources.odin.source;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.flink.api.common.serialization.SerializerConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+import org.rawstream.sources.odin.OdinIdentifierState;
+
+/**
+ * Explicit Flink types of everything ODIN that crosses an operator boundary or lives in state:
+ * {@link OdinPacket} (source to keyed operator), {@link OdinNamedValues} (side output) and
+ * {@link OdinIdentifierState} (keyed state). No Kryo, no POJO analysis.
+ */
+public final class OdinTypes {
+
+    public static final TypeInformation<OdinPacket> PACKET = new Info<>(OdinPacket.class, PacketSerializer.INSTANCE);
+    public static final TypeInformation<OdinNamedValues> NAMED_VALUES =
+            new Info<>(OdinNamedValues.class, NamedValuesSerializer.INSTANCE);
+    public static final TypeInformation<OdinIdentifierState> IDENTIFIER_STATE =
+            new Info<>(OdinIdentifierState.class, IdentifierStateSerializer.INSTANCE);
+
+    private OdinTypes() {
+    }
+
+    /** Type information that always answers with one given serializer. */
+    static final class Info<T> extends TypeInformation<T> {
+        private static final long serialVersionUID = 1L;
+
+        private final Class<T> type;
+        private final TypeSerializer<T> serializer;
+
+        Info(Class<T> type, TypeSerializer<T> serializer) {
+            this.type = type;
+            this.serializer = serializer;
+        }
+
+        @Override
+        public boolean isBasicType() {
+            return false;
+        }
+
+        @Override
+        public boolean isTupleType() {
+            return false;
+        }
+
+        @Override
+        public int getArity() {
+            return 1;
+        }
+
+        @Override
+        public int getTotalFields() {
+            return 1;
+        }
+
+        @Override
+        public Class<T> getTypeClass() {
+            return type;
+        }
+
+        @Override
+        public boolean isKeyType() {
+            return false;
+        }
+
+        @Override
+        public TypeSerializer<T> createSerializer(SerializerConfig config) {
+            return serializer;
+        }
+
+        @Override
+        public String toString() {
+            return type.getSimpleName();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Info && ((Info<?>) o).type == type;
+        }
+
+        @Override
+        public int hashCode() {
+            return type.hashCode();
+        }
+
+        @Override
+        public boolean canEqual(Object o) {
+            return o instanceof Info;
+        }
+    }
+
+    /** bytes (int length + bytes), received time. */
+    public static final class PacketSerializer extends OdinSerializer<OdinPacket> {
+        private static final long serialVersionUID = 1L;
+        public static final PacketSerializer INSTANCE = new PacketSerializer();
+
+        @Override
+        public boolean isImmutableType() {
+            return true;
+        }
+
+        @Override
+        public OdinPacket createInstance() {
+            return new OdinPacket(new byte[1], 0);
+        }
+
+        @Override
+        public OdinPacket copy(OdinPacket from) {
+            return from;
+        }
+
+        @Override
+        public void serialize(OdinPacket record, DataOutputView target) throws IOException {
+            target.writeInt(record.bytes().length);
+            target.write(record.bytes());
+            target.writeLong(record.receivedMillis());
+        }
+
+        @Override
+        public OdinPacket deserialize(DataInputView source) throws IOException {
+            int length = source.readInt();
+            if (length < 1) {
+                throw new IOException("corrupt OdinPacket: length " + length);
+            }
+            byte[] bytes = new byte[length];
+            source.readFully(bytes);
+            return new OdinPacket(bytes, source.readLong());
+        }
+
+        @Override
+        public TypeSerializerSnapshot<OdinPacket> snapshotConfiguration() {
+            return new PacketSnapshot();
+        }
+    }
+
+    /** Snapshot of the stateless {@link PacketSerializer}. */
+    public static final class PacketSnapshot extends SimpleTypeSerializerSnapshot<OdinPacket> {
+        public PacketSnapshot() {
+            super(() -> PacketSerializer.INSTANCE);
+        }
+    }
+
+    /** identifier, timestamp, sequence, count, then name/value pairs (modified UTF-8). */
+    public static final class NamedValuesSerializer extends OdinSerializer<OdinNamedValues> {
+        private static final long serialVersionUID = 1L;
+        public static final NamedValuesSerializer INSTANCE = new NamedValuesSerializer();
+
+        @Override
+        public boolean isImmutableType() {
+            return true;
+        }
+
+        @Override
+        public OdinNamedValues createInstance() {
+            return new OdinNamedValues(0, 0, 0, new String[0], new String[0]);
+        }
+
+        @Override
+        public OdinNamedValues copy(OdinNamedValues from) {
+            return from;
+        }
+
+        @Override
+        public void serialize(OdinNamedValues record, DataOutputView target) throws IOException {
+            target.writeShort(record.identifier());
+            target.writeLong(record.timestamp());
+            target.writeShort(record.sequence());
+            target.writeInt(record.size());
+            for (int i = 0; i < record.size(); i++) {
+                target.writeUTF(record.name(i));
+                writeLongUtf(target, record.value(i));
+            }
+        }
+
+        @Override
+        public OdinNamedValues deserialize(DataInputView source) throws IOException {
+            int identifier = source.readUnsignedShort();
+            long timestamp = source.readLong();
+            int sequence = source.readUnsignedShort();
+            int n = source.readInt();
+            String[] names = new String[n];
+            String[] values = new String[n];
+            for (int i = 0; i < n; i++) {
+                names[i] = source.readUTF();
+                values[i] = readLongUtf(source);
+            }
+            return new OdinNamedValues(identifier, timestamp, sequence, names, values);
+        }
+
+        /** Values (a large HEX or CHAR entry) may exceed writeUTF's 64 KiB limit. */
+        private static void writeLongUtf(DataOutputView target, String s) throws IOException {
+            byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            target.writeInt(utf8.length);
+            target.write(utf8);
+        }
+
+        private static String readLongUtf(DataInputView source) throws IOException {
+            byte[] utf8 = new byte[source.readInt()];
+            source.readFully(utf8);
+            return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public TypeSerializerSnapshot<OdinNamedValues> snapshotConfiguration() {
+            return new NamedValuesSnapshot();
+        }
+    }
+
+    /** Snapshot of the stateless {@link NamedValuesSerializer}. */
+    public static final class NamedValuesSnapshot extends SimpleTypeSerializerSnapshot<OdinNamedValues> {
+        public NamedValuesSnapshot() {
+            super(() -> NamedValuesSerializer.INSTANCE);
+        }
+    }
+
+    /**
+     * Keyed state of one identifier, in the layout of {@link OdinIdentifierState#writeTo} behind a
+     * length prefix. The state is mutable, so copies are deep (write and read back).
+     */
+    public static final class IdentifierStateSerializer extends OdinSerializer<OdinIdentifierState> {
+        private static final long serialVersionUID = 1L;
+        public static final IdentifierStateSerializer INSTANCE = new IdentifierStateSerializer();
+
+        @Override
+        public boolean isImmutableType() {
+            return false;
+        }
+
+        @Override
+        public OdinIdentifierState createInstance() {
+            return new OdinIdentifierState(0);
+        }
+
+        @Override
+        public OdinIdentifierState copy(OdinIdentifierState from) {
+            try {
+                return read(write(from));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void serialize(OdinIdentifierState record, DataOutputView target) throws IOException {
+            byte[] bytes = write(record);
+            target.writeInt(bytes.length);
+            target.write(bytes);
+        }
+
+        @Override
+        public OdinIdentifierState deserialize(DataInputView source) throws IOException {
+            byte[] bytes = new byte[source.readInt()];
+            source.readFully(bytes);
+            return read(bytes);
+        }
+
+        private static byte[] write(OdinIdentifierState state) throws IOException {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            state.writeTo(new DataOutputStream(bytes));
+            return bytes.toByteArray();
+        }
+
+        private static OdinIdentifierState read(byte[] bytes) throws IOException {
+            return OdinIdentifierState.readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
+        }
+
+        @Override
+        public TypeSerializerSnapshot<OdinIdentifierState> snapshotConfiguration() {
+            return new IdentifierStateSnapshot();
+        }
+    }
+
+    /** Snapshot of the stateless {@link IdentifierStateSerializer}. */
+    public static final class IdentifierStateSnapshot extends SimpleTypeSerializerSnapshot<OdinIdentifierState> {
+        public IdentifierStateSnapshot() {
+            super(() -> IdentifierStateSerializer.INSTANCE);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package org.rawstream.sources.odin;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+
+/** The shared ODIN-Stream vectors: {@code <repo root>/../shared/vectors/odin} (also used by the job's ITCases). */
+public final class OdinTestVectors {
+
+    /** One packet of packets.json with its expectation. */
+    public static final class VectorPacket {
+        public final int position;
+        public final byte[] bytes;
+        public final Map<String, Object> expect;
+
+        VectorPacket(int position, byte[] bytes, Map<String, Object> expect) {
+            this.position = position;
+            this.bytes = bytes;
+            this.expect = expect;
+        }
+
+        public String kind() {
+            return (String) expect.get("kind");
+        }
+
+        @Override
+        public String toString() {
+            return "packet " + position + " (" + kind() + ")";
+        }
+    }
+
+    private OdinTestVectors() {
+    }
+
+    public static Path directory() {
+        String root = System.getProperty("rawstream.root");
+        if (root != null) {
+            Path dir = Paths.get(root).resolve("../shared/vectors/odin").normalize();
+            if (Files.isDirectory(dir)) {
+                return dir;
+            }
+        }
+        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            Path candidate = dir.resolve("../shared/vectors/odin").normalize();
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("shared/vectors/odin not found (set -Drawstream.root)");
+    }
+
+    @SuppressWarnings("unchecked") // the JSON document's shape is fixed by the vectors' README
+    public static List<VectorPacket> packets() {
+        Map<String, Object> doc = (Map<String, Object>) MiniJson.parse(read("packets.json"));
+        List<VectorPacket> packets = new ArrayList<>();
+        for (Object o : (List<Object>) doc.get("packets")) {
+            Map<String, Object> p = (Map<String, Object>) o;
+            packets.add(new VectorPacket(packets.size(), HexFormat.of().parseHex((String) p.get("hex")),
+                    (Map<String, Object>) p.get("expect")));
+        }
+        return packets;
+    }
+
+    public static byte[] bytes(String name) {
+        try {
+            return Files.readAllBytes(directory().resolve(name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String read(String name) {
+        return new String(bytes(name), StandardCharsets.UTF_8);
+    }
+}
