@@ -24,7 +24,6 @@ final class TestJobs {
     static JobConfig generatorConfig(Path out, long count, long rate, int size, int ioGroup) {
         Settings s = JobConfig.defaults()
                 .set(JobConfig.OUTPUT_DIR, out.toString(), "test")
-                .set(JobConfig.SOURCES, "gen", "test") // the defaults also hold network sources
                 .set(JobConfig.PARALLELISM, "2", "test")
                 .set(JobConfig.ROLL_MAX_RECORDS, "7000", "test")
                 .set(JobConfig.BATCH_MAX_MESSAGES, "500", "test")

@@ -43,13 +43,13 @@ public final class JobConfig {
     public static final String SOURCE_IO_VERSION = "io-version";
 
     /**
-     * Built-in defaults: a generator source "gen", an ODIN-Stream UDP source "odin", an echo server
-     * "echo" and a MessagePack TCP source "msgpack", writing to ./out. Empty value = unset.
+     * Built-in defaults: a generator source "gen" and an ODIN-Stream UDP source "odin", writing to
+     * ./out. Empty value = unset.
      */
     public static Settings defaults() {
         return new Settings()
                 .set(OUTPUT_DIR, "out", "default")
-                .set(SOURCES, "gen,odin,echo,msgpack", "default")
+                .set(SOURCES, "gen,odin", "default")
                 .set(PARALLELISM, "", "default")
                 .set(CHECKPOINT_INTERVAL, "", "default")
                 .set(DURATION, "", "default")
@@ -62,13 +62,7 @@ public final class JobConfig {
                 .set("source.gen.type", "generator", "default")
                 // ODIN-Stream over UDP on 127.0.0.1:9410; --local feeds it with send-odin at 50 packets/s.
                 .set("source.odin.type", "odin-udp", "default")
-                .set("source.odin.io-group", "5", "default")
-                // An echo server on 127.0.0.1:9500 and MessagePack over TCP on 127.0.0.1:9510;
-                // --local feeds each with its sender at 200 requests/values per second.
-                .set("source.echo.type", "echo-tcp", "default")
-                .set("source.echo.io-group", "6", "default")
-                .set("source.msgpack.type", "msgpack-tcp", "default")
-                .set("source.msgpack.io-group", "7", "default");
+                .set("source.odin.io-group", "5", "default");
     }
 
     private final Settings settings;
