@@ -29,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.source.StoredMessages;
-import org.rawstream.job.source.Wire;
+import org.rawstream.sources.net.Ports;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
 import org.rawstream.sources.echo.EchoBuilder;
@@ -68,13 +68,13 @@ class EchoDurableAckITCase {
         EPOCH.clear();
         COMPLETED.clear();
         FAILED.set(false);
-        int port = Wire.freeTcpPort();
+        int port = Ports.freeTcpPort();
         Path out = tmp.resolve("out");
         JobConfig config = StoredMessages.config(out, "echo", Map.of("type", "echo-tcp", "port", Integer.toString(port),
                 "ack", "durable", "stop-when-idle", "3s", "first-data-timeout", "60s"));
         JobClient job = StoredMessages.start(config, Duration.ofMillis(400), "echo durable ITCase",
                 messages -> messages.map(new RecordAndFailOnce(150), RawMessageTypeInfo.INSTANCE).uid("record-and-fail"));
-        Wire.awaitTcpAccepting(port, DEADLINE);
+        Ports.awaitTcpListening(port, DEADLINE);
 
         Map<String, Long> answeredAt = new ConcurrentHashMap<>();
         // Round 1 runs into the injected failure: the restart drops its connection.
@@ -88,7 +88,7 @@ class EchoDurableAckITCase {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         while (second == null || !second.complete()) {
             assertThat(System.nanoTime()).as("round 2 completes: %s", second).isLessThan(deadline);
-            Wire.awaitTcpAccepting(port, DEADLINE);
+            Ports.awaitTcpListening(port, DEADLINE);
             second = client(port, "round-2-" + System.nanoTime(), (int) Math.max(unanswered, 100), answeredAt).run();
         }
 

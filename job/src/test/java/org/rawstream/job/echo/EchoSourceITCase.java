@@ -26,6 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.source.JobMetrics;
 import org.rawstream.job.source.StoredMessages;
+import org.rawstream.sources.echo.TestVectors;
+import org.rawstream.sources.net.Ports;
 import org.rawstream.job.source.Wire;
 import org.rawstream.sources.echo.EchoParser;
 import org.rawstream.sources.echo.EchoResponse;
@@ -37,8 +39,8 @@ import org.rawstream.sources.echo.EchoResponse;
  * each accepted request's payload.
  */
 class EchoSourceITCase {
-    private static final byte[] REQUESTS = Wire.vector("echo/requests.bin");
-    private static final byte[] RESPONSES = Wire.vector("echo/responses.bin");
+    private static final byte[] REQUESTS = TestVectors.bytes("echo/requests.bin");
+    private static final byte[] RESPONSES = TestVectors.bytes("echo/responses.bin");
     private static final Duration DEADLINE = Duration.ofSeconds(30);
 
     private static final JobMetrics METRICS = new JobMetrics();
@@ -51,12 +53,12 @@ class EchoSourceITCase {
 
     @Test
     void pipelinedRequestsAreAnsweredInOrderAndStoredWhileBadConnectionsAreHandledAlone() throws Exception {
-        int port = Wire.freeTcpPort();
+        int port = Ports.freeTcpPort();
         Path out = tmp.resolve("out");
         JobConfig config = StoredMessages.config(out, "echo", Map.of("type", "echo-tcp", "port", Integer.toString(port),
                 "io-group", "6", "stop-when-idle", "2s", "first-data-timeout", "30s"));
         JobClient job = StoredMessages.start(config, Duration.ofMillis(300), "echo ITCase", messages -> messages);
-        Wire.awaitTcpAccepting(port, DEADLINE);
+        Ports.awaitTcpListening(port, DEADLINE);
 
         // The good connection, and bad ones next to it.
         CompletableFuture<byte[]> answers = CompletableFuture.supplyAsync(() -> exchange(port, REQUESTS,
@@ -93,7 +95,7 @@ class EchoSourceITCase {
         for (String kind : List.of("frameSizeAboveMax", "trailingBytes", "unknownApiKey", "truncatedAtEof")) {
             assertThat(METRICS.sum(id, "echo", "decodeErrors_" + kind)).as(kind).isEqualTo(1);
         }
-        assertThat(METRICS.sum(id, "echo", "connectionsOpened")).isEqualTo(6); // five and the readiness probe
+        assertThat(METRICS.sum(id, "echo", "connectionsOpened")).isEqualTo(5);
         assertThat(METRICS.sum(id, "echo", "connectionsOpen")).isZero();
     }
 
@@ -162,7 +164,7 @@ class EchoSourceITCase {
     }
 
     static byte[] malformed(String name) {
-        return Wire.vector("echo/malformed/" + name + ".bin");
+        return TestVectors.bytes("echo/malformed/" + name + ".bin");
     }
 
     static byte[] concat(byte[] a, byte[] b) {

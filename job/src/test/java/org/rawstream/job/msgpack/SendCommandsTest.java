@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rawstream.job.RawStreamJob;
-import org.rawstream.job.source.Wire;
+import org.rawstream.sources.echo.TestVectors;
 
 /** The send-echo and send-msgpack subcommands are registered and send what they say. */
 class SendCommandsTest {
@@ -32,7 +32,7 @@ class SendCommandsTest {
 
     @Test
     void sendMsgpackWritesAPackerFilesValuesBackToBack() throws Exception {
-        byte[] stream = Wire.vector("msgpack/stream.bin");
+        byte[] stream = TestVectors.bytes("msgpack/stream.bin");
         Path file = tmp.resolve("values.msgpack");
         Files.write(file, stream);
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

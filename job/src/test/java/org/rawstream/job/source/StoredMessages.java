@@ -39,6 +39,8 @@ public final class StoredMessages {
                 .set(JobConfig.SOURCES, name, "test")
                 .set(JobConfig.PARALLELISM, "1", "test")
                 .set(JobConfig.BATCH_MAX_MESSAGES, "100", "test");
+        // io-group explicitly: a default source of the same name must not lend it its own.
+        s.set("source." + name + ".io-group", "0", "test");
         options.forEach((k, v) -> s.set("source." + name + "." + k, v, "test"));
         return JobConfig.from(s);
     }

@@ -1,66 +1,89 @@
 package org.rawstream.sources.echo;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
- * Bounds-checked walking over the fields of one echo payload, shared by the request and
- * response views. Methods return the offset after the field, or a negative error code, so a
- * hot-path walk allocates nothing.
+ * Bounds-checked walk over the fields of one echo payload, shared by the request and response
+ * views: reusable and allocation-free. Each step returns the absolute offset of the field it
+ * passed; after the first failure every step is a no-op and {@link #finish()} reports why.
  */
 final class EchoFields {
-    static final int PAST_FRAME = -1;
-    static final int NEGATIVE_LENGTH = -2;
+    private ByteBuffer buffer;
+    private int pos;
+    private int end;
+    private EchoErrorKind error;
 
-    private EchoFields() {
+    /** Starts at a payload (position to limit) and checks its header: api_key 0 and a sequence byte. */
+    boolean start(ByteBuffer payload) {
+        buffer = payload.order() == ByteOrder.BIG_ENDIAN ? payload : payload.duplicate();
+        pos = buffer.position();
+        end = buffer.limit();
+        error = null;
+        if (end - pos < EchoFramer.HEADER_BYTES) {
+            error = EchoErrorKind.FIELD_PAST_FRAME;
+        } else if (buffer.get(pos) != EchoRequestView.API_ECHO) {
+            error = EchoErrorKind.UNKNOWN_API_KEY;
+        }
+        return error == null;
     }
 
-    /** Why the header (api_key, sequence) of the payload {@code [p, end)} is rejected, or null. */
-    static EchoErrorKind header(ByteBuffer b, int p, int end) {
-        if (end - p < EchoFramer.HEADER_BYTES) {
-            return EchoErrorKind.FIELD_PAST_FRAME;
-        }
-        return b.get(p) == EchoRequestView.API_ECHO ? null : EchoErrorKind.UNKNOWN_API_KEY;
+    /** The payload being walked (big-endian). */
+    ByteBuffer buffer() {
+        return buffer;
     }
 
-    /** Offset after {@code width} fixed bytes at {@code p}, or {@link #PAST_FRAME}. */
-    static int fixed(int p, int width, int end) {
-        return end - p >= width ? p + width : PAST_FRAME;
+    /** Passes {@code width} fixed bytes; returns their offset. */
+    int fixed(int width) {
+        if (error == null && end - pos < width) {
+            error = EchoErrorKind.FIELD_PAST_FRAME;
+        }
+        return advance(width);
     }
 
-    /** Offset after a {@code string} (int32 length, bytes) at {@code p}, or an error code. */
-    static int string(ByteBuffer b, int p, int end) {
-        if (end - p < Integer.BYTES) {
-            return PAST_FRAME;
-        }
-        int length = b.getInt(p);
-        if (length < 0) {
-            return NEGATIVE_LENGTH;
-        }
-        p += Integer.BYTES;
-        return end - p >= length ? p + length : PAST_FRAME;
+    /** Passes a {@code string} (int32 length, bytes); returns the offset of its length field. */
+    int string() {
+        return counted(Integer.BYTES, 1);
     }
 
-    /** Offset after an {@code array<int16>} (int16 count, count × int16) at {@code p}, or an error code. */
-    static int shortArray(ByteBuffer b, int p, int end) {
-        if (end - p < Short.BYTES) {
-            return PAST_FRAME;
+    /** Passes an {@code array<int16>} (int16 count, count × int16); returns the offset of its count. */
+    int shortArray() {
+        return counted(Short.BYTES, Short.BYTES);
+    }
+
+    /** Null when every field fitted and nothing is left over, else why the payload is rejected. */
+    EchoErrorKind finish() {
+        if (error == null && pos != end) {
+            error = EchoErrorKind.TRAILING_BYTES;
         }
-        int count = b.getShort(p);
+        return error;
+    }
+
+    private int counted(int prefixBytes, int elementBytes) {
+        int at = pos;
+        if (error != null) {
+            return at;
+        }
+        if (end - pos < prefixBytes) {
+            error = EchoErrorKind.FIELD_PAST_FRAME;
+            return at;
+        }
+        long count = prefixBytes == Integer.BYTES ? buffer.getInt(pos) : buffer.getShort(pos);
         if (count < 0) {
-            return NEGATIVE_LENGTH;
+            error = EchoErrorKind.FIELD_LENGTH_NEGATIVE;
+        } else if (end - pos - prefixBytes < count * elementBytes) {
+            error = EchoErrorKind.FIELD_PAST_FRAME;
         }
-        p += Short.BYTES;
-        return end - p >= count * Short.BYTES ? p + count * Short.BYTES : PAST_FRAME;
+        advance(prefixBytes + (int) (count * elementBytes));
+        return at;
     }
 
-    /** The rejection an error code stands for. */
-    static EchoErrorKind kind(int code) {
-        return code == NEGATIVE_LENGTH ? EchoErrorKind.FIELD_LENGTH_NEGATIVE : EchoErrorKind.FIELD_PAST_FRAME;
-    }
-
-    /** {@code payload} itself when big-endian (as the framer hands out), else a big-endian duplicate. */
-    static ByteBuffer bigEndian(ByteBuffer payload) {
-        return payload.order() == java.nio.ByteOrder.BIG_ENDIAN ? payload : payload.duplicate();
+    private int advance(int bytes) {
+        int at = pos;
+        if (error == null) {
+            pos += bytes;
+        }
+        return at;
     }
 
     static byte[] copy(ByteBuffer b, int offset, int length) {

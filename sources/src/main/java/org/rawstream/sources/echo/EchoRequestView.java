@@ -13,6 +13,7 @@ public final class EchoRequestView {
     /** api_key of the Echo api, the only one defined. */
     public static final int API_ECHO = 0;
 
+    private final EchoFields fields = new EchoFields();
     private ByteBuffer payload;
     private int start;
     private int end;
@@ -32,49 +33,31 @@ public final class EchoRequestView {
      * @return null when the payload is a valid request, else why it is rejected
      */
     public EchoErrorKind wrap(ByteBuffer payload) {
-        ByteBuffer b = EchoFields.bigEndian(payload);
-        int p = b.position();
-        int e = b.limit();
         this.payload = null;
-        EchoErrorKind badHeader = EchoFields.header(b, p, e);
-        if (badHeader != null) {
-            return badHeader;
+        if (!fields.start(payload)) {
+            return fields.finish();
         }
-        byte seq = b.get(p + 1);
-        int q = EchoFields.fixed(p + EchoFramer.HEADER_BYTES, Long.BYTES, e);
-        if (q < 0) {
-            return EchoFields.kind(q);
+        int headerAt = fields.fixed(EchoFramer.HEADER_BYTES);
+        int timestampAt = fields.fixed(Long.BYTES);
+        int subjectAt = fields.string();
+        int metadataAt = fields.shortArray();
+        int bodyAt = fields.string();
+        EchoErrorKind rejected = fields.finish();
+        if (rejected != null) {
+            return rejected;
         }
-        long ts = b.getLong(q - Long.BYTES);
-        int subjectAt = q;
-        q = EchoFields.string(b, subjectAt, e);
-        if (q < 0) {
-            return EchoFields.kind(q);
-        }
-        int metadataAt = q;
-        q = EchoFields.shortArray(b, metadataAt, e);
-        if (q < 0) {
-            return EchoFields.kind(q);
-        }
-        int bodyAt = q;
-        q = EchoFields.string(b, bodyAt, e);
-        if (q < 0) {
-            return EchoFields.kind(q);
-        }
-        if (q != e) {
-            return EchoErrorKind.TRAILING_BYTES;
-        }
+        ByteBuffer b = fields.buffer();
         this.payload = b;
-        this.start = p;
-        this.end = e;
-        this.sequence = seq;
-        this.timestamp = ts;
+        this.start = headerAt;
+        this.end = b.limit();
+        this.sequence = b.get(headerAt + 1);
+        this.timestamp = b.getLong(timestampAt);
         this.subjectOffset = subjectAt + Integer.BYTES;
         this.subjectLength = metadataAt - subjectOffset;
         this.metadataOffset = metadataAt + Short.BYTES;
         this.metadataCount = (bodyAt - metadataOffset) / Short.BYTES;
         this.bodyOffset = bodyAt + Integer.BYTES;
-        this.bodyLength = e - bodyOffset;
+        this.bodyLength = end - bodyOffset;
         return null;
     }
 

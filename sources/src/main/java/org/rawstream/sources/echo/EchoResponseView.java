@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 public final class EchoResponseView {
     private static final int HEADER_AND_ID = EchoFramer.HEADER_BYTES + Integer.BYTES;
 
+    private final EchoFields fields = new EchoFields();
     private ByteBuffer payload;
     private int start;
     private int subjectAt;
@@ -21,33 +22,19 @@ public final class EchoResponseView {
      * @return null when valid, else why it is rejected
      */
     public EchoErrorKind wrap(ByteBuffer payload) {
-        ByteBuffer b = EchoFields.bigEndian(payload);
-        int p = b.position();
-        int e = b.limit();
         this.payload = null;
-        EchoErrorKind badHeader = EchoFields.header(b, p, e);
-        if (badHeader != null) {
-            return badHeader;
+        if (!fields.start(payload)) {
+            return fields.finish();
         }
-        int q = EchoFields.fixed(p, HEADER_AND_ID + Long.BYTES, e);
-        if (q < 0) {
-            return EchoFields.kind(q);
+        int headerAt = fields.fixed(HEADER_AND_ID + Long.BYTES);
+        int subject = fields.string();
+        int body = fields.string();
+        EchoErrorKind rejected = fields.finish();
+        if (rejected != null) {
+            return rejected;
         }
-        int subject = q;
-        q = EchoFields.string(b, subject, e);
-        if (q < 0) {
-            return EchoFields.kind(q);
-        }
-        int body = q;
-        q = EchoFields.string(b, body, e);
-        if (q < 0) {
-            return EchoFields.kind(q);
-        }
-        if (q != e) {
-            return EchoErrorKind.TRAILING_BYTES;
-        }
-        this.payload = b;
-        this.start = p;
+        this.payload = fields.buffer();
+        this.start = headerAt;
         this.subjectAt = subject;
         this.bodyAt = body;
         return null;
