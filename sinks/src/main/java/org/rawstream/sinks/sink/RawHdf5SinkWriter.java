@@ -260,7 +260,7 @@ public final class RawHdf5SinkWriter
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         // Files still open here belong to an interval that never reached a checkpoint: they stay
         // hidden and are deleted by the next restore of this subtask.
         if (preSync != null) {
