@@ -42,8 +42,11 @@ class ProcessKillITCase {
         List<String> firstArgs = new ArrayList<>(withPort(args));
         firstArgs.addAll(List.of("-p", "2"));
         try (ChildJob first = ChildJob.start(tmp, tmp.resolve("first.log"), firstArgs)) {
-            Deadlines.await(Duration.ofSeconds(90), "committed files and a retained checkpoint",
-                    () -> OutputCheck.committedFiles(dir).size() >= 2 && latestCheckpoint(state).isPresent());
+            // Kill while a file is in progress: in-progress files exist only for part of each
+            // checkpoint interval (closed files are committed soon after), so wait for one.
+            Deadlines.await(Duration.ofSeconds(90), "committed files, a retained checkpoint, a file in progress",
+                    () -> OutputCheck.committedFiles(dir).size() >= 2 && latestCheckpoint(state).isPresent()
+                            && !OutputCheck.hiddenFiles(dir).isEmpty());
             assertThat(first.process.isAlive()).as("still writing when killed: %s", log(first)).isTrue();
             first.kill();
             assertThat(first.process.exitValue()).isEqualTo(137); // 128 + SIGKILL
