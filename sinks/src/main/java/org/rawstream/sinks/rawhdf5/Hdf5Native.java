@@ -3,6 +3,7 @@ package org.rawstream.sinks.rawhdf5;
 import static org.bytedeco.hdf5.global.hdf5.*;
 
 import java.io.IOException;
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
@@ -19,7 +20,8 @@ import org.bytedeco.javacpp.PointerPointer;
  * (all sink subtasks of a TaskManager share the library). Handles that live only for one operation
  * are closed in {@code finally}; the handles of an open file live in {@link OpenFile} and are
  * closed by {@link #close(OpenFile)}. A bug here kills the JVM, so this class stays small and
- * only passes memory it owns to the library.
+ * only passes the library memory it owns, or a batch's direct buffer that it keeps reachable for
+ * the duration of the call.
  *
  * <p>The lock is per class loader: in Flink, load org.bytedeco parent-first (or from the
  * cluster's {@code lib/}) together with this library so that every job shares one lock and one
@@ -49,8 +51,7 @@ final class Hdf5Native {
         long headers = -1;
         long rows;
         long existingPayloadBytes;
-        private BytePointer payload;   // message bytes of the current batch, back to back
-        private LongPointer vlens;     // hvl_t[n] = {size_t len, void *p} pairs
+        private LongPointer vlens;     // hvl_t[n] = {size_t len, void *p} pairs into the batch's buffer
         private BytePointer ioGroups;  // u8[n]
         private long[] vlenScratch = new long[0];
 
@@ -123,11 +124,16 @@ final class Hdf5Native {
         if (n == 0) {
             return;
         }
+        if (f.file < 0) {
+            throw new IOException(f.path + ": file is closed");
+        }
+        // Outside the lock: the batch and f's staging buffers belong to the calling writer (one
+        // writer per file, not thread-safe), and the lock should cover only libhdf5 calls.
+        BytePointer payload = stageBatch(f, batch);
         synchronized (LOCK) {
             if (f.file < 0) {
                 throw new IOException(f.path + ": file is closed");
             }
-            stageBatch(f, batch);
             long start = f.rows;
             long newRows = start + n;
             boolean ok = false;
@@ -144,6 +150,7 @@ final class Hdf5Native {
                 f.rows = newRows;
                 ok = true;
             } finally {
+                Reference.reachabilityFence(payload);
                 if (!ok) {
                     // Best effort: shrink back so the file keeps only complete batches.
                     H5Dset_extent(f.msgs, start);
@@ -154,7 +161,7 @@ final class Hdf5Native {
         }
     }
 
-    /** Closes every handle and frees the native buffers; safe to call twice. */
+    /** Closes every handle and frees the native staging buffers; safe to call twice. */
     static void close(OpenFile f) throws IOException {
         synchronized (LOCK) {
             int rc = closeHandles(f);
@@ -272,25 +279,21 @@ final class Hdf5Native {
         }
     }
 
-    /** Copies the batch into native memory owned by {@code f}: payload, hvl_t array, io_groups. */
-    private static void stageBatch(OpenFile f, MessageBatch batch) {
+    /**
+     * Points the hvl_t array owned by {@code f} straight into the batch's direct buffer (no copy of
+     * the message bytes) and copies the io_groups bytes; returns the pointer over the buffer.
+     */
+    private static BytePointer stageBatch(OpenFile f, MessageBatch batch) {
         int n = batch.size();
-        long total = batch.payloadBytes();
-        long need = Math.max(1, total);
-        if (f.payload == null || f.payload.capacity() < need) {
-            long grown = f.payload == null ? need : Math.max(need, f.payload.capacity() + f.payload.capacity() / 2);
-            freeBuffers(f, true, false);
-            f.payload = new BytePointer(grown);
-        }
         if (f.vlens == null || f.vlens.capacity() < 2L * n) {
-            freeBuffers(f, false, true);
+            freeBuffers(f);
             long rows = Math.max(2L * n, 2L * CHUNK_ROWS);
             f.vlens = new LongPointer(rows);
             f.ioGroups = new BytePointer(rows / 2);
             f.vlenScratch = new long[(int) rows];
         }
-        f.payload.position(0).put(batch.dataArray(), 0, (int) total);
-        long base = f.payload.address();
+        BytePointer payload = new BytePointer(batch.data());
+        long base = payload.address();
         long[] v = f.vlenScratch;
         for (int i = 0; i < n; i++) {
             int off = batch.offset(i);
@@ -299,6 +302,7 @@ final class Hdf5Native {
         }
         f.vlens.position(0).put(v, 0, 2 * n);
         f.ioGroups.position(0).put(batch.ioGroupArray(), 0, n);
+        return payload;
     }
 
     private static void writeRows(OpenFile f, long dataset, boolean messages, long start, int n) throws IOException {
@@ -369,25 +373,19 @@ final class Hdf5Native {
             f.msgs = -1;
             f.meta = -1;
             f.file = -1;
-            freeBuffers(f, true, true);
+            freeBuffers(f);
         }
         return rc;
     }
 
-    private static void freeBuffers(OpenFile f, boolean payload, boolean rows) {
-        if (payload && f.payload != null) {
-            f.payload.close();
-            f.payload = null;
+    private static void freeBuffers(OpenFile f) {
+        if (f.vlens != null) {
+            f.vlens.close();
+            f.vlens = null;
         }
-        if (rows) {
-            if (f.vlens != null) {
-                f.vlens.close();
-                f.vlens = null;
-            }
-            if (f.ioGroups != null) {
-                f.ioGroups.close();
-                f.ioGroups = null;
-            }
+        if (f.ioGroups != null) {
+            f.ioGroups.close();
+            f.ioGroups = null;
         }
     }
 

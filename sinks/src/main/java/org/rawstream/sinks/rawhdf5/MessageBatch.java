@@ -8,16 +8,19 @@ import java.util.Objects;
  * A reusable, growable batch of messages with their {@code io_groups}, appended to a raw-HDF5
  * file in one native write per dataset.
  *
- * <p>All message bytes live back to back in one array and each message is an offset into it, so
- * adding a message allocates nothing once the batch has grown to its working size. Not
- * thread-safe. A batch holds at most {@link #MAX_PAYLOAD_BYTES} bytes of messages.
+ * <p>All message bytes live back to back in one direct (off-heap) buffer and each message is an
+ * offset into it, so adding a message allocates nothing once the batch has grown to its working
+ * size, and the writer hands libhdf5 pointers straight into that buffer: each message is copied
+ * once, here, and never again on the Java side. The buffer is freed by the garbage collector like
+ * any direct buffer; it counts against {@code -XX:MaxDirectMemorySize} (in Flink: off-heap
+ * memory). Not thread-safe. A batch holds at most {@link #MAX_PAYLOAD_BYTES} bytes of messages.
  */
 public final class MessageBatch {
 
-    /** Largest payload one batch can hold (the bytes live in one Java array). */
+    /** Largest payload one batch can hold (the bytes live in one buffer). */
     public static final int MAX_PAYLOAD_BYTES = Integer.MAX_VALUE - 16;
 
-    private byte[] data;
+    private ByteBuffer data; // direct
     private int[] offsets; // offsets[i] = start of message i, offsets[size] = end of the last one
     private byte[] ioGroups;
     private int size;
@@ -30,7 +33,7 @@ public final class MessageBatch {
         if (expectedMessages < 0 || expectedPayloadBytes < 0) {
             throw new IllegalArgumentException("negative capacity");
         }
-        data = new byte[Math.max(16, expectedPayloadBytes)];
+        data = ByteBuffer.allocateDirect(Math.max(16, expectedPayloadBytes));
         offsets = new int[Math.max(16, expectedMessages) + 1];
         ioGroups = new byte[Math.max(16, expectedMessages)];
     }
@@ -42,7 +45,7 @@ public final class MessageBatch {
     public void add(byte[] msg, int off, int len, int ioGroup) {
         Objects.checkFromIndexSize(off, len, msg.length);
         int start = reserve(len, ioGroup);
-        System.arraycopy(msg, off, data, start, len);
+        data.put(start, msg, off, len);
         commit(len, ioGroup);
     }
 
@@ -50,7 +53,7 @@ public final class MessageBatch {
     public void add(ByteBuffer msg, int ioGroup) {
         int len = msg.remaining();
         int start = reserve(len, ioGroup);
-        msg.duplicate().get(data, start, len);
+        data.put(start, msg, msg.position(), len);
         commit(len, ioGroup);
     }
 
@@ -82,11 +85,14 @@ public final class MessageBatch {
     /** A copy of message {@code i}. */
     public byte[] message(int i) {
         Objects.checkIndex(i, size);
-        return Arrays.copyOfRange(data, offsets[i], offsets[i + 1]);
+        byte[] copy = new byte[offsets[i + 1] - offsets[i]];
+        data.get(offsets[i], copy);
+        return copy;
     }
 
     // Views for the writer: valid until the next add/clear.
-    byte[] dataArray() {
+    /** The direct buffer holding the messages back to back (its content, not its position, matters). */
+    ByteBuffer data() {
         return data;
     }
 
@@ -107,9 +113,11 @@ public final class MessageBatch {
             throw new IllegalArgumentException(
                     "batch payload would exceed " + MAX_PAYLOAD_BYTES + " bytes; append and clear it first");
         }
-        if (end + len > data.length) {
-            long grown = Math.max((long) end + len, (long) data.length * 2);
-            data = Arrays.copyOf(data, (int) Math.min(grown, MAX_PAYLOAD_BYTES));
+        if (end + len > data.capacity()) {
+            long grown = Math.max((long) end + len, (long) data.capacity() * 2);
+            ByteBuffer bigger = ByteBuffer.allocateDirect((int) Math.min(grown, MAX_PAYLOAD_BYTES));
+            bigger.put(0, data, 0, end);
+            data = bigger;
         }
         if (size + 1 >= offsets.length) {
             int grown = (int) Math.min((long) offsets.length * 2, Integer.MAX_VALUE - 16);

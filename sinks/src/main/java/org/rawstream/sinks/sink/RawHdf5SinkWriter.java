@@ -1,9 +1,11 @@
 package org.rawstream.sinks.sink;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -12,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -43,6 +47,8 @@ public final class RawHdf5SinkWriter
     private final long batchBytes;
     private final int subtask;
     private final String lineage;
+    /** Starts the fsync of closed files early (see {@link #preSync}); null when commits do not sync. */
+    private final ExecutorService preSync;
     private final Map<String, SourceFile> files = new HashMap<>();
     private final List<RawFileCommittable> pending = new ArrayList<>();
 
@@ -67,6 +73,11 @@ public final class RawHdf5SinkWriter
         this.batchMessages = sink.batchMessages();
         this.batchBytes = sink.batchBytes();
         this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
+        this.preSync = sink.syncOnCommit() ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "rawhdf5-presync-" + subtask);
+            t.setDaemon(true);
+            return t;
+        }) : null;
         this.lineage = chooseLineage(restored, subtask, context.getJobInfo().getJobId().toHexString());
         this.lastCheckpointId = context.getRestoredCheckpointId()
                 .orElse(restored.stream().mapToLong(RawHdf5WriterState::checkpointId).max().orElse(0L));
@@ -193,6 +204,26 @@ public final class RawHdf5SinkWriter
         pending.add(new RawFileCommittable(file.source, file.name.hidden(), file.name.visible(),
                 writer.messageCount(), writer.payloadBytes(), System.currentTimeMillis()));
         filesClosed.inc();
+        preSync(writer.path());
+    }
+
+    /**
+     * Flushes a closed file to disk in the background while this task goes on writing the next
+     * one, so that the committer's fsync (which still runs, and alone gives durability) finds
+     * little left to write instead of blocking the task for the whole file.
+     */
+    private void preSync(Path closed) {
+        if (preSync == null) {
+            return;
+        }
+        preSync.execute(() -> {
+            try (FileChannel channel = FileChannel.open(closed, StandardOpenOption.READ)) {
+                channel.force(true);
+            } catch (IOException e) {
+                // Already committed (renamed) or deleted: the committer's own fsync decides.
+                LOG.debug("Early fsync of {} skipped: {}", closed, e.toString());
+            }
+        });
     }
 
     @Override
@@ -229,9 +260,12 @@ public final class RawHdf5SinkWriter
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         // Files still open here belong to an interval that never reached a checkpoint: they stay
         // hidden and are deleted by the next restore of this subtask.
+        if (preSync != null) {
+            preSync.shutdownNow();
+        }
         IOException first = null;
         for (SourceFile file : files.values()) {
             if (file.writer != null) {

@@ -3,6 +3,7 @@ package org.rawstream.sinks.rawhdf5;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 
 import org.junit.jupiter.api.Test;
 
@@ -36,5 +37,21 @@ class MessageBatchTest {
         assertThat(b.message(0)).containsExactly(2, 3, 4);
         assertThat(b.message(1)).containsExactly(4, 5);
         assertThat(b.ioGroup(1)).isEqualTo(255);
+    }
+
+    @Test
+    void keepsEveryMessageWhenItsBufferGrows() {
+        MessageBatch b = new MessageBatch(1, 1);
+        for (int i = 0; i < 300; i++) {
+            byte[] m = new byte[i];
+            Arrays.fill(m, (byte) i);
+            b.add(m, 0);
+        }
+        for (int i = 0; i < 300; i++) {
+            byte[] expected = new byte[i];
+            Arrays.fill(expected, (byte) i);
+            assertThat(b.message(i)).isEqualTo(expected);
+        }
+        assertThat(b.data().isDirect()).isTrue();
     }
 }
