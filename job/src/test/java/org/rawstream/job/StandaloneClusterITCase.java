@@ -190,6 +190,8 @@ final class StandaloneClusterITCase {
                         .as("duplicated messages of %s (first 5 SHA-256)", p.config.name()).isEmpty();
             }
             if (ONE_MESSAGE_PER_RECORD.contains(p.kind.type())) {
+                assertThat(p.decodedBeforeStop).as("recordsDecoded of %s before the last stop", p.config.name())
+                        .isPositive();
                 long total = messages.values().stream().mapToLong(Integer::longValue).sum();
                 assertThat(total).as("committed messages of %s vs its recordsDecoded before the last stop",
                         p.config.name()).isGreaterThanOrEqualTo(p.decodedBeforeStop);
