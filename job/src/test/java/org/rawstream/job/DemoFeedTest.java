@@ -14,13 +14,16 @@ class DemoFeedTest {
     void retriesFailedRoundsUntilClosed() throws Exception {
         AtomicInteger rounds = new AtomicInteger();
         AtomicInteger succeeded = new AtomicInteger();
-        try (DemoFeed feed = DemoFeed.start("test feed", () -> () -> {
+        DemoFeed feed = DemoFeed.start("test feed", () -> () -> {
             if (rounds.incrementAndGet() <= 3) {
                 throw new IOException("connection refused");
             }
             succeeded.incrementAndGet();
-        })) {
+        });
+        try {
             Deadlines.await(Duration.ofSeconds(20), "rounds after three failures", () -> succeeded.get() > 0);
+        } finally {
+            feed.close();
         }
         int afterClose = rounds.get();
         assertThat(afterClose).isGreaterThan(3);
