@@ -2,6 +2,7 @@ package org.rawstream.job.msgpack;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.SourceConfig;
@@ -95,9 +96,13 @@ public final class MsgpackSourceKind implements SourceKind {
         String host = source.string(NetworkKindOptions.BIND_HOST);
         int port = source.intValue(NetworkKindOptions.PORT, 1, 65535);
         double rate = source.doubleValue(DEMO_RATE, 0);
-        // Rounds of about one second of sample records each, so closing the feed is quick.
-        List<byte[]> values = MsgpackSender.sampleValues((int) Math.max(1, Math.min(rate, 10_000)), 1);
+        // Rounds of about one second of sample records each, so closing the feed is quick. Each
+        // round continues the sequence numbers: every record of the feed is unique, so a duplicate
+        // in the output is the job's fault.
+        int perRound = (int) Math.max(1, Math.min(rate, 10_000));
+        AtomicLong nextSeq = new AtomicLong();
         return DemoFeed.start("msgpack demo feed " + source.name(), () -> () -> {
+            List<byte[]> values = MsgpackSender.sampleValues(perRound, 1, nextSeq.getAndAdd(perRound));
             if (tcp) {
                 MsgpackSender.sendTcp(host, port, values, 1, rate);
             } else {

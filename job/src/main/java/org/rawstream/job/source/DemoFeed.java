@@ -7,12 +7,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@code --local} demo feed: runs sender rounds back to back on a daemon thread until closed.
- * A failed round (typically: the job's endpoint is not bound yet) is retried after a short pause,
- * so a feed may start before its source listens.
+ * A failed round (the job's endpoint is not bound yet, or a TCP connection broke because the job
+ * stopped with a savepoint, restarts or lost a TaskManager) is retried after a bounded backoff
+ * (doubling from 100 ms to 2 s, reset by a round that ran for a while), so a feed may start before
+ * its source listens and keeps feeding a job that comes back. UDP senders ignore ICMP
+ * port-unreachable themselves (a datagram to nobody is simply lost, as from a device).
  */
 public final class DemoFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DemoFeed.class);
-    private static final long RETRY_PAUSE_NANOS = 500_000_000L;
+    private static final long MIN_BACKOFF_NANOS = 100_000_000L;
+    private static final long MAX_BACKOFF_NANOS = 2_000_000_000L;
 
     /** One bounded piece of sending; {@link #stop()} may be called from another thread to end it early. */
     public interface Round {
@@ -38,17 +42,27 @@ public final class DemoFeed implements AutoCloseable {
     }
 
     private void loop(String name, Supplier<Round> rounds) {
+        long backoff = MIN_BACKOFF_NANOS;
         while (!closed) {
             Round round = rounds.get();
             current = round;
             if (closed) {
                 return;
             }
+            long started = System.nanoTime();
             try {
                 round.run();
+                backoff = MIN_BACKOFF_NANOS;
             } catch (Exception e) {
-                LOG.debug("{}: round failed ({}); retrying", name, e.toString());
-                LockSupport.parkNanos(RETRY_PAUSE_NANOS);
+                if (closed) {
+                    return;
+                }
+                if (System.nanoTime() - started > MAX_BACKOFF_NANOS) {
+                    backoff = MIN_BACKOFF_NANOS; // it ran for a while: a fresh failure, not a retry storm
+                }
+                LOG.info("{}: round failed ({}); retrying in {} ms", name, e.toString(), backoff / 1_000_000);
+                LockSupport.parkNanos(backoff);
+                backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
             }
         }
     }

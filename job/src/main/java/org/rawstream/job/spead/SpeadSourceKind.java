@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -11,6 +12,7 @@ import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.SourceConfig;
+import org.rawstream.job.source.DemoFeed;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
@@ -216,19 +218,24 @@ public final class SpeadSourceKind implements SourceKind {
                 .connectTimeout(Duration.ofSeconds(60));
         String host = source.string(HOST);
         int port = source.intValue(PORT, 1, 65535);
-        SpeadSender sender = (udp ? b.udp(host, port) : b.tcp(host, port)).build();
-        Thread thread = new Thread(() -> {
-            try {
-                sender.run();
-            } catch (java.io.IOException e) {
-                org.slf4j.LoggerFactory.getLogger(SpeadSourceKind.class).info("SPEAD demo feed ended: {}", e.toString());
-            }
-        }, "spead-demo-feed-" + source.name());
-        thread.setDaemon(true);
-        thread.start();
-        return () -> {
-            sender.cancel();
-            thread.join(5000);
-        };
+        // A TCP connection breaks when the job stops or restarts: DemoFeed reconnects with a new
+        // sender. Each round starts its heap counters in a range of its own (2^32 heaps per round),
+        // so every heap of the feed is unique and a duplicate in the output is the job's fault.
+        AtomicLong rounds = new AtomicLong();
+        return DemoFeed.start("spead demo feed " + source.name(), () -> {
+            SpeadSender sender = (udp ? b.udp(host, port) : b.tcp(host, port))
+                    .firstHeapCnt((rounds.getAndIncrement() << 32) + 1).build();
+            return new DemoFeed.Round() {
+                @Override
+                public void run() throws Exception {
+                    sender.run();
+                }
+
+                @Override
+                public void stop() {
+                    sender.cancel();
+                }
+            };
+        });
     }
 }

@@ -46,15 +46,23 @@ public final class MsgpackSender {
      * an array of floats and a small binary blob.
      */
     public static List<byte[]> sampleValues(int n, long seed) {
+        return sampleValues(n, seed, 0);
+    }
+
+    /**
+     * Like {@link #sampleValues(int, long)} with sequence numbers (and timestamp seconds) from
+     * {@code firstSeq}: consecutive batches with consecutive ranges hold no two equal records.
+     */
+    public static List<byte[]> sampleValues(int n, long seed, long firstSeq) {
         Random random = new Random(seed);
         List<byte[]> values = new ArrayList<>(n);
         try (MessageBufferPacker packer = MessagePack.newDefaultBufferPacker()) {
             for (int i = 0; i < n; i++) {
                 packer.clear();
                 packer.packMapHeader(5);
-                packer.packString("seq").packLong(i);
+                packer.packString("seq").packLong(firstSeq + i);
                 packer.packString("time").packTimestamp(
-                        Instant.ofEpochSecond(1_763_640_000L + i, random.nextInt(1_000_000_000)));
+                        Instant.ofEpochSecond(1_763_640_000L + firstSeq + i, random.nextInt(1_000_000_000)));
                 packer.packString("name").packString("sensor-" + (i % 7));
                 int samples = random.nextInt(16);
                 packer.packString("samples").packArrayHeader(samples);

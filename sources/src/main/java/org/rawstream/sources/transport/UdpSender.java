@@ -3,6 +3,7 @@ package org.rawstream.sources.transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -135,7 +136,12 @@ public final class UdpSender {
                     if (d.length == 0) {
                         sendEmpty();
                     } else {
-                        ch.write(ByteBuffer.wrap(d));
+                        try {
+                            ch.write(ByteBuffer.wrap(d));
+                        } catch (PortUnreachableException e) {
+                            // ICMP for an earlier datagram: nobody listens (yet, or any more). That
+                            // datagram is lost, as from a device; this one and the next ones go on.
+                        }
                     }
                     n++;
                     b += d.length;

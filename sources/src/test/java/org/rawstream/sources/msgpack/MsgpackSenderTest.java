@@ -114,4 +114,14 @@ class MsgpackSenderTest {
         }
         return values;
     }
+
+    @Test
+    void consecutiveSampleBatchesHoldNoEqualRecords() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (long batch = 0; batch < 20; batch++) {
+            for (byte[] value : MsgpackSender.sampleValues(5, 1, batch * 5)) {
+                assertThat(seen.add(HexFormat.of().formatHex(value))).as("record unique").isTrue();
+            }
+        }
+    }
 }
