@@ -52,7 +52,6 @@ import org.rawstream.sources.net.NetworkSource;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
 import org.rawstream.sources.spead.SpeadPacket;
 import org.rawstream.sources.spead.SpeadSender;
-import org.rawstream.sources.spead.source.SingletonTypeInfo;
 import org.rawstream.sources.spead.source.SpeadPacketRecord;
 import org.rawstream.sources.spead.source.SpeadProtocol;
 import org.rawstream.sources.transport.UdpOptions;
@@ -352,10 +351,10 @@ public final class SpeadUdpBench {
     static DataStream<SpeadPacketRecord> packets(StreamExecutionEnvironment env, SourceConfig source) {
         SpeadAssemblyConfig config = SpeadSourceKind.assemblyConfig(source);
         NetworkSource<SpeadPacketRecord> src = NetworkSource.<SpeadPacketRecord>builder().name(source.name())
-                .protocol(new SpeadProtocol(1, config.maxPacketSize())).typeInfo(SingletonTypeInfo.SPEAD_PACKET)
+                .protocol(new SpeadProtocol(1, config.maxPacketSize())).typeInfo(SpeadProtocol.PACKET_TYPE)
                 .udp(UdpOptions.builder(Integer.parseInt(source.string("port"))).receiveBufferBytes(32 << 20).build())
                 .stopWhenIdle(Duration.ofSeconds(3), Duration.ofSeconds(60)).build();
-        return env.fromSource(src, WatermarkStrategy.noWatermarks(), "spead", SingletonTypeInfo.SPEAD_PACKET);
+        return env.fromSource(src, WatermarkStrategy.noWatermarks(), "spead", SpeadProtocol.PACKET_TYPE);
     }
 
     /** Source → assembly → ordering, with keyBy shuffles or chained (reinterpretAsKeyedStream). */

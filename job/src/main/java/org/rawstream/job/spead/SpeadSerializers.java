@@ -5,11 +5,11 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.rawstream.sources.net.SingletonTypeInfo;
 import org.rawstream.sources.spead.HeapSequencer;
 import org.rawstream.sources.spead.LiveHeapTable;
 import org.rawstream.sources.spead.ReceivedHeap;
 import org.rawstream.sources.spead.source.DataCodecSerializer;
-import org.rawstream.sources.spead.source.SingletonTypeInfo;
 
 /** Explicit serializers and type information of the SPEAD records and keyed state. */
 public final class SpeadSerializers {

@@ -22,7 +22,6 @@ import org.rawstream.sources.spead.SpeadAssemblyConfig;
 import org.rawstream.sources.spead.SpeadFlavour;
 import org.rawstream.sources.spead.SpeadSender;
 import org.rawstream.sources.spead.StoredHeapCodec;
-import org.rawstream.sources.spead.source.SingletonTypeInfo;
 import org.rawstream.sources.spead.source.SpeadPacketRecord;
 import org.rawstream.sources.spead.source.SpeadProtocol;
 import org.rawstream.sources.transport.TcpOptions;
@@ -142,7 +141,7 @@ public final class SpeadSourceKind implements SourceKind {
         NetworkSource.Builder<SpeadPacketRecord> builder = NetworkSource.<SpeadPacketRecord>builder()
                 .name(source.name())
                 .protocol(new SpeadProtocol(substreams, config.maxPacketSize()))
-                .typeInfo(SingletonTypeInfo.SPEAD_PACKET);
+                .typeInfo(SpeadProtocol.PACKET_TYPE);
         String host = source.string(HOST);
         int port = source.intValue(PORT, 1, 65535);
         if (udp) {
@@ -164,7 +163,7 @@ public final class SpeadSourceKind implements SourceKind {
         }
         SingleOutputStreamOperator<SpeadPacketRecord> packets = env
                 .fromSource(builder.build(), WatermarkStrategy.noWatermarks(), source.name() + " (" + type() + ")",
-                        SingletonTypeInfo.SPEAD_PACKET)
+                        SpeadProtocol.PACKET_TYPE)
                 .uid(source.name() + "-source");
         // One endpoint is one split, read by one subtask: with the source and assembly at
         // parallelism 1 every key group is that subtask's, so the keyed operators can be chained

@@ -6,13 +6,13 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import org.apache.flink.api.common.serialization.SerializerConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.rawstream.sources.net.SingletonTypeInfo;
 import org.rawstream.sources.odin.OdinIdentifierState;
 
 /**
@@ -22,81 +22,13 @@ import org.rawstream.sources.odin.OdinIdentifierState;
  */
 public final class OdinTypes {
 
-    public static final TypeInformation<OdinPacket> PACKET = new Info<>(OdinPacket.class, PacketSerializer.INSTANCE);
+    public static final TypeInformation<OdinPacket> PACKET = new SingletonTypeInfo<>(OdinPacket.class, PacketSerializer.INSTANCE);
     public static final TypeInformation<OdinNamedValues> NAMED_VALUES =
-            new Info<>(OdinNamedValues.class, NamedValuesSerializer.INSTANCE);
+            new SingletonTypeInfo<>(OdinNamedValues.class, NamedValuesSerializer.INSTANCE);
     public static final TypeInformation<OdinIdentifierState> IDENTIFIER_STATE =
-            new Info<>(OdinIdentifierState.class, IdentifierStateSerializer.INSTANCE);
+            new SingletonTypeInfo<>(OdinIdentifierState.class, IdentifierStateSerializer.INSTANCE);
 
     private OdinTypes() {
-    }
-
-    /** Type information that always answers with one given serializer. */
-    static final class Info<T> extends TypeInformation<T> {
-        private static final long serialVersionUID = 1L;
-
-        private final Class<T> type;
-        private final TypeSerializer<T> serializer;
-
-        Info(Class<T> type, TypeSerializer<T> serializer) {
-            this.type = type;
-            this.serializer = serializer;
-        }
-
-        @Override
-        public boolean isBasicType() {
-            return false;
-        }
-
-        @Override
-        public boolean isTupleType() {
-            return false;
-        }
-
-        @Override
-        public int getArity() {
-            return 1;
-        }
-
-        @Override
-        public int getTotalFields() {
-            return 1;
-        }
-
-        @Override
-        public Class<T> getTypeClass() {
-            return type;
-        }
-
-        @Override
-        public boolean isKeyType() {
-            return false;
-        }
-
-        @Override
-        public TypeSerializer<T> createSerializer(SerializerConfig config) {
-            return serializer;
-        }
-
-        @Override
-        public String toString() {
-            return type.getSimpleName();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Info && ((Info<?>) o).type == type;
-        }
-
-        @Override
-        public int hashCode() {
-            return type.hashCode();
-        }
-
-        @Override
-        public boolean canEqual(Object o) {
-            return o instanceof Info;
-        }
     }
 
     /** bytes (int length + bytes), received time. */

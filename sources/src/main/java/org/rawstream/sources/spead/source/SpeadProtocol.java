@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.Map;
 import org.rawstream.sources.net.NetworkProtocol;
+import org.rawstream.sources.net.SingletonTypeInfo;
 import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.spead.InvalidPacketReason;
 import org.rawstream.sources.spead.SpeadByteStreamDecoder;
@@ -25,6 +26,10 @@ import org.rawstream.sources.transport.StreamDecoder;
  * every substream.
  */
 public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
+    /** The explicit Flink type of the records this protocol emits. */
+    public static final SingletonTypeInfo<SpeadPacketRecord> PACKET_TYPE =
+            new SingletonTypeInfo<>(SpeadPacketRecord.class, SpeadPacketRecordSerializer.INSTANCE);
+
     private static final long serialVersionUID = 1L;
 
     /** Most distinct UDP senders whose stream names are cached per endpoint. */

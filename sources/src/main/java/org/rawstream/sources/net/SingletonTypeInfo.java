@@ -1,4 +1,4 @@
-package org.rawstream.sources.spead.source;
+package org.rawstream.sources.net;
 
 import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializerConfig;
@@ -7,7 +7,8 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
  * Type information for a class with one stateless explicit serializer (never Kryo or POJO).
- * One generic class instead of a TypeInformation subclass per record type.
+ * One generic class instead of a TypeInformation subclass per record type; every protocol's
+ * records and state use it.
  */
 public final class SingletonTypeInfo<T> extends TypeInformation<T> {
     private static final long serialVersionUID = 1L;
@@ -19,9 +20,6 @@ public final class SingletonTypeInfo<T> extends TypeInformation<T> {
         this.type = Objects.requireNonNull(type);
         this.serializer = Objects.requireNonNull(serializer);
     }
-
-    public static final SingletonTypeInfo<SpeadPacketRecord> SPEAD_PACKET =
-            new SingletonTypeInfo<>(SpeadPacketRecord.class, SpeadPacketRecordSerializer.INSTANCE);
 
     @Override
     public boolean isBasicType() {
