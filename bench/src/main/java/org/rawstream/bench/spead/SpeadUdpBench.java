@@ -26,6 +26,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -76,6 +77,8 @@ public final class SpeadUdpBench {
     /** Heaps delivered by the counting sink (same JVM as the MiniCluster). */
     static final AtomicLong COMPLETE = new AtomicLong();
     static final AtomicLong INCOMPLETE = new AtomicLong();
+    /** {@code -Dbench.verbose=true}: print the job's non-zero rawstream metrics after each run. */
+    static final boolean VERBOSE = Boolean.getBoolean("bench.verbose");
 
     private SpeadUdpBench() {
     }
@@ -94,16 +97,23 @@ public final class SpeadUdpBench {
         Path work = Files.createTempDirectory("spead-bench");
         System.out.printf(Locale.ROOT, "SPEAD UDP loopback: %d-byte heaps, %d-byte packets, %d s per run, %d sender threads%n",
                 HEAP, PACKET, seconds, threads);
-        System.out.printf(Locale.ROOT, "%-8s %6s %8s %8s %8s %7s %9s %8s %8s %9s%n", "receiver", "target", "sent", "complete",
-                "lost", "Gb/s", "heaps/s", "cpu(s)", "send-cpu", "rcv-cpu/s");
+        System.out.printf(Locale.ROOT, "%-8s %6s %8s %8s %8s %9s %7s %9s %8s %8s %9s%n", "receiver", "target", "sent", "complete",
+                "lost", "k-drops", "Gb/s", "heaps/s", "cpu(s)", "send-cpu", "rcv-cpu/s");
+        int warmup = Integer.parseInt(opts.getOrDefault("warmup-seconds", "5"));
+        if (warmup > 0) {
+            // JIT-compile every receiver (and load the native HDF5 library) before measuring.
+            for (String mode : modes) {
+                run(mode, Math.min(1.0, rates[0]), warmup, threads, work);
+            }
+        }
         for (double rate : rates) {
             for (String mode : modes) {
                 if (mode.equals("e2e") && rate > e2eMax) {
                     continue; // bounded by the disk: see the writer baseline below
                 }
                 Row r = run(mode, rate, seconds, threads, work);
-                System.out.printf(Locale.ROOT, "%-8s %6.1f %8d %8d %8d %7.2f %9.1f %8.1f %8.1f %9.2f%n", mode, rate, r.sent,
-                        r.complete, r.sent - r.complete, r.bytes * 8.0 / r.nanos, r.complete / (r.nanos / 1e9),
+                System.out.printf(Locale.ROOT, "%-8s %6.1f %8d %8d %8d %9d %7.2f %9.1f %8.1f %8.1f %9.2f%n", mode, rate, r.sent,
+                        r.complete, r.sent - r.complete, r.kernelDrops, r.bytes * 8.0 / r.nanos, r.complete / (r.nanos / 1e9),
                         r.cpuNanos / 1e9, r.senderCpuNanos / 1e9, (r.cpuNanos - r.senderCpuNanos) / (double) r.nanos);
             }
         }
@@ -121,6 +131,8 @@ public final class SpeadUdpBench {
         long nanos;
         long cpuNanos;
         long senderCpuNanos;
+        /** Datagrams the kernel dropped because the socket's receive buffer was full. */
+        long kernelDrops;
     }
 
     static long processCpu() {
@@ -165,6 +177,7 @@ public final class SpeadUdpBench {
         }
         row.nanos = System.nanoTime() - t0;
         row.cpuNanos = processCpu() - cpu0;
+        row.kernelDrops = kernelDrops(port);
         pool.shutdown();
         row.complete = receiver.finish();
         row.senderCpuNanos = senderCpu.get();
@@ -261,7 +274,12 @@ public final class SpeadUdpBench {
             Settings s = JobConfig.defaults();
             s.set(JobConfig.OUTPUT_DIR, out.toString(), "bench");
             s.set(JobConfig.SOURCES, "sp", "bench");
-            s.set(JobConfig.PARALLELISM, mode.equals("chained") ? "1" : "2", "bench");
+            // keyby: two subtasks, so packets and heaps really cross the shuffles; chained and e2e:
+            // one endpoint is one split read by one subtask, the job's default chaining.
+            s.set(JobConfig.PARALLELISM, mode.equals("keyby") ? "2" : "1", "bench");
+            if (mode.equals("keyby")) {
+                s.set("source.sp.chain-assembly", "false", "bench");
+            }
             s.set(JobConfig.CHECKPOINT_INTERVAL, "1s", "bench");
             s.set("source.sp.type", "spead-udp", "bench");
             s.set("source.sp.port", String.valueOf(port), "bench");
@@ -270,6 +288,11 @@ public final class SpeadUdpBench {
             JobConfig config = JobConfig.from(s);
             Configuration conf = FlinkSetup.applyJobSettings(new Configuration(), config);
             conf.set(PipelineOptions.OBJECT_REUSE, true);
+            // As the job's own runs do: live heaps (MBs) exceed the JobManager's 5 MiB in-memory
+            // checkpoint limit, so checkpoints go to files.
+            conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, out.resolveSibling(out.getFileName() + "-checkpoints").toUri().toString());
+            conf.setString("metrics.reporter.capture.factory.class", CapturingMetricReporter.class.getName());
+            CapturingMetricReporter.clear();
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
             env.enableCheckpointing(1000);
             if (mode.equals("e2e")) {
@@ -293,8 +316,17 @@ public final class SpeadUdpBench {
         @Override
         public long finish() throws Exception {
             job.getJobExecutionResult().get(120, TimeUnit.SECONDS);
+            if (CapturingMetricReporter.restarts() > 0) {
+                System.out.println("  WARNING: the job restarted " + CapturingMetricReporter.restarts()
+                        + " times during this run (see the log): its figures measure a failover");
+            }
+            if (VERBOSE) {
+                CapturingMetricReporter.nonZero().forEach((k, v) -> System.out.println("    " + k + " = " + v));
+            }
             if (!mode.equals("e2e")) {
-                System.out.println("  (" + mode + ": complete " + COMPLETE.get() + ", other " + INCOMPLETE.get() + ")");
+                if (VERBOSE) {
+                    System.out.println("  (" + mode + ": complete " + COMPLETE.get() + ", other " + INCOMPLETE.get() + ")");
+                }
                 return COMPLETE.get();
             }
             long n = 0;
@@ -335,6 +367,19 @@ public final class SpeadUdpBench {
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    /** The "drops" column of /proc/net/udp for the sockets bound to {@code port}. */
+    static long kernelDrops(int port) throws java.io.IOException {
+        String local = String.format(Locale.ROOT, ":%04X", port);
+        long drops = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/net/udp"))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length > 12 && f[1].endsWith(local)) {
+                drops += Long.parseLong(f[f.length - 1]);
+            }
+        }
+        return drops;
     }
 
     static boolean bound(int port) throws java.io.IOException {

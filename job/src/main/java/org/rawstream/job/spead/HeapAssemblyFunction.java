@@ -66,8 +66,9 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
                 out.collect(new SpeadHeapRecord(record.stream(), record.substream(), Long.MAX_VALUE, null));
                 return;
             }
-            byte[] bytes = record.bytes();
-            if (!packet.decodeDatagram(ByteBuffer.wrap(bytes), 0, bytes.length)) {
+            // The record's array returns to the source's pool after this call: the table copies
+            // the payload into its heap and keeps nothing of the record.
+            if (!packet.decodeDatagram(ByteBuffer.wrap(record.array()), 0, record.length())) {
                 stats.invalid(packet.invalidReason()); // validated at the source; kept for safety
                 return;
             }

@@ -114,6 +114,8 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
 
     @Override
     public void deliver(ReceivedHeap heap) {
-        currentOut.collect(new RawMessage(sourceName, ioGroup, StoredHeapCodec.encode(heap)));
+        byte[] stored = StoredHeapCodec.encode(heap);
+        heap.release(); // its payload buffer goes back to the pool for the next heap
+        currentOut.collect(new RawMessage(sourceName, ioGroup, stored));
     }
 }

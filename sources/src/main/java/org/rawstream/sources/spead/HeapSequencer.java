@@ -118,6 +118,7 @@ public final class HeapSequencer {
         }
         if (!heap.isComplete() && config.incompletePolicy() == IncompleteHeapPolicy.DROP) {
             stats.incompleteDropped();
+            heap.release();
             return;
         }
         stats.delivered(heap.isComplete());

@@ -19,6 +19,8 @@ public final class LiveHeap {
     private int heapAddressBits;
     private long heapSize = -1;
     private byte[] payload = EMPTY;
+    /** The payload came from {@link HeapPayloadPool}: bytes outside the received ranges are undefined. */
+    private boolean pooledPayload;
     /** Received ranges as [start, end) pairs, sorted and merged. */
     private long[] ranges = new long[4];
     private int rangeCount;
@@ -162,16 +164,38 @@ public final class LiveHeap {
         if (payload.length >= end) {
             return;
         }
-        long target;
         if (heapSize >= 0 && heapSize <= EAGER_ALLOCATION_LIMIT) {
-            target = heapSize; // the usual case: one allocation for the whole heap
-        } else {
-            // Unknown or very large heap size: grow with what arrives, so that a packet
-            // claiming a huge heap costs only what it carries.
-            long cap = heapSize >= 0 ? heapSize : max;
-            target = Math.min(cap, Math.max(end, Math.max(2L * payload.length, 65536)));
+            // The usual case: one recycled buffer for the whole heap. Its old contents are
+            // overwritten by what arrives; what does not arrive is zeroed in freeze().
+            byte[] whole = HeapPayloadPool.shared().take((int) heapSize);
+            System.arraycopy(payload, 0, whole, 0, payload.length);
+            payload = whole;
+            pooledPayload = true;
+            return;
         }
-        payload = Arrays.copyOf(payload, (int) target);
+        // Unknown or very large heap size: grow with what arrives, so that a packet claiming a
+        // huge heap costs only what it carries.
+        long cap = heapSize >= 0 ? heapSize : max;
+        long target = Math.min(cap, Math.max(end, Math.max(2L * payload.length, 65536)));
+        byte[] grown = Arrays.copyOf(payload, (int) target);
+        if (pooledPayload) {
+            // Bytes past the old buffer are zero already; zero what the old one held unreceived.
+            zeroGaps(grown, payload.length);
+            pooledPayload = false;
+        }
+        payload = grown;
+    }
+
+    /** Zeroes the bytes of {@code buffer} below {@code limit} that no received range covers. */
+    private void zeroGaps(byte[] buffer, long limit) {
+        long at = 0;
+        for (int i = 0; i < rangeCount && at < limit; i++) {
+            Arrays.fill(buffer, (int) at, (int) Math.min(ranges[2 * i], limit), (byte) 0);
+            at = ranges[2 * i + 1];
+        }
+        if (at < limit) {
+            Arrays.fill(buffer, (int) at, (int) limit, (byte) 0);
+        }
     }
 
     private int countNewPointers(SpeadPacket p) {
@@ -248,6 +272,9 @@ public final class LiveHeap {
         long heapLength = heapSize >= 0 ? heapSize : (rangeCount == 0 ? 0 : ranges[2 * rangeCount - 1]);
         // Never more than arrived or was allocated: a huge incomplete heap is not materialised.
         int keep = (int) Math.min(heapLength, payload.length);
+        if (pooledPayload && !isComplete()) {
+            zeroGaps(payload, keep); // ReceivedHeap promises zeros where nothing arrived
+        }
         byte[] data = payload.length == keep ? payload : Arrays.copyOf(payload, keep);
         return new ReceivedHeap(heapCnt, heapAddressBits, heapSize, heapLength, isComplete(), data,
                 Arrays.copyOf(ranges, 2 * rangeCount), Arrays.copyOf(pointers, pointerCount), packets);

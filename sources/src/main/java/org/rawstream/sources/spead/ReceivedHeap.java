@@ -20,7 +20,7 @@ public final class ReceivedHeap {
     private final long heapSize;
     private final long heapLength;
     private final boolean complete;
-    private final byte[] payload;
+    private byte[] payload;
     private final long[] ranges;
     private final long[] pointers;
     private final int packets;
@@ -40,6 +40,19 @@ public final class ReceivedHeap {
 
     public long heapCnt() {
         return heapCnt;
+    }
+
+    /**
+     * The heap has been stored (or dropped) and nobody holds it any more: its payload buffer goes
+     * back to the {@link HeapPayloadPool}. The heap must not be used afterwards (its payload
+     * reads as released).
+     */
+    public void release() {
+        byte[] p = payload;
+        if (p != null) {
+            payload = null;
+            HeapPayloadPool.shared().give(p);
+        }
     }
 
     public int heapAddressBits() {
@@ -274,7 +287,7 @@ public final class ReceivedHeap {
         for (int i = 0; i < pointers.length; i++) {
             pointers[i] = in.readLong();
         }
-        byte[] payload = new byte[in.readInt()];
+        byte[] payload = HeapPayloadPool.shared().take(in.readInt()); // fully overwritten below
         in.readFully(payload);
         return new ReceivedHeap(cnt, bits, size, length, complete, payload, ranges, pointers, packets);
     }

@@ -6,8 +6,17 @@ import java.util.concurrent.locks.LockSupport;
  * Paces a sender to a rate in units per second (bytes or messages): {@link #acquire(long)} waits
  * until the units fit the schedule. Keeps to the average over the whole run (a late sender catches
  * up at full speed, bounded by {@code maxBurstNanos} of credit). Not thread-safe: one per thread.
+ *
+ * <p>It never spins: a sender up to {@link #EARLY_NANOS} ahead of its schedule goes on at once,
+ * and one further ahead sleeps until it is on time. So traffic leaves in short bursts (as spead2's
+ * sender sends bursts), and the CPU a busy-wait would burn between packets stays with the
+ * receiver — on a 2-core machine at 9 Gb/s, 8972-byte packets are 16 µs apart per thread, far
+ * below the ~50 µs a sleep can resolve.
  */
 public final class Pacer {
+    /** How far ahead of its schedule a sender may run before it sleeps (the longest burst). */
+    public static final long EARLY_NANOS = 200_000L;
+
     private final double nanosPerUnit;
     private final long maxBurstNanos;
     private long nextNanos;
@@ -37,12 +46,8 @@ public final class Pacer {
             nextNanos = now - maxBurstNanos;
         }
         long wait = nextNanos - now;
-        if (wait > 50_000) {
+        if (wait > EARLY_NANOS) {
             LockSupport.parkNanos(wait);
-        } else {
-            while (System.nanoTime() < nextNanos) {
-                Thread.onSpinWait();
-            }
         }
         nextNanos += (long) (units * nanosPerUnit);
     }

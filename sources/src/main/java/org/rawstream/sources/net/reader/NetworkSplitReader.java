@@ -7,6 +7,8 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
@@ -32,6 +34,7 @@ import org.slf4j.LoggerFactory;
  */
 final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkSplitReader.class);
+    private static final int MAX_FREE_BUFFERS = 16;
 
     private final NetworkSourceConfig config;
     private final NetworkProtocol<T> protocol;
@@ -43,6 +46,12 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     private final boolean trackOrdinals;
     private final SocketPoller poller;
     private final Map<String, OpenSplit> splits = new LinkedHashMap<>();
+    /**
+     * Split buffers the task thread has emitted, back for reuse (their record arrays keep their
+     * capacity, so a busy split does not regrow one per fetch). Bounded by what is in flight:
+     * the hand-over queue's batches plus the one being filled.
+     */
+    private final Queue<SplitBuffer<T>> freeBuffers = new ConcurrentLinkedQueue<>();
     private int fetched;
 
     NetworkSplitReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, int subtaskIndex, TransportStats stats,
@@ -77,7 +86,13 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
 
         SplitBuffer<T> buffer() {
             if (buffer == null) {
-                buffer = new SplitBuffer<>(split.splitId(), trackOrdinals);
+                SplitBuffer<T> free = freeBuffers.poll();
+                if (free != null) {
+                    free.reset(split.splitId());
+                    buffer = free;
+                } else {
+                    buffer = new SplitBuffer<>(split.splitId(), trackOrdinals);
+                }
             }
             return buffer;
         }
@@ -123,7 +138,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
             work = poller.poll(0);
         }
         deliverAcknowledgements();
-        ReceivedBatch<T> batch = new ReceivedBatch<>();
+        ReceivedBatch<T> batch = new ReceivedBatch<>(this::recycle);
         for (OpenSplit s : splits.values()) {
             if (s.buffer != null) {
                 batch.add(s.buffer);
@@ -145,6 +160,14 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
             }
         }
         return batch;
+    }
+
+    /** Task thread: a batch's split buffer was emitted. */
+    private void recycle(SplitBuffer<T> buffer) {
+        buffer.reset(null);
+        if (freeBuffers.size() < MAX_FREE_BUFFERS) {
+            freeBuffers.offer(buffer);
+        }
     }
 
     private void deliverAcknowledgements() {

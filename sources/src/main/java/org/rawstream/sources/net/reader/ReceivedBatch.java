@@ -4,15 +4,22 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 
 /** What one fetch hands to the reader: records grouped by split, and the splits that finished. */
 final class ReceivedBatch<T> implements RecordsWithSplitIds<Received<T>> {
     private final List<SplitBuffer<T>> splits = new ArrayList<>();
+    private final Consumer<SplitBuffer<T>> recycler;
     private final Set<String> finished = new HashSet<>();
     private final Received<T> cursor = new Received<>();
     private int splitIndex = -1;
     private int recordIndex;
+
+    /** @param recycler takes the split buffers back once the task thread has emitted them all */
+    ReceivedBatch(Consumer<SplitBuffer<T>> recycler) {
+        this.recycler = recycler;
+    }
 
     void add(SplitBuffer<T> buffer) {
         splits.add(buffer);
@@ -46,5 +53,13 @@ final class ReceivedBatch<T> implements RecordsWithSplitIds<Received<T>> {
     @Override
     public Set<String> finishedSplits() {
         return finished;
+    }
+
+    @Override
+    public void recycle() {
+        for (SplitBuffer<T> s : splits) {
+            recycler.accept(s);
+        }
+        splits.clear();
     }
 }

@@ -9,7 +9,7 @@ import java.util.Arrays;
  * wrapper object.
  */
 final class SplitBuffer<T> {
-    private final String splitId;
+    private String splitId;
     private final boolean trackOrdinals;
     private final ArrayList<T> records = new ArrayList<>();
     private long[] connectionIds;
@@ -22,6 +22,12 @@ final class SplitBuffer<T> {
             connectionIds = new long[16];
             ordinals = new long[16];
         }
+    }
+
+    /** Empties the buffer for another fetch (keeps its capacity: no regrowth per fetch). */
+    void reset(String newSplitId) {
+        splitId = newSplitId;
+        records.clear();
     }
 
     String splitId() {

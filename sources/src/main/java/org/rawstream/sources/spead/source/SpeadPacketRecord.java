@@ -1,39 +1,58 @@
 package org.rawstream.sources.spead.source;
 
+import java.nio.ByteBuffer;
 import java.util.Objects;
+import org.rawstream.sources.net.PooledRecord;
+import org.rawstream.sources.transport.ByteArrayPool;
 
 /**
  * One SPEAD packet (or an end-of-stream marker) on its way from the source to heap assembly:
  * the stream it belongs to (UDP: local endpoint + sender; TCP: one connection), the substream
- * (heap counter hashed over the configured substream count) and the packet's bytes. Immutable.
+ * (heap counter hashed over the configured substream count) and the packet's bytes.
+ *
+ * <p>The source's records hold their bytes in a pooled array (the first {@link #length()} bytes
+ * of {@link #array()}) that returns to the decoder's pool once the record was emitted (see
+ * {@link PooledRecord}): heap assembly copies each payload into its heap and keeps nothing else.
  */
-public final class SpeadPacketRecord {
+public final class SpeadPacketRecord implements PooledRecord {
 
     private final String stream;
     private final int substream;
-    private final byte[] packet;
+    private byte[] packet;
+    private final int length;
+    private final ByteArrayPool pool;
     private String assemblyKey;
 
-    private SpeadPacketRecord(String stream, int substream, byte[] packet) {
+    private SpeadPacketRecord(String stream, int substream, byte[] packet, int length, ByteArrayPool pool) {
         this.stream = Objects.requireNonNull(stream);
         this.substream = substream;
         this.packet = packet;
+        this.length = length;
+        this.pool = pool;
     }
 
-    /** A packet whose assembly key the caller already has (decoders cache one per stream and substream). */
-    public static SpeadPacketRecord packet(String stream, int substream, String assemblyKey, byte[] packet) {
-        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, Objects.requireNonNull(packet));
+    /**
+     * A packet in the first {@code length} bytes of a pooled array, with the assembly key the
+     * caller already has (decoders cache one per stream and substream).
+     */
+    public static SpeadPacketRecord pooled(String stream, int substream, String assemblyKey, byte[] array, int length,
+            ByteArrayPool pool) {
+        if (length > array.length) {
+            throw new IllegalArgumentException("length " + length + " > array " + array.length);
+        }
+        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, array, length, Objects.requireNonNull(pool));
         r.assemblyKey = assemblyKey;
         return r;
     }
 
+    /** A packet that owns its array (tests, deserialisation). */
     public static SpeadPacketRecord packet(String stream, int substream, byte[] packet) {
-        return new SpeadPacketRecord(stream, substream, Objects.requireNonNull(packet));
+        return new SpeadPacketRecord(stream, substream, Objects.requireNonNull(packet), packet.length, null);
     }
 
     /** The stream ended (TCP connection closed): its substream flushes its live heaps. */
     public static SpeadPacketRecord endOfStream(String stream, int substream) {
-        return new SpeadPacketRecord(stream, substream, null);
+        return new SpeadPacketRecord(stream, substream, null, -1, null);
     }
 
     public String stream() {
@@ -44,13 +63,38 @@ public final class SpeadPacketRecord {
         return substream;
     }
 
-    /** The packet bytes, or null for an end-of-stream marker. */
-    public byte[] bytes() {
+    /**
+     * The array holding the packet in its first {@link #length()} bytes (null for an end-of-stream
+     * marker). Valid until {@link #release()}.
+     */
+    public byte[] array() {
+        if (packet == null && length >= 0) {
+            throw new IllegalStateException("packet record used after release");
+        }
         return packet;
     }
 
+    /** The packet's length in bytes, -1 for an end-of-stream marker. */
+    public int length() {
+        return length;
+    }
+
+    /** The packet as a read-only buffer (position 0, limit = length). */
+    public ByteBuffer packet() {
+        return ByteBuffer.wrap(array(), 0, length).slice().asReadOnlyBuffer();
+    }
+
     public boolean isEndOfStream() {
-        return packet == null;
+        return length < 0;
+    }
+
+    @Override
+    public void release() {
+        byte[] a = packet;
+        if (pool != null && a != null) {
+            packet = null; // a consumer that kept the record fails loudly instead of reading recycled bytes
+            pool.give(a);
+        }
     }
 
     /** The key of heap assembly: {@code <stream>|<substream>} ('|' never occurs in stream names). */
@@ -79,6 +123,6 @@ public final class SpeadPacketRecord {
 
     @Override
     public String toString() {
-        return "SpeadPacketRecord{" + stream + "#" + substream + (packet == null ? ", end" : ", " + packet.length + " B") + "}";
+        return "SpeadPacketRecord{" + stream + "#" + substream + (length < 0 ? ", end" : ", " + length + " B") + "}";
     }
 }

@@ -34,10 +34,10 @@ public final class SpeadPacketRecordSerializer extends DataCodecSerializer<Spead
     public void serialize(SpeadPacketRecord record, DataOutputView target) throws IOException {
         target.writeUTF(record.stream());
         target.writeInt(record.substream());
-        byte[] b = record.bytes();
-        target.writeInt(b == null ? -1 : b.length);
-        if (b != null) {
-            target.write(b);
+        int length = record.length();
+        target.writeInt(length);
+        if (length >= 0) {
+            target.write(record.array(), 0, length);
         }
     }
 

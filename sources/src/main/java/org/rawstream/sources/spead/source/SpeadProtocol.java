@@ -12,6 +12,7 @@ import org.rawstream.sources.spead.SpeadByteStreamDecoder;
 import org.rawstream.sources.spead.SpeadItemIds;
 import org.rawstream.sources.spead.SpeadPacket;
 import org.rawstream.sources.transport.ConnectionContext;
+import org.rawstream.sources.transport.ByteArrayPool;
 import org.rawstream.sources.transport.DatagramDecoder;
 import org.rawstream.sources.transport.DecodeErrors;
 import org.rawstream.sources.transport.RecordCollector;
@@ -31,6 +32,14 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
             new SingletonTypeInfo<>(SpeadPacketRecord.class, SpeadPacketRecordSerializer.INSTANCE);
 
     private static final long serialVersionUID = 1L;
+
+    /**
+     * Packet arrays kept for reuse per UDP endpoint (about what the source's hand-over queue holds
+     * at full rate: 2 fetches of 4096 packets of 8972 bytes) and per TCP connection (connections
+     * are many and usually slower).
+     */
+    private static final long POOLED_BYTES_PER_DECODER = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 32);
+    private static final long POOLED_BYTES_PER_CONNECTION = Math.min(8L << 20, Runtime.getRuntime().maxMemory() / 256);
 
     /** Most distinct UDP senders whose stream names are cached per endpoint. */
     private static final int STREAM_NAME_CACHE = 4096;
@@ -83,22 +92,31 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         }
     }
 
-    private static void emit(StreamKeys stream, SpeadPacket packet, byte[] bytes, RecordCollector<SpeadPacketRecord> out) {
+    /** Copies the validated packet into a pooled array and emits it (a stop packet to every substream). */
+    private static void emit(StreamKeys stream, SpeadPacket packet, ByteArrayPool pool, RecordCollector<SpeadPacketRecord> out) {
         int substreams = stream.keys.length;
+        int length = packet.packetLength();
         if (packet.streamControl() == SpeadItemIds.CTRL_STOP && substreams > 1) {
             for (int s = 0; s < substreams; s++) {
-                out.collect(SpeadPacketRecord.packet(stream.stream, s, stream.keys[s], bytes));
+                out.collect(SpeadPacketRecord.pooled(stream.stream, s, stream.keys[s], copy(packet, pool), length, pool));
             }
         } else {
             int s = substreamOf(packet.heapCnt(), substreams);
-            out.collect(SpeadPacketRecord.packet(stream.stream, s, stream.keys[s], bytes));
+            out.collect(SpeadPacketRecord.pooled(stream.stream, s, stream.keys[s], copy(packet, pool), length, pool));
         }
+    }
+
+    private static byte[] copy(SpeadPacket packet, ByteArrayPool pool) {
+        byte[] a = pool.take(packet.packetLength());
+        packet.buffer().get(packet.start(), a, 0, packet.packetLength());
+        return a;
     }
 
     @Override
     public DatagramDecoder<SpeadPacketRecord> createDatagramDecoder(NetworkSplit split) {
         String local = "udp:" + split.host() + ":" + split.port() + "<-";
         SpeadPacket packet = new SpeadPacket();
+        ByteArrayPool pool = new ByteArrayPool(maxPacketSize, POOLED_BYTES_PER_DECODER);
         Map<InetSocketAddress, StreamKeys> names = new HashMap<>();
         int subs = substreams;
         return (ByteBuffer datagram, InetSocketAddress sender, RecordCollector<SpeadPacketRecord> out,
@@ -114,9 +132,7 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
             }
             StreamKeys stream = names.computeIfAbsent(sender,
                     s -> new StreamKeys(local + s.getAddress().getHostAddress() + ":" + s.getPort(), subs));
-            byte[] bytes = new byte[len];
-            datagram.get(pos, bytes);
-            emit(stream, packet, bytes, out);
+            emit(stream, packet, pool, out);
         };
     }
 
@@ -133,15 +149,14 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
     private static final class TcpDecoder implements StreamDecoder<SpeadPacketRecord> {
         private final StreamKeys stream;
         private final SpeadByteStreamDecoder framer;
+        private final ByteArrayPool pool;
         private boolean ended;
         private RecordCollector<SpeadPacketRecord> out;
         private DecodeErrors errors;
         private final SpeadByteStreamDecoder.PacketHandler handler = new SpeadByteStreamDecoder.PacketHandler() {
             @Override
             public void packet(SpeadPacket packet) {
-                byte[] bytes = new byte[packet.packetLength()];
-                packet.buffer().get(packet.start(), bytes);
-                emit(stream, packet, bytes, out);
+                emit(stream, packet, pool, out);
             }
 
             @Override
@@ -153,6 +168,7 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         TcpDecoder(StreamKeys stream, int maxPacketSize) {
             this.stream = stream;
             this.framer = new SpeadByteStreamDecoder(maxPacketSize);
+            this.pool = new ByteArrayPool(maxPacketSize, POOLED_BYTES_PER_CONNECTION);
         }
 
         @Override
