@@ -58,6 +58,10 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         SpeadStreamStatistics stats = metrics.of(record.stream());
         begin(record.stream(), record.substream(), table, out);
         try {
+            if (record.isInvalidNotice()) {
+                stats.invalid(record.invalidReason()); // dropped at the source; counted per stream here
+                return;
+            }
             if (record.isEndOfStream()) {
                 if (table != null) {
                     table.flush(stats, this);

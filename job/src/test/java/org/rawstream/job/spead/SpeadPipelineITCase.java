@@ -212,6 +212,12 @@ class SpeadPipelineITCase {
         assertThat(metric(id, SOURCE + ".decodeErrors_truncatedPointers")).isEqualTo(1);
         assertThat(metric(id, SOURCE + ".decodeErrors_payloadLengthMismatch")).isEqualTo(1);
         assertThat(metric(id, SOURCE + ".decodeErrors_payloadPastHeapSize")).isEqualTo(1);
+        // The same packets per stream (the source forwards a notice of each one it dropped).
+        for (String reason : List.of("bad_magic", "bad_version", "bad_widths", "truncated_header", "truncated_pointers",
+                "payload_length_mismatch", "payload_past_heap_size")) {
+            assertThat(metric(id, ".invalid_" + reason)).as("per-stream invalid_%s", reason).isEqualTo(1);
+        }
+        assertThat(metric(id, ".invalid_packets")).isEqualTo(9);
         assertThat(metric(id, ".invalid_heap_too_large")).isEqualTo(1);
         assertThat(metric(id, ".invalid_heap_size_conflict")).isEqualTo(1);
         assertThat(metric(id, ".duplicate_packets")).isEqualTo(1);

@@ -3,6 +3,7 @@ package org.rawstream.sources.spead.source;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.rawstream.sources.net.PooledRecord;
+import org.rawstream.sources.spead.InvalidPacketReason;
 import org.rawstream.sources.transport.ByteArrayPool;
 
 /**
@@ -21,14 +22,22 @@ public final class SpeadPacketRecord implements PooledRecord {
     private byte[] packet;
     private final int length;
     private final ByteArrayPool pool;
+    /** For an invalid-packet notice: why the source dropped a packet of this stream. */
+    private final InvalidPacketReason invalidReason;
     private String assemblyKey;
 
     private SpeadPacketRecord(String stream, int substream, byte[] packet, int length, ByteArrayPool pool) {
+        this(stream, substream, packet, length, pool, null);
+    }
+
+    private SpeadPacketRecord(String stream, int substream, byte[] packet, int length, ByteArrayPool pool,
+            InvalidPacketReason invalidReason) {
         this.stream = Objects.requireNonNull(stream);
         this.substream = substream;
         this.packet = packet;
         this.length = length;
         this.pool = pool;
+        this.invalidReason = invalidReason;
     }
 
     /**
@@ -48,6 +57,16 @@ public final class SpeadPacketRecord implements PooledRecord {
     /** A packet that owns its array (tests, deserialisation). */
     public static SpeadPacketRecord packet(String stream, int substream, byte[] packet) {
         return new SpeadPacketRecord(stream, substream, Objects.requireNonNull(packet), packet.length, null);
+    }
+
+    /**
+     * The source dropped an invalid packet of this stream (no bytes travel): heap assembly counts
+     * it in the stream's statistics, so invalid packets show per stream, not only per source.
+     */
+    public static SpeadPacketRecord invalid(String stream, int substream, String assemblyKey, InvalidPacketReason reason) {
+        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, null, -2, null, Objects.requireNonNull(reason));
+        r.assemblyKey = assemblyKey;
+        return r;
     }
 
     /** The stream ended (TCP connection closed): its substream flushes its live heaps. */
@@ -74,7 +93,7 @@ public final class SpeadPacketRecord implements PooledRecord {
         return packet;
     }
 
-    /** The packet's length in bytes, -1 for an end-of-stream marker. */
+    /** The packet's length in bytes; negative for an end-of-stream marker or an invalid-packet notice. */
     public int length() {
         return length;
     }
@@ -85,7 +104,17 @@ public final class SpeadPacketRecord implements PooledRecord {
     }
 
     public boolean isEndOfStream() {
-        return length < 0;
+        return length == -1;
+    }
+
+    /** An invalid-packet notice ({@link #invalidReason()} says why). */
+    public boolean isInvalidNotice() {
+        return invalidReason != null;
+    }
+
+    /** Why the source dropped the packet (invalid-packet notices only), else null. */
+    public InvalidPacketReason invalidReason() {
+        return invalidReason;
     }
 
     @Override
@@ -123,6 +152,6 @@ public final class SpeadPacketRecord implements PooledRecord {
 
     @Override
     public String toString() {
-        return "SpeadPacketRecord{" + stream + "#" + substream + (length < 0 ? ", end" : ", " + length + " B") + "}";
+        return "SpeadPacketRecord{" + stream + "#" + substream + (invalidReason != null ? ", invalid " + invalidReason : length < 0 ? ", end" : ", " + length + " B") + "}";
     }
 }

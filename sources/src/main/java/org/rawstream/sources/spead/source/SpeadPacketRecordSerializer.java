@@ -5,6 +5,7 @@ import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.rawstream.sources.spead.InvalidPacketReason;
 
 /** Explicit serializer of {@link SpeadPacketRecord}: stream (UTF), substream, length (-1 = end), bytes. */
 public final class SpeadPacketRecordSerializer extends DataCodecSerializer<SpeadPacketRecord> {
@@ -19,6 +20,9 @@ public final class SpeadPacketRecordSerializer extends DataCodecSerializer<Spead
     public boolean isImmutableType() {
         return true;
     }
+
+    /** The length field of an invalid-packet notice (-1 is an end-of-stream marker). */
+    private static final int INVALID_NOTICE = -2;
 
     @Override
     public SpeadPacketRecord createInstance() {
@@ -38,6 +42,8 @@ public final class SpeadPacketRecordSerializer extends DataCodecSerializer<Spead
         target.writeInt(length);
         if (length >= 0) {
             target.write(record.array(), 0, length);
+        } else if (record.isInvalidNotice()) {
+            target.writeByte(record.invalidReason().ordinal());
         }
     }
 
@@ -46,6 +52,10 @@ public final class SpeadPacketRecordSerializer extends DataCodecSerializer<Spead
         String stream = source.readUTF();
         int substream = source.readInt();
         int length = source.readInt();
+        if (length == INVALID_NOTICE) {
+            InvalidPacketReason reason = InvalidPacketReason.values()[source.readUnsignedByte()];
+            return SpeadPacketRecord.invalid(stream, substream, SpeadPacketRecord.keyOf(stream, substream), reason);
+        }
         if (length < 0) {
             return SpeadPacketRecord.endOfStream(stream, substream);
         }

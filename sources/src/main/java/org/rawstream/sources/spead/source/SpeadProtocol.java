@@ -123,15 +123,17 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
                 DecodeErrors errors) -> {
             int pos = datagram.position();
             int len = datagram.remaining();
-            if (!packet.decodeDatagram(datagram, pos, len)) {
-                errors.error(errorKind(packet.invalidReason()));
-                return;
-            }
+            boolean valid = packet.decodeDatagram(datagram, pos, len);
             if (names.size() > STREAM_NAME_CACHE) {
                 names.clear();
             }
             StreamKeys stream = names.computeIfAbsent(sender,
                     s -> new StreamKeys(local + s.getAddress().getHostAddress() + ":" + s.getPort(), subs));
+            if (!valid) {
+                errors.error(errorKind(packet.invalidReason()));
+                out.collect(SpeadPacketRecord.invalid(stream.stream, 0, stream.keys[0], packet.invalidReason()));
+                return;
+            }
             emit(stream, packet, pool, out);
         };
     }
@@ -162,6 +164,7 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
             @Override
             public void invalid(InvalidPacketReason reason) {
                 errors.error(errorKind(reason));
+                out.collect(SpeadPacketRecord.invalid(stream.stream, 0, stream.keys[0], reason));
             }
         };
 

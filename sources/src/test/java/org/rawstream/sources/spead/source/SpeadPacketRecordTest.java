@@ -1,0 +1,49 @@
+package org.rawstream.sources.spead.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.junit.jupiter.api.Test;
+import org.rawstream.sources.spead.InvalidPacketReason;
+import org.rawstream.sources.transport.ByteArrayPool;
+
+class SpeadPacketRecordTest {
+
+    private static SpeadPacketRecord roundTrip(SpeadPacketRecord r) throws Exception {
+        DataOutputSerializer out = new DataOutputSerializer(64);
+        SpeadPacketRecordSerializer.INSTANCE.serialize(r, out);
+        return SpeadPacketRecordSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+    }
+
+    @Test
+    void pooledPacketSerializesItsLengthOnlyAndGoesBackToThePoolOnRelease() throws Exception {
+        ByteArrayPool pool = new ByteArrayPool(2048, 1 << 20);
+        byte[] array = pool.take(5);
+        System.arraycopy(new byte[] {1, 2, 3, 4, 5}, 0, array, 0, 5);
+        SpeadPacketRecord r = SpeadPacketRecord.pooled("s", 1, SpeadPacketRecord.keyOf("s", 1), array, 5, pool);
+        SpeadPacketRecord back = roundTrip(r);
+        assertThat(back.length()).isEqualTo(5);
+        assertThat(back.array()).containsExactly(1, 2, 3, 4, 5);
+        assertThat(back.assemblyKey()).isEqualTo("s|1");
+        r.release();
+        assertThat(pool.pooledBytes()).isEqualTo(array.length);
+        assertThatThrownBy(r::array).isInstanceOf(IllegalStateException.class);
+        r.release(); // idempotent
+        assertThat(pool.pooledBytes()).isEqualTo(array.length);
+    }
+
+    @Test
+    void endOfStreamAndInvalidNoticesRoundTrip() throws Exception {
+        SpeadPacketRecord end = roundTrip(SpeadPacketRecord.endOfStream("s", 2));
+        assertThat(end.isEndOfStream()).isTrue();
+        assertThat(end.isInvalidNotice()).isFalse();
+        assertThat(end.substream()).isEqualTo(2);
+        SpeadPacketRecord invalid = roundTrip(SpeadPacketRecord.invalid("s", 0, "s|0", InvalidPacketReason.BAD_MAGIC));
+        assertThat(invalid.isInvalidNotice()).isTrue();
+        assertThat(invalid.isEndOfStream()).isFalse();
+        assertThat(invalid.invalidReason()).isEqualTo(InvalidPacketReason.BAD_MAGIC);
+        assertThat(invalid.assemblyKey()).isEqualTo("s|0");
+    }
+}
