@@ -27,6 +27,7 @@ class DemoFeedTest {
         }
         int afterClose = rounds.get();
         assertThat(afterClose).isGreaterThan(3);
+        assertThat(feed.rounds()).as("rounds the feed counted").isEqualTo(afterClose);
         assertThat(rounds.get()).as("no round after close").isEqualTo(afterClose);
     }
 }
