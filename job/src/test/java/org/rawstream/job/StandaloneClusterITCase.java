@@ -358,18 +358,22 @@ final class StandaloneClusterITCase {
     private void assertEveryTaskRestarted(String jobId) throws Exception {
         List<String> notRestarted = new ArrayList<>();
         // The REST API serves the execution graph from a short-lived cache: poll, do not sample once.
-        Deadlines.await(Duration.ofSeconds(30), "every task of " + jobId + " in a new attempt", () -> {
-            notRestarted.clear();
-            for (JsonNode vertex : cluster.get("/jobs/" + jobId).get("vertices")) {
-                JsonNode detail = cluster.get("/jobs/" + jobId + "/vertices/" + vertex.get("id").asText());
-                for (JsonNode subtask : detail.get("subtasks")) {
-                    if (!subtask.get("status").asText().equals("FINISHED") && subtask.get("attempt").asInt() < 1) {
-                        notRestarted.add(vertex.get("name").asText() + " #" + subtask.get("subtask").asText());
+        try {
+            Deadlines.await(Duration.ofSeconds(30), "every task of " + jobId + " in a new attempt", () -> {
+                notRestarted.clear();
+                for (JsonNode vertex : cluster.get("/jobs/" + jobId).get("vertices")) {
+                    JsonNode detail = cluster.get("/jobs/" + jobId + "/vertices/" + vertex.get("id").asText());
+                    for (JsonNode subtask : detail.get("subtasks")) {
+                        if (!subtask.get("status").asText().equals("FINISHED") && subtask.get("attempt").asInt() < 1) {
+                            notRestarted.add(vertex.get("name").asText() + " #" + subtask.get("subtask").asText());
+                        }
                     }
                 }
-            }
-            return notRestarted.isEmpty();
-        });
+                return notRestarted.isEmpty();
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; still in their first attempt: " + notRestarted, e);
+        }
     }
 
     // ----------------------------------------------------------------------------- checks

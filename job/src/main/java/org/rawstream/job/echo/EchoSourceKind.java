@@ -96,12 +96,12 @@ public final class EchoSourceKind implements SourceKind {
         double rate = source.doubleValue(DEMO_RATE, 0);
         boolean durable = protocol(source).ackMode() == EchoProtocol.AckMode.DURABLE;
         return DemoFeed.start("echo demo feed " + source.name(), () -> {
+            // A wide window: in durable mode answers wait for a checkpoint (10 s by default).
             EchoClient.Builder b = SendEchoCommand.client(host, port, 1, Long.MAX_VALUE, rate, 256, 20_000,
                     Duration.ofSeconds(120));
             if (ledger.recording()) {
                 recordInto(b, ledger, durable);
             }
-            // A wide window: in durable mode answers wait for a checkpoint (10 s by default).
             EchoClient client = b.build();
             return new DemoFeed.Round() {
                 @Override

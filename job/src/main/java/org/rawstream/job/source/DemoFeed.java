@@ -28,7 +28,7 @@ public final class DemoFeed implements AutoCloseable {
     }
 
     private final Thread thread;
-    private final AtomicLong rounds = new AtomicLong();
+    private final AtomicLong roundsBegun = new AtomicLong();
     private volatile boolean closed;
     private volatile Round current;
 
@@ -47,7 +47,7 @@ public final class DemoFeed implements AutoCloseable {
         long backoff = MIN_BACKOFF_NANOS;
         while (!closed) {
             Round round = rounds.get();
-            this.rounds.incrementAndGet();
+            roundsBegun.incrementAndGet();
             current = round;
             if (closed) {
                 return;
@@ -70,9 +70,12 @@ public final class DemoFeed implements AutoCloseable {
         }
     }
 
-    /** Rounds started so far (a feed that numbers its records per round can bound them with this). */
+    /**
+     * Rounds made so far (each obtained from the supplier, run or about to run): a feed that numbers
+     * its records by round bounds the numbers it can have sent with this.
+     */
     public long rounds() {
-        return rounds.get();
+        return roundsBegun.get();
     }
 
     @Override
