@@ -2,16 +2,20 @@ package org.rawstream.job.echo;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.DemoFeed;
+import org.rawstream.job.source.FeedLedger;
 import org.rawstream.job.source.NetworkKindOptions;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.sinks.sink.RawMessage;
+import org.rawstream.sources.echo.EchoBuilder;
 import org.rawstream.sources.echo.EchoClient;
 import org.rawstream.sources.echo.EchoClientResult;
 import org.rawstream.sources.echo.EchoFramer;
+import org.rawstream.sources.echo.EchoRequest;
 import org.rawstream.sources.echo.source.EchoProtocol;
 import org.rawstream.sources.net.NetworkSource;
 
@@ -79,15 +83,26 @@ public final class EchoSourceKind implements SourceKind {
         return NetworkKindOptions.storedBytes(env, source, network, protocol);
     }
 
+    /**
+     * Rounds of one connection each, reconnecting when the job stops or restarts. Each round's
+     * requests carry a random body from a fresh seed, so the feed sends no two equal requests. With
+     * a recording ledger every request is reported as sent and, in {@code ack: durable} mode, each
+     * correct answer as an acknowledgement of the request it answers.
+     */
     @Override
-    public AutoCloseable startDemoFeed(SourceConfig source) {
+    public DemoFeed startDemoFeed(SourceConfig source, FeedLedger ledger) {
         String host = source.string(NetworkKindOptions.BIND_HOST);
         int port = source.intValue(NetworkKindOptions.PORT, 1, 65535);
         double rate = source.doubleValue(DEMO_RATE, 0);
+        boolean durable = protocol(source).ackMode() == EchoProtocol.AckMode.DURABLE;
         return DemoFeed.start("echo demo feed " + source.name(), () -> {
-            EchoClient client = SendEchoCommand.client(host, port, 1, Long.MAX_VALUE, rate, 256, 20_000,
-                    Duration.ofSeconds(120));
             // A wide window: in durable mode answers wait for a checkpoint (10 s by default).
+            EchoClient.Builder b = SendEchoCommand.client(host, port, 1, Long.MAX_VALUE, rate, 256, 20_000,
+                    Duration.ofSeconds(120));
+            if (ledger.recording()) {
+                recordInto(b, ledger, durable);
+            }
+            EchoClient client = b.build();
             return new DemoFeed.Round() {
                 @Override
                 public void run() throws Exception {
@@ -102,6 +117,25 @@ public final class EchoSourceKind implements SourceKind {
                     client.stop();
                 }
             };
+        });
+    }
+
+    /** Reports each request of one round (one connection) as sent, and its correct answer if durable. */
+    private static void recordInto(EchoClient.Builder client, FeedLedger ledger, boolean durable) {
+        EchoClient.RequestFactory requests = client.requestFactory();
+        // Requests sent and not answered yet, by ordinal (at most a window of them).
+        Map<Long, byte[]> unanswered = new ConcurrentHashMap<>();
+        client.requests((connection, n) -> {
+            EchoRequest request = requests.request(connection, n);
+            byte[] stored = EchoBuilder.requestPayload(request);
+            ledger.sent(stored);
+            unanswered.put(n, stored);
+            return request;
+        }).onResponse((connection, n, response, matches) -> {
+            byte[] stored = unanswered.remove(n);
+            if (durable && matches && stored != null) {
+                ledger.acknowledged(stored);
+            }
         });
     }
 }

@@ -39,15 +39,15 @@ public final class SendEchoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         EchoClientResult result = client(host, port, connections, count, rate, bodyBytes, window,
-                Duration.ofMillis((long) (timeoutSeconds * 1000))).run();
+                Duration.ofMillis((long) (timeoutSeconds * 1000))).build().run();
         System.out.println("send-echo: " + result);
         return result.complete() ? 0 : 1;
     }
 
-    static EchoClient client(String host, int port, int connections, long count, double rate, int bodyBytes, int window,
-            Duration timeout) {
+    static EchoClient.Builder client(String host, int port, int connections, long count, double rate, int bodyBytes,
+            int window, Duration timeout) {
         return EchoClient.builder().host(host).port(port).connections(connections).count(count).rate(rate)
                 .bodyBytes(bodyBytes).window(window).responseTimeoutMillis(Math.max(1, timeout.toMillis()))
-                .seed(System.nanoTime()).build();
+                .seed(System.nanoTime());
     }
 }

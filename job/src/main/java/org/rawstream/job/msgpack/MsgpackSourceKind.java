@@ -7,6 +7,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.DemoFeed;
+import org.rawstream.job.source.FeedLedger;
 import org.rawstream.job.source.NetworkKindOptions;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.sinks.sink.RawMessage;
@@ -92,7 +93,7 @@ public final class MsgpackSourceKind implements SourceKind {
     }
 
     @Override
-    public AutoCloseable startDemoFeed(SourceConfig source) {
+    public DemoFeed startDemoFeed(SourceConfig source, FeedLedger ledger) {
         String host = source.string(NetworkKindOptions.BIND_HOST);
         int port = source.intValue(NetworkKindOptions.PORT, 1, 65535);
         double rate = source.doubleValue(DEMO_RATE, 0);
@@ -103,6 +104,7 @@ public final class MsgpackSourceKind implements SourceKind {
         AtomicLong nextSeq = new AtomicLong();
         return DemoFeed.start("msgpack demo feed " + source.name(), () -> () -> {
             List<byte[]> values = MsgpackSender.sampleValues(perRound, 1, nextSeq.getAndAdd(perRound));
+            values.forEach(ledger::sent); // each value is stored as its exact bytes
             if (tcp) {
                 MsgpackSender.sendTcp(host, port, values, 1, rate);
             } else {

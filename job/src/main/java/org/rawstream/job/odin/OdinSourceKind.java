@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -11,11 +12,13 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.DemoFeed;
+import org.rawstream.job.source.FeedLedger;
 import org.rawstream.job.source.NetworkKindOptions;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
 import org.rawstream.sources.net.NetworkSource;
+import org.rawstream.sources.odin.OdinPacketType;
 import org.rawstream.sources.odin.OdinReceiverConfig;
 import org.rawstream.sources.odin.OdinSender;
 import org.rawstream.sources.odin.source.OdinNamedValues;
@@ -139,15 +142,34 @@ public final class OdinSourceKind implements SourceKind {
                 .build();
     }
 
+    /**
+     * Rounds of one sender each, reconnecting (TCP) or restarting when a round fails. Data packets
+     * are numbered on across rounds (like a device that keeps counting), so the feed never sends
+     * the same data or event packet twice; only schema packets repeat, by design. Every packet is
+     * reported to the ledger (ODIN stores each packet as its exact bytes).
+     */
     @Override
-    public AutoCloseable startDemoFeed(SourceConfig source) {
+    public DemoFeed startDemoFeed(SourceConfig source, FeedLedger ledger) {
         String host = source.string(NetworkKindOptions.BIND_HOST);
         int port = source.intValue(NetworkKindOptions.PORT, 1, 65535);
         double rate = source.doubleValue(DEMO_RATE, 1);
+        // Data packets numbered so far, over all rounds (written and read on the feed's thread).
+        AtomicLong dataPackets = new AtomicLong();
+        OdinSender.PacketListener listener = (type, packet) -> {
+            if (type == OdinPacketType.DATA) {
+                dataPackets.incrementAndGet();
+            }
+            if (ledger.recording()) {
+                byte[] stored = new byte[packet.remaining()];
+                packet.get(packet.position(), stored);
+                ledger.sent(stored);
+            }
+        };
         return DemoFeed.start(source.name() + "-demo-feed", () -> new DemoFeed.Round() {
             private final OdinSender sender = OdinSender.builder().host(host).port(port)
                     .transport(tcp ? OdinSender.Transport.TCP : OdinSender.Transport.UDP)
-                    .rate(rate).count(Long.MAX_VALUE).schemaEvery(100).eventEvery(500).build();
+                    .rate(rate).count(Long.MAX_VALUE).schemaEvery(100).eventEvery(500)
+                    .firstDataPacket(dataPackets.get()).onPacket(listener).build();
 
             @Override
             public void run() throws Exception {

@@ -1,5 +1,6 @@
 package org.rawstream.job.source;
 
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -27,6 +28,7 @@ public final class DemoFeed implements AutoCloseable {
     }
 
     private final Thread thread;
+    private final AtomicLong roundsBegun = new AtomicLong();
     private volatile boolean closed;
     private volatile Round current;
 
@@ -45,6 +47,7 @@ public final class DemoFeed implements AutoCloseable {
         long backoff = MIN_BACKOFF_NANOS;
         while (!closed) {
             Round round = rounds.get();
+            roundsBegun.incrementAndGet();
             current = round;
             if (closed) {
                 return;
@@ -65,6 +68,14 @@ public final class DemoFeed implements AutoCloseable {
                 backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
             }
         }
+    }
+
+    /**
+     * Rounds made so far (each obtained from the supplier, run or about to run): a feed that numbers
+     * its records by round bounds the numbers it can have sent with this.
+     */
+    public long rounds() {
+        return roundsBegun.get();
     }
 
     @Override

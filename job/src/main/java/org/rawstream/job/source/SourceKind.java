@@ -44,7 +44,16 @@ public interface SourceKind {
      * endpoint (retry TCP connects with a deadline; UDP packets sent before the bind are simply
      * lost). Closing it stops the feed.
      */
-    default AutoCloseable startDemoFeed(SourceConfig source) throws Exception {
+    default DemoFeed startDemoFeed(SourceConfig source) throws Exception {
+        return startDemoFeed(source, FeedLedger.NONE);
+    }
+
+    /**
+     * {@link #startDemoFeed(SourceConfig)} that also reports what it sends to {@code ledger}
+     * (tests check the committed output against it). A kind whose records the feed cannot report
+     * as stored bytes reports nothing; its feed must still never send the same record twice.
+     */
+    default DemoFeed startDemoFeed(SourceConfig source, FeedLedger ledger) throws Exception {
         return null;
     }
 }

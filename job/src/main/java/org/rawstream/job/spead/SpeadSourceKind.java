@@ -13,6 +13,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.DemoFeed;
+import org.rawstream.job.source.FeedLedger;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
@@ -206,8 +207,18 @@ public final class SpeadSourceKind implements SourceKind {
         return chain;
     }
 
+    /** The first heap counter of the demo feed's round {@code round} (from 0): 2^32 heaps per round. */
+    public static long firstHeapCnt(long round) {
+        return (round << 32) + 1;
+    }
+
+    /**
+     * Sender rounds; round r sends heap counters from {@code (r << 32) + 1} (see
+     * {@link #firstHeapCnt}). Heaps are not reported to the ledger (the sender does not expose
+     * them); a test bounds them by {@link DemoFeed#rounds()} and their content instead.
+     */
     @Override
-    public AutoCloseable startDemoFeed(SourceConfig source) {
+    public DemoFeed startDemoFeed(SourceConfig source, FeedLedger ledger) {
         SpeadSender.Builder b = SpeadSender.builder()
                 .heapSize(source.intValue(DEMO_HEAP_SIZE, 4, 1 << 26) / 4 * 4)
                 .packetSize(udp ? 8972 : 65000)
@@ -223,7 +234,7 @@ public final class SpeadSourceKind implements SourceKind {
         AtomicLong rounds = new AtomicLong();
         return DemoFeed.start("spead demo feed " + source.name(), () -> {
             SpeadSender sender = (udp ? b.udp(host, port) : b.tcp(host, port))
-                    .firstHeapCnt((rounds.getAndIncrement() << 32) + 1).build();
+                    .firstHeapCnt(firstHeapCnt(rounds.getAndIncrement())).build();
             return new DemoFeed.Round() {
                 @Override
                 public void run() throws Exception {

@@ -44,6 +44,15 @@ public final class EchoBuilder {
         return b;
     }
 
+    /**
+     * The payload of {@code request}'s frame (api_key through body, without the size field):
+     * what a server that stores requests stores for it.
+     */
+    public static byte[] requestPayload(EchoRequest request) {
+        ByteBuffer frame = appendRequest(null, request);
+        return java.util.Arrays.copyOfRange(frame.array(), EchoFramer.SIZE_FIELD_BYTES, frame.position());
+    }
+
     public static ByteBuffer appendResponse(ByteBuffer out, EchoResponse response) {
         int size = responsePayloadSize(response.subjectBytes().length, response.bodyBytes().length);
         ByteBuffer b = ensureRoom(out, EchoFramer.SIZE_FIELD_BYTES + size);

@@ -63,7 +63,7 @@ public final class EchoClient {
         this.rate = b.rate;
         this.window = b.window;
         this.responseTimeoutMillis = b.responseTimeoutMillis;
-        this.factory = b.factory != null ? b.factory : defaultFactory(b.bodyBytes, b.seed);
+        this.factory = b.requestFactory();
         this.listener = b.listener;
     }
 
@@ -336,6 +336,14 @@ public final class EchoClient {
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
+        }
+
+        /**
+         * The requests a client built now would send: the custom ones, or the default ones for the
+         * body size and seed set so far (for wrapping, e.g. to record what is sent).
+         */
+        public RequestFactory requestFactory() {
+            return factory != null ? factory : defaultFactory(bodyBytes, seed);
         }
 
         /** Custom requests instead of the default ones. */

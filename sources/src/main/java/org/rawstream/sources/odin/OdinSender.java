@@ -23,6 +23,16 @@ public final class OdinSender {
     /** How packets travel. */
     public enum Transport { UDP, TCP }
 
+    /**
+     * Told of every packet just before it is sent (on the sending thread): for tests and feeds
+     * that keep a record of their traffic. The packet's bytes are from its position to its limit;
+     * read them, do not keep the buffer (it is reused) — position and limit are restored after.
+     */
+    @FunctionalInterface
+    public interface PacketListener {
+        void sending(OdinPacketType type, ByteBuffer packet);
+    }
+
     /** What a run sent. */
     public static final class Result {
         private final long dataPackets;
@@ -92,6 +102,8 @@ public final class OdinSender {
     private final long count;
     private final Duration duration;
     private final Duration connectTimeout;
+    private final long firstDataPacket;
+    private final PacketListener listener;
     private volatile boolean stopped;
 
     private OdinSender(Builder b) {
@@ -105,6 +117,8 @@ public final class OdinSender {
         this.count = b.count;
         this.duration = b.duration;
         this.connectTimeout = b.connectTimeout;
+        this.firstDataPacket = b.firstDataPacket;
+        this.listener = b.listener;
     }
 
     public static Builder builder() {
@@ -117,7 +131,7 @@ public final class OdinSender {
 
     /** Sends until {@code count} data packets are sent, {@code duration} has passed or {@link #stop()}. */
     public Result run() throws IOException {
-        OdinTrafficGenerator generator = new OdinTrafficGenerator(schema, schemaEvery, eventEvery);
+        OdinTrafficGenerator generator = new OdinTrafficGenerator(schema, schemaEvery, eventEvery, firstDataPacket);
         InetSocketAddress target = new InetSocketAddress(host, port);
         int maxPacket = Math.max(schema.dataPacketLength(), 1500) + 64;
         ByteBuffer packet = ByteBuffer.allocateDirect(maxPacket);
@@ -142,6 +156,11 @@ public final class OdinSender {
                 packet.clear();
                 OdinPacketType type = generator.next(packet, (System.nanoTime() - start) / 1_000_000);
                 packet.flip();
+                if (listener != null) {
+                    int length = packet.limit();
+                    listener.sending(type, packet);
+                    packet.limit(length).position(0);
+                }
                 bytes += packet.remaining();
                 sent[type.ordinal()]++;
                 channel.send(packet);
@@ -261,6 +280,8 @@ public final class OdinSender {
         private long count = 10_000;
         private Duration duration;
         private Duration connectTimeout = Duration.ZERO;
+        private long firstDataPacket;
+        private PacketListener listener;
 
         private Builder() {
         }
@@ -330,6 +351,24 @@ public final class OdinSender {
         /** TCP: keep retrying a refused connection this long (default: fail at once). */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /**
+         * Number of the first data packet (default 0): a feed that reconnects continues where the
+         * previous run stopped, so no data packet is sent twice (see {@link OdinTrafficGenerator}).
+         */
+        public Builder firstDataPacket(long number) {
+            if (number < 0) {
+                throw new IllegalArgumentException("firstDataPacket must not be negative");
+            }
+            this.firstDataPacket = number;
+            return this;
+        }
+
+        /** Told of every packet before it is sent; default none. */
+        public Builder onPacket(PacketListener listener) {
+            this.listener = Objects.requireNonNull(listener);
             return this;
         }
 

@@ -10,6 +10,11 @@ import java.util.List;
  * {@code schemaEvery} data packets, data packets with changing values, and an event every
  * {@code eventEvery} data packets. Used by {@link OdinSender}, benchmarks and tests. Writing a
  * data packet allocates nothing.
+ *
+ * <p>Data packets are numbered from {@code firstDataPacket} (default 0): the number is in every
+ * U32 value, sets the F32 values, the sequence field (mod 2^16) and the event payload. A device
+ * that keeps counting across reconnects (a later generator starting where the earlier stopped)
+ * thus never sends the same data or event packet twice.
  */
 public final class OdinTrafficGenerator {
 
@@ -19,6 +24,7 @@ public final class OdinTrafficGenerator {
     private final int schemaEvery;
     private final int eventEvery;
     private final int eventId;
+    private final long firstDataPacket;
     private long dataPackets;
     private int sequence;
     /** Packets of the current schema announcement still to send (identifier, then chunks). */
@@ -31,6 +37,17 @@ public final class OdinTrafficGenerator {
      * @param eventEvery  send an event after this many data packets (0: never)
      */
     public OdinTrafficGenerator(OdinSchema schema, int schemaEvery, int eventEvery) {
+        this(schema, schemaEvery, eventEvery, 0);
+    }
+
+    /**
+     * Like {@link #OdinTrafficGenerator(OdinSchema, int, int)}, numbering data packets from
+     * {@code firstDataPacket} (0 or more).
+     */
+    public OdinTrafficGenerator(OdinSchema schema, int schemaEvery, int eventEvery, long firstDataPacket) {
+        if (firstDataPacket < 0) {
+            throw new IllegalArgumentException("firstDataPacket must not be negative");
+        }
         if (schemaEvery < 1 || eventEvery < 0) {
             throw new IllegalArgumentException("schemaEvery must be >= 1 and eventEvery >= 0");
         }
@@ -40,6 +57,8 @@ public final class OdinTrafficGenerator {
         this.schemaEvery = schemaEvery;
         this.eventEvery = eventEvery;
         this.eventId = 1;
+        this.firstDataPacket = firstDataPacket;
+        this.sequence = (int) (firstDataPacket & 0xFFFF);
         this.announcing = 1 + extendedPackets.size();
     }
 
@@ -82,7 +101,7 @@ public final class OdinTrafficGenerator {
         return schema;
     }
 
-    /** Data packets generated so far. */
+    /** Data packets generated so far (by this generator, whatever its first number). */
     public long dataPackets() {
         return dataPackets;
     }
@@ -112,7 +131,7 @@ public final class OdinTrafficGenerator {
             ByteOrder order = out.order();
             out.order(ByteOrder.LITTLE_ENDIAN)
                     .put((byte) OdinPacketType.EVENT.code()).putShort((short) eventId).put((byte) 0)
-                    .putInt((int) timestamp).putShort((short) 0).putLong(dataPackets)
+                    .putInt((int) timestamp).putShort((short) 0).putLong(firstDataPacket + dataPackets)
                     .order(order);
             return OdinPacketType.EVENT;
         }
@@ -129,18 +148,19 @@ public final class OdinTrafficGenerator {
 
     private void writeData(ByteBuffer out, long timestamp) {
         OdinPacketWriter.writeDataHeader(out, schema.identifier(), timestamp, sequence);
+        long number = firstDataPacket + dataPackets;
         ByteOrder order = out.order();
         out.order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < schema.entryCount(); i++) {
             int size = schema.size(i);
             OdinElementType type = schema.elementType(i);
             if (type == OdinElementType.F32 && size == 4) {
-                out.putFloat((float) Math.sin((dataPackets + i) * 0.01));
+                out.putFloat((float) Math.sin((number + i) * 0.01));
             } else if (type == OdinElementType.U32 && size == 4) {
-                out.putInt((int) dataPackets);
+                out.putInt((int) number);
             } else {
                 for (int b = 0; b < size; b++) {
-                    out.put((byte) ('a' + (dataPackets + b) % 26));
+                    out.put((byte) ('a' + (number + b) % 26));
                 }
             }
         }

@@ -110,6 +110,8 @@ class EchoVectorsTest {
         assertThat(reference).hasSize(57).isEqualTo(Arrays.copyOf(REQUESTS, 57));
         EchoRequest expected = new EchoRequest((byte) 0, 9999, "test", new short[] {1, 2, 3}, "We have a lot in common");
         assertThat(EchoParser.forRequests(1024).feed(ByteBuffer.wrap(reference))).containsExactly(expected);
+        // What a server stores for it: the payload, without the size field.
+        assertThat(EchoBuilder.requestPayload(expected)).isEqualTo(Arrays.copyOfRange(reference, 4, 57));
     }
 
     // --- malformed/ cases, each as the vectors' README says ---

@@ -52,6 +52,66 @@ class OdinSenderTest {
     }
 
     @Test
+    void aGeneratorNumberedOnSendsNoDataOrEventPacketOfAnEarlierOne() {
+        OdinSchema schema = OdinTrafficGenerator.defaultSchema(64);
+        java.util.Set<String> dataAndEvents = new java.util.HashSet<>();
+        java.util.Set<String> schemaPackets = new java.util.HashSet<>();
+        ByteBuffer out = ByteBuffer.allocate(2000);
+        long first = 0;
+        int sequence = -1;
+        for (int round = 0; round < 3; round++) {
+            // Every round sends at the same (elapsed-time) timestamps: only the numbering tells them apart.
+            OdinTrafficGenerator generator = new OdinTrafficGenerator(schema, 7, 5, first);
+            for (int i = 0; i < 40; i++) {
+                out.clear();
+                OdinPacketType type = generator.next(out, i);
+                byte[] packet = java.util.Arrays.copyOf(out.array(), out.position());
+                if (type == OdinPacketType.DATA || type == OdinPacketType.EVENT) {
+                    assertThat(dataAndEvents.add(java.util.HexFormat.of().formatHex(packet))).as("round %d packet %d", round, i)
+                            .isTrue();
+                } else {
+                    schemaPackets.add(java.util.HexFormat.of().formatHex(packet));
+                }
+                if (type == OdinPacketType.DATA) {
+                    int seq = OdinPackets.sequence(ByteBuffer.wrap(packet));
+                    assertThat(sequence < 0 || seq == ((sequence + 1) & 0xFFFF)).as("sequence continues").isTrue();
+                    sequence = seq;
+                }
+            }
+            first += generator.dataPackets();
+        }
+        assertThat(schemaPackets).as("identifier + extended identifier, the same every time").hasSize(2);
+    }
+
+    @Test
+    void theListenerSeesEveryPacketSentAndTheNumberingStartsWhereAsked() throws Exception {
+        try (DatagramChannel socket = DatagramChannel.open()) {
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            int port = ((InetSocketAddress) socket.getLocalAddress()).getPort();
+            java.util.List<OdinPacketType> seen = new java.util.ArrayList<>();
+            java.util.List<Integer> counters = new java.util.ArrayList<>();
+            long[] bytes = new long[1];
+            OdinSender sender = OdinSender.builder().port(port).count(20).rate(0).schemaEvery(10).eventEvery(0)
+                    .firstDataPacket(1_000).onPacket((type, packet) -> {
+                        seen.add(type);
+                        bytes[0] += packet.remaining();
+                        if (type == OdinPacketType.DATA) {
+                            // the second value is the first U32 counter: the data packet's number
+                            counters.add(packet.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                                    .getInt(packet.position() + OdinPackets.DATA_HEADER_LENGTH + 4));
+                        }
+                        packet.position(packet.limit()); // a careless listener: the sender restores the packet
+                    }).build();
+            OdinSender.Result result = sender.run();
+            assertThat(seen).hasSize((int) result.packets());
+            assertThat(seen.stream().filter(t -> t == OdinPacketType.DATA)).hasSize(20);
+            assertThat(counters).first().isEqualTo(1_000);
+            assertThat(counters).last().isEqualTo(1_019);
+            assertThat(bytes[0]).as("whole packets sent after the listener").isEqualTo(result.bytes());
+        }
+    }
+
+    @Test
     void udpDatagramsReachAReceiver() throws Exception {
         try (DatagramChannel socket = DatagramChannel.open(); Selector selector = Selector.open()) {
             // Room for the whole run, so a receiver stalled by a busy machine loses nothing.
