@@ -77,6 +77,8 @@ public final class SpeadUdpBench {
     /** Heaps delivered by the counting sink (same JVM as the MiniCluster). */
     static final AtomicLong COMPLETE = new AtomicLong();
     static final AtomicLong INCOMPLETE = new AtomicLong();
+    /** Extra job settings ({@code --job=batch.max-bytes=16mb,...}), as the job's --set would take them. */
+    static final Map<String, String> JOB_SETTINGS = new java.util.LinkedHashMap<>();
     /** Checkpoint (= commit) interval of the job: the job's default unless --checkpoint-interval. */
     static String CHECKPOINT_INTERVAL = "10s";
     /** {@code -Dbench.verbose=true}: print the job's non-zero rawstream metrics after each run. */
@@ -97,9 +99,14 @@ public final class SpeadUdpBench {
         List<String> modes = List.of(opts.getOrDefault("modes", "plain,keyby,chained,e2e").split(","));
         double e2eMax = Double.parseDouble(opts.getOrDefault("e2e-max-rate", "4"));
         CHECKPOINT_INTERVAL = opts.getOrDefault("checkpoint-interval", CHECKPOINT_INTERVAL);
+        for (String kv : opts.getOrDefault("job", "").split(",")) {
+            if (!kv.isBlank()) {
+                JOB_SETTINGS.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
+            }
+        }
         Path work = Files.createTempDirectory("spead-bench");
-        System.out.printf(Locale.ROOT, "SPEAD UDP loopback: %d-byte heaps, %d-byte packets, %d s per run, %d sender threads, checkpoint every %s%n",
-                HEAP, PACKET, seconds, threads, CHECKPOINT_INTERVAL);
+        System.out.printf(Locale.ROOT, "SPEAD UDP loopback: %d-byte heaps, %d-byte packets, %d s per run, %d sender threads, checkpoint every %s%s%n",
+                HEAP, PACKET, seconds, threads, CHECKPOINT_INTERVAL, JOB_SETTINGS.isEmpty() ? "" : ", job settings " + JOB_SETTINGS);
         System.out.printf(Locale.ROOT, "%-8s %6s %8s %8s %8s %9s %7s %9s %8s %8s %9s%n", "receiver", "target", "sent", "complete",
                 "lost", "k-drops", "Gb/s", "heaps/s", "cpu(s)", "send-cpu", "rcv-cpu/s");
         int warmup = Integer.parseInt(opts.getOrDefault("warmup-seconds", "5"));
@@ -288,6 +295,7 @@ public final class SpeadUdpBench {
             s.set("source.sp.port", String.valueOf(port), "bench");
             s.set("source.sp.stop-when-idle", "3s", "bench");
             s.set("source.sp.heap-timeout", "5s", "bench");
+            JOB_SETTINGS.forEach((k, v) -> s.set(k, v, "bench --job"));
             JobConfig config = JobConfig.from(s);
             Configuration conf = FlinkSetup.applyJobSettings(new Configuration(), config);
             conf.set(PipelineOptions.OBJECT_REUSE, true);
@@ -400,6 +408,7 @@ public final class SpeadUdpBench {
         SpeadAssemblyConfig config = SpeadSourceKind.assemblyConfig(source);
         NetworkSource<SpeadPacketRecord> src = NetworkSource.<SpeadPacketRecord>builder().name(source.name())
                 .protocol(new SpeadProtocol(1, config.maxPacketSize())).typeInfo(SpeadProtocol.PACKET_TYPE)
+                .handoverBytes(source.bytes(SpeadSourceKind.HANDOVER))
                 .udp(UdpOptions.builder(Integer.parseInt(source.string("port"))).receiveBufferBytes(32 << 20).build())
                 .stopWhenIdle(Duration.ofSeconds(3), Duration.ofSeconds(60)).build();
         return env.fromSource(src, WatermarkStrategy.noWatermarks(), "spead", SpeadProtocol.PACKET_TYPE);

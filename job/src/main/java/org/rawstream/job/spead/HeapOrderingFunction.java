@@ -1,5 +1,6 @@
 package org.rawstream.job.spead;
 
+import java.nio.ByteBuffer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -8,6 +9,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sources.spead.HeapConsumer;
+import org.rawstream.sources.spead.HeapPayloadPool;
 import org.rawstream.sources.spead.HeapSequencer;
 import org.rawstream.sources.spead.ReceivedHeap;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
@@ -114,8 +116,18 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
 
     @Override
     public void deliver(ReceivedHeap heap) {
-        byte[] stored = StoredHeapCodec.encode(heap);
-        heap.release(); // its payload buffer goes back to the pool for the next heap
+        long length = StoredHeapCodec.encodedLength(heap);
+        if (length > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("heap too large to store: " + length);
+        }
+        // Both 1 MiB-class buffers are recycled (see HeapPayloadPool): the heap's payload as soon
+        // as it is encoded, the stored message once collect() returns — by then the sink has
+        // copied it into its batch (chained) or the shuffle has serialized it; RawStream's sink
+        // keeps no reference to a RawMessage's bytes.
+        byte[] stored = HeapPayloadPool.shared().take((int) length);
+        StoredHeapCodec.encode(heap, ByteBuffer.wrap(stored));
+        heap.release();
         currentOut.collect(new RawMessage(sourceName, ioGroup, stored));
+        HeapPayloadPool.shared().give(stored);
     }
 }

@@ -54,6 +54,7 @@ public final class SpeadSourceKind implements SourceKind {
     public static final String MAX_CONNECTIONS = "max-connections";
     public static final String STOP_WHEN_IDLE = "stop-when-idle";
     public static final String CHAIN = "chain-assembly";
+    public static final String HANDOVER = "handover-bytes";
     public static final String DEMO_RATE = "demo-rate-gbps";
     public static final String DEMO_HEAP_SIZE = "demo-heap-size";
 
@@ -109,6 +110,7 @@ public final class SpeadSourceKind implements SourceKind {
         o.put(INCOMPLETE_HEAPS, "deliver");
         o.put(STOP_WHEN_IDLE, "0s");
         o.put(CHAIN, "auto");
+        o.put(HANDOVER, "128mb");
         o.put(DEMO_RATE, "0.05");
         o.put(DEMO_HEAP_SIZE, "65536");
         return o;
@@ -118,7 +120,8 @@ public final class SpeadSourceKind implements SourceKind {
     public String description() {
         return "SPEAD over " + (udp ? "UDP (one packet per datagram)" : "TCP (packets back to back)")
                 + ": heaps assembled per stream and stored as SPEAD packets; heap-cnt-step 0 = learn, -1 = unknown; "
-                + "incomplete-heaps deliver|drop; stop-when-idle 0s = unbounded; chain-assembly auto|true|false";
+                + "incomplete-heaps deliver|drop; stop-when-idle 0s = unbounded; chain-assembly auto|true|false; "
+                + "handover-bytes = received bytes that may wait for the task thread (absorbs its stalls)";
     }
 
     /** Assembly limits and policies from the source's options. */
@@ -142,7 +145,8 @@ public final class SpeadSourceKind implements SourceKind {
         NetworkSource.Builder<SpeadPacketRecord> builder = NetworkSource.<SpeadPacketRecord>builder()
                 .name(source.name())
                 .protocol(new SpeadProtocol(substreams, config.maxPacketSize()))
-                .typeInfo(SpeadProtocol.PACKET_TYPE);
+                .typeInfo(SpeadProtocol.PACKET_TYPE)
+                .handoverBytes(source.bytes(HANDOVER));
         String host = source.string(HOST);
         int port = source.intValue(PORT, 1, 65535);
         if (udp) {

@@ -10,9 +10,15 @@ import java.util.Objects;
  *
  * <p>Immutable by contract: the constructor takes ownership of {@code bytes} without copying (the
  * hot path must not copy every message twice) and {@link #bytes()} returns that same array.
- * Neither the producer nor a consumer may modify it afterwards. This is what lets
- * {@link RawMessageSerializer} declare the type immutable, so Flink does not copy records between
- * chained operators.
+ * Neither the producer nor a consumer may modify it while the message is in flight. This is what
+ * lets {@link RawMessageSerializer} declare the type immutable, so Flink does not copy records
+ * between chained operators.
+ *
+ * <p>A message is in flight until the producer's {@code collect()} returns: by then a chained
+ * consumer has processed it and a shuffle has serialized it. Consumers therefore must not keep the
+ * message or its array beyond that call ({@code RawHdf5SinkWriter.write} copies the bytes into its
+ * batch), and a producer may recycle the array afterwards (SPEAD heap ordering reuses its 1 MiB
+ * message buffers this way).
  */
 public final class RawMessage {
     private final String source;

@@ -21,16 +21,18 @@ public final class NetworkSourceConfig implements Serializable {
     private final List<TcpOptions> tcpEndpoints;
     private final long pollTimeoutMillis;
     private final int maxRecordsPerFetch;
+    private final long handoverBytes;
     private final long stopWhenIdleMillis;
     private final long firstDataTimeoutMillis;
 
     NetworkSourceConfig(String name, List<UdpOptions> udp, List<TcpOptions> tcp, long pollTimeoutMillis,
-            int maxRecordsPerFetch, long stopWhenIdleMillis, long firstDataTimeoutMillis) {
+            int maxRecordsPerFetch, long handoverBytes, long stopWhenIdleMillis, long firstDataTimeoutMillis) {
         this.name = name;
         this.udpEndpoints = Collections.unmodifiableList(new ArrayList<>(udp));
         this.tcpEndpoints = Collections.unmodifiableList(new ArrayList<>(tcp));
         this.pollTimeoutMillis = pollTimeoutMillis;
         this.maxRecordsPerFetch = maxRecordsPerFetch;
+        this.handoverBytes = handoverBytes;
         this.stopWhenIdleMillis = stopWhenIdleMillis;
         this.firstDataTimeoutMillis = firstDataTimeoutMillis;
     }
@@ -43,6 +45,8 @@ public final class NetworkSourceConfig implements Serializable {
     public long pollTimeoutMillis() { return pollTimeoutMillis; }
     /** Records handed over per fetch at most (bounds the batch, not the rate). */
     public int maxRecordsPerFetch() { return maxRecordsPerFetch; }
+    /** Received bytes the fetcher may have handed over that the task thread has not emitted yet. */
+    public long handoverBytes() { return handoverBytes; }
     /** 0 = unbounded; else a split ends after this long without data (see the builder). */
     public long stopWhenIdleMillis() { return stopWhenIdleMillis; }
     public long firstDataTimeoutMillis() { return firstDataTimeoutMillis; }
@@ -105,6 +109,7 @@ public final class NetworkSourceConfig implements Serializable {
         d.put("tcp", tcpEndpoints);
         d.put("pollTimeoutMillis", pollTimeoutMillis);
         d.put("maxRecordsPerFetch", maxRecordsPerFetch);
+        d.put("handoverBytes", handoverBytes);
         d.put("stopWhenIdleMillis", stopWhenIdleMillis);
         d.put("firstDataTimeoutMillis", firstDataTimeoutMillis);
         return d;

@@ -61,8 +61,9 @@ public final class HeapPayloadPool {
         synchronized (this) {
             // Make room by dropping buffers of the least recently used lengths (a stream whose
             // heap size changed leaves its old size behind).
-            Iterator<Map.Entry<Integer, ArrayDeque<byte[]>>> it = free.entrySet().iterator();
-            while (pooledBytes + length > maxPooledBytes && it.hasNext()) {
+            Iterator<Map.Entry<Integer, ArrayDeque<byte[]>>> it =
+                    pooledBytes + length > maxPooledBytes ? free.entrySet().iterator() : null;
+            while (it != null && pooledBytes + length > maxPooledBytes && it.hasNext()) {
                 Map.Entry<Integer, ArrayDeque<byte[]>> e = it.next();
                 ArrayDeque<byte[]> q = e.getValue();
                 while (!q.isEmpty() && pooledBytes + length > maxPooledBytes) {

@@ -8,7 +8,11 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
+import org.apache.flink.connector.base.source.reader.SourceReaderOptions;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.rawstream.sources.net.NetworkProtocol;
 import org.rawstream.sources.net.NetworkSourceConfig;
 import org.rawstream.sources.net.split.NetworkSplit;
@@ -35,6 +39,8 @@ public final class NetworkSourceReader<T>
     private static final Logger LOG = LoggerFactory.getLogger(NetworkSourceReader.class);
     /** Checkpoints awaiting completion that we keep apart; older ones are merged into newer. */
     private static final int MAX_PENDING_CHECKPOINTS = 64;
+    /** Batches the hand-over queue may hold (its memory is bounded by the budget in bytes). */
+    private static final int HANDOVER_QUEUE_BATCHES = 1024;
 
     private final boolean trackOrdinals;
     private final AcknowledgementHandOff acknowledgements;
@@ -45,21 +51,36 @@ public final class NetworkSourceReader<T>
 
     private NetworkSourceReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, SourceReaderContext context,
             TransportStats stats, DecodeErrorCounter errors, NamedCounters protocolCounters,
-            AcknowledgementHandOff acknowledgements) {
+            AcknowledgementHandOff acknowledgements, HandoverBudget budget) {
         super(() -> new NetworkSplitReader<>(config, protocol, context.getIndexOfSubtask(), stats, errors,
-                        protocolCounters, acknowledgements),
-                new NetworkRecordEmitter<>(protocol.acknowledgesCheckpoints()), context.getConfiguration(), context);
+                        protocolCounters, acknowledgements, budget),
+                new NetworkRecordEmitter<>(protocol.acknowledgesCheckpoints()), readerConfiguration(context), context);
         this.trackOrdinals = protocol.acknowledgesCheckpoints();
         this.acknowledgements = acknowledgements;
-        TransportMetrics.register(context.metricGroup(), config.name(), stats, errors, protocolCounters,
+        MetricGroup group = TransportMetrics.register(context.metricGroup(), config.name(), stats, errors, protocolCounters,
                 () -> pendingAcknowledgements);
+        group.gauge("handoverBytes", (Gauge<Long>) budget::inFlight);
+        group.gauge("handoverBytesMax", (Gauge<Long>) budget::maxInFlight);
+        group.gauge("handoverWaits", (Gauge<Long>) budget::waits);
+    }
+
+    /**
+     * Flink's hand-over queue counts batches (default 2); RawStream bounds it by bytes instead
+     * ({@link HandoverBudget}), so the batch count only has to be large enough never to be the
+     * limit when fetches are small (a fetch returns as soon as the sockets are drained).
+     */
+    private static Configuration readerConfiguration(SourceReaderContext context) {
+        Configuration c = new Configuration(context.getConfiguration());
+        c.set(SourceReaderOptions.ELEMENT_QUEUE_CAPACITY, HANDOVER_QUEUE_BATCHES);
+        return c;
     }
 
     public static <T> NetworkSourceReader<T> create(NetworkSourceConfig config, NetworkProtocol<T> protocol,
             SourceReaderContext context) {
         String owner = config.name() + "[" + context.getIndexOfSubtask() + "]";
         return new NetworkSourceReader<>(config, protocol, context, new TransportStats(),
-                new DecodeErrorCounter(owner), new NamedCounters(), new AcknowledgementHandOff());
+                new DecodeErrorCounter(owner), new NamedCounters(), new AcknowledgementHandOff(),
+                new HandoverBudget(config.handoverBytes()));
     }
 
     @Override

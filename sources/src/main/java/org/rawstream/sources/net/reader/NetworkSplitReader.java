@@ -43,6 +43,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     private final NamedCounters protocolCounters;
     private final int subtaskIndex;
     private final AcknowledgementHandOff acknowledgements;
+    private final HandoverBudget budget;
     private final boolean trackOrdinals;
     private final SocketPoller poller;
     private final Map<String, OpenSplit> splits = new LinkedHashMap<>();
@@ -55,7 +56,8 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     private int fetched;
 
     NetworkSplitReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, int subtaskIndex, TransportStats stats,
-            DecodeErrorCounter errors, NamedCounters protocolCounters, AcknowledgementHandOff acknowledgements) {
+            DecodeErrorCounter errors, NamedCounters protocolCounters, AcknowledgementHandOff acknowledgements,
+            HandoverBudget budget) {
         this.config = config;
         this.protocol = protocol;
         this.subtaskIndex = subtaskIndex;
@@ -63,6 +65,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         this.errors = errors;
         this.protocolCounters = protocolCounters;
         this.acknowledgements = acknowledgements;
+        this.budget = budget;
         this.trackOrdinals = protocol.acknowledgesCheckpoints();
         try {
             this.poller = SocketPoller.open();
@@ -133,12 +136,26 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     @Override
     public RecordsWithSplitIds<Received<T>> fetch() throws IOException {
         deliverAcknowledgements();
+        try {
+            if (!budget.awaitRoom(config.pollTimeoutMillis())) {
+                // The task thread is behind by the whole budget: leave the data in the kernel's
+                // buffer (what overflows it is dropped there, and counted by the kernel) and hand
+                // an empty batch back so the fetcher can run its other tasks.
+                return new ReceivedBatch<>(this::recycle, budget, 0);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new ReceivedBatch<>(this::recycle, budget, 0);
+        }
+        long bytesBefore = stats.bytesReceived();
         int work = poller.poll(config.pollTimeoutMillis());
         while (work > 0 && fetched < config.maxRecordsPerFetch()) {
             work = poller.poll(0);
         }
         deliverAcknowledgements();
-        ReceivedBatch<T> batch = new ReceivedBatch<>(this::recycle);
+        long bytes = stats.bytesReceived() - bytesBefore;
+        budget.acquire(bytes);
+        ReceivedBatch<T> batch = new ReceivedBatch<>(this::recycle, budget, bytes);
         for (OpenSplit s : splits.values()) {
             if (s.buffer != null) {
                 batch.add(s.buffer);
@@ -236,6 +253,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     @Override
     public void wakeUp() {
         poller.wakeup();
+        budget.wakeUp();
     }
 
     @Override

@@ -11,14 +11,21 @@ import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 final class ReceivedBatch<T> implements RecordsWithSplitIds<Received<T>> {
     private final List<SplitBuffer<T>> splits = new ArrayList<>();
     private final Consumer<SplitBuffer<T>> recycler;
+    private final HandoverBudget budget;
+    private final long bytes;
     private final Set<String> finished = new HashSet<>();
     private final Received<T> cursor = new Received<>();
     private int splitIndex = -1;
     private int recordIndex;
 
-    /** @param recycler takes the split buffers back once the task thread has emitted them all */
-    ReceivedBatch(Consumer<SplitBuffer<T>> recycler) {
+    /**
+     * @param recycler takes the split buffers back once the task thread has emitted them all
+     * @param budget the hand-over budget the batch's {@code bytes} were taken from (given back then)
+     */
+    ReceivedBatch(Consumer<SplitBuffer<T>> recycler, HandoverBudget budget, long bytes) {
         this.recycler = recycler;
+        this.budget = budget;
+        this.bytes = bytes;
     }
 
     void add(SplitBuffer<T> buffer) {
@@ -61,5 +68,6 @@ final class ReceivedBatch<T> implements RecordsWithSplitIds<Received<T>> {
             recycler.accept(s);
         }
         splits.clear();
+        budget.release(bytes);
     }
 }

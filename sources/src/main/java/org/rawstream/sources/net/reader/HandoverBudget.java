@@ -1,0 +1,108 @@
+package org.rawstream.sources.net.reader;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Received bytes in flight between the fetcher thread and the task thread: the fetcher adds what
+ * each fetch received, the task thread gives it back when it has emitted the batch. Flink's
+ * hand-over queue counts batches, and a batch may hold a few packets or thousands; this bounds
+ * the memory instead.
+ */
+final class HandoverBudget {
+    private final long limit;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition released = lock.newCondition();
+    private long inFlight;
+    private long maxInFlight;
+    private long waits;
+
+    HandoverBudget(long limit) {
+        this.limit = limit;
+    }
+
+    /** Fetcher: a fetch handed over {@code bytes}. */
+    void acquire(long bytes) {
+        lock.lock();
+        try {
+            inFlight += bytes;
+            maxInFlight = Math.max(maxInFlight, inFlight);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Task thread: a batch of {@code bytes} was emitted. */
+    void release(long bytes) {
+        if (bytes == 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            inFlight -= bytes;
+            released.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Fetcher: waits up to {@code timeoutMillis} while the budget is spent (or until
+     * {@link #wakeUp()}); true when there is room again.
+     */
+    boolean awaitRoom(long timeoutMillis) throws InterruptedException {
+        lock.lock();
+        try {
+            if (inFlight < limit) {
+                return true;
+            }
+            waits++;
+            long nanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (inFlight >= limit && nanos > 0) {
+                nanos = released.awaitNanos(nanos);
+            }
+            return inFlight < limit;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Makes a waiting {@link #awaitRoom} return (the fetcher has other work: splits, shutdown). */
+    void wakeUp() {
+        lock.lock();
+        try {
+            released.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long inFlight() {
+        lock.lock();
+        try {
+            return inFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    long maxInFlight() {
+        lock.lock();
+        try {
+            return maxInFlight;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** How often the fetcher found the budget spent (the task thread could not keep up). */
+    long waits() {
+        lock.lock();
+        try {
+            return waits;
+        } finally {
+            lock.unlock();
+        }
+    }
+}
