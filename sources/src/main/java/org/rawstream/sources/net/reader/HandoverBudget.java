@@ -14,9 +14,10 @@ final class HandoverBudget {
     private final long limit;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
-    private long inFlight;
-    private long maxInFlight;
-    private long waits;
+    // Written under the lock; volatile so that metrics read them without it.
+    private volatile long inFlight;
+    private volatile long maxInFlight;
+    private volatile long waits;
 
     HandoverBudget(long limit) {
         this.limit = limit;
@@ -79,30 +80,15 @@ final class HandoverBudget {
     }
 
     long inFlight() {
-        lock.lock();
-        try {
-            return inFlight;
-        } finally {
-            lock.unlock();
-        }
+        return inFlight;
     }
 
     long maxInFlight() {
-        lock.lock();
-        try {
-            return maxInFlight;
-        } finally {
-            lock.unlock();
-        }
+        return maxInFlight;
     }
 
     /** How often the fetcher found the budget spent (the task thread could not keep up). */
     long waits() {
-        lock.lock();
-        try {
-            return waits;
-        } finally {
-            lock.unlock();
-        }
+        return waits;
     }
 }
