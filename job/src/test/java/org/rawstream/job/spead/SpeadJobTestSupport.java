@@ -3,19 +3,13 @@ package org.rawstream.job.spead;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.rawstream.sinks.rawhdf5.RawFileReader;
@@ -121,40 +115,5 @@ final class SpeadJobTestSupport {
             }
         }
         return out;
-    }
-
-    static int freeUdpPort() throws IOException {
-        try (DatagramChannel ch = DatagramChannel.open()) {
-            ch.bind(new InetSocketAddress("127.0.0.1", 0));
-            return ((InetSocketAddress) ch.getLocalAddress()).getPort();
-        }
-    }
-
-    static int freeTcpPort() throws IOException {
-        try (ServerSocketChannel ch = ServerSocketChannel.open()) {
-            ch.bind(new InetSocketAddress("127.0.0.1", 0));
-            return ((InetSocketAddress) ch.getLocalAddress()).getPort();
-        }
-    }
-
-    /** Waits (with a deadline) until a socket of the job is bound (UDP) or listening (TCP) on the port. */
-    static void awaitBound(boolean udp, int port, Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String local = String.format(Locale.ROOT, ":%04X", port);
-        while (true) {
-            for (String table : new String[] {udp ? "/proc/net/udp" : "/proc/net/tcp", udp ? "/proc/net/udp6" : "/proc/net/tcp6"}) {
-                Path p = Path.of(table);
-                if (Files.exists(p)) {
-                    for (String line : Files.readAllLines(p)) {
-                        String[] f = line.trim().split("\\s+");
-                        if (f.length > 3 && f[1].endsWith(local) && (udp || f[3].equals("0A"))) {
-                            return;
-                        }
-                    }
-                }
-            }
-            assertThat(System.nanoTime()).as("port %d bound in time", port).isLessThan(deadline);
-            LockSupport.parkNanos(20_000_000L); // poll interval
-        }
     }
 }

@@ -2,7 +2,6 @@ package org.rawstream.job.spead;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -32,10 +31,11 @@ import org.rawstream.job.FlinkSetup;
 import org.rawstream.job.RawStreamPipeline;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
+import org.rawstream.sources.net.Ports;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
+import org.rawstream.sources.spead.SpeadFlavour;
 import org.rawstream.sources.spead.SpeadItemIds;
 import org.rawstream.sources.spead.SpeadPacketWriter;
-import org.rawstream.sources.spead.SpeadFlavour;
 import org.rawstream.sources.transport.Pacer;
 
 /**
@@ -67,7 +67,11 @@ class SpeadPipelineITCase {
         env.enableCheckpointing(500);
         RawStreamPipeline.build(env, config);
         JobClient job = env.executeAsync("spead-it");
-        SpeadJobTestSupport.awaitBound(type.endsWith("udp"), port, DEADLINE);
+        if (type.endsWith("udp")) {
+            Ports.awaitUdpBound(port, 1, DEADLINE);
+        } else {
+            Ports.awaitTcpListening(port, DEADLINE);
+        }
         return job;
     }
 
@@ -86,7 +90,7 @@ class SpeadPipelineITCase {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void everyVectorOverUdpIsStoredAsAssembled() throws Exception {
-        int port = SpeadJobTestSupport.freeUdpPort();
+        int port = Ports.freeUdpPort();
         JobClient job = start("spead-udp", port, Map.of());
         List<String> expected = new ArrayList<>();
         for (String name : SpeadJobTestSupport.vectorNames()) {
@@ -110,7 +114,7 @@ class SpeadPipelineITCase {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void everyVectorOverTcpIsStoredAsAssembled() throws Exception {
-        int port = SpeadJobTestSupport.freeTcpPort();
+        int port = Ports.freeTcpPort();
         // The keyBy variant of heap assembly (UDP above runs it chained to the source), with each
         // stream's heaps spread over three substreams.
         JobClient job = start("spead-tcp", port, Map.of("source." + SOURCE + ".chain-assembly", "false",
@@ -166,7 +170,7 @@ class SpeadPipelineITCase {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void badInputIsCountedAndDroppedAndMemoryStaysBounded() throws Exception {
-        int port = SpeadJobTestSupport.freeUdpPort();
+        int port = Ports.freeUdpPort();
         JobClient job = start("spead-udp", port, Map.of("source." + SOURCE + ".max-heap-size", "1mb",
                 "source." + SOURCE + ".max-live-heaps", "8"));
         List<byte[]> bad = new ArrayList<>();

@@ -30,6 +30,7 @@ import org.rawstream.job.FlinkSetup;
 import org.rawstream.job.RawStreamPipeline;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
+import org.rawstream.sources.net.Ports;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
 import org.rawstream.sources.spead.SpeadPacket;
 import org.rawstream.sources.transport.Pacer;
@@ -72,7 +73,7 @@ class SpeadRestartITCase {
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void partialHeapsSurviveAFailureAndCompleteAfterRestore(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        int port = SpeadJobTestSupport.freeUdpPort();
+        int port = Ports.freeUdpPort();
         Settings s = SpeadJobTestSupport.settings(out, SOURCE, "spead-udp", port, "1", java.util.Map.of(
                 "source." + SOURCE + ".stop-when-idle", "3s",
                 "source." + SOURCE + ".heap-timeout", "10min",
@@ -87,7 +88,7 @@ class SpeadRestartITCase {
         RawStreamPipeline.build(env, config);
         JobClient job = env.executeAsync("spead-restart-it");
         JobID id = job.getJobID();
-        SpeadJobTestSupport.awaitBound(true, port, DEADLINE);
+        Ports.awaitUdpBound(port, 1, DEADLINE);
 
         // Every heap but the last packet of each; the stop heap held back too.
         List<byte[]> all = SpeadJobTestSupport.packets(SpeadJobTestSupport.vector("shuffled"));
@@ -123,7 +124,7 @@ class SpeadRestartITCase {
             cluster.terminateTaskManager(0).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
             cluster.startTaskManager();
             await("job restarted", () -> SpeadPipelineITCase.metric(REPORTER, id, "numRestarts"), 1);
-            SpeadJobTestSupport.awaitBound(true, port, DEADLINE);
+            Ports.awaitUdpBound(port, 1, DEADLINE);
             await("source running again", () -> SpeadPipelineITCase.metric(REPORTER, id, SOURCE + ".receiveBufferGranted"), 1);
             send(ch, rest);
         }
