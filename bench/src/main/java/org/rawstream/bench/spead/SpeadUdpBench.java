@@ -316,7 +316,7 @@ public final class SpeadUdpBench {
             }
             job = env.executeAsync("spead-bench-" + mode);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!bound(port)) {
+            while (udpSockets(port).isEmpty()) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("job did not bind port " + port);
                 }
@@ -380,28 +380,22 @@ public final class SpeadUdpBench {
         }
     }
 
-    /** The "drops" column of /proc/net/udp for the sockets bound to {@code port}. */
-    static long kernelDrops(int port) throws java.io.IOException {
+    /** The rows of /proc/net/udp (split into fields) of the sockets bound to {@code port}. */
+    static List<String[]> udpSockets(int port) throws java.io.IOException {
         String local = String.format(Locale.ROOT, ":%04X", port);
-        long drops = 0;
+        List<String[]> sockets = new ArrayList<>();
         for (String line : Files.readAllLines(Path.of("/proc/net/udp"))) {
             String[] f = line.trim().split("\\s+");
             if (f.length > 12 && f[1].endsWith(local)) {
-                drops += Long.parseLong(f[f.length - 1]);
+                sockets.add(f);
             }
         }
-        return drops;
+        return sockets;
     }
 
-    static boolean bound(int port) throws java.io.IOException {
-        String local = String.format(Locale.ROOT, ":%04X", port);
-        for (String line : Files.readAllLines(Path.of("/proc/net/udp"))) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length > 1 && f[1].endsWith(local)) {
-                return true;
-            }
-        }
-        return false;
+    /** The "drops" column (the last) of the sockets bound to {@code port}. */
+    static long kernelDrops(int port) throws java.io.IOException {
+        return udpSockets(port).stream().mapToLong(f -> Long.parseLong(f[f.length - 1])).sum();
     }
 
     static DataStream<SpeadPacketRecord> packets(StreamExecutionEnvironment env, SourceConfig source) {
