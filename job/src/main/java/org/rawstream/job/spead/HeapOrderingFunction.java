@@ -1,6 +1,5 @@
 package org.rawstream.job.spead;
 
-import java.nio.ByteBuffer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -116,16 +115,11 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
 
     @Override
     public void deliver(ReceivedHeap heap) {
-        long length = StoredHeapCodec.encodedLength(heap);
-        if (length > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("heap too large to store: " + length);
-        }
         // Both 1 MiB-class buffers are recycled (see HeapPayloadPool): the heap's payload as soon
         // as it is encoded, the stored message once collect() returns — by then the sink has
         // copied it into its batch (chained) or the shuffle has serialized it; RawStream's sink
         // keeps no reference to a RawMessage's bytes.
-        byte[] stored = HeapPayloadPool.shared().take((int) length);
-        StoredHeapCodec.encode(heap, ByteBuffer.wrap(stored));
+        byte[] stored = StoredHeapCodec.encode(heap, HeapPayloadPool.shared()::take);
         heap.release();
         currentOut.collect(new RawMessage(sourceName, ioGroup, stored));
         HeapPayloadPool.shared().give(stored);

@@ -1,6 +1,7 @@
 package org.rawstream.sources.spead;
 
 import java.nio.ByteBuffer;
+import java.util.function.IntFunction;
 
 /**
  * The bytes RawStream stores for one heap (io_version "4.0"): SPEAD packets back to back in the
@@ -30,13 +31,21 @@ public final class StoredHeapCodec {
     }
 
     public static byte[] encode(ReceivedHeap heap) {
+        return encode(heap, byte[]::new);
+    }
+
+    /**
+     * The stored message of {@code heap} in an array from {@code allocate}, which must return an
+     * array of exactly the length asked (for example {@link HeapPayloadPool#take}).
+     */
+    public static byte[] encode(ReceivedHeap heap, IntFunction<byte[]> allocate) {
         long length = encodedLength(heap);
         if (length > Integer.MAX_VALUE - 16) {
             throw new IllegalArgumentException("heap too large to store: " + length);
         }
-        ByteBuffer out = ByteBuffer.allocate((int) length);
-        encode(heap, out);
-        return out.array();
+        byte[] stored = allocate.apply((int) length);
+        encode(heap, ByteBuffer.wrap(stored));
+        return stored;
     }
 
     /** Writes the stored message of {@code heap} at the buffer's position. */
