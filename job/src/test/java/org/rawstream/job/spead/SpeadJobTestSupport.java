@@ -7,11 +7,16 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.rawstream.sinks.rawhdf5.RawFileReader;
 import org.rawstream.sources.spead.IncompleteHeapPolicy;
 import org.rawstream.sources.spead.ReceivedHeap;
@@ -20,10 +25,20 @@ import org.rawstream.sources.spead.SpeadFramer;
 import org.rawstream.sources.spead.SpeadStreamAssembler;
 import org.rawstream.sources.spead.StoredHeapCodec;
 
-/** Vectors, ports and output files for the SPEAD job tests. */
+/** The MiniCluster, vectors and output files of the SPEAD job tests. */
 final class SpeadJobTestSupport {
+    /** The SPEAD source the job tests configure. */
+    static final String SOURCE = "sp";
+    /** Every wait of the SPEAD job tests ends by then. */
+    static final Duration DEADLINE = Duration.ofSeconds(60);
 
     private SpeadJobTestSupport() {
+    }
+
+    /** One TaskManager with 2 slots (the tests run parallelism 2), metrics to {@code reporter}. */
+    static MiniClusterExtension miniCluster(InMemoryReporter reporter) {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(2).setConfiguration(reporter.addToConfiguration(new Configuration())).build());
     }
 
     /** Settings of a job with one SPEAD source {@code source} of {@code type} on {@code port}, output to {@code out}. */

@@ -1,6 +1,8 @@
 package org.rawstream.job.spead;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.rawstream.job.spead.SpeadJobTestSupport.DEADLINE;
+import static org.rawstream.job.spead.SpeadJobTestSupport.SOURCE;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -18,7 +20,6 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -44,12 +45,7 @@ class SpeadRestartITCase {
     private static final InMemoryReporter REPORTER = InMemoryReporter.create();
 
     @RegisterExtension
-    static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
-                    .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
-
-    private static final String SOURCE = "sp";
-    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    static final MiniClusterExtension MINI_CLUSTER = SpeadJobTestSupport.miniCluster(REPORTER);
 
     @TempDir
     Path out;
