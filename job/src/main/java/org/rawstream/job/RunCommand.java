@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
             "Settings keys (config file 'key: value', or --set key=value):",
             "  output.dir, sources (comma-separated names), parallelism, checkpoint.interval, duration,",
             "  roll.max-bytes, roll.max-records, roll.max-age, batch.max-messages, batch.max-bytes,",
-            "  sink.sync-on-commit, source.<name>.type|io-group|protocol|io-version|<type option>.",
+            "  batch.queue-bytes, sink.sync-on-commit, source.<name>.type|io-group|protocol|io-version|<type option>.",
             "Source types: see --list-source-types."
         })
 public final class RunCommand implements Callable<Integer> {

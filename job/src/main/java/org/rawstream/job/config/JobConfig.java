@@ -34,6 +34,7 @@ public final class JobConfig {
     public static final String ROLL_MAX_AGE = "roll.max-age";
     public static final String BATCH_MAX_MESSAGES = "batch.max-messages";
     public static final String BATCH_MAX_BYTES = "batch.max-bytes";
+    public static final String BATCH_QUEUE_BYTES = "batch.queue-bytes";
     public static final String SYNC_ON_COMMIT = "sink.sync-on-commit";
 
     /** Source keys every kind has; kind-specific keys come from {@link SourceKind#options()}. */
@@ -60,6 +61,7 @@ public final class JobConfig {
                 .set(ROLL_MAX_AGE, "15min", "default")
                 .set(BATCH_MAX_MESSAGES, "1000", "default")
                 .set(BATCH_MAX_BYTES, "4mb", "default")
+                .set(BATCH_QUEUE_BYTES, "32mb", "default")
                 .set(SYNC_ON_COMMIT, "true", "default")
                 .set("source.gen.type", "generator", "default")
                 // SPEAD over UDP on 127.0.0.1:7148; --local feeds it with send-spead at 0.05 Gb/s.
@@ -84,6 +86,7 @@ public final class JobConfig {
     private final RollPolicy rollPolicy;
     private final int batchMessages;
     private final long batchBytes;
+    private final long batchQueueBytes;
     private final boolean syncOnCommit;
 
     private JobConfig(Settings settings) {
@@ -101,6 +104,7 @@ public final class JobConfig {
                 .build();
         this.batchMessages = (int) parseLong(BATCH_MAX_MESSAGES, required(BATCH_MAX_MESSAGES), 1, 1_000_000);
         this.batchBytes = MemorySize.parse(required(BATCH_MAX_BYTES)).getBytes();
+        this.batchQueueBytes = MemorySize.parse(required(BATCH_QUEUE_BYTES)).getBytes();
         this.syncOnCommit = parseBoolean(SYNC_ON_COMMIT, required(SYNC_ON_COMMIT));
         this.sources = Collections.unmodifiableList(parseSources(settings));
     }
@@ -204,6 +208,7 @@ public final class JobConfig {
                 .rollPolicy(rollPolicy)
                 .batchMessages(batchMessages)
                 .batchBytes(batchBytes)
+                .appendQueueBytes(batchQueueBytes)
                 .syncOnCommit(syncOnCommit);
         for (SourceConfig s : sources) {
             b.source(s.name(), s.protocol(), s.ioVersion());

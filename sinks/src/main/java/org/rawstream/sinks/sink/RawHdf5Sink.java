@@ -38,6 +38,7 @@ public final class RawHdf5Sink
     private final RollPolicy rollPolicy;
     private final int batchMessages;
     private final long batchBytes;
+    private final long appendQueueBytes;
     private final String fileVersion;
     private final boolean syncOnCommit;
 
@@ -47,6 +48,7 @@ public final class RawHdf5Sink
         this.rollPolicy = b.rollPolicy;
         this.batchMessages = b.batchMessages;
         this.batchBytes = b.batchBytes;
+        this.appendQueueBytes = b.appendQueueBytes;
         this.fileVersion = b.fileVersion;
         this.syncOnCommit = b.syncOnCommit;
     }
@@ -101,6 +103,10 @@ public final class RawHdf5Sink
         return batchBytes;
     }
 
+    public long appendQueueBytes() {
+        return appendQueueBytes;
+    }
+
     public String fileVersion() {
         return fileVersion;
     }
@@ -112,7 +118,7 @@ public final class RawHdf5Sink
     @Override
     public String toString() {
         return "RawHdf5Sink{output=" + outputDirectory + ", sources=" + sources + ", " + rollPolicy
-                + ", batchMessages=" + batchMessages + ", batchBytes=" + batchBytes + ", syncOnCommit="
+                + ", batchMessages=" + batchMessages + ", batchBytes=" + batchBytes + ", appendQueueBytes=" + appendQueueBytes + ", syncOnCommit="
                 + syncOnCommit + "}";
     }
 
@@ -123,6 +129,7 @@ public final class RawHdf5Sink
         private RollPolicy rollPolicy = RollPolicy.defaults();
         private int batchMessages = 1000;
         private long batchBytes = 4L << 20;
+        private long appendQueueBytes = 32L << 20;
         private String fileVersion = "0.0";
         private boolean syncOnCommit = true;
 
@@ -166,6 +173,18 @@ public final class RawHdf5Sink
                 throw new IllegalArgumentException("batchBytes must be > 0");
             }
             this.batchBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Bytes of full batches that may wait for the sink writer's append thread (default 32 MiB);
+         * 0 appends on the task thread. The batches are direct buffers (Flink: task off-heap memory).
+         */
+        public Builder appendQueueBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("appendQueueBytes must be >= 0");
+            }
+            this.appendQueueBytes = bytes;
             return this;
         }
 

@@ -1,12 +1,14 @@
 package org.rawstream.sinks.sink;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -16,6 +18,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
 import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
@@ -33,6 +38,18 @@ import org.slf4j.LoggerFactory;
  * One sink subtask: buffers messages per source in a {@link MessageBatch}, appends full batches to
  * the source's hidden in-progress file, rolls files by {@link RollPolicy}, and on every checkpoint
  * ({@link #prepareCommit()}) closes its open files and hands them to the committer.
+ *
+ * <p>With a non-zero {@link RawHdf5Sink#appendQueueBytes()} (the default) full batches are appended
+ * on a thread of the writer's own ({@code rawhdf5-append-<subtask>}), in the order they filled up:
+ * libhdf5 and the kernel's copy into the page cache then run next to whatever is chained before
+ * the sink (a protocol source's receiving and heap assembly) instead of after it on the task
+ * thread. At most that many bytes of full batches wait for the append thread; a full batch beyond
+ * it waits on the task thread (backpressure, counted in {@code appendWaits}). The append thread
+ * also opens, rolls and closes files; {@link #flush} and {@link #prepareCommit} first wait until
+ * every queued batch is appended, so a checkpoint's files hold exactly the messages written
+ * before its barrier, and the task thread then has the files to itself. A failed append is
+ * rethrown on the task thread by the next write, flush or commit (the task fails and restarts
+ * from the last checkpoint), and nothing more is appended after it.
  */
 public final class RawHdf5SinkWriter
         implements CommittingSinkWriter<RawMessage, RawFileCommittable>,
@@ -41,6 +58,8 @@ public final class RawHdf5SinkWriter
 
     /** Metric group (under the sink's operator group) holding this sink's own metrics. */
     public static final String METRIC_GROUP = "rawhdf5";
+    /** Longest {@link #close()} waits for the append thread to finish the batch it is writing. */
+    private static final long APPEND_SHUTDOWN_SECONDS = 60;
 
     private final RollPolicy rollPolicy;
     private final int batchMessages;
@@ -49,6 +68,8 @@ public final class RawHdf5SinkWriter
     private final String lineage;
     /** Starts the fsync of closed files early (see {@link #preSync}); null when commits do not sync. */
     private final ExecutorService preSync;
+    /** Appends full batches off the task thread; null when {@code appendQueueBytes} is 0. */
+    private final BatchAppender appender;
     private final Map<String, SourceFile> files = new HashMap<>();
     private final List<RawFileCommittable> pending = new ArrayList<>();
 
@@ -57,6 +78,7 @@ public final class RawHdf5SinkWriter
     private final Counter filesClosed;
     private final Counter numRecordsSend;
     private final Counter numBytesSend;
+    private final Counter appendWaits;
 
     /** Last checkpoint this writer snapshotted (or was restored from); 0 before the first. */
     private long lastCheckpointId;
@@ -78,6 +100,7 @@ public final class RawHdf5SinkWriter
             t.setDaemon(true);
             return t;
         }) : null;
+        this.appender = sink.appendQueueBytes() > 0 ? new BatchAppender(sink.appendQueueBytes(), subtask) : null;
         this.lineage = chooseLineage(restored, subtask, context.getJobInfo().getJobId().toHexString());
         this.lastCheckpointId = context.getRestoredCheckpointId()
                 .orElse(restored.stream().mapToLong(RawHdf5WriterState::checkpointId).max().orElse(0L));
@@ -107,6 +130,8 @@ public final class RawHdf5SinkWriter
         this.bytesWritten = group.counter("bytesWritten");
         this.filesClosed = group.counter("filesClosed");
         group.gauge("openFileBytes", (Gauge<Long>) () -> openFileBytes);
+        group.gauge("appendQueueBytes", (Gauge<Long>) () -> appender == null ? 0L : appender.queuedBytes);
+        this.appendWaits = group.counter("appendWaits");
         this.numRecordsSend = metrics.getNumRecordsSendCounter();
         this.numBytesSend = metrics.getNumBytesSendCounter();
         LOG.info("RawHdf5 writer {} (lineage {}) starts after checkpoint {}", subtask, lineage, lastCheckpointId);
@@ -156,12 +181,17 @@ public final class RawHdf5SinkWriter
         }
         file.batch.add(message.bytes(), message.ioGroup());
         if (file.batch.size() >= batchMessages || file.batch.payloadBytes() >= batchBytes) {
-            appendBatch(file);
+            if (appender == null) {
+                appendBatch(file, file.batch);
+            } else {
+                MessageBatch full = file.batch;
+                file.batch = appender.submit(file, full);
+            }
         }
     }
 
-    private void appendBatch(SourceFile file) throws IOException {
-        MessageBatch batch = file.batch;
+    /** Appends {@code batch} to the source's file (opening, rolling, closing it) and clears it. */
+    private void appendBatch(SourceFile file, MessageBatch batch) throws IOException {
         if (batch.size() == 0) {
             return;
         }
@@ -228,15 +258,17 @@ public final class RawHdf5SinkWriter
 
     @Override
     public void flush(boolean endOfInput) throws IOException {
+        drainAppends();
         for (SourceFile file : files.values()) {
-            appendBatch(file);
+            appendBatch(file, file.batch);
         }
     }
 
     @Override
     public Collection<RawFileCommittable> prepareCommit() throws IOException {
+        drainAppends();
         for (SourceFile file : files.values()) {
-            appendBatch(file);
+            appendBatch(file, file.batch);
             if (file.writer != null) {
                 closeFile(file);
             }
@@ -266,6 +298,12 @@ public final class RawHdf5SinkWriter
         if (preSync != null) {
             preSync.shutdownNow();
         }
+        if (appender != null) {
+            // libhdf5 handles are not shared between threads: the batch being written must end
+            // before the files are closed here. Queued batches are dropped: nothing after the
+            // last checkpoint is committed anyway.
+            appender.shutdown();
+        }
         IOException first = null;
         for (SourceFile file : files.values()) {
             if (file.writer != null) {
@@ -284,12 +322,160 @@ public final class RawHdf5SinkWriter
         }
     }
 
+    /** Waits until the append thread has appended every queued batch; rethrows its failure. */
+    private void drainAppends() throws IOException {
+        if (appender != null) {
+            appender.drain();
+        }
+    }
+
+    /**
+     * The append thread and its bounded queue. Ordering: one thread, FIFO, so a source's batches
+     * reach its file in the order they filled. Visibility: the task thread touches file state
+     * only after {@link #drain()} (lock hand-off), the append thread only between them.
+     */
+    private final class BatchAppender {
+        private final long maxQueuedBytes;
+        private final ExecutorService thread;
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Condition changed = lock.newCondition();
+        /** Emptied batches for the task thread to fill again (guarded by lock). */
+        private final ArrayDeque<MessageBatch> free = new ArrayDeque<>();
+        /** Payload bytes submitted and not yet appended; volatile for the metric gauge. */
+        private volatile long queuedBytes;
+        /** Batches submitted and not yet done (guarded by lock). */
+        private int queued;
+        /** First failure of the append thread (guarded by lock); nothing is appended after it. */
+        private Throwable failure;
+
+        BatchAppender(long maxQueuedBytes, int subtask) {
+            this.maxQueuedBytes = maxQueuedBytes;
+            this.thread = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "rawhdf5-append-" + subtask);
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        /**
+         * Queues {@code full} for appending to {@code file}; returns an empty batch to fill next.
+         * Waits while the queue holds {@code maxQueuedBytes} (a lone batch is always taken).
+         */
+        MessageBatch submit(SourceFile file, MessageBatch full) throws IOException {
+            long bytes = full.payloadBytes();
+            MessageBatch next;
+            lock.lock();
+            try {
+                throwIfFailed();
+                if (queued > 0 && queuedBytes + bytes > maxQueuedBytes) {
+                    appendWaits.inc();
+                    while (queued > 0 && queuedBytes + bytes > maxQueuedBytes && failure == null) {
+                        await();
+                    }
+                    throwIfFailed();
+                }
+                queued++;
+                queuedBytes += bytes;
+                next = free.poll();
+            } finally {
+                lock.unlock();
+            }
+            thread.execute(() -> appendQueued(file, full, bytes));
+            return next != null ? next : new MessageBatch();
+        }
+
+        private void appendQueued(SourceFile file, MessageBatch batch, long bytes) {
+            Throwable failed = null;
+            boolean skip;
+            lock.lock();
+            try {
+                skip = failure != null;
+            } finally {
+                lock.unlock();
+            }
+            if (!skip) {
+                try {
+                    appendBatch(file, batch);
+                } catch (Throwable t) {
+                    failed = t;
+                }
+            }
+            batch.clear();
+            lock.lock();
+            try {
+                if (failed != null && failure == null) {
+                    failure = failed;
+                }
+                queued--;
+                queuedBytes -= bytes;
+                free.push(batch);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void drain() throws IOException {
+            lock.lock();
+            try {
+                while (queued > 0) {
+                    await();
+                }
+                throwIfFailed();
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        void shutdown() {
+            lock.lock();
+            try {
+                if (failure == null) {
+                    failure = new IOException("writer closed");
+                }
+            } finally {
+                lock.unlock();
+            }
+            thread.shutdown();
+            try {
+                if (!thread.awaitTermination(APPEND_SHUTDOWN_SECONDS, TimeUnit.SECONDS)) {
+                    LOG.warn("The append thread was still writing {} s after close", APPEND_SHUTDOWN_SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void await() throws InterruptedIOException {
+            try {
+                changed.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for the raw-HDF5 append thread");
+            }
+        }
+
+        private void throwIfFailed() throws IOException {
+            Throwable t = failure;
+            if (t == null) {
+                return;
+            }
+            if (t instanceof IOException io) {
+                throw new IOException("raw-HDF5 append failed: " + io.getMessage(), io);
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            throw new IOException("raw-HDF5 append failed", t);
+        }
+    }
+
     /** Per-source state: directory, file options, the batch being filled and the open file. */
     private static final class SourceFile {
         final String source;
         final Path dir;
         final RawFileOptions options;
-        final MessageBatch batch = new MessageBatch();
+        MessageBatch batch = new MessageBatch();
         RawFileWriter writer;
         PartFileName name;
         long openedAtMillis;
