@@ -40,7 +40,7 @@ import org.rawstream.sinks.sink.RawMessageTypeInfo;
  */
 public final class SinkBench {
     private static final int REPEATS = 3;
-    private static final int POOL = 4096;
+    private static final int POOL = Integer.getInteger("bench.pool", 4096);
     private static final Duration CHECKPOINT_INTERVAL = Duration.ofSeconds(2);
     private static final com.sun.management.OperatingSystemMXBean OS =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

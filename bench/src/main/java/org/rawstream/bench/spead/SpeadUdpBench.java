@@ -67,7 +67,8 @@ import org.rawstream.sources.transport.UdpOptions;
  *   <li>{@code chained}: the same with reinterpretAsKeyedStream (no shuffle; parallelism 1);</li>
  *   <li>{@code e2e}: the full job into committed raw-HDF5 files.</li>
  * </ul>
- * Plus the raw-HDF5 writer's bare throughput with 1 MiB messages. Prints one table.
+ * Plus the raw-HDF5 writer's bare throughput with 1 MiB messages, measured right after every e2e row
+ * (and compared with it) or once at the end. Prints one table.
  */
 public final class SpeadUdpBench {
 
@@ -81,6 +82,18 @@ public final class SpeadUdpBench {
     static final Map<String, String> JOB_SETTINGS = new java.util.LinkedHashMap<>();
     /** Checkpoint (= commit) interval of the job: the job's default unless --checkpoint-interval. */
     static String CHECKPOINT_INTERVAL = "10s";
+    /**
+     * {@code --fill-page-cache}: before every measured e2e run and writer run, fill the free memory
+     * with a clean (written and fsynced) scratch file, kept while the run writes. Every page the
+     * run's files need then comes from reclaiming that file's pages — the steady state of a
+     * capture machine whose memory is full of page cache. Without it a 20 s run writes into free
+     * memory, and on a VM whose host takes freed guest memory back within seconds the kernel's
+     * copy into the page cache costs several times more for whichever run starts after a pause
+     * (see bench/README.md): two runs of one writer differ by 1.6x.
+     */
+    static boolean FILL_PAGE_CACHE;
+    /** Messages per append of the writer-alone baseline ({@code --writer-batch}, default 16). */
+    static int WRITER_BATCH = 16;
     /** {@code -Dbench.verbose=true}: print the job's non-zero rawstream metrics after each run. */
     static final boolean VERBOSE = Boolean.getBoolean("bench.verbose");
 
@@ -99,6 +112,8 @@ public final class SpeadUdpBench {
         List<String> modes = List.of(opts.getOrDefault("modes", "plain,keyby,chained,e2e").split(","));
         double e2eMax = Double.parseDouble(opts.getOrDefault("e2e-max-rate", "4"));
         CHECKPOINT_INTERVAL = opts.getOrDefault("checkpoint-interval", CHECKPOINT_INTERVAL);
+        FILL_PAGE_CACHE = opts.containsKey("fill-page-cache");
+        WRITER_BATCH = Integer.parseInt(opts.getOrDefault("writer-batch", "16"));
         for (String kv : opts.getOrDefault("job", "").split(",")) {
             if (!kv.isBlank()) {
                 JOB_SETTINGS.put(kv.substring(0, kv.indexOf('=')).trim(), kv.substring(kv.indexOf('=') + 1).trim());
@@ -122,13 +137,25 @@ public final class SpeadUdpBench {
                     continue; // bounded by the disk: see the writer baseline below
                 }
                 Row r = run(mode, rate, seconds, threads, work);
+                double gbps = r.bytes * 8.0 / r.nanos;
                 System.out.printf(Locale.ROOT, "%-8s %6.1f %8d %8d %8d %9d %7.2f %9.1f %8.1f %8.1f %9.2f%n", mode, rate, r.sent,
-                        r.complete, r.sent - r.complete, r.kernelDrops, r.bytes * 8.0 / r.nanos, r.complete / (r.nanos / 1e9),
+                        r.complete, r.sent - r.complete, r.kernelDrops, gbps, r.complete / (r.nanos / 1e9),
                         r.cpuNanos / 1e9, r.senderCpuNanos / 1e9, (r.cpuNanos - r.senderCpuNanos) / (double) r.nanos);
+                if (mode.equals("e2e") && !opts.containsKey("no-writer")) {
+                    // The writer's throughput on this VM moves with the page cache and the disk's
+                    // state by tens of percent within minutes: the e2e row is compared with the
+                    // writer measured right after it, for as long.
+                    double writer = writerBaseline(work, seconds);
+                    double delivered = gbps * r.complete / r.sent;
+                    System.out.printf(Locale.ROOT, "  e2e delivered %.2f Gb/s in complete heaps (%s) = %.2f x the writer alone right after it%n",
+                            delivered, r.sent == r.complete ? "lossless" : (r.sent - r.complete) + " heaps lost", delivered / writer);
+                }
             }
         }
-        if (!opts.containsKey("no-writer")) {
-            writerBaseline(work, seconds);
+        if (!opts.containsKey("no-writer") && !modes.contains("e2e")) {
+            for (int i = Integer.parseInt(opts.getOrDefault("writer-runs", "1")); i > 0; i--) {
+                writerBaseline(work, seconds);
+            }
         }
         deleteTree(work);
     }
@@ -158,6 +185,9 @@ public final class SpeadUdpBench {
         long heapsPerThread = Math.max(1, (long) (rate * 1e9 / 8 * seconds / HEAP / threads));
         COMPLETE.set(0);
         INCOMPLETE.set(0);
+        if (FILL_PAGE_CACHE && mode.equals("e2e")) {
+            fillPageCache(work);
+        }
         Receiver receiver = mode.equals("plain") ? new PlainReceiver(port) : new JobReceiver(mode, port, work);
         receiver.start();
         Thread.sleep(3000); // bench harness: let every task of the job start before traffic
@@ -369,6 +399,33 @@ public final class SpeadUdpBench {
         }
     }
 
+    /** See {@link #FILL_PAGE_CACHE}: MemAvailable less this JVM's heap limit and 2 GiB, written and fsynced. */
+    static void fillPageCache(Path work) throws java.io.IOException {
+        Path fill = work.resolve("page-cache-fill");
+        Files.deleteIfExists(fill);
+        long available = 0;
+        for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (line.startsWith("MemAvailable:")) {
+                available = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+            }
+        }
+        long size = available - Runtime.getRuntime().maxMemory() - (2L << 30);
+        if (size <= 0) {
+            return;
+        }
+        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocateDirect(8 << 20);
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(fill,
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            for (long written = 0; written < size; written += chunk.capacity()) {
+                chunk.clear();
+                while (chunk.hasRemaining()) {
+                    ch.write(chunk);
+                }
+            }
+            ch.force(true);
+        }
+    }
+
     static void deleteTree(Path dir) throws java.io.IOException {
         if (!Files.exists(dir)) {
             return;
@@ -478,9 +535,12 @@ public final class SpeadUdpBench {
     /**
      * The raw-HDF5 writer alone: 1 MiB messages appended in batches of 16 for {@code seconds}, then
      * closed. Two figures: until close (the data in the page cache), and until the file is on disk
-     * (fsync included) — the job commits files durably, so the second is its bound.
+     * (fsync included) — the job commits files durably, so the second is its bound, and returned.
      */
-    static void writerBaseline(Path work, int seconds) throws Exception {
+    static double writerBaseline(Path work, int seconds) throws Exception {
+        if (FILL_PAGE_CACHE) {
+            fillPageCache(work);
+        }
         byte[] msg = new byte[HEAP + 64];
         MessageBatch batch = new MessageBatch();
         long n = 0;
@@ -491,11 +551,11 @@ public final class SpeadUdpBench {
                 RawFileOptions.builder().ioVersion("4.0").attribute("protocol", "spead").build())) {
             while (System.nanoTime() < end) {
                 batch.clear();
-                for (int i = 0; i < 16; i++) {
+                for (int i = 0; i < WRITER_BATCH; i++) {
                     batch.add(msg, 0);
                 }
                 w.append(batch);
-                n += 16;
+                n += WRITER_BATCH;
             }
         }
         long closed = System.nanoTime() - t0;
@@ -507,5 +567,6 @@ public final class SpeadUdpBench {
         double bits = n * (double) msg.length * 8;
         System.out.printf(Locale.ROOT, "raw-HDF5 writer alone: %d messages of %d B: %.2f Gb/s until closed (%.1f s), %.2f Gb/s until on disk (%.1f s, fsync included)%n",
                 n, msg.length, bits / closed, closed / 1e9, bits / durable, durable / 1e9);
+        return bits / durable;
     }
 }
