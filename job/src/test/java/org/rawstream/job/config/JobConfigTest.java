@@ -36,6 +36,9 @@ class JobConfigTest {
         assertThat(sink.sources()).extracting(s -> s.name())
                 .containsExactlyElementsOf(config.sources().stream().map(SourceConfig::name).toList());
         assertThat(sink.outputDirectory()).isAbsolute();
+        assertThat(sink.appendQueueBytes()).isEqualTo(32L << 20);
+        assertThat(JobConfig.from(JobConfig.defaults().set(JobConfig.BATCH_QUEUE_BYTES, "0", "t")).sink().appendQueueBytes())
+                .as("0 = append on the task thread").isZero();
     }
 
     @Test
