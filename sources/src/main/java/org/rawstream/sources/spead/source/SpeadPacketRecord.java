@@ -16,6 +16,10 @@ import org.rawstream.sources.transport.ByteArrayPool;
  * {@link PooledRecord}): heap assembly copies each payload into its heap and keeps nothing else.
  */
 public final class SpeadPacketRecord implements PooledRecord {
+    /** {@link #length()} of an end-of-stream marker (also its serialized length field). */
+    static final int END_OF_STREAM_LENGTH = -1;
+    /** {@link #length()} of an invalid-packet notice (also its serialized length field). */
+    static final int INVALID_NOTICE_LENGTH = -2;
 
     private final String stream;
     private final int substream;
@@ -64,14 +68,14 @@ public final class SpeadPacketRecord implements PooledRecord {
      * it in the stream's statistics, so invalid packets show per stream, not only per source.
      */
     public static SpeadPacketRecord invalid(String stream, int substream, String assemblyKey, InvalidPacketReason reason) {
-        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, null, -2, null, Objects.requireNonNull(reason));
+        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, null, INVALID_NOTICE_LENGTH, null, Objects.requireNonNull(reason));
         r.assemblyKey = assemblyKey;
         return r;
     }
 
     /** The stream ended (TCP connection closed): its substream flushes its live heaps. */
     public static SpeadPacketRecord endOfStream(String stream, int substream) {
-        return new SpeadPacketRecord(stream, substream, null, -1, null);
+        return new SpeadPacketRecord(stream, substream, null, END_OF_STREAM_LENGTH, null);
     }
 
     public String stream() {
@@ -104,7 +108,7 @@ public final class SpeadPacketRecord implements PooledRecord {
     }
 
     public boolean isEndOfStream() {
-        return length == -1;
+        return length == END_OF_STREAM_LENGTH;
     }
 
     /** An invalid-packet notice ({@link #invalidReason()} says why). */

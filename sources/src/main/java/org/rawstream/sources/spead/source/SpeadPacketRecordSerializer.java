@@ -7,7 +7,7 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.rawstream.sources.spead.InvalidPacketReason;
 
-/** Explicit serializer of {@link SpeadPacketRecord}: stream (UTF), substream, length (-1 = end), bytes. */
+/** Explicit serializer of {@link SpeadPacketRecord}: stream (UTF), substream, length (negative: an end-of-stream marker or an invalid-packet notice, then its reason), bytes. */
 public final class SpeadPacketRecordSerializer extends DataCodecSerializer<SpeadPacketRecord> {
     private static final long serialVersionUID = 1L;
 
@@ -20,9 +20,6 @@ public final class SpeadPacketRecordSerializer extends DataCodecSerializer<Spead
     public boolean isImmutableType() {
         return true;
     }
-
-    /** The length field of an invalid-packet notice (-1 is an end-of-stream marker). */
-    private static final int INVALID_NOTICE = -2;
 
     @Override
     public SpeadPacketRecord createInstance() {
@@ -52,7 +49,7 @@ public final class SpeadPacketRecordSerializer extends DataCodecSerializer<Spead
         String stream = source.readUTF();
         int substream = source.readInt();
         int length = source.readInt();
-        if (length == INVALID_NOTICE) {
+        if (length == SpeadPacketRecord.INVALID_NOTICE_LENGTH) {
             InvalidPacketReason reason = InvalidPacketReason.values()[source.readUnsignedByte()];
             return SpeadPacketRecord.invalid(stream, substream, SpeadPacketRecord.keyOf(stream, substream), reason);
         }
