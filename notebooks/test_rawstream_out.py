@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Checks the notebooks' decoders (rawstream_out.py) against the shared reference vectors
-(<repo>/../shared/vectors) and the fixture writer against the reader. Run:
+"""Checks the notebooks' decoders (rawstream_out.py) against the reference vectors
+(<repo>/testdata/vectors) and the fixture writer against the reader. Run:
 
     /usr/bin/python3 -m unittest discover -s notebooks -p 'test_*.py'
 
@@ -18,7 +18,7 @@ sys.path.insert(0, str(HERE))
 import make_fixture  # noqa: E402
 import rawstream_out as rs  # noqa: E402
 
-VECTORS = HERE.parent.parent / "shared" / "vectors"
+VECTORS = HERE.parent / "testdata" / "vectors"
 
 
 def vector(*parts) -> Path:

@@ -10,7 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** The shared ODIN vectors ({@code <repo root>/../shared/vectors/odin}) for the job's ITCases. */
+/** The ODIN vectors ({@code <repo root>/testdata/vectors/odin}) for the job's ITCases. */
 final class OdinVectorFiles {
 
     private static final Pattern HEX = Pattern.compile("\"hex\":\\s*\"([0-9a-f]*)\"");
@@ -36,11 +36,11 @@ final class OdinVectorFiles {
         String root = System.getProperty("rawstream.root");
         Path start = root != null ? Paths.get(root) : Paths.get("").toAbsolutePath();
         for (Path dir = start; dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("../shared/vectors/odin").normalize();
+            Path candidate = dir.resolve("testdata/vectors/odin").normalize();
             if (Files.isDirectory(candidate)) {
                 return candidate;
             }
         }
-        throw new IllegalStateException("shared/vectors/odin not found from " + start);
+        throw new IllegalStateException("testdata/vectors/odin not found from " + start);
     }
 }

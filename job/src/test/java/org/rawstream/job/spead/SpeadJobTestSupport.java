@@ -58,12 +58,12 @@ final class SpeadJobTestSupport {
         String root = System.getProperty("rawstream.root");
         Path start = root != null ? Paths.get(root) : Paths.get("").toAbsolutePath();
         for (Path d = start; d != null; d = d.getParent()) {
-            Path p = d.resolve("../shared/vectors/spead").normalize();
+            Path p = d.resolve("testdata/vectors/spead").normalize();
             if (Files.isDirectory(p)) {
                 return p;
             }
         }
-        throw new IllegalStateException("shared/vectors/spead not found");
+        throw new IllegalStateException("testdata/vectors/spead not found");
     }
 
     static List<String> vectorNames() throws IOException {

@@ -30,15 +30,15 @@ final class RawHdf5TestSupport {
 
     static Path vectorsDir() {
         String root = System.getProperty("rawstream.root");
-        if (root != null && Files.isDirectory(Path.of(root).resolve("../shared/vectors"))) {
-            return Path.of(root).resolve("../shared/vectors/rawhdf5").normalize();
+        if (root != null && Files.isDirectory(Path.of(root).resolve("testdata/vectors"))) {
+            return Path.of(root).resolve("testdata/vectors/rawhdf5").normalize();
         }
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(p.resolve("../shared/vectors"))) {
-                return p.resolve("../shared/vectors/rawhdf5").normalize();
+            if (Files.isDirectory(p.resolve("testdata/vectors"))) {
+                return p.resolve("testdata/vectors/rawhdf5").normalize();
             }
         }
-        throw new IllegalStateException("cannot find ../shared/vectors from rawstream.root or the working directory");
+        throw new IllegalStateException("cannot find testdata/vectors from rawstream.root or the working directory");
     }
 
     static String sha256(byte[] bytes) {

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
-/** Finds the shared test vectors: {@code <repo root>/../shared/vectors}. */
+/** Finds the repository's test vectors: {@code <repo root>/testdata/vectors}. */
 public final class TestVectors {
     private TestVectors() {
     }
@@ -34,17 +34,17 @@ public final class TestVectors {
     private static Path root() {
         String repoRoot = System.getProperty("rawstream.root");
         if (repoRoot != null && !repoRoot.isBlank()) {
-            Path vectors = Paths.get(repoRoot).resolve("../shared/vectors").normalize();
+            Path vectors = Paths.get(repoRoot).resolve("testdata/vectors").normalize();
             if (Files.isDirectory(vectors)) {
                 return vectors;
             }
         }
         for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path vectors = dir.resolve("../shared/vectors").normalize();
+            Path vectors = dir.resolve("testdata/vectors").normalize();
             if (Files.isDirectory(vectors)) {
                 return vectors;
             }
         }
-        throw new IllegalStateException("shared/vectors not found (set -Drawstream.root)");
+        throw new IllegalStateException("testdata/vectors not found (set -Drawstream.root)");
     }
 }

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.rawstream.sources.echo.TestJson;
 
-/** The shared ODIN-Stream vectors: {@code <repo root>/../shared/vectors/odin} (also used by the job's ITCases). */
+/** The ODIN-Stream vectors: {@code <repo root>/testdata/vectors/odin} (also used by the job's ITCases). */
 public final class OdinTestVectors {
 
     /** One packet of packets.json with its expectation. */
@@ -43,18 +43,18 @@ public final class OdinTestVectors {
     public static Path directory() {
         String root = System.getProperty("rawstream.root");
         if (root != null) {
-            Path dir = Paths.get(root).resolve("../shared/vectors/odin").normalize();
+            Path dir = Paths.get(root).resolve("testdata/vectors/odin").normalize();
             if (Files.isDirectory(dir)) {
                 return dir;
             }
         }
         for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("../shared/vectors/odin").normalize();
+            Path candidate = dir.resolve("testdata/vectors/odin").normalize();
             if (Files.isDirectory(candidate)) {
                 return candidate;
             }
         }
-        throw new IllegalStateException("shared/vectors/odin not found (set -Drawstream.root)");
+        throw new IllegalStateException("testdata/vectors/odin not found (set -Drawstream.root)");
     }
 
     public static List<VectorPacket> packets() {

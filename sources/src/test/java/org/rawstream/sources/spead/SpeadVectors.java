@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-/** Finds and reads the shared SPEAD vectors (never copied into the repository). */
+/** Finds and reads the SPEAD vectors in {@code <repo root>/testdata/vectors/spead}. */
 final class SpeadVectors {
 
     private SpeadVectors() {
@@ -21,20 +21,20 @@ final class SpeadVectors {
     static Path dir() {
         String root = System.getProperty("rawstream.root");
         if (root != null) {
-            Path p = Paths.get(root).resolve("../shared/vectors/spead").normalize();
+            Path p = Paths.get(root).resolve("testdata/vectors/spead").normalize();
             if (Files.isDirectory(p)) {
                 return p;
             }
         }
         Path d = Paths.get("").toAbsolutePath();
         while (d != null) {
-            Path p = d.resolve("../shared/vectors/spead").normalize();
+            Path p = d.resolve("testdata/vectors/spead").normalize();
             if (Files.isDirectory(p)) {
                 return p;
             }
             d = d.getParent();
         }
-        throw new IllegalStateException("shared/vectors/spead not found");
+        throw new IllegalStateException("testdata/vectors/spead not found");
     }
 
     static List<String> names() throws IOException {
