@@ -38,12 +38,18 @@ class RawFileReaderFuzzTest {
             file.toFile().deleteOnExit();
         }
         Files.write(file, data);
-        read(); // the first read loads classes; the second is measured
+        long bound = 64L * data.length + (4L << 20);
         long before = THREADS.getCurrentThreadAllocatedBytes();
         read();
         long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        if (allocated > bound) {
+            // A path taken for the first time loads and instruments classes on this thread: repeat it.
+            before = THREADS.getCurrentThreadAllocatedBytes();
+            read();
+            allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
+        }
         assertThat(allocated).as("bytes allocated reading a %d-byte file", data.length)
-                .isLessThanOrEqualTo(64L * data.length + (4L << 20));
+                .isLessThanOrEqualTo(bound);
     }
 
     private static void read() {
