@@ -137,8 +137,15 @@ class SpeadDecodersFuzzTest {
         assertThat(back.pointers()).isEqualTo(heap.pointers());
     }
 
-    /** Items, descriptors, value decoding and the stored form of every delivered heap. */
     private static void exercise(List<ReceivedHeap> heaps, DescriptorTable descriptors) {
+        exercise(heaps, descriptors, CONFIG);
+    }
+
+    /**
+     * Items, descriptors, value decoding and the stored form (decoded back under {@code limits})
+     * of every delivered heap.
+     */
+    static void exercise(List<ReceivedHeap> heaps, DescriptorTable descriptors, SpeadAssemblyConfig limits) {
         for (ReceivedHeap h : heaps) {
             for (SpeadItem item : h.items()) {
                 SpeadDescriptor d = descriptors.get(item.id());
@@ -152,7 +159,7 @@ class SpeadDecodersFuzzTest {
                 }
             }
             h.descriptors();
-            ReceivedHeap back = StoredHeapCodec.decode(ByteBuffer.wrap(StoredHeapCodec.encode(h)), CONFIG);
+            ReceivedHeap back = StoredHeapCodec.decode(ByteBuffer.wrap(StoredHeapCodec.encode(h)), limits);
             assertThat(back.receivedRanges()).isEqualTo(h.receivedRanges());
             assertThat(back.isComplete()).isEqualTo(h.isComplete());
         }
