@@ -21,9 +21,6 @@ class EchoDecodersFuzzTest {
 
     private static final int MAX_FRAME = 64 * 1024;
 
-    /** Per chunk read: the caller's buffer view and the list of messages it completed. */
-    private static final long PER_CHUNK = 256;
-
     @FuzzTest(maxDuration = "4h")
     void requests(byte[] data) {
         AllocationBound.check(bound(data), "echo requests", () -> parse(EchoParser.forRequests(MAX_FRAME), data));
@@ -36,7 +33,7 @@ class EchoDecodersFuzzTest {
 
     /** Decoded messages copy what arrived (strings as UTF-16): a multiple of the input, plus per chunk. */
     private static long bound(byte[] data) {
-        return 64L * data.length + PER_CHUNK * (data.length / chunkSize(data) + 1);
+        return 64L * data.length + AllocationBound.PER_CHUNK_BYTES * AllocationBound.chunks(data.length, chunkSize(data));
     }
 
     private static int chunkSize(byte[] data) {

@@ -16,6 +16,17 @@ public final class AllocationBound {
     /** Slack for JIT deoptimisation and small bookkeeping objects. */
     public static final long SLACK_BYTES = 256L << 10;
 
+    /**
+     * What a target may allocate per chunk it feeds (the buffer view it wraps the chunk in, what
+     * the decoder returns per call): a stream fed one byte at a time pays this per byte.
+     */
+    public static final long PER_CHUNK_BYTES = 256;
+
+    /** Chunks of {@code size} bytes (the last one shorter) that {@code length} bytes make. */
+    public static long chunks(int length, int size) {
+        return length / size + 1;
+    }
+
     private final long start;
 
     private AllocationBound() {

@@ -55,7 +55,10 @@ class OdinDecodersFuzzTest {
     /** The input is a TCP byte stream, fed in chunks whose size comes from its first byte. */
     @FuzzTest(maxDuration = "4h")
     void cobsFrames(byte[] data) {
-        AllocationBound.check(CONFIG.maxPacketLength() + 16L * data.length, "ODIN COBS frames", () -> {
+        int chunk = data.length == 0 ? 1 : 1 + (data[0] & 0xFF) * 3;
+        long bound = CONFIG.maxPacketLength() + 16L * data.length
+                + AllocationBound.PER_CHUNK_BYTES * AllocationBound.chunks(data.length, chunk);
+        AllocationBound.check(bound, "ODIN COBS frames", () -> {
             OdinFrameDecoder decoder = new OdinFrameDecoder(CONFIG.maxPacketLength());
             long[] counts = new long[2];
             OdinFrameDecoder.Handler handler = new OdinFrameDecoder.Handler() {
@@ -72,7 +75,6 @@ class OdinDecodersFuzzTest {
                     counts[1]++;
                 }
             };
-            int chunk = data.length == 0 ? 1 : 1 + (data[0] & 0xFF) * 3;
             for (int pos = 0; pos < data.length; pos += chunk) {
                 decoder.feed(ByteBuffer.wrap(data, pos, Math.min(chunk, data.length - pos)), handler);
             }

@@ -41,8 +41,9 @@ class SpeadDecodersFuzzTest {
     void tcpStream(byte[] data) {
         // Every packet is at least a header and may open one heap of at most the largest size.
         long mostHeaps = data.length / SpeadPacket.HEADER_BYTES + 1;
-        AllocationBound.check(CONFIG.maxPacketSize() + mostHeaps * PER_HEAP + 16L * data.length, "a TCP stream",
-                () -> decodeStream(data));
+        long bound = CONFIG.maxPacketSize() + mostHeaps * PER_HEAP + 16L * data.length
+                + AllocationBound.PER_CHUNK_BYTES * AllocationBound.chunks(data.length, chunkSize(data));
+        AllocationBound.check(bound, "a TCP stream", () -> decodeStream(data));
     }
 
     @FuzzTest(maxDuration = "4h")
@@ -102,8 +103,7 @@ class SpeadDecodersFuzzTest {
                 assembler.invalid(reason);
             }
         };
-        // Chunk sizes from the input's first byte, so packets straddle chunks at many offsets.
-        int chunk = data.length == 0 ? 1 : 1 + (data[0] & 0xFF) * 37;
+        int chunk = chunkSize(data);
         boolean alive = true;
         for (int pos = 0; pos < data.length && alive; pos += chunk) {
             alive = decoder.feed(ByteBuffer.wrap(data, pos, Math.min(chunk, data.length - pos)), handler);
@@ -121,6 +121,11 @@ class SpeadDecodersFuzzTest {
         }
         assembler.endOfStream(packets[0] + 1000, heaps::add);
         exercise(heaps, assembler.descriptors());
+    }
+
+    /** Chunk sizes from the input's first byte, so packets straddle chunks at many offsets. */
+    private static int chunkSize(byte[] data) {
+        return data.length == 0 ? 1 : 1 + (data[0] & 0xFF) * 37;
     }
 
     private static void decodeStoredHeap(byte[] data) {
