@@ -276,11 +276,13 @@ public final class CaptureReplay<T> implements Closeable {
         PacketHeaders.Result result = linkType == CaptureReader.UNKNOWN_INTERFACE
                 ? PacketHeaders.Result.UNSUPPORTED_LINK_TYPE
                 : headers.parse(linkType, b, reader.dataIndex(), reader.capturedLength());
+        boolean cut = reader.capturedLength() < reader.originalLength();
         if (result != PacketHeaders.Result.OK) {
-            counters.drops[result.ordinal()].increment();
+            // A packet the snaplen cut usually fails its length checks: say why it really failed.
+            (cut && result == PacketHeaders.Result.MALFORMED ? counters.truncated : counters.drops[result.ordinal()])
+                    .increment();
             return;
         }
-        boolean cut = reader.capturedLength() < reader.originalLength();
         if (!settings.accepts(headers)) {
             if (headers.transport() == PacketHeaders.TCP && settings.acceptsReverse(headers)) {
                 reverse();
@@ -548,13 +550,12 @@ public final class CaptureReplay<T> implements Closeable {
 
     /** A hole that will not be filled: the stream after it cannot be decoded. */
     private void gap(Connection c) {
-        counters.gaps.increment();
-        counters.bytesAfterGap.add(c.heldBytes);
         LOG.warn("{}[{}]: {}: connection {} from {}: bytes missing at stream offset {}; ending it there",
                 sourceName, subtaskIndex, file, c.id, c.remote, c.nextOffset);
         end(c, true);
     }
 
+    /** Ends the connection; bytes still held behind a hole are a gap (counted with their bytes). */
     private void end(Connection c, boolean closed) {
         if (!c.held.isEmpty()) {
             counters.gaps.increment();

@@ -215,7 +215,7 @@ public final class PacketHeaders {
             transport = TCP;
             sourcePort = u16(b, p);
             destinationPort = u16(b, p + 2);
-            sequence = b.getInt(p + 4) & 0xFFFFFFFFL;
+            sequence = ((long) u16(b, p + 4) << 16) | u16(b, p + 6); // network order, whatever the buffer's
             tcpFlags = b.get(p + 13) & 0x3F;
             payloadIndex = p + dataOffset;
             payloadLength = ipEnd - payloadIndex;
