@@ -233,7 +233,8 @@ public final class CaptureReplay<T> implements Closeable {
                 }
                 packetPending = true;
             }
-            if (settings.speed() > 0 && nanosUntilDue() > 0) {
+            // Records a restore skips are caught up with at full speed; pacing starts after them.
+            if (settings.speed() > 0 && toSkip == 0 && nanosUntilDue() > 0) {
                 return Progress.PACED;
             }
             packetPending = false;
