@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
 import org.rawstream.job.source.StoredMessages;
+import org.rawstream.sources.echo.TestVectors;
 import org.rawstream.sources.msgpack.MsgpackSender;
 import org.rawstream.sources.net.Ports;
 import org.rawstream.sources.odin.OdinSender;
@@ -267,15 +268,8 @@ class PcapRecordingITCase {
         }
     }
 
+    /** testdata/pcap, found by the sources' one rule for testdata (it finds testdata/vectors). */
     private static Path testdata() {
-        String root = System.getProperty("rawstream.root");
-        Path start = root != null ? Paths.get(root) : Paths.get("").toAbsolutePath();
-        for (Path d = start; d != null; d = d.getParent()) {
-            Path p = d.resolve("testdata/pcap");
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("testdata/pcap not found");
+        return TestVectors.path("../pcap").normalize();
     }
 }

@@ -32,6 +32,7 @@ import org.rawstream.sources.pcap.CaptureWriter;
 import org.rawstream.sources.pcap.LinkTypes;
 import org.rawstream.sources.spead.ReceivedHeap;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
+import org.rawstream.sources.spead.SpeadVectors;
 import org.rawstream.sources.spead.StoredHeapCodec;
 
 /**
@@ -58,14 +59,14 @@ class SpeadPcapITCase {
         List<String> expected = new ArrayList<>();
         List<String> expectedComplete = new ArrayList<>();
         ObjectMapper json = new ObjectMapper();
-        List<String> names = SpeadJobTestSupport.vectorNames();
+        List<String> names = SpeadVectors.names();
         try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(capture));
                 CaptureWriter w = CaptureWriter.pcap(file, LinkTypes.ETHERNET)) {
             for (int i = 0; i < names.size(); i++) {
-                byte[] stream = SpeadJobTestSupport.vector(names.get(i));
-                List<byte[]> packets = SpeadJobTestSupport.packets(stream);
+                byte[] stream = SpeadVectors.bin(names.get(i));
+                List<byte[]> packets = SpeadVectors.packets(stream);
                 List<String> heaps = SpeadJobTestSupport.expectedMessages(packets, config);
-                JsonNode manifest = json.readTree(SpeadJobTestSupport.vectorsDir().resolve(names.get(i) + ".json").toFile());
+                JsonNode manifest = json.readTree(SpeadVectors.dir().resolve(names.get(i) + ".json").toFile());
                 List<String> complete = new ArrayList<>();
                 for (JsonNode heap : manifest.get("expected_heaps")) {
                     if (heap.get("complete").asBoolean()) {
@@ -110,7 +111,7 @@ class SpeadPcapITCase {
         // (Vectors share heaps byte for byte, so this is checked per vector, not per stored file.)
         List<String> assembledComplete = new ArrayList<>();
         for (String name : names) {
-            for (String hex : SpeadJobTestSupport.expectedMessages(SpeadJobTestSupport.packets(SpeadJobTestSupport.vector(name)),
+            for (String hex : SpeadJobTestSupport.expectedMessages(SpeadVectors.packets(SpeadVectors.bin(name)),
                     config)) {
                 ReceivedHeap heap = StoredHeapCodec.decode(HexFormat.of().parseHex(hex));
                 if (heap.isComplete()) {
