@@ -12,10 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.functions.RichMapFunction;
-import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -24,7 +20,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
-import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
 import org.rawstream.sources.pcap.CaptureWriter;
 import org.rawstream.sources.pcap.LinkTypes;
@@ -138,47 +133,16 @@ class PcapFailoverITCase {
         JobConfig config2 = JobConfig.from(s);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.configure(TestJobs.jobConfiguration(config2, 300));
-        FailOnceAfterCheckpoint.FAILED.set(false);
+        ExactlyOnceFailoverITCase.FailOnceAfterCheckpoint.FAILED.set(false);
         RawStreamPipeline.sinkTo(RawStreamPipeline.sources(env, config2)
-                .map(new FailOnceAfterCheckpoint(1500), RawMessageTypeInfo.INSTANCE).uid("fail-once"), config2);
+                .map(new ExactlyOnceFailoverITCase.FailOnceAfterCheckpoint(1000), RawMessageTypeInfo.INSTANCE).uid("fail-once"), config2);
         env.execute("pcap failover");
 
-        assertThat(FailOnceAfterCheckpoint.FAILED).as("the failure was injected").isTrue();
+        assertThat(ExactlyOnceFailoverITCase.FailOnceAfterCheckpoint.FAILED).as("the failure was injected").isTrue();
         Path dir = out.resolve("cap");
         assertThat(OutputCheck.hiddenFiles(dir)).as("no in-progress file left").isEmpty();
         List<Path> files = OutputCheck.committedFiles(dir);
         List<JsonNode> summaries = OutputCheck.h5pySummaries(files, tmp);
         OutputCheck.assertExactlyOnce(OutputCheck.messageMultiset(summaries, IO_GROUP, "spead", "4.0"), expected);
-    }
-
-    /** Passes records through; throws once, after a completed checkpoint and enough records. */
-    static final class FailOnceAfterCheckpoint extends RichMapFunction<RawMessage, RawMessage> implements CheckpointListener {
-        static final AtomicBoolean FAILED = new AtomicBoolean();
-        private final long recordsAfterCheckpoint;
-        private boolean checkpointCompleted;
-        private long seen;
-
-        FailOnceAfterCheckpoint(long recordsAfterCheckpoint) {
-            this.recordsAfterCheckpoint = recordsAfterCheckpoint;
-        }
-
-        @Override
-        public void open(OpenContext context) {
-            checkpointCompleted = false;
-            seen = 0;
-        }
-
-        @Override
-        public RawMessage map(RawMessage value) {
-            if (checkpointCompleted && ++seen >= recordsAfterCheckpoint && FAILED.compareAndSet(false, true)) {
-                throw new IllegalStateException("injected failure mid-file, after a completed checkpoint");
-            }
-            return value;
-        }
-
-        @Override
-        public void notifyCheckpointComplete(long checkpointId) {
-            checkpointCompleted = true;
-        }
     }
 }

@@ -58,11 +58,16 @@ public final class PcapSourceKind implements SourceKind {
     public static final String MAX_UDP_SENDERS = "max-udp-senders";
 
     /** Protocols a capture can be replayed through, with the socket kind whose options apply. */
-    private static final Map<String, SourceKind> PROTOCOLS = Map.of(
-            StoredHeapCodec.PROTOCOL, SpeadSourceKind.udp(),
-            "odin", OdinSourceKind.udp(),
-            "msgpack", MsgpackSourceKind.udp(),
-            "echo", new EchoSourceKind());
+    private static final Map<String, SourceKind> PROTOCOLS = protocols();
+
+    private static Map<String, SourceKind> protocols() {
+        Map<String, SourceKind> p = new LinkedHashMap<>();
+        p.put(StoredHeapCodec.PROTOCOL, SpeadSourceKind.udp());
+        p.put("odin", OdinSourceKind.udp());
+        p.put("msgpack", MsgpackSourceKind.udp());
+        p.put("echo", new EchoSourceKind());
+        return java.util.Collections.unmodifiableMap(p);
+    }
 
     /** Options of the socket kinds that mean nothing for a file (where to listen, demo feeds, ...). */
     private static final Set<String> SOCKET_ONLY = Set.of(NetworkKindOptions.BIND_HOST, SpeadSourceKind.HOST,
