@@ -92,6 +92,8 @@ public final class PcapBench {
                 long[] committed = new long[1];
                 socket.add(payloadMb / socketJobSeconds(dir.resolve("out-udp-" + r), heaps, heapSize, socketGbps, committed));
                 socketHeaps = Math.min(socketHeaps, committed[0]);
+                System.out.printf(Locale.ROOT, "run %d: read %.0f, pcap %.0f (1-heap job %.1f s), spead-udp %.0f MB/s (%d heaps)%n",
+                        r + 1, read.get(r), pcap.get(r), startup.get(r), socket.get(r), committed[0]);
             }
             System.out.println();
             System.out.println("path                               MB/s (median)   runs");
@@ -199,7 +201,7 @@ public final class PcapBench {
         Settings s = settings(out, "pcap").set("source.sp.protocol", "spead", "bench")
                 .set("source.sp.path", capture.toString(), "bench");
         long start = System.nanoTime();
-        submit(JobConfig.from(s)).getJobExecutionResult().get(10, TimeUnit.MINUTES);
+        submit(JobConfig.from(s)).getJobExecutionResult().get(5, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - start) / 1e9;
         long committed = committed(out.resolve("sp"));
         if (committed != heaps) {
