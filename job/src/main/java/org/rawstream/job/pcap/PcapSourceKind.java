@@ -146,8 +146,8 @@ public final class PcapSourceKind implements SourceKind {
             throw new IllegalArgumentException("source " + source.name() + ": " + e.getMessage(), e);
         }
         for (String file : files) {
-            try (CaptureReader r = CaptureReader.open(FileChannel.open(Paths.get(file), StandardOpenOption.READ), file)) {
-                // the header is readable and its link type supported
+            try (FileChannel channel = FileChannel.open(Paths.get(file), StandardOpenOption.READ)) {
+                CaptureReader.open(channel, file); // the header is readable and its link type supported
             } catch (IOException e) {
                 throw new IllegalArgumentException("source " + source.name() + ": " + e.getMessage(), e);
             }
