@@ -368,6 +368,7 @@ public final class CaptureReplay<T> implements Closeable {
         final FlowKey key;
         final long id;
         final InetSocketAddress remote;
+        final long synSequence;
         StreamDecoder<T> decoder;
         /** The next byte's sequence number (unsigned 32 bits) and its offset in the stream. */
         long nextSequence;
@@ -381,6 +382,7 @@ public final class CaptureReplay<T> implements Closeable {
         Connection(FlowKey key, long id, long synSequence) {
             this.key = key;
             this.id = id;
+            this.synSequence = synSequence;
             this.remote = key.sourceSocket();
             this.nextSequence = (synSequence + 1) & 0xFFFFFFFFL;
         }
@@ -429,7 +431,16 @@ public final class CaptureReplay<T> implements Closeable {
             return;
         }
         if ((flags & PacketHeaders.SYN) != 0) {
-            return; // a retransmitted SYN
+            if (headers.sequence() == c.synSequence) {
+                return; // a retransmitted SYN
+            }
+            // The same addresses and ports again with a new sequence: a new connection whose
+            // predecessor's end was not captured. End that one, start this one.
+            end(c, true);
+            if ((flags & PacketHeaders.ACK) == 0) {
+                open(probe.copy(), headers.sequence());
+            }
+            return;
         }
         long start = c.offsetOf(headers.sequence());
         int length = headers.payloadLength();

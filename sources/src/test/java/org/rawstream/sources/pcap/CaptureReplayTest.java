@@ -325,4 +325,25 @@ class CaptureReplayTest {
         assertThat(r.count("packetsTruncated")).isEqualTo(1);
         assertThat(r.records).isEmpty(); // not even a sender: the datagram never counted as received
     }
+
+    @Test
+    void aNewSynOnTheSamePortsStartsANewConnection() throws IOException {
+        byte[] first = bytes(8, 1);
+        byte[] second = bytes(8, 2);
+        byte[] capture = capture(unchecked(w -> {
+            InetSocketAddress c = at("127.0.0.2", 40001);
+            InetSocketAddress s = at("127.0.0.1", 7149);
+            w.tcp(c, s, 1000, PacketHeaders.SYN, first, 0, 0);
+            w.tcp(c, s, 1001, PacketHeaders.ACK, first, 0, 8);
+            w.tcp(c, s, 1000, PacketHeaders.SYN, first, 0, 0); // retransmitted SYN: ignored
+            w.tcp(c, s, 9000, PacketHeaders.SYN, second, 0, 0); // FIN never captured, port reused
+            w.tcp(c, s, 9001, PacketHeaders.ACK, second, 0, 8);
+            w.tcp(c, s, 9009, PacketHeaders.FIN | PacketHeaders.ACK, second, 0, 0);
+        }), false, LinkTypes.ETHERNET, ByteOrder.LITTLE_ENDIAN);
+        Replayed r = replay(capture);
+        assertThat(r.records).filteredOn(x -> !x.contains(" word ")).containsExactly(
+                "tcp #1 127.0.0.2:40001->127.0.0.1:7149 " + hex(first),
+                "tcp #2 127.0.0.2:40001->127.0.0.1:7149 " + hex(second));
+        assertThat(r.count("tcpConnectionsOpened")).isEqualTo(2);
+    }
 }
