@@ -101,34 +101,52 @@ public final class RunCommand implements Callable<Integer> {
             }
             return 0;
         }
-        JobConfig config = JobConfig.from(settings());
+        JobConfig config = validSettings(this::config);
         Duration stopAfter = config.duration().orElse(null);
+        boolean embedded = local || FlinkSetup.embedded();
+        List<StartupChecks.Endpoint> endpoints = validSettings(() -> StartupChecks.endpoints(config.sources()));
+        validSettings(() -> {
+            StartupChecks.checkPortsUnique(endpoints);
+            return null;
+        });
+        Configuration conf = embedded
+                ? validSettings(() -> FlinkSetup.localConfiguration(flinkConfDir, stateDir, flinkProperties, config))
+                : null;
+        if (embedded) {
+            // Only where the job runs here: a cluster client's machine is not where the tasks bind and write.
+            StartupChecks.checkWritableDirectory(JobConfig.OUTPUT_DIR, config.outputDir());
+            checkStateDirectory(conf, CheckpointingOptions.CHECKPOINTS_DIRECTORY);
+            checkStateDirectory(conf, CheckpointingOptions.SAVEPOINT_DIRECTORY);
+            StartupChecks.checkBindable(endpoints);
+        }
         StreamExecutionEnvironment env;
         out.println("RawStream settings:");
         config.settings().describe().forEach(out::println);
         for (SourceConfig source : config.sources()) {
             out.println("  source " + source);
         }
-        if (local) {
-            Configuration conf = FlinkSetup.localConfiguration(flinkConfDir, stateDir, flinkProperties, config);
+        if (embedded) {
             env = FlinkSetup.localEnvironment(conf);
-            out.printf("Flink (local): parallelism %d, checkpoint interval %s, checkpoints %s, savepoints %s%n",
-                    env.getParallelism(), conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL),
+            out.printf("Flink (%s): parallelism %d, checkpoint interval %s, checkpoints %s, savepoints %s%n",
+                    local ? "local" : "embedded", env.getParallelism(), conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL),
                     conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY), conf.get(CheckpointingOptions.SAVEPOINT_DIRECTORY));
             out.printf("Dashboard: http://%s:%s/  Output: %s  Stop: Ctrl-C%s%n", conf.get(RestOptions.ADDRESS),
                     conf.get(RestOptions.PORT), config.outputDir().toAbsolutePath().normalize(),
                     stopAfter == null ? "" : " or after " + stopAfter);
         } else {
-            env = FlinkSetup.clusterEnvironment(config);
+            env = FlinkSetup.clusterEnvironment(config, flinkProperties);
             out.printf("Flink (cluster): parallelism %d, checkpoint interval %d ms, output %s%n",
                     env.getParallelism(), env.getCheckpointConfig().getCheckpointInterval(),
                     config.outputDir().toAbsolutePath().normalize());
         }
-        RawStreamPipeline.build(env, config);
+        validSettings(() -> {
+            RawStreamPipeline.build(env, config);
+            return null;
+        });
         List<AutoCloseable> feeds = local ? startDemoFeeds(config.sources()) : List.of();
         try {
-            if (local || stopAfter != null) {
-                JobRunner.runUntilDone(env, JOB_NAME, stopAfter, local);
+            if (embedded || stopAfter != null) {
+                JobRunner.runUntilDone(env, JOB_NAME, stopAfter, embedded);
             } else {
                 env.execute(JOB_NAME);
             }
@@ -138,6 +156,47 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private JobConfig config() {
+        Settings settings;
+        try {
+            settings = settings();
+        } catch (java.io.IOException e) {
+            throw new org.rawstream.job.config.InvalidSettingException("--config " + configFile + ": cannot read it ("
+                    + e + ")");
+        }
+        return JobConfig.from(settings);
+    }
+
+    interface Step<T> {
+        T run() throws Exception;
+    }
+
+    /**
+     * Runs a step that reads settings; a setting it rejects becomes the one-line
+     * {@link StartupChecks#EXIT_INVALID_SETTING} failure (settings are parsed where they are used,
+     * so a kind's option error surfaces while the pipeline is built, still before submission).
+     */
+    static <T> T validSettings(Step<T> step) throws Exception {
+        try {
+            return step.run();
+        } catch (IllegalArgumentException e) {
+            throw new StartupChecks.StartupException(StartupChecks.EXIT_INVALID_SETTING, String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** A file-system checkpoint or savepoint directory of an embedded run must be creatable and writable. */
+    private static void checkStateDirectory(Configuration conf, org.apache.flink.configuration.ConfigOption<String> option)
+            throws StartupChecks.StartupException {
+        String uri = conf.get(option);
+        if (uri == null) {
+            return;
+        }
+        java.net.URI parsed = java.net.URI.create(uri);
+        if (parsed.getScheme() == null || parsed.getScheme().equals("file")) {
+            StartupChecks.checkWritableDirectory(option.key(), parsed.getScheme() == null ? Path.of(uri) : Path.of(parsed));
+        }
     }
 
     /** The built-in senders that feed the protocol sources of a local run. */

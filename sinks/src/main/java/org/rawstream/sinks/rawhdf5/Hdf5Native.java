@@ -64,6 +64,10 @@ final class Hdf5Native {
         if (initialized) {
             return;
         }
+        // No library clean-up at JVM exit: it would flush and close files still open (an append
+        // thread may be inside a call, a file whose close failed on a full disk is half freed)
+        // and crash the exiting JVM. Open files are in-progress leftovers, deleted on restore.
+        H5dont_atexit();
         check(H5open(), "H5open", "libhdf5");
         // Errors become Java exceptions; the library must not print its stack to stderr.
         check(H5Eset_auto2(H5E_DEFAULT, null, null), "H5Eset_auto2", "libhdf5");

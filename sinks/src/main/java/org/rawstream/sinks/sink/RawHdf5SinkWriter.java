@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -50,6 +51,12 @@ import org.slf4j.LoggerFactory;
  * before its barrier, and the task thread then has the files to itself. A failed append is
  * rethrown on the task thread by the next write, flush or commit (the task fails and restarts
  * from the last checkpoint), and nothing more is appended after it.
+ *
+ * <p>Output faults (disk full, quota, permission, directory or file removed): before each append
+ * the free space of the output file system is checked against {@link RawHdf5Sink#minFreeBytes()};
+ * an append that would go below it, or one that fails, fails the task with one line naming the
+ * directory and the cause (logged once, counted in {@code spaceRefusals} / {@code writeFailures}).
+ * {@link #close()} never throws and closes native files only on the thread that appended to them.
  */
 public final class RawHdf5SinkWriter
         implements CommittingSinkWriter<RawMessage, RawFileCommittable>,
@@ -64,6 +71,8 @@ public final class RawHdf5SinkWriter
     private final RollPolicy rollPolicy;
     private final int batchMessages;
     private final long batchBytes;
+    private final long minFreeBytes;
+    private final Path outputDirectory;
     private final int subtask;
     private final String lineage;
     /** Starts the fsync of closed files early (see {@link #preSync}); null when commits do not sync. */
@@ -79,6 +88,10 @@ public final class RawHdf5SinkWriter
     private final Counter numRecordsSend;
     private final Counter numBytesSend;
     private final Counter appendWaits;
+    private final Counter writeFailures;
+    private final Counter spaceRefusals;
+    /** Whether this writer already logged and counted an output failure (one line per attempt). */
+    private volatile boolean failureReported;
 
     /** Last checkpoint this writer snapshotted (or was restored from); 0 before the first. */
     private long lastCheckpointId;
@@ -94,6 +107,8 @@ public final class RawHdf5SinkWriter
         this.rollPolicy = sink.rollPolicy();
         this.batchMessages = sink.batchMessages();
         this.batchBytes = sink.batchBytes();
+        this.minFreeBytes = sink.minFreeBytes();
+        this.outputDirectory = sink.outputDirectory();
         this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
         this.preSync = sink.syncOnCommit() ? Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "rawhdf5-presync-" + subtask);
@@ -132,6 +147,9 @@ public final class RawHdf5SinkWriter
         group.gauge("openFileBytes", (Gauge<Long>) () -> openFileBytes);
         group.gauge("appendQueueBytes", (Gauge<Long>) () -> appender == null ? 0L : appender.queuedBytes);
         this.appendWaits = group.counter("appendWaits");
+        this.writeFailures = group.counter("writeFailures");
+        this.spaceRefusals = group.counter("spaceRefusals");
+        group.gauge("outputUsableBytes", (Gauge<Long>) () -> OutputFaults.usableBytes(outputDirectory));
         this.numRecordsSend = metrics.getNumRecordsSendCounter();
         this.numBytesSend = metrics.getNumBytesSendCounter();
         LOG.info("RawHdf5 writer {} (lineage {}) starts after checkpoint {}", subtask, lineage, lastCheckpointId);
@@ -190,11 +208,36 @@ public final class RawHdf5SinkWriter
         }
     }
 
-    /** Appends {@code batch} to the source's file (opening, rolling, closing it) and clears it. */
+    /**
+     * Appends {@code batch} to the source's file (opening, rolling, closing it) and clears it; a
+     * refusal of the space guard or an I/O failure becomes an {@link OutputFaults.OutputFailedException}.
+     */
     private void appendBatch(SourceFile file, MessageBatch batch) throws IOException {
         if (batch.size() == 0) {
             return;
         }
+        try {
+            OutputFaults.checkSpace(file.dir, batch.payloadBytes(), minFreeBytes);
+            appendChecked(file, batch);
+        } catch (IOException e) {
+            throw outputFailure(file, batch.payloadBytes(), e);
+        }
+    }
+
+    /** Counts and logs (once per writer) an output failure; returns it with its diagnosis. */
+    private OutputFaults.OutputFailedException outputFailure(SourceFile file, long bytes, IOException e) {
+        boolean refused = e instanceof OutputFaults.OutputFailedException;
+        Path path = file.name == null ? null : file.dir.resolve(file.name.hidden());
+        OutputFaults.OutputFailedException failure = OutputFaults.failed(file.dir, path, bytes, e);
+        if (!failureReported) {
+            failureReported = true;
+            (refused ? spaceRefusals : writeFailures).inc();
+            LOG.error("{}", failure.getMessage());
+        }
+        return failure;
+    }
+
+    private void appendChecked(SourceFile file, MessageBatch batch) throws IOException {
         long now = System.currentTimeMillis();
         if (file.writer != null && now - file.openedAtMillis >= rollPolicy.maxFileAgeMillis()) {
             closeFile(file);
@@ -270,7 +313,11 @@ public final class RawHdf5SinkWriter
         for (SourceFile file : files.values()) {
             appendBatch(file, file.batch);
             if (file.writer != null) {
-                closeFile(file);
+                try {
+                    closeFile(file);
+                } catch (IOException e) {
+                    throw outputFailure(file, 0, e);
+                }
             }
         }
         List<RawFileCommittable> committables = new ArrayList<>(pending);
@@ -291,34 +338,39 @@ public final class RawHdf5SinkWriter
         return List.of(new RawHdf5WriterState(lineage, subtask, checkpointId));
     }
 
+    /**
+     * Never throws: Flink calls this while failing the task too, and an exception there is fatal
+     * for the whole TaskManager. Files still open here belong to an interval that never reached a
+     * checkpoint: they stay hidden and are deleted by the next restore of this subtask.
+     */
     @Override
-    public void close() throws IOException {
-        // Files still open here belong to an interval that never reached a checkpoint: they stay
-        // hidden and are deleted by the next restore of this subtask.
+    public void close() {
         if (preSync != null) {
             preSync.shutdownNow();
         }
-        if (appender != null) {
-            // libhdf5 handles are not shared between threads: the batch being written must end
-            // before the files are closed here. Queued batches are dropped: nothing after the
-            // last checkpoint is committed anyway.
-            appender.shutdown();
+        if (appender == null) {
+            closeOpenFiles();
+        } else if (!appender.shutdownThen(this::closeOpenFiles)) {
+            // A native handle is used by one thread only: the append thread closes the files
+            // itself once its current batch ends; freeing them here could crash the JVM.
+            LOG.warn("The append thread of writer {} is still writing after {} s; it closes its files when done",
+                    subtask, APPEND_SHUTDOWN_SECONDS);
         }
-        IOException first = null;
+    }
+
+    /** Closes the native files left open (after a failure, or on cancel); logs what cannot be closed. */
+    private void closeOpenFiles() {
         for (SourceFile file : files.values()) {
-            if (file.writer != null) {
+            RawFileWriter writer = file.writer;
+            file.writer = null;
+            if (writer != null) {
                 try {
-                    file.writer.close();
-                } catch (IOException e) {
-                    if (first == null) {
-                        first = e;
-                    }
+                    writer.close();
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("Could not close {} ({}); it stays hidden and is deleted when the job restores",
+                            writer.path(), OutputFaults.cause(file.dir, writer.path(), 0, e));
                 }
-                file.writer = null;
             }
-        }
-        if (first != null) {
-            throw first;
         }
     }
 
@@ -427,7 +479,12 @@ public final class RawHdf5SinkWriter
             }
         }
 
-        void shutdown() {
+        /**
+         * Stops appending (queued batches are skipped: nothing after the last checkpoint is
+         * committed anyway), runs {@code last} on the append thread after the batch it is writing,
+         * and waits for it a bounded time. Returns whether it ran; if not, it still runs later.
+         */
+        boolean shutdownThen(Runnable last) {
             lock.lock();
             try {
                 if (failure == null) {
@@ -436,13 +493,17 @@ public final class RawHdf5SinkWriter
             } finally {
                 lock.unlock();
             }
+            try {
+                thread.execute(last);
+            } catch (RejectedExecutionException alreadyShutDown) {
+                // close() called twice: the first call queued the closing
+            }
             thread.shutdown();
             try {
-                if (!thread.awaitTermination(APPEND_SHUTDOWN_SECONDS, TimeUnit.SECONDS)) {
-                    LOG.warn("The append thread was still writing {} s after close", APPEND_SHUTDOWN_SECONDS);
-                }
+                return thread.awaitTermination(APPEND_SHUTDOWN_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return false;
             }
         }
 
@@ -459,6 +520,9 @@ public final class RawHdf5SinkWriter
             Throwable t = failure;
             if (t == null) {
                 return;
+            }
+            if (t instanceof OutputFaults.OutputFailedException output) {
+                throw new OutputFaults.OutputFailedException(output.getMessage(), output);
             }
             if (t instanceof IOException io) {
                 throw new IOException("raw-HDF5 append failed: " + io.getMessage(), io);
