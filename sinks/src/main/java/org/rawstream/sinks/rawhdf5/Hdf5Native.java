@@ -165,9 +165,17 @@ final class Hdf5Native {
         }
     }
 
-    /** Closes every handle and frees the native staging buffers; safe to call twice. */
+    /**
+     * Closes every handle and frees the native staging buffers; safe to call twice. Flushes first
+     * and, if that fails (a full disk), throws with every handle still open: an H5Fclose that
+     * fails to flush frees the file but leaves its id behind, and libhdf5 crashes the JVM when it
+     * touches that id later. The caller can make room (or drop the file's content) and close again.
+     */
     static void close(OpenFile f) throws IOException {
         synchronized (LOCK) {
+            if (f.file >= 0 && H5Fflush(f.file, H5F_SCOPE_GLOBAL) < 0) {
+                throw new IOException(f.path + ": H5Fflush failed; the file is still open");
+            }
             int rc = closeHandles(f);
             if (rc < 0) {
                 throw new IOException(f.path + ": H5Fclose failed; the file may be incomplete");

@@ -51,9 +51,9 @@ final class OutputFaults {
         long usable = usableBytes(dir);
         if (usable >= 0 && usable - bytes < minFreeBytes) {
             throw new OutputFailedException(String.format(Locale.ROOT,
-                    "raw-HDF5 output %s: only %s free, below sink.min-free-bytes %s; stopped writing before"
-                            + " the disk is full (the job restarts from its last checkpoint and resumes once"
-                            + " space is freed)", dir, size(usable), size(minFreeBytes)), null);
+                    "raw-HDF5 output %s: free space below sink.min-free-bytes (%s free, %s to keep); stopped"
+                            + " writing before the disk is full (the job restarts from its last checkpoint and"
+                            + " resumes once space is freed)", dir, size(usable), size(minFreeBytes)), null);
         }
     }
 

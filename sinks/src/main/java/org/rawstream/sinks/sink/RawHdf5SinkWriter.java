@@ -271,8 +271,8 @@ public final class RawHdf5SinkWriter
 
     private void closeFile(SourceFile file) throws IOException {
         RawFileWriter writer = file.writer;
+        writer.close(); // if this fails the file stays open for close() to drop
         file.writer = null;
-        writer.close();
         openFileBytes -= writer.payloadBytes();
         pending.add(new RawFileCommittable(file.source, file.name.hidden(), file.name.visible(),
                 writer.messageCount(), writer.payloadBytes(), System.currentTimeMillis()));
@@ -358,18 +358,31 @@ public final class RawHdf5SinkWriter
         }
     }
 
-    /** Closes the native files left open (after a failure, or on cancel); logs what cannot be closed. */
+    /**
+     * Closes and deletes the files left open (after a failure, or on cancel). They never reach a
+     * checkpoint ({@link #prepareCommit} closes every file before each one), so their content is
+     * dropped first: truncating gives back the disk space that closing needs on a full disk. A
+     * failed H5Fclose leaves libhdf5 holding a half-freed file that crashes the JVM later.
+     */
     private void closeOpenFiles() {
         for (SourceFile file : files.values()) {
             RawFileWriter writer = file.writer;
             file.writer = null;
-            if (writer != null) {
-                try {
-                    writer.close();
-                } catch (IOException | RuntimeException e) {
-                    LOG.warn("Could not close {} ({}); it stays hidden and is deleted when the job restores",
-                            writer.path(), OutputFaults.cause(file.dir, writer.path(), 0, e));
-                }
+            if (writer == null) {
+                continue;
+            }
+            Path path = writer.path();
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                channel.truncate(0);
+            } catch (IOException e) {
+                LOG.debug("Could not truncate {} before closing it: {}", path, e.toString());
+            }
+            try {
+                writer.close();
+                Files.deleteIfExists(path);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Could not close {} ({}); it stays hidden and is deleted when the job restores",
+                        path, OutputFaults.cause(file.dir, path, 0, e));
             }
         }
     }
