@@ -101,32 +101,41 @@ public final class RunCommand implements Callable<Integer> {
             }
             return 0;
         }
+        // Everything the settings decide is checked before anything is printed or started: first
+        // the settings themselves (exit 3), then what the machine must allow (exit 4).
         JobConfig config = validSettings(this::config);
         Duration stopAfter = config.duration().orElse(null);
         boolean embedded = local || FlinkSetup.embedded();
-        List<StartupChecks.Endpoint> endpoints = validSettings(() -> StartupChecks.endpoints(config.sources()));
-        validSettings(() -> {
-            StartupChecks.checkPortsUnique(endpoints);
-            return null;
+        List<StartupChecks.Endpoint> endpoints = validSettings(() -> {
+            List<StartupChecks.Endpoint> all = StartupChecks.endpoints(config.sources());
+            StartupChecks.checkPortsUnique(all);
+            return all;
         });
         Configuration conf = embedded
                 ? validSettings(() -> FlinkSetup.localConfiguration(flinkConfDir, stateDir, flinkProperties, config))
                 : null;
+        StreamExecutionEnvironment env = embedded
+                ? FlinkSetup.localEnvironment(conf)
+                : FlinkSetup.clusterEnvironment(config, flinkProperties);
+        // Kinds parse their options while they add themselves to the pipeline: still before submission.
+        validSettings(() -> {
+            RawStreamPipeline.build(env, config);
+            return null;
+        });
         if (embedded) {
-            // Only where the job runs here: a cluster client's machine is not where the tasks bind and write.
+            // Only where the job runs in this JVM: a cluster client's machine is not where the tasks bind and write.
             StartupChecks.checkWritableDirectory(JobConfig.OUTPUT_DIR, config.outputDir());
             checkStateDirectory(conf, CheckpointingOptions.CHECKPOINTS_DIRECTORY);
             checkStateDirectory(conf, CheckpointingOptions.SAVEPOINT_DIRECTORY);
             StartupChecks.checkBindable(endpoints);
         }
-        StreamExecutionEnvironment env;
+
         out.println("RawStream settings:");
         config.settings().describe().forEach(out::println);
         for (SourceConfig source : config.sources()) {
             out.println("  source " + source);
         }
         if (embedded) {
-            env = FlinkSetup.localEnvironment(conf);
             out.printf("Flink (%s): parallelism %d, checkpoint interval %s, checkpoints %s, savepoints %s%n",
                     local ? "local" : "embedded", env.getParallelism(), conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL),
                     conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY), conf.get(CheckpointingOptions.SAVEPOINT_DIRECTORY));
@@ -134,15 +143,10 @@ public final class RunCommand implements Callable<Integer> {
                     conf.get(RestOptions.PORT), config.outputDir().toAbsolutePath().normalize(),
                     stopAfter == null ? "" : " or after " + stopAfter);
         } else {
-            env = FlinkSetup.clusterEnvironment(config, flinkProperties);
             out.printf("Flink (cluster): parallelism %d, checkpoint interval %d ms, output %s%n",
                     env.getParallelism(), env.getCheckpointConfig().getCheckpointInterval(),
                     config.outputDir().toAbsolutePath().normalize());
         }
-        validSettings(() -> {
-            RawStreamPipeline.build(env, config);
-            return null;
-        });
         List<AutoCloseable> feeds = local ? startDemoFeeds(config.sources()) : List.of();
         try {
             if (embedded || stopAfter != null) {

@@ -121,7 +121,7 @@ public final class SettingType<T extends Comparable<? super T>> {
     }
 
     private static String printDuration(Duration d) {
-        if (d.getSeconds() >= Long.MAX_VALUE / 2) {
+        if (d.toDays() >= 3650) {
             return "unlimited";
         }
         return TimeUtils.formatWithHighestUnit(d);
