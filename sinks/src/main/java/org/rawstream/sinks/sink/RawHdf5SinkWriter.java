@@ -29,6 +29,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.rawstream.sinks.rawhdf5.MessageBatch;
 import org.rawstream.sinks.rawhdf5.RawFileOptions;
 import org.rawstream.sinks.rawhdf5.RawFileWriter;
@@ -121,7 +122,7 @@ public final class RawHdf5SinkWriter
                 .orElse(restored.stream().mapToLong(RawHdf5WriterState::checkpointId).max().orElse(0L));
         for (SourceOutput source : sink.sources()) {
             Path dir = sink.outputDirectory().resolve(source.name());
-            Files.createDirectories(dir);
+            createOutputDirectory(dir);
             RawFileOptions options = RawFileOptions.builder()
                     .version(sink.fileVersion())
                     .ioVersion(source.ioVersion())
@@ -153,6 +154,21 @@ public final class RawHdf5SinkWriter
         this.numRecordsSend = metrics.getNumRecordsSendCounter();
         this.numBytesSend = metrics.getNumBytesSendCounter();
         LOG.info("RawHdf5 writer {} (lineage {}) starts after checkpoint {}", subtask, lineage, lastCheckpointId);
+    }
+
+    /**
+     * Creates a source's output directory. If that fails (a path through a file, no permission, a
+     * read-only file system) the settings point somewhere unusable: a restart cannot fix it, so the
+     * job ends with this message instead of restarting for ever (a local run checks this before
+     * it starts; on a cluster only the TaskManager can).
+     */
+    private static void createOutputDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new SuppressRestartsException(new OutputFaults.OutputFailedException("raw-HDF5 output " + dir
+                    + ": cannot create the directory (" + e + "); the job stops: fix output.dir and start it again", e));
+        }
     }
 
     private static String chooseLineage(Collection<RawHdf5WriterState> restored, int subtask, String jobIdHex) {
