@@ -157,15 +157,25 @@ public final class RawHdf5SinkWriter
     }
 
     /**
-     * Creates a source's output directory. If that fails (a path through a file, no permission, a
-     * read-only file system) the settings point somewhere unusable: a restart cannot fix it, so the
-     * job ends with this message instead of restarting for ever (a local run checks this before
-     * it starts; on a cluster only the TaskManager can).
+     * Creates a source's output directory. If that fails for another reason than a full disk (a
+     * path through a file, no permission, a read-only file system) the settings point somewhere
+     * unusable: a restart cannot fix it, so the job ends with this message instead of restarting
+     * for ever (a local run checks this before it starts; on a cluster only the TaskManager can).
      */
-    private static void createOutputDirectory(Path dir) {
+    private static void createOutputDirectory(Path dir) throws IOException {
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
+            Path existing = dir;
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            long usable = existing == null ? -1 : OutputFaults.usableBytes(existing);
+            if (usable >= 0 && usable < 1 << 20) {
+                // Full: a later attempt may find space.
+                throw new OutputFaults.OutputFailedException("raw-HDF5 output " + dir + ": no space left on device,"
+                        + " cannot create the directory (the job restarts from its last checkpoint)", e);
+            }
             throw new SuppressRestartsException(new OutputFaults.OutputFailedException("raw-HDF5 output " + dir
                     + ": cannot create the directory (" + e + "); the job stops: fix output.dir and start it again", e));
         }
