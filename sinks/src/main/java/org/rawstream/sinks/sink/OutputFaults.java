@@ -32,7 +32,15 @@ final class OutputFaults {
      */
     static long usableBytes(Path dir) {
         try {
-            FileStore store = Files.getFileStore(dir);
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    /** Usable bytes of {@code store} (one statvfs call), or -1 if it cannot be read. */
+    static long usableBytes(FileStore store) {
+        try {
             return store.getUsableSpace();
         } catch (IOException e) {
             return -1;
@@ -40,15 +48,15 @@ final class OutputFaults {
     }
 
     /**
-     * Throws when appending {@code bytes} to a file in {@code dir} would leave less than
-     * {@code minFreeBytes} free (0 = no guard). Refusing before libhdf5 hits ENOSPC keeps the file
+     * Throws when appending {@code bytes} to a file in {@code dir} (on {@code store}) would leave
+     * less than {@code minFreeBytes} free (0 = no guard). Refusing before libhdf5 hits ENOSPC keeps the file
      * and the library in a clean state and leaves room for closing files and writing checkpoints.
      */
-    static void checkSpace(Path dir, long bytes, long minFreeBytes) throws OutputFailedException {
+    static void checkSpace(Path dir, FileStore store, long bytes, long minFreeBytes) throws OutputFailedException {
         if (minFreeBytes <= 0) {
             return;
         }
-        long usable = usableBytes(dir);
+        long usable = usableBytes(store);
         if (usable >= 0 && usable - bytes < minFreeBytes) {
             throw new OutputFailedException(String.format(Locale.ROOT,
                     "raw-HDF5 output %s: free space below sink.min-free-bytes (%s free, %s to keep); stopped"

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -128,7 +129,8 @@ public final class RawHdf5SinkWriter
                     .ioVersion(source.ioVersion())
                     .attribute("protocol", source.protocol())
                     .build();
-            files.put(source.name(), new SourceFile(source.name(), dir, options));
+            // Looked up once: finding a path's file store reads the mount table.
+            files.put(source.name(), new SourceFile(source.name(), dir, Files.getFileStore(dir), options));
         }
         if (context.getRestoredCheckpointId().isPresent() || !restored.isEmpty()) {
             Set<RawHdf5WriterState> toClean = new LinkedHashSet<>(restored);
@@ -243,7 +245,7 @@ public final class RawHdf5SinkWriter
             return;
         }
         try {
-            OutputFaults.checkSpace(file.dir, batch.payloadBytes(), minFreeBytes);
+            OutputFaults.checkSpace(file.dir, file.store, batch.payloadBytes(), minFreeBytes);
             appendChecked(file, batch);
         } catch (IOException e) {
             throw outputFailure(file, batch.payloadBytes(), e);
@@ -577,15 +579,17 @@ public final class RawHdf5SinkWriter
     private static final class SourceFile {
         final String source;
         final Path dir;
+        final FileStore store;
         final RawFileOptions options;
         MessageBatch batch = new MessageBatch();
         RawFileWriter writer;
         PartFileName name;
         long openedAtMillis;
 
-        SourceFile(String source, Path dir, RawFileOptions options) {
+        SourceFile(String source, Path dir, FileStore store, RawFileOptions options) {
             this.source = source;
             this.dir = dir;
+            this.store = store;
             this.options = options;
         }
     }
