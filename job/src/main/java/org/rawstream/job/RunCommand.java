@@ -128,6 +128,7 @@ public final class RunCommand implements Callable<Integer> {
             checkStateDirectory(conf, CheckpointingOptions.CHECKPOINTS_DIRECTORY);
             checkStateDirectory(conf, CheckpointingOptions.SAVEPOINT_DIRECTORY);
             StartupChecks.checkBindable(endpoints);
+            StartupChecks.checkBindable(StartupChecks.restEndpoint(conf));
         }
 
         out.println("RawStream settings:");

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestOptions;
 import org.rawstream.job.config.InvalidSettingException;
 import org.rawstream.job.config.SourceConfig;
 
@@ -77,6 +79,25 @@ public final class StartupChecks {
             result.add(new Endpoint(s.key("port"), host, s.intValue("port", 1, 65535), tcp, reuse));
         }
         return result;
+    }
+
+    /**
+     * The dashboard's REST endpoint of an embedded run, when it asks for one fixed port
+     * ({@code rest.bind-port} or {@code rest.port}; a range or 0 lets Flink choose): empty otherwise.
+     */
+    static List<Endpoint> restEndpoint(Configuration conf) {
+        // rest.bind-port falls back to rest.port: name the key the user wrote.
+        boolean bindPort = conf.toMap().containsKey(RestOptions.BIND_PORT.key());
+        String key = bindPort ? RestOptions.BIND_PORT.key() : RestOptions.PORT.key();
+        String value = bindPort ? conf.get(RestOptions.BIND_PORT) : Integer.toString(conf.get(RestOptions.PORT));
+        int port;
+        try {
+            port = Integer.parseInt(value.trim());
+        } catch (NumberFormatException range) {
+            return List.of();
+        }
+        String host = conf.getOptional(RestOptions.BIND_ADDRESS).orElse("0.0.0.0");
+        return port <= 0 || port > 65535 ? List.of() : List.of(new Endpoint(key, host, port, true, false));
     }
 
     /** Throws {@link InvalidSettingException} if two sources listen on the same port and transport. */

@@ -117,6 +117,12 @@ class StartupValidationTest {
             assertThat(tcp.line()).startsWith("rawstream: source.echo.port = " + busy.getLocalPort()
                     + " (TCP on 127.0.0.1): cannot listen");
         }
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Outcome rest = run("--sources", "gen", "-D", "rest.port=" + busy.getLocalPort());
+            assertThat(rest.code()).isEqualTo(StartupChecks.EXIT_UNAVAILABLE);
+            assertThat(rest.line()).startsWith("rawstream: rest.port = " + busy.getLocalPort()
+                    + " (TCP on 127.0.0.1): cannot listen");
+        }
         try (DatagramSocket busy = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
             Outcome udp = run("--sources", "spead", "--set", "source.spead.port=" + busy.getLocalPort());
             assertThat(udp.code()).isEqualTo(StartupChecks.EXIT_UNAVAILABLE);
