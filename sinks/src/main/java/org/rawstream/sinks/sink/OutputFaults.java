@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -86,7 +85,7 @@ final class OutputFaults {
         if (usable >= 0 && usable < attemptedBytes + (1 << 20)) {
             return "no space left on device (" + size(usable) + " free; " + failure.getMessage() + ")";
         }
-        if (file != null && !(failure instanceof NoSuchFileException) && !Files.exists(file)) {
+        if (file != null && !Files.exists(file)) {
             return "the in-progress file " + file.getFileName() + " was removed (" + failure.getMessage() + ")";
         }
         String message = failure.getMessage();

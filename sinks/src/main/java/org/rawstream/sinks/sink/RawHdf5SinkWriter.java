@@ -302,6 +302,12 @@ public final class RawHdf5SinkWriter
         writer.close(); // if this fails the file stays open for close() to drop
         file.writer = null;
         openFileBytes -= writer.payloadBytes();
+        if (!Files.exists(writer.path())) {
+            // Removed while being written (libhdf5 wrote on into the unlinked file): committing it
+            // would lose its messages; failing replays them from the last checkpoint instead.
+            throw new java.nio.file.NoSuchFileException(writer.path().toString(), null,
+                    "the in-progress file was removed while being written");
+        }
         pending.add(new RawFileCommittable(file.source, file.name.hidden(), file.name.visible(),
                 writer.messageCount(), writer.payloadBytes(), System.currentTimeMillis()));
         filesClosed.inc();

@@ -117,6 +117,28 @@ class RawHdf5SinkWriterTest {
     }
 
     @Test
+    void anInProgressFileRemovedUnderneathFailsTheCommitInsteadOfLosingIt() throws Exception {
+        RawHdf5Sink sink = sink(dir, 32L << 20);
+        RawHdf5SinkWriter writer = sink.createWriter(context());
+        try {
+            for (int i = 0; i < 12; i++) {
+                writer.write(new RawMessage("a", 1, new byte[] {(byte) i}), null);
+            }
+            writer.flush(false);
+            Path inProgress;
+            try (Stream<Path> files = Files.list(dir.resolve("a"))) {
+                inProgress = files.findFirst().orElseThrow();
+            }
+            Files.delete(inProgress);
+            assertThatThrownBy(writer::prepareCommit).isInstanceOf(OutputFaults.OutputFailedException.class)
+                    .hasMessageStartingWith("raw-HDF5 output " + dir.resolve("a").toAbsolutePath()
+                            + ": the in-progress file " + inProgress.getFileName() + " was removed");
+        } finally {
+            writer.close();
+        }
+    }
+
+    @Test
     void closeAfterAFailureDropsTheOpenFileAndNeverThrows() throws Exception {
         RawHdf5Sink sink = sink(dir, 32L << 20);
         RawHdf5SinkWriter writer = sink.createWriter(context());
