@@ -221,7 +221,9 @@ public final class RunCommand implements Callable<Integer> {
             String prefix = "source." + source.name() + ".";
             List<String> configured = settings.asMap().keySet().stream()
                     .filter(k -> k.startsWith(prefix) && !settings.origin(k).equals("default")).toList();
-            String bindHost = source.options().getOrDefault(NetworkKindOptions.BIND_HOST, "127.0.0.1");
+            // Where it listens: "bind-host", or "host" (SPEAD).
+            String bindHost = source.options().getOrDefault(NetworkKindOptions.BIND_HOST,
+                    source.options().getOrDefault("host", "127.0.0.1"));
             if (!configured.isEmpty() || !isLoopback(bindHost)) {
                 out.printf("WARNING: --demo feeds source '%s' with its built-in sender, and it is configured for a "
                         + "real sender (%s): a real sender's data and the demo traffic would share %s%n", source.name(),

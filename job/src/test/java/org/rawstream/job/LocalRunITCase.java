@@ -17,9 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Must-show 4: README's run (the default local run: one generator, Flink config from flink-conf/,
- * default 10 s checkpoints), in a child JVM: the dashboard answers, committed files appear within
- * 30 s, and {@code --duration} stops it cleanly (exit 0, final commit, nothing hidden left).
+ * The default local run without {@code --demo} (the generator and the four protocol sources, Flink
+ * config from flink-conf/, default 10 s checkpoints), in a child JVM: the dashboard answers,
+ * committed files appear within 30 s, {@code --duration} stops it cleanly (exit 0, final commit,
+ * nothing hidden left, the savepoint path and the status table printed), and the protocol
+ * sources, which nothing sends to, commit nothing: no demo traffic without {@code --demo}.
  */
 class LocalRunITCase {
     @TempDir
@@ -47,7 +49,12 @@ class LocalRunITCase {
             assertThat(job.process.waitFor(60, TimeUnit.SECONDS)).as("stopped after --duration").isTrue();
             String log = Files.readString(job.log, StandardCharsets.UTF_8);
             assertThat(job.process.exitValue()).as(log).isZero();
-            assertThat(log).contains("RawStream settings:", "Dashboard: http://127.0.0.1:" + port, "stopped cleanly");
+            assertThat(log).contains("RawStream settings:", "Dashboard: http://127.0.0.1:" + port, "stopped cleanly",
+                    "Savepoint: file:", "at stop").doesNotContain("demo feed");
+            StatusTable.assertShape(log, List.of("gen", "spead", "odin", "echo", "msgpack"));
+        }
+        for (String idle : List.of("spead", "odin", "echo", "msgpack")) {
+            assertThat(OutputCheck.committedFiles(out.resolve(idle))).as("idle source %s without --demo", idle).isEmpty();
         }
         assertThat(OutputCheck.hiddenFiles(dir)).as("final commit left nothing hidden").isEmpty();
         List<Path> files = OutputCheck.committedFiles(dir);

@@ -163,14 +163,14 @@ public final class StatusBoard implements AutoCloseable {
         StringBuilder b = new StringBuilder();
         b.append(String.format("RawStream %s %s  append queue %s%n", LocalTime.now().format(TIME), title,
                 bytes(value(new Key(SINK, APPEND_QUEUE)))));
-        b.append(String.format("%-12s %9s %8s %8s %8s %6s %8s %6s %11s%n", "source", "rec/s", "MB/s",
+        b.append(String.format("%-11s %8s %7s %7s %7s %6s %7s %6s %10s%n", "source", "rec/s", "MB/s",
                 "invalid", "dropped", "shed", "incompl", "files", "messages"));
         for (Map.Entry<String, Row> e : rows.entrySet()) {
             Row r = e.getValue();
             Row before = previous == null ? null : previous.get(e.getKey());
             double recordsPerSecond = before == null || seconds <= 0 ? 0 : (r.recordsIn - before.recordsIn) / seconds;
             double megabytesPerSecond = before == null || seconds <= 0 ? 0 : (r.bytesIn - before.bytesIn) / seconds / 1e6;
-            b.append(String.format("%-12s %9.1f %8.2f %8d %8d %6d %8d %6d %11d%n", abbreviate(e.getKey()),
+            b.append(String.format("%-11s %8.1f %7.2f %7d %7d %6d %7d %6d %10d%n", abbreviate(e.getKey()),
                     Math.max(0, recordsPerSecond), Math.max(0, megabytesPerSecond), r.invalid, r.dropped, r.shed,
                     r.incomplete, r.files, r.messages));
         }
@@ -181,7 +181,7 @@ public final class StatusBoard implements AutoCloseable {
     }
 
     private static String abbreviate(String name) {
-        return name.length() <= 12 ? name : name.substring(0, 11) + "~";
+        return name.length() <= 11 ? name : name.substring(0, 10) + "~";
     }
 
     static String bytes(long n) {
