@@ -46,8 +46,9 @@ public final class StatusBoard implements AutoCloseable {
     private final Map<Key, Set<Metric>> live = new ConcurrentHashMap<>();
     /** Final values of removed counters, so totals survive the end (or restart) of their tasks. */
     private final Map<Key, Long> retired = new ConcurrentHashMap<>();
-    private Map<String, Row> previous;
-    private long previousNanos;
+    /** The totals of the last print (all zero before the first), and when it was. */
+    private Map<String, Row> previous = new HashMap<>();
+    private long previousNanos = System.nanoTime();
 
     private StatusBoard(List<String> sources) {
         this.sources = List.copyOf(sources);
@@ -159,7 +160,7 @@ public final class StatusBoard implements AutoCloseable {
     public synchronized void print(PrintStream out, String title) {
         long now = System.nanoTime();
         Map<String, Row> rows = rows();
-        double seconds = previous == null ? 0 : (now - previousNanos) / 1e9;
+        double seconds = (now - previousNanos) / 1e9;
         StringBuilder b = new StringBuilder();
         b.append(String.format("RawStream %s %s  append queue %s%n", LocalTime.now().format(TIME), title,
                 bytes(value(new Key(SINK, APPEND_QUEUE)))));
@@ -167,9 +168,9 @@ public final class StatusBoard implements AutoCloseable {
                 "invalid", "dropped", "shed", "incompl", "files", "messages"));
         for (Map.Entry<String, Row> e : rows.entrySet()) {
             Row r = e.getValue();
-            Row before = previous == null ? null : previous.get(e.getKey());
-            double recordsPerSecond = before == null || seconds <= 0 ? 0 : (r.recordsIn - before.recordsIn) / seconds;
-            double megabytesPerSecond = before == null || seconds <= 0 ? 0 : (r.bytesIn - before.bytesIn) / seconds / 1e6;
+            Row before = previous.getOrDefault(e.getKey(), Row.ZERO);
+            double recordsPerSecond = seconds <= 0 ? 0 : (r.recordsIn - before.recordsIn) / seconds;
+            double megabytesPerSecond = seconds <= 0 ? 0 : (r.bytesIn - before.bytesIn) / seconds / 1e6;
             b.append(String.format("%-11s %8.1f %7.2f %7d %7d %6d %7d %6d %10d%n", abbreviate(e.getKey()),
                     Math.max(0, recordsPerSecond), Math.max(0, megabytesPerSecond), r.invalid, r.dropped, r.shed,
                     r.incomplete, r.files, r.messages));
@@ -194,16 +195,10 @@ public final class StatusBoard implements AutoCloseable {
         return String.format("%.1f MiB", n / (1024.0 * 1024));
     }
 
-    /** Current totals per source (for tests). */
-    Map<String, Map<String, Long>> totals() {
-        Map<String, Map<String, Long>> out = new HashMap<>();
-        rows().forEach((source, r) -> out.put(source, Map.of("recordsIn", r.recordsIn, "bytesIn", r.bytesIn,
-                "files", r.files, "messages", r.messages)));
-        return out;
-    }
-
     private record Key(String source, String name) {}
 
     private record Row(long recordsIn, long bytesIn, long invalid, long dropped, long shed, long incomplete,
-            long files, long messages) {}
+            long files, long messages) {
+        static final Row ZERO = new Row(0, 0, 0, 0, 0, 0, 0, 0);
+    }
 }
