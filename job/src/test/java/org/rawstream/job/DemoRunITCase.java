@@ -3,11 +3,7 @@ package org.rawstream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,13 +47,12 @@ class DemoRunITCase {
                 "-D", "rest.port=" + ChildJob.freePort(),
                 "--set", "source.spead.port=" + ChildJob.freePort(), "--set", "source.odin.port=" + ChildJob.freePort(),
                 "--set", "source.echo.port=" + ChildJob.freePort(), "--set", "source.msgpack.port=" + ChildJob.freePort());
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Map<String, List<Map<String, String>>> scraped;
         Process prometheus = null;
         try (ChildJob job = ChildJob.start(tmp, tmp.resolve("run.log"), args)) {
             String endpoint = "http://127.0.0.1:" + metricsPort + "/metrics";
             Deadlines.await(Duration.ofSeconds(60), "committed messages of every source on " + endpoint, () -> {
-                Map<String, List<Map<String, String>>> families = parse(get(http, endpoint));
+                Map<String, List<Map<String, String>>> families = parse(LocalHttp.get(endpoint));
                 Set<String> committed = new HashSet<>();
                 for (Map<String, String> sample : families.getOrDefault(SINK_COMMITTED, List.of())) {
                     if (Double.parseDouble(sample.get("value")) > 0) {
@@ -68,13 +63,13 @@ class DemoRunITCase {
             });
             assertThat(listenAddresses(metricsPort)).as("the endpoint listens on loopback only")
                     .isNotEmpty().allMatch(a -> a.equals("127.0.0.1"));
-            scraped = parse(get(http, endpoint));
+            scraped = parse(LocalHttp.get(endpoint));
             if (Files.isExecutable(Path.of(PROMETHEUS))) {
                 prometheus = startPrometheus(metricsPort);
                 int apiPort = prometheusPort;
                 Deadlines.await(Duration.ofSeconds(60), "Prometheus to have scraped the sink's per-source metrics",
-                        () -> queriedSources(http, apiPort, SINK_COMMITTED).containsAll(SOURCES));
-                assertThat(query(http, apiPort, "flink_taskmanager_job_task_operator_rawstream_spead_bytesReceived"))
+                        () -> queriedSources(apiPort, SINK_COMMITTED).containsAll(SOURCES));
+                assertThat(query(apiPort, "flink_taskmanager_job_task_operator_rawstream_spead_bytesReceived"))
                         .as("Prometheus has the SPEAD source's bytesReceived").isNotEmpty();
             }
             assertThat(job.process.waitFor(120, TimeUnit.SECONDS)).as("stopped after --duration").isTrue();
@@ -125,8 +120,8 @@ class DemoRunITCase {
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
     }
 
-    private static JsonNode query(HttpClient http, int port, String expression) throws Exception {
-        String body = get(http, "http://127.0.0.1:" + port + "/api/v1/query?query="
+    private static JsonNode query(int port, String expression) throws Exception {
+        String body = LocalHttp.get("http://127.0.0.1:" + port + "/api/v1/query?query="
                 + URLEncoder.encode(expression, StandardCharsets.UTF_8));
         if (body.isEmpty()) {
             return new ObjectMapper().createArrayNode();
@@ -135,9 +130,9 @@ class DemoRunITCase {
         return result.isArray() ? result : new ObjectMapper().createArrayNode();
     }
 
-    private static Set<String> queriedSources(HttpClient http, int port, String expression) throws Exception {
+    private static Set<String> queriedSources(int port, String expression) throws Exception {
         Set<String> sources = new HashSet<>();
-        for (JsonNode series : query(http, port, expression)) {
+        for (JsonNode series : query(port, expression)) {
             if (series.path("value").path(1).asDouble() > 0) {
                 sources.add(series.path("metric").path("source").asText());
             }
@@ -190,15 +185,5 @@ class DemoRunITCase {
             }
         }
         return addresses;
-    }
-
-    private static String get(HttpClient http, String url) throws IOException, InterruptedException {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? r.body() : "";
-        } catch (IOException notUpYet) {
-            return "";
-        }
     }
 }

@@ -2,11 +2,6 @@ package org.rawstream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,10 +34,9 @@ class LocalRunITCase {
                 "--set", "source.echo.port=" + ChildJob.freePort(), "--set", "source.msgpack.port=" + ChildJob.freePort());
         try (ChildJob job = ChildJob.start(tmp, tmp.resolve("run.log"), args)) {
             long started = System.nanoTime();
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            Deadlines.await(Duration.ofSeconds(30), "the dashboard on 127.0.0.1:" + port,
-                    () -> get(http, "http://127.0.0.1:" + port + "/").contains("Apache Flink Web Dashboard"));
-            assertThat(get(http, "http://127.0.0.1:" + port + "/overview")).contains("\"jobs-running\":1");
+                Deadlines.await(Duration.ofSeconds(30), "the dashboard on 127.0.0.1:" + port,
+                    () -> LocalHttp.get("http://127.0.0.1:" + port + "/").contains("Apache Flink Web Dashboard"));
+            assertThat(LocalHttp.get("http://127.0.0.1:" + port + "/overview")).contains("\"jobs-running\":1");
             Deadlines.await(Duration.ofSeconds(30).minusNanos(System.nanoTime() - started),
                     "a committed file within 30 s of start", () -> !OutputCheck.committedFiles(dir).isEmpty());
 
@@ -63,16 +57,5 @@ class LocalRunITCase {
         assertThat(total).isBetween(5_000L, 40_000L);
         assertThat(OutputCheck.messageMultiset(OutputCheck.h5pySummaries(files, tmp), 0, "generator", "1.0"))
                 .isEqualTo(OutputCheck.expectedGenerated(total, 256));
-    }
-
-    private static String get(HttpClient http, String url) throws IOException, InterruptedException {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? r.body() : "";
-        } catch (IOException notUpYet) {
-            // refused, or accepted and closed while the REST endpoint starts: poll again
-            return "";
-        }
     }
 }
