@@ -4,9 +4,11 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -169,11 +171,15 @@ public final class RunCommand implements Callable<Integer> {
         RawStreamPipeline.build(env, config);
         List<AutoCloseable> feeds = demo ? startDemoFeeds(config.sources(), settings, out) : List.of();
         StatusBoard status = board;
+        Set<String> sharedWarned = new HashSet<>();
         JobRunner.Progress progress = new JobRunner.Progress() {
             @Override
             public void running() {
                 if (status != null) {
                     status.print(out, "every " + statusInterval);
+                    if (demo) {
+                        warnOfSecondSenders(config.sources(), status, sharedWarned, out);
+                    }
                 }
             }
 
@@ -232,6 +238,23 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         return feeds;
+    }
+
+    /**
+     * A demo feed holds one connection to its TCP source: more open connections are another
+     * sender, whose data would share the source's files with the demo traffic. (A UDP source
+     * cannot tell its senders apart here; the start-up warning covers configured sources.)
+     */
+    private static void warnOfSecondSenders(List<SourceConfig> sources, StatusBoard status, Set<String> warned,
+            PrintStream out) {
+        for (SourceConfig source : sources) {
+            if (!warned.contains(source.name()) && status.value(source.name(), "connectionsOpen") > 1) {
+                warned.add(source.name());
+                out.printf("WARNING: source '%s' has %d connections while --demo feeds it: another sender's data "
+                        + "shares its files with the demo traffic%n", source.name(),
+                        status.value(source.name(), "connectionsOpen"));
+            }
+        }
     }
 
     private static void closeAll(List<AutoCloseable> feeds) {

@@ -3,6 +3,8 @@ package org.rawstream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,11 +44,12 @@ class DemoRunITCase {
     @Test
     void demoFeedsEverySourceAndPrometheusScrapesSourceAndSinkMetrics() throws Exception {
         int metricsPort = ChildJob.freePort();
+        int echoPort = ChildJob.freePort();
         List<String> args = List.of("--local", "--demo", "--duration", "25s", "--prometheus-port", "" + metricsPort,
                 "--status-interval", "3s", "--state-dir", tmp.resolve("state").toString(),
                 "-D", "rest.port=" + ChildJob.freePort(),
                 "--set", "source.spead.port=" + ChildJob.freePort(), "--set", "source.odin.port=" + ChildJob.freePort(),
-                "--set", "source.echo.port=" + ChildJob.freePort(), "--set", "source.msgpack.port=" + ChildJob.freePort());
+                "--set", "source.echo.port=" + echoPort, "--set", "source.msgpack.port=" + ChildJob.freePort());
         Map<String, List<Map<String, String>>> scraped;
         Process prometheus = null;
         try (ChildJob job = ChildJob.start(tmp, tmp.resolve("run.log"), args)) {
@@ -61,6 +64,12 @@ class DemoRunITCase {
                 }
                 return committed.containsAll(SOURCES);
             });
+            // A second sender on a demo-fed TCP source is called out while the run goes on.
+            try (Socket second = new Socket(InetAddress.getLoopbackAddress(), echoPort)) {
+                Deadlines.await(Duration.ofSeconds(30), "a warning about the second sender on echo",
+                        () -> Files.readString(job.log, StandardCharsets.UTF_8)
+                                .contains("WARNING: source 'echo' has 2 connections while --demo feeds it"));
+            }
             assertThat(listenAddresses(metricsPort)).as("the endpoint listens on loopback only")
                     .isNotEmpty().allMatch(a -> a.equals("127.0.0.1"));
             scraped = parse(LocalHttp.get(endpoint));
@@ -75,6 +84,9 @@ class DemoRunITCase {
             assertThat(job.process.waitFor(120, TimeUnit.SECONDS)).as("stopped after --duration").isTrue();
             String log = Files.readString(job.log, StandardCharsets.UTF_8);
             assertThat(job.process.exitValue()).as(log).isZero();
+            // The protocol sources are configured by flags here (their ports): a real sender could use them.
+            assertThat(log).contains("WARNING: --demo feeds source 'spead' with its built-in sender, and it is "
+                    + "configured for a real sender (source.spead.port)");
             assertThat(log).contains("output.dir", "out-demo", "(--demo)", "Savepoint: file:")
                     .doesNotContain("Connection refused");
             StatusTable.assertShape(log, SOURCES);

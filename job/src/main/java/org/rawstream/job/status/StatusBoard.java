@@ -120,6 +120,11 @@ public final class StatusBoard implements AutoCloseable {
         return null;
     }
 
+    /** Current value of one metric of a source, summed over its subtasks (and retained values). */
+    public long value(String source, String name) {
+        return value(new Key(source, name));
+    }
+
     private long sum(String source, Set<String> names) {
         long total = 0;
         for (String name : names) {
