@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@code --local} demo feed: runs sender rounds back to back on a daemon thread until closed.
+ * A {@code --local --demo} feed: runs sender rounds back to back on a daemon thread until closed.
  * A failed round (the job's endpoint is not bound yet, or a TCP connection broke because the job
  * stopped with a savepoint, restarts or lost a TaskManager) is retried after a bounded backoff
  * (doubling from 100 ms to 2 s, reset by a round that ran for a while), so a feed may start before
