@@ -1,6 +1,7 @@
 package org.rawstream.job;
 
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,12 +12,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.util.TimeUtils;
 import org.rawstream.job.config.FlatYaml;
+import org.rawstream.job.config.InvalidSettingException;
 import org.rawstream.job.config.JobConfig;
+import org.rawstream.job.config.SettingType;
 import org.rawstream.job.config.Settings;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.metrics.LoopbackPrometheusReporterFactory;
@@ -35,14 +38,17 @@ import picocli.CommandLine.Option;
         description = {
             "Run the capture job: configured sources -> exactly-once raw-HDF5 files in <output>/<source>/.",
             "Settings come from built-in defaults, then --config, then flags (--set KEY=VALUE overrides any key).",
-            "Without --local it runs under 'flink run' / REST submission with the cluster's configuration."
+            "Without --local it runs under 'flink run' / REST submission with the cluster's configuration",
+            "(a plain JVM without --local runs embedded with the same Flink configuration as --local).",
+            "Exit codes: 0 ok, 1 job failed, 2 command line, 3 invalid setting, 4 port or directory unavailable."
         },
         footer = {
             "",
             "Settings keys (config file 'key: value', or --set key=value):",
             "  output.dir, sources (comma-separated names), parallelism, checkpoint.interval, duration,",
             "  roll.max-bytes, roll.max-records, roll.max-age, batch.max-messages, batch.max-bytes,",
-            "  batch.queue-bytes, sink.sync-on-commit, source.<name>.type|io-group|protocol|io-version|<type option>.",
+            "  batch.queue-bytes, sink.sync-on-commit, sink.min-free-bytes, checkpoint.tolerable-failures,",
+            "  source.<name>.type|io-group|protocol|io-version|<type option>.",
             "Source types: see --list-source-types."
         })
 public final class RunCommand implements Callable<Integer> {
@@ -128,21 +134,41 @@ public final class RunCommand implements Callable<Integer> {
             return 0;
         }
         if ((demo || quiet || prometheusPort != null) && !local) {
-            throw new IllegalArgumentException("--demo, --quiet and --prometheus-port need --local");
+            throw new StartupChecks.StartupException(StartupChecks.EXIT_USAGE,
+                    "--demo, --quiet and --prometheus-port need --local");
         }
-        Settings settings = settings();
-        JobConfig config = JobConfig.from(settings);
+        // Everything the settings decide is checked before anything is printed or started: first
+        // the settings themselves (exit 3), then what the machine must allow (exit 4).
+        Settings settings = validSettings(this::readSettings);
+        JobConfig config = validSettings(() -> JobConfig.from(settings));
         Duration stopAfter = config.duration().orElse(null);
-        StreamExecutionEnvironment env;
-        out.println("RawStream settings:");
-        config.settings().describe().forEach(out::println);
-        for (SourceConfig source : config.sources()) {
-            out.println("  source " + source);
+        Duration statusPeriod = validSettings(() -> SettingType.duration(Duration.ofMillis(100), Duration.ofDays(1))
+                .parse("--status-interval", statusInterval));
+        boolean embedded = local || FlinkSetup.embedded();
+        List<StartupChecks.Endpoint> endpoints = validSettings(() -> {
+            List<StartupChecks.Endpoint> all = StartupChecks.endpoints(config.sources());
+            StartupChecks.checkPortsUnique(all);
+            return all;
+        });
+        Configuration conf = embedded
+                ? validSettings(() -> FlinkSetup.localConfiguration(flinkConfDir, stateDir, flinkProperties, config))
+                : null;
+        if (embedded) {
+            // Only where the job runs in this JVM: a cluster client's machine is not where the tasks bind and write.
+            StartupChecks.checkWritableDirectory(JobConfig.OUTPUT_DIR, config.outputDir());
+            checkStateDirectory(conf, CheckpointingOptions.CHECKPOINTS_DIRECTORY);
+            checkStateDirectory(conf, CheckpointingOptions.SAVEPOINT_DIRECTORY);
+            StartupChecks.checkBindable(endpoints);
+            StartupChecks.checkBindable(StartupChecks.restEndpoint(conf));
+            if (prometheusPort != null) {
+                StartupChecks.checkBindable(List.of(new StartupChecks.Endpoint("--prometheus-port",
+                        LoopbackPrometheusReporterFactory.DEFAULT_HOST, prometheusPort, true, false)));
+            }
         }
         StatusBoard board = null;
-        if (local) {
-            Configuration conf = FlinkSetup.localConfiguration(flinkConfDir, stateDir, flinkProperties, config);
-            if (!quiet) {
+        StreamExecutionEnvironment env;
+        if (embedded) {
+            if (local && !quiet) {
                 board = StatusBoard.open(config.sources().stream().map(SourceConfig::name).toList());
                 StatusReporterFactory.configure(conf, board);
             }
@@ -152,8 +178,23 @@ public final class RunCommand implements Callable<Integer> {
                         "metrics.reporter.prom.port", prometheusPort.toString())));
             }
             env = FlinkSetup.localEnvironment(conf);
-            out.printf("Flink (local): parallelism %d, checkpoint interval %s, checkpoints %s, savepoints %s%n",
-                    env.getParallelism(), conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL),
+        } else {
+            env = FlinkSetup.clusterEnvironment(config, flinkProperties);
+        }
+        // Kinds parse their options while they add themselves to the pipeline: still before submission.
+        validSettings(() -> {
+            RawStreamPipeline.build(env, config);
+            return null;
+        });
+
+        out.println("RawStream settings:");
+        config.settings().describe().forEach(out::println);
+        for (SourceConfig source : config.sources()) {
+            out.println("  source " + source);
+        }
+        if (embedded) {
+            out.printf("Flink (%s): parallelism %d, checkpoint interval %s, checkpoints %s, savepoints %s%n",
+                    local ? "local" : "embedded", env.getParallelism(), conf.get(CheckpointingOptions.CHECKPOINTING_INTERVAL),
                     conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY), conf.get(CheckpointingOptions.SAVEPOINT_DIRECTORY));
             out.printf("Dashboard: http://%s:%s/  Output: %s  Stop: Ctrl-C%s%n", conf.get(RestOptions.ADDRESS),
                     conf.get(RestOptions.PORT), config.outputDir().toAbsolutePath().normalize(),
@@ -163,12 +204,10 @@ public final class RunCommand implements Callable<Integer> {
                         prometheusPort);
             }
         } else {
-            env = FlinkSetup.clusterEnvironment(config);
             out.printf("Flink (cluster): parallelism %d, checkpoint interval %d ms, output %s%n",
                     env.getParallelism(), env.getCheckpointConfig().getCheckpointInterval(),
                     config.outputDir().toAbsolutePath().normalize());
         }
-        RawStreamPipeline.build(env, config);
         List<AutoCloseable> feeds = demo ? startDemoFeeds(config.sources(), settings, out) : List.of();
         StatusBoard status = board;
         Set<String> sharedWarned = new HashSet<>();
@@ -196,8 +235,8 @@ public final class RunCommand implements Callable<Integer> {
             }
         };
         try {
-            if (local || stopAfter != null) {
-                JobRunner.runUntilDone(env, JOB_NAME, stopAfter, local, progress, TimeUtils.parseDuration(statusInterval));
+            if (embedded || stopAfter != null) {
+                JobRunner.runUntilDone(env, JOB_NAME, stopAfter, embedded, progress, statusPeriod);
             } else {
                 env.execute(JOB_NAME);
             }
@@ -269,6 +308,44 @@ public final class RunCommand implements Callable<Integer> {
 
     private static boolean isLoopback(String host) {
         return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
+    }
+
+    private Settings readSettings() {
+        try {
+            return settings();
+        } catch (java.io.IOException e) {
+            throw new InvalidSettingException("--config " + configFile + ": cannot read it (" + e + ")");
+        }
+    }
+
+    interface Step<T> {
+        T run() throws Exception;
+    }
+
+    /**
+     * Runs a step that reads settings; a setting it rejects becomes the one-line
+     * {@link StartupChecks#EXIT_INVALID_SETTING} failure (settings are parsed where they are used,
+     * so a kind's option error surfaces while the pipeline is built, still before submission).
+     */
+    static <T> T validSettings(Step<T> step) throws Exception {
+        try {
+            return step.run();
+        } catch (IllegalArgumentException e) {
+            throw new StartupChecks.StartupException(StartupChecks.EXIT_INVALID_SETTING, String.valueOf(e.getMessage()));
+        }
+    }
+
+    /** A file-system checkpoint or savepoint directory of an embedded run must be creatable and writable. */
+    private static void checkStateDirectory(Configuration conf, ConfigOption<String> option)
+            throws StartupChecks.StartupException {
+        String uri = conf.get(option);
+        if (uri == null) {
+            return;
+        }
+        URI parsed = URI.create(uri);
+        if (parsed.getScheme() == null || parsed.getScheme().equals("file")) {
+            StartupChecks.checkWritableDirectory(option.key(), parsed.getScheme() == null ? Path.of(uri) : Path.of(parsed));
+        }
     }
 
     /** Defaults, then the config file, then flags. */

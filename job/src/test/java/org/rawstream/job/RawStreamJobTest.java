@@ -61,7 +61,7 @@ class RawStreamJobTest {
     void commandFailuresPropagateWithTheirCause() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> RawStreamJob.execute(RawStreamJob.commandLine(),
                         new String[] {"run", "--set", "source.gen.rate=fast"}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("source.gen.rate");
+                .isInstanceOf(StartupChecks.StartupException.class).hasMessageContaining("source.gen.rate");
     }
 
     @Test

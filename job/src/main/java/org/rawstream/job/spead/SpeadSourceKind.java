@@ -127,7 +127,7 @@ public final class SpeadSourceKind implements SourceKind {
     /** Assembly limits and policies from the source's options. */
     public static SpeadAssemblyConfig assemblyConfig(SourceConfig source) {
         return SpeadAssemblyConfig.builder()
-                .maxHeapSize(source.bytes(MAX_HEAP_SIZE))
+                .maxHeapSize(source.bytes(MAX_HEAP_SIZE, 1, 1L << 30))
                 .maxPacketSize(source.intValue(MAX_PACKET_SIZE, 64, 1 << 26))
                 .maxLiveHeaps(source.intValue(MAX_LIVE_HEAPS, 1, 1 << 16))
                 .heapTimeoutMillis(source.duration(HEAP_TIMEOUT).toMillis())
@@ -146,13 +146,13 @@ public final class SpeadSourceKind implements SourceKind {
                 .name(source.name())
                 .protocol(new SpeadProtocol(substreams, config.maxPacketSize()))
                 .typeInfo(SpeadProtocol.PACKET_TYPE)
-                .handoverBytes(source.bytes(HANDOVER));
+                .handoverBytes(source.bytes(HANDOVER, 1, 64L << 30));
         String host = source.string(HOST);
         int port = source.intValue(PORT, 1, 65535);
         if (udp) {
             UdpOptions.Builder o = UdpOptions.builder(port).bindHost(host)
                     .reusePort(Boolean.parseBoolean(source.string(REUSE_PORT)))
-                    .receiveBufferBytes((int) Math.min(Integer.MAX_VALUE, source.bytes(RECEIVE_BUFFER)));
+                    .receiveBufferBytes((int) source.bytes(RECEIVE_BUFFER, 4096, Integer.MAX_VALUE));
             String group = source.string(MULTICAST_GROUP).trim();
             if (!group.isEmpty()) {
                 o.multicast(group, null);

@@ -2,6 +2,7 @@ package org.rawstream.sources.net.reader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.rawstream.sources.net.DecoderContext;
 import org.rawstream.sources.net.NetworkProtocol;
 import org.rawstream.sources.net.NetworkSourceConfig;
@@ -205,11 +207,13 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
             throw new UnsupportedOperationException("unsupported split change " + splitsChange.getClass().getName());
         }
         List<OpenSplit> opened = new ArrayList<>();
+        NetworkSplit current = null;
         try {
             for (NetworkSplit split : splitsChange.splits()) {
                 if (splits.containsKey(split.splitId())) {
                     continue;
                 }
+                current = split;
                 OpenSplit s = open(split);
                 opened.add(s);
                 splits.put(split.splitId(), s);
@@ -218,6 +222,12 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
             for (OpenSplit s : opened) {
                 s.close();
                 splits.remove(s.split.splitId());
+            }
+            if (e instanceof BindException) {
+                // Another process holds the port (or the address is not this host's): a restart
+                // cannot change that, so the job ends with this message instead of looping.
+                throw new SuppressRestartsException(new UncheckedIOException(config.name() + ": cannot listen on "
+                        + current.endpointKey() + ": " + e.getMessage() + " (the job stops: restarting cannot free the port)", e));
             }
             throw new UncheckedIOException(config.name() + ": cannot open " + splitsChange.splits(), e);
         }
