@@ -87,7 +87,8 @@ public final class NetworkSource<T>
     @Override
     public SplitEnumerator<NetworkSplit, NetworkEnumeratorState> restoreEnumerator(
             SplitEnumeratorContext<NetworkSplit> enumContext, NetworkEnumeratorState checkpoint) {
-        return new NetworkSplitEnumerator(enumContext, config::planSplits, config.bounded(), checkpoint);
+        return new NetworkSplitEnumerator(enumContext, config.name(), config::planSplits, config::receivingHosts,
+                config.placementTimeoutMillis(), config.bounded(), checkpoint);
     }
 
     @Override
@@ -111,6 +112,8 @@ public final class NetworkSource<T>
         public static final int DEFAULT_MAX_RECORDS_PER_FETCH = 4096;
         /** Default hand-over between the receiving thread and the task thread (see {@link #handoverBytes}). */
         public static final long DEFAULT_HANDOVER_BYTES = 64L << 20;
+        /** Default of {@link #placementTimeout}. */
+        public static final Duration DEFAULT_PLACEMENT_TIMEOUT = Duration.ofSeconds(30);
 
         private String name;
         private NetworkProtocol<T> protocol;
@@ -122,6 +125,7 @@ public final class NetworkSource<T>
         private long handoverBytes = DEFAULT_HANDOVER_BYTES;
         private Duration stopWhenIdle = Duration.ZERO;
         private Duration firstDataTimeout = Duration.ZERO;
+        private Duration placementTimeout = DEFAULT_PLACEMENT_TIMEOUT;
 
         private Builder() {
         }
@@ -211,6 +215,20 @@ public final class NetworkSource<T>
             return this;
         }
 
+        /**
+         * An endpoint bound to one host's address is received by a reader on that host (the
+         * TaskManager whose {@code taskmanager.host} it is). When every reader has registered and
+         * none runs there for this long, the job fails with a message naming the endpoint (it
+         * does not restart: the same subtasks would come back on the same hosts).
+         */
+        public Builder<T> placementTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("placementTimeout must be >= 0");
+            }
+            this.placementTimeout = timeout;
+            return this;
+        }
+
         public NetworkSource<T> build() {
             if (protocol == null || typeInfo == null) {
                 throw new IllegalStateException("protocol and typeInfo are required");
@@ -231,7 +249,7 @@ public final class NetworkSource<T>
             }
             NetworkSourceConfig config = new NetworkSourceConfig(name != null ? name : protocol.name(), udp, tcp,
                     pollTimeout.toMillis(), maxRecordsPerFetch, handoverBytes, stopWhenIdle.toMillis(),
-                    firstDataTimeout.toMillis());
+                    firstDataTimeout.toMillis(), placementTimeout.toMillis());
             return new NetworkSource<>(config, protocol, typeInfo);
         }
     }
