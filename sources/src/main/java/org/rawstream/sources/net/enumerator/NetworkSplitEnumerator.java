@@ -213,7 +213,7 @@ public final class NetworkSplitEnumerator implements SplitEnumerator<NetworkSpli
             return null;
         }
         Map<Integer, String> where = new TreeMap<>();
-        readers.forEach((id, r) -> where.put(id, r.getLocation()));
+        readers.forEach((id, r) -> where.put(id, r.getLocation() == null || r.getLocation().isEmpty() ? "(unknown)" : r.getLocation()));
         return "source " + sourceName + ": no TaskManager running this source owns the address of endpoint(s) "
                 + String.join(", ", stuck) + "; its readers run on " + where + " (subtask=host). Run a TaskManager with "
                 + "taskmanager.host: " + String.join(" / ", wanted) + " on the host that owns that address, or bind the "
