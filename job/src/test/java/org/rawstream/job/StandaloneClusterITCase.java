@@ -497,7 +497,7 @@ final class StandaloneClusterITCase {
     }
 
 
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         try (Stream<Path> walk = Files.walk(p)) {
             for (Path q : walk.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
                 Files.delete(q);
