@@ -82,8 +82,8 @@ final class NetnsClusterITCase {
         Files.createDirectories(work);
         out = work.resolve("out");
         name = "rs" + ProcessHandle.current().pid();
+        namespacesUp = true; // "down" deletes whichever of them exist, also after a failed "up"
         netns("up", name);
-        namespacesUp = true;
         cluster = new ClusterScript(root, work, Map.of(
                 "RAWSTREAM_JM_NETNS", name + "-jm", "RAWSTREAM_JM_ADDRESS", netns("address", "jm"),
                 "RAWSTREAM_TM_NETNS", name + "-h1 " + name + "-h2", "RAWSTREAM_TM_ADDRESSES", H1 + " " + H2,
@@ -314,20 +314,9 @@ final class NetnsClusterITCase {
         List<String> command = new ArrayList<>();
         command.add(OutputCheck.repoRoot().resolve("flink-conf/netns-hosts.sh").toString());
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        boolean done;
-        String output;
-        try {
-            done = p.waitFor(60, TimeUnit.SECONDS);
-        } finally {
-            p.destroyForcibly();
-        }
-        output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!done || p.exitValue() != 0) {
-            throw new AssertionError("netns-hosts.sh " + String.join(" ", args) + (done ? " exited " + p.exitValue()
-                    : " timed out") + ": " + output);
-        }
-        return output.lines().reduce((a, b) -> b).orElse("");
+        Files.createDirectories(work);
+        return ClusterScript.runTool(work, work.resolve("netns-" + args[0] + ".log"), Duration.ofSeconds(60), command)
+                .trim().lines().reduce((a, b) -> b).orElse("");
     }
 
     private static boolean isRoot() {

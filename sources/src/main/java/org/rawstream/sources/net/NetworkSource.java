@@ -13,6 +13,7 @@ import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.SupportsSplitReassignmentOnRecovery;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.rawstream.sources.net.enumerator.NetworkEnumeratorState;
@@ -27,7 +28,9 @@ import org.rawstream.sources.transport.UdpOptions;
 /**
  * A FLIP-27 source that listens on UDP and/or TCP endpoints and decodes what arrives with a
  * {@link NetworkProtocol}. One split per endpoint (one per subtask for SO_REUSEPORT UDP
- * endpoints), statically assigned; nothing can be replayed after a failure — what the network
+ * endpoints), statically assigned, each to a reader on a host that can receive it; after a
+ * recovery a reader's splits go back to the enumerator, which places them again (the subtask may
+ * now run on another host — see {@link NetworkSplitEnumerator}). Nothing can be replayed after a failure — what the network
  * delivered while the job was down is lost, and records emitted after the last completed
  * checkpoint are not sent again.
  *
@@ -43,7 +46,8 @@ import org.rawstream.sources.transport.UdpOptions;
  * }</pre>
  */
 public final class NetworkSource<T>
-        implements Source<T, NetworkSplit, NetworkEnumeratorState>, ResultTypeQueryable<T> {
+        implements Source<T, NetworkSplit, NetworkEnumeratorState>, ResultTypeQueryable<T>,
+        SupportsSplitReassignmentOnRecovery {
     private static final long serialVersionUID = 1L;
 
     private final NetworkSourceConfig config;

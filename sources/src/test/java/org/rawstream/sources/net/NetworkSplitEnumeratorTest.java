@@ -124,6 +124,28 @@ class NetworkSplitEnumeratorTest {
     }
 
     @Test
+    void splitsARecoveredReaderReportsArePlacedAgainOnTheirHost() throws Exception {
+        NetworkSource<String> source = builder().udp("10.213.0.11", 9000).udp("10.213.0.12", 9000).build();
+        NetworkSplit h1 = split("10.213.0.11", 9000, 0);
+        NetworkSplit h2 = split("10.213.0.12", 9000, 0);
+        // Restored from a checkpoint in which subtask 0 read h1's endpoint and subtask 1 h2's; after
+        // the loss of a TaskManager the subtasks came back on swapped hosts.
+        NetworkEnumeratorState checkpoint = new NetworkEnumeratorState(true, Map.of());
+        try (MockSplitEnumeratorContext<NetworkSplit> context = new MockSplitEnumeratorContext<>(2)) {
+            SplitEnumerator<NetworkSplit, NetworkEnumeratorState> enumerator = source.restoreEnumerator(context, checkpoint);
+            enumerator.start();
+            context.registerReader(ReaderInfo.createReaderInfo(0, "10.213.0.12", List.of(h1)));
+            enumerator.addReader(0);
+            assertThat(assigned(context)).isEmpty(); // not its host: wait for every reader
+            context.registerReader(ReaderInfo.createReaderInfo(1, "10.213.0.11", List.of(h2)));
+            enumerator.addReader(1);
+            assertThat(assignedTo(context, 0)).containsExactly(h2);
+            assertThat(assignedTo(context, 1)).containsExactly(h1);
+            assertThat(enumerator.snapshotState(5).unassigned()).isEmpty();
+        }
+    }
+
+    @Test
     void multicastGroupsAndReusePortReplicasSpreadOverTheSubtasksOfTheirHosts() throws Exception {
         NetworkSource.Builder<String> b = builder();
         for (int g = 0; g < 4; g++) {

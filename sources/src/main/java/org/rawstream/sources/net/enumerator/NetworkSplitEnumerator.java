@@ -36,7 +36,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * Nothing can be replayed, so a split handed back after a failure is simply assigned again (its
- * socket reopened) by the same rules when readers come back.
+ * socket reopened) by the same rules when readers come back. That includes the splits a reader
+ * restores from a checkpoint: the source declares {@code SupportsSplitReassignmentOnRecovery}, so
+ * a recovered reader reports them on registration instead of reopening them itself — after a
+ * TaskManager is lost, a subtask may come back on another host, where its old endpoints cannot be
+ * bound.
  */
 public final class NetworkSplitEnumerator implements SplitEnumerator<NetworkSplit, NetworkEnumeratorState> {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkSplitEnumerator.class);
@@ -109,7 +113,19 @@ public final class NetworkSplitEnumerator implements SplitEnumerator<NetworkSpli
 
     @Override
     public void addReader(int subtaskId) {
-        signalledNoMoreSplits.remove(subtaskId); // a new attempt of the subtask
+        signalledNoMoreSplits.remove(subtaskId); // a new attempt of the subtask, holding nothing yet
+        load.remove(subtaskId);
+        ReaderInfo reader = context.registeredReaders().get(subtaskId);
+        List<NetworkSplit> restored = reader == null ? List.of() : reader.getReportedSplitsOnRegistration();
+        if (!restored.isEmpty()) {
+            List<NetworkSplit> pending = unassigned.computeIfAbsent(subtaskId, s -> new ArrayList<>());
+            for (NetworkSplit split : restored) {
+                if (!pending.contains(split)) {
+                    pending.add(split);
+                }
+            }
+            LOG.info("source {}: subtask {} recovered with {}: placing them again", sourceName, subtaskId, restored);
+        }
         assignPending();
     }
 
