@@ -56,7 +56,7 @@ run_layout() {  # run_layout <TaskManagers> <slots each>
   local tms="$1" slots="$2" p=$(( $1 * $2 )) job state times
   rm -rf "$OUT"
   RAWSTREAM_TASKMANAGERS="$tms" "$CLUSTER" start -D "taskmanager.numberOfTaskSlots=$slots" \
-      -D "taskmanager.memory.process.size=1200m" -D "jobmanager.memory.process.size=1000m" >/dev/null
+      -D "taskmanager.memory.process.size=2g" -D "jobmanager.memory.process.size=1000m" >/dev/null
   job="$(RAWSTREAM_PARALLELISM=$p "$CLUSTER" submit "$JAR" --output "$OUT" --parallelism "$p" \
       --checkpoint-interval 2s --sources gen --set "source.gen.count=$COUNT" --set source.gen.rate=0 \
       --set "source.gen.message-bytes=$SIZE")"

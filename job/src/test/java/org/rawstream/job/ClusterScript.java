@@ -65,6 +65,18 @@ final class ClusterScript {
         return String.join(" ", opts);
     }
 
+    /** Empties a cluster directory for a fresh run, keeping lib/ (the Maven Central jars) to save the copy. */
+    static void freshClusterDir(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (java.util.stream.Stream<Path> old = Files.list(dir)) {
+                for (Path p : old.filter(p -> !p.getFileName().toString().equals("lib")).collect(java.util.stream.Collectors.toList())) {
+                    StandaloneClusterITCase.deleteTree(p);
+                }
+            }
+        }
+        Files.createDirectories(dir);
+    }
+
     /** Runs {@code cluster.sh <args>}; returns its stdout (trimmed); fails with its stderr. */
     String run(String... args) throws Exception {
         List<String> command = new ArrayList<>();

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
@@ -74,12 +73,7 @@ final class NetnsClusterITCase {
         Path target = root.resolve("job/target");
         assertThat(target.resolve("rawstream-job.jar")).as("the shaded job jar (mvn package)").isRegularFile();
         work = target.resolve("netns-it");
-        try (Stream<Path> old = Files.exists(work) ? Files.list(work) : Stream.empty()) {
-            for (Path p : old.filter(p -> !p.getFileName().toString().equals("lib")).collect(Collectors.toList())) {
-                StandaloneClusterITCase.deleteTree(p);
-            }
-        }
-        Files.createDirectories(work);
+        ClusterScript.freshClusterDir(work);
         out = work.resolve("out");
         name = "rs" + ProcessHandle.current().pid();
         namespacesUp = true; // "down" deletes whichever of them exist, also after a failed "up"
@@ -158,12 +152,11 @@ final class NetnsClusterITCase {
         assertExactlyOnce("uni", uni, List.of(0, 1));
         assertExactlyOnce("mc", mc, List.of(2, 3, 4, 5));
         String table = String.format(java.util.Locale.ROOT,
-                "Endpoints bound per TaskManager (from their logs), heaps committed per source%n"
-                        + "TaskManager  host         before the kill            after the kill%n"
-                        + "tm-1         %-12s %-26s %s%n" + "tm-2         %-12s %-26s %s%n"
-                        + "uni: %d heaps committed, %d distinct; mc: %d heaps committed, %d distinct (sent: %d and %d)%n",
-                H1, h1, h1After, H2, h2, h2After, total(uni), uni.size(), total(mc), mc.size(),
-                4 * HEAPS_PER_TARGET, 8 * HEAPS_PER_TARGET);
+                "Endpoints bound per TaskManager (from its log: endpoint=times), before and after the kill of tm-2%n"
+                        + "tm-1 %s before: %s%n     %s after:  %s%n" + "tm-2 %s before: %s%n     %s after:  %s%n"
+                        + "uni: %d heaps committed, %d distinct, %d sent; mc: %d committed, %d distinct, %d sent%n",
+                H1, h1, H1, h1After, H2, h2, H2, h2After, total(uni), uni.size(), 4 * HEAPS_PER_TARGET,
+                total(mc), mc.size(), 8 * HEAPS_PER_TARGET);
         System.out.print(table);
         Files.writeString(work.resolve("placement.txt"), table, StandardCharsets.UTF_8);
     }

@@ -1,4 +1,4 @@
-package org.rawstream.job.placement;
+package org.rawstream.job.spead;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,12 +46,8 @@ class UnownedEndpointITCase {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void failsWithThePlacementMessageAndDoesNotRestart(@InjectMiniCluster MiniCluster cluster) throws Exception {
-        Settings s = JobConfig.defaults();
-        s.set(JobConfig.OUTPUT_DIR, out.toString(), "test");
-        s.set(JobConfig.SOURCES, "far", "test");
-        s.set(JobConfig.PARALLELISM, "2", "test");
-        s.setAll(Map.of("source.far.type", "spead-udp", "source.far.host", ADDRESS, "source.far.port", "7148",
-                "source.far.placement-timeout", "2s"), "test");
+        Settings s = SpeadJobTestSupport.settings(out, "far", "spead-udp", 7148, "2",
+                Map.of("source.far.host", ADDRESS, "source.far.placement-timeout", "2s"));
         JobConfig config = JobConfig.from(s);
         Configuration conf = FlinkSetup.applyJobSettings(new Configuration(), config);
         conf.setString("restart-strategy.type", "fixed-delay");
