@@ -52,11 +52,23 @@ bound() {  # MB/s of dd writing COUNT*SIZE bytes with fdatasync, to the output's
   "$PY" -c "import sys; print(round($mib * 1048576 / 1e6 / ($t1 - $t0), 1))"
 }
 
+tm_cpu() {  # CPU seconds (user + system) of the running TaskManagers, from /proc/<pid>/stat
+  local f pid sum=0 ticks
+  ticks="$(getconf CLK_TCK)"
+  for f in "$RAWSTREAM_CLUSTER_DIR"/pid/taskmanager-*.pid; do
+    pid="$(cat "$f")"
+    [ -r "/proc/$pid/stat" ] || continue
+    sum=$((sum + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+  done
+  "$PY" -c "print($sum / $ticks)"
+}
+
 run_layout() {  # run_layout <TaskManagers> <slots each>
   local tms="$1" slots="$2" p=$(( $1 * $2 )) job state times
   rm -rf "$OUT"
   RAWSTREAM_TASKMANAGERS="$tms" "$CLUSTER" start -D "taskmanager.numberOfTaskSlots=$slots" \
       -D "taskmanager.memory.process.size=2g" -D "jobmanager.memory.process.size=1000m" >/dev/null
+  local cpu0; cpu0="$(tm_cpu)"
   job="$(RAWSTREAM_PARALLELISM=$p "$CLUSTER" submit "$JAR" --output "$OUT" --parallelism "$p" \
       --checkpoint-interval 2s --sources gen --set "source.gen.count=$COUNT" --set source.gen.rate=0 \
       --set "source.gen.message-bytes=$SIZE")"
@@ -68,12 +80,13 @@ run_layout() {  # run_layout <TaskManagers> <slots each>
     [ $SECONDS -lt $deadline ] || { echo "job $job not finished after 600 s" >&2; exit 1; }
     sleep 1
   done
+  local cpu; cpu="$("$PY" -c "print($(tm_cpu) - $cpu0)")"
   times="$("$CLUSTER" rest "/jobs/$job" | "$PY" -c 'import json,sys; t=json.load(sys.stdin)["timestamps"]; print((t["FINISHED"]-t["RUNNING"])/1000)')"
   local n; n="$(committed "$OUT/gen")"
   [ "$n" = "$COUNT" ] || { echo "layout ${tms}x${slots}: $n of $COUNT messages committed" >&2; exit 1; }
   "$CLUSTER" stop >/dev/null 2>&1
-  echo "${tms}x${slots} $p $times" >> "$RESULTS"
-  echo "layout ${tms} TM x ${slots} slot(s): ${times} s" >&2
+  echo "${tms}x${slots} $p $times $cpu" >> "$RESULTS"
+  echo "layout ${tms} TM x ${slots} slot(s): ${times} s, ${cpu} CPU-s" >&2
 }
 
 "$CLUSTER" lib
@@ -91,19 +104,23 @@ path, count, size, dd1, dd2, cores, lb, la = sys.argv[1:]
 count, size = int(count), int(size)
 runs = {}
 for line in open(path):
-    layout, p, secs = line.split()
-    runs.setdefault(layout, (int(p), []))[1].append(float(secs))
+    layout, p, secs, cpu = line.split()
+    runs.setdefault(layout, (int(p), [], []))[1].append(float(secs))
+    runs[layout][2].append(float(cpu))
 mb = count * size / 1e6
 print(f"{count:,} messages x {size:,} B = {mb:,.0f} MB per run; {cores} cores; load average before {lb}, after {la}")
 print(f"physical bound (dd, fdatasync, same disk): {dd1} MB/s before, {dd2} MB/s after")
-print(f"{'layout':<22}{'p':>3}{'runs':>6}{'seconds':>10}{'MB/s':>9}{'vs 1x1':>8}{'vs dd':>8}")
+print(f"{'layout':<16}{'p':>3}{'runs':>5}{'seconds':>9}{'MB/s':>7}{'vs 1x1':>8}{'vs dd':>7}{'TM CPU-s':>10}{'MB/CPU-s':>10}")
 base = None
-for layout, (p, secs) in runs.items():
+for layout, (p, secs, cpus) in runs.items():
     s = statistics.median(secs)
+    c = statistics.median(cpus)
     rate = mb / s
     base = base or rate
     tms, slots = layout.split("x")
     name = f"{tms} TM x {slots} slot" + ("s" if slots != "1" else "")
-    print(f"{name:<22}{p:>3}{len(secs):>6}{s:>10.1f}{rate:>9.0f}{rate / base:>7.2f}x{rate / max(float(dd1), float(dd2)):>7.2f}x")
-print("(seconds: job RUNNING -> FINISHED, all committed; MB = 10^6 bytes of message payload)")
+    print(f"{name:<16}{p:>3}{len(secs):>5}{s:>9.1f}{rate:>7.0f}{rate / base:>7.2f}x{rate / max(float(dd1), float(dd2)):>6.2f}x"
+          f"{c:>10.1f}{mb / c:>10.0f}")
+print("(seconds: job RUNNING -> FINISHED, all committed, medians; TM CPU-s: user+system of all TaskManager JVMs over"
+      " the job; MB = 10^6 bytes of message payload)")
 PYEOF
