@@ -166,8 +166,10 @@ public final class NetworkSplitEnumerator implements SplitEnumerator<NetworkSpli
     }
 
     /** The subtask to take a split now, or null to wait. */
-    private Integer choose(int preferred, Set<String> receivingHosts, Map<Integer, ReaderInfo> readers,
+    private Integer choose(int preferredSubtask, Set<String> receivingHosts, Map<Integer, ReaderInfo> readers,
             boolean allRegistered) {
+        // Restored at a lower parallelism, a split may name a subtask that no longer exists.
+        int preferred = preferredSubtask % Math.max(1, context.currentParallelism());
         ReaderInfo preferredReader = readers.get(preferred);
         if (receivingHosts.isEmpty()) {
             return preferredReader != null ? preferred : null;
