@@ -73,10 +73,13 @@ public final class StartupChecks {
             if (!s.options().containsKey("port")) {
                 continue;
             }
-            String host = s.options().getOrDefault("bind-host", s.options().getOrDefault("host", "127.0.0.1")).trim();
+            String hosts = s.options().getOrDefault("bind-host", s.options().getOrDefault("host", "127.0.0.1"));
             boolean tcp = s.type().toLowerCase(Locale.ROOT).endsWith("-tcp");
             boolean reuse = Boolean.parseBoolean(s.options().getOrDefault("reuse-port", "false").trim());
-            result.add(new Endpoint(s.key("port"), host, s.intValue("port", 1, 65535), tcp, reuse));
+            // SPEAD's host may list several addresses (one endpoint each, see SpeadSourceKind.endpoints).
+            for (String host : hosts.split(",")) {
+                result.add(new Endpoint(s.key("port"), host.trim(), s.intValue("port", 1, 65535), tcp, reuse));
+            }
         }
         return result;
     }
