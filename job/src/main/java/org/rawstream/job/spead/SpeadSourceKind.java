@@ -14,6 +14,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.DemoFeed;
 import org.rawstream.job.source.FeedLedger;
+import org.rawstream.job.source.NetworkKindOptions;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
@@ -99,6 +100,8 @@ public final class SpeadSourceKind implements SourceKind {
             o.put(RECEIVE_BUFFER, "32mb");
         } else {
             o.put(MAX_CONNECTIONS, "64");
+            o.put(NetworkKindOptions.IDLE_TIMEOUT, TcpOptions.DEFAULT_IDLE_TIMEOUT.toSeconds() + "s");
+            o.put(NetworkKindOptions.FRAME_TIMEOUT, TcpOptions.DEFAULT_FRAME_TIMEOUT.toSeconds() + "s");
         }
         o.put(MAX_HEAP_SIZE, "64mb");
         o.put(MAX_PACKET_SIZE, "65536");
@@ -160,7 +163,9 @@ public final class SpeadSourceKind implements SourceKind {
             builder.udp(o.build());
         } else {
             builder.tcp(TcpOptions.builder(port).bindHost(host)
-                    .maxConnections(source.intValue(MAX_CONNECTIONS, 1, 65536)).build());
+                    .maxConnections(source.intValue(MAX_CONNECTIONS, 1, 65536))
+                    .idleTimeout(source.duration(NetworkKindOptions.IDLE_TIMEOUT))
+                    .frameTimeout(source.duration(NetworkKindOptions.FRAME_TIMEOUT)).build());
         }
         Duration idle = source.duration(STOP_WHEN_IDLE);
         if (!idle.isZero()) {

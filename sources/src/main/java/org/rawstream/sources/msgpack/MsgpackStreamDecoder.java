@@ -48,6 +48,11 @@ public final class MsgpackStreamDecoder implements StreamDecoder<byte[]> {
         }
     }
 
+    @Override
+    public boolean hasPartialRecord() {
+        return splitter.hasPartialValue();
+    }
+
     private void onValue(ByteBuffer value) {
         values.increment();
         valueBytes.add(value.remaining());

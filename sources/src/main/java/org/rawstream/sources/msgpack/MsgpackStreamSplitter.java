@@ -98,6 +98,11 @@ public final class MsgpackStreamSplitter {
         return true;
     }
 
+    /** True while a value is partly received. */
+    public boolean hasPartialValue() {
+        return protocolError == null && scanner.inValue();
+    }
+
     public MsgpackErrorKind protocolError() {
         return protocolError;
     }

@@ -20,6 +20,10 @@ public final class TransportStats {
     public final LongCounter connectionsOutputOverflow = new LongCounter();
     /** Connections closed by the idle timeout. */
     public final LongCounter connectionsIdleClosed = new LongCounter();
+    /** Connections whose frame was not complete within the frame timeout (input ended, partial frame discarded). */
+    public final LongCounter connectionsFrameTimeout = new LongCounter();
+    /** Times a connection stopped being read because its responses exceeded the budget (flow control). */
+    public final LongCounter readPauses = new LongCounter();
     public final LongCounter streamBytesReceived = new LongCounter();
     public final LongCounter bytesSent = new LongCounter();
     /** Records handed on by decoders (datagrams and streams). */
@@ -45,6 +49,8 @@ public final class TransportStats {
                 + ", oversize=" + datagramsOversize + ", connectionsOpened=" + connectionsOpened
                 + ", connectionsClosed=" + connectionsClosed + ", rejected=" + connectionsRejected
                 + ", framingErrors=" + connectionsFramingError + ", outputOverflow=" + connectionsOutputOverflow
+                + ", idleClosed=" + connectionsIdleClosed + ", frameTimeout=" + connectionsFrameTimeout
+                + ", readPauses=" + readPauses
                 + ", streamBytes=" + streamBytesReceived + ", bytesSent=" + bytesSent
                 + ", records=" + recordsDecoded + ", acks=" + acknowledgements + "}";
     }

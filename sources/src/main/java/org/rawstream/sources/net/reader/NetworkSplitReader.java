@@ -35,6 +35,11 @@ import org.slf4j.LoggerFactory;
 final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkSplitReader.class);
     private static final int MAX_FREE_BUFFERS = 16;
+    /**
+     * Closing: how long the fetcher keeps writing responses owed (acknowledged records) before it
+     * closes the connections. Below Flink's reader close timeout.
+     */
+    private static final long CLOSE_FLUSH_MILLIS = 5_000;
 
     private final NetworkSourceConfig config;
     private final NetworkProtocol<T> protocol;
@@ -45,6 +50,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     private final AcknowledgementHandOff acknowledgements;
     private final HandoverBudget budget;
     private final boolean trackOrdinals;
+    private final boolean emissionAcknowledged;
     private final SocketPoller poller;
     private final Map<String, OpenSplit> splits = new LinkedHashMap<>();
     /**
@@ -66,7 +72,8 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         this.protocolCounters = protocolCounters;
         this.acknowledgements = acknowledgements;
         this.budget = budget;
-        this.trackOrdinals = protocol.acknowledgesCheckpoints();
+        this.trackOrdinals = NetworkSourceReader.tracksOrdinals(protocol);
+        this.emissionAcknowledged = protocol.acknowledgesEmission();
         try {
             this.poller = SocketPoller.open();
         } catch (IOException e) {
@@ -185,6 +192,9 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         if (freeBuffers.size() < MAX_FREE_BUFFERS) {
             freeBuffers.offer(buffer);
         }
+        if (emissionAcknowledged) {
+            acknowledgements.batchEmitted();
+        }
     }
 
     private void deliverAcknowledgements() {
@@ -250,14 +260,53 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         return s;
     }
 
+    private void flushOwedResponses() throws IOException {
+        boolean tcp = false;
+        for (OpenSplit s : splits.values()) {
+            if (s.tcp != null) {
+                s.tcp.drain();
+                tcp = true;
+            }
+        }
+        if (!tcp) {
+            return;
+        }
+        deliverAcknowledgements();
+        long deadline = System.nanoTime() + CLOSE_FLUSH_MILLIS * 1_000_000L;
+        while (pendingOutput() && System.nanoTime() - deadline < 0) {
+            poller.poll(10);
+            deliverAcknowledgements();
+        }
+    }
+
+    private boolean pendingOutput() {
+        for (OpenSplit s : splits.values()) {
+            if (s.tcp != null && s.tcp.hasPendingOutput()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     @Override
     public void wakeUp() {
         poller.wakeup();
         budget.wakeUp();
     }
 
+    /**
+     * Fetcher thread, at the end: receive nothing more, deliver the acknowledgements handed over
+     * last (the final checkpoint's, or in emission mode everything emitted) and write the
+     * responses owed for up to {@link #CLOSE_FLUSH_MILLIS}, then close every socket. So a clean
+     * stop answers every request it committed.
+     */
     @Override
     public void close() throws IOException {
+        try {
+            flushOwedResponses();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: writing the last responses failed: {}", config.name(), e.toString());
+        }
         for (OpenSplit s : splits.values()) {
             s.close();
         }

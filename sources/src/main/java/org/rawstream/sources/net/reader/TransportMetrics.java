@@ -37,6 +37,8 @@ final class TransportMetrics {
         counter(g, "connectionsFramingError", stats.connectionsFramingError);
         counter(g, "connectionsOutputOverflow", stats.connectionsOutputOverflow);
         counter(g, "connectionsIdleClosed", stats.connectionsIdleClosed);
+        counter(g, "connectionsFrameTimeout", stats.connectionsFrameTimeout);
+        counter(g, "readPauses", stats.readPauses);
         counter(g, "bytesSent", stats.bytesSent);
         counter(g, "acknowledgements", stats.acknowledgements);
         counter(g, "acknowledgementsDropped", stats.acknowledgementsDropped);
