@@ -137,6 +137,11 @@ public final class EchoStreamDecoder implements AcknowledgingStreamDecoder<byte[
     }
 
     @Override
+    public long bufferedBytes() {
+        return (long) framer.bufferedBytes() + responses.capacity();
+    }
+
+    @Override
     public void connectionClosed() {
         int held = lengthsTail - lengthsHead;
         if (held > 0) {

@@ -53,6 +53,11 @@ public final class MsgpackStreamDecoder implements StreamDecoder<byte[]> {
         return splitter.hasPartialValue();
     }
 
+    @Override
+    public long bufferedBytes() {
+        return splitter.bufferedBytes();
+    }
+
     private void onValue(ByteBuffer value) {
         values.increment();
         valueBytes.add(value.remaining());

@@ -27,6 +27,14 @@ public interface StreamDecoder<T> {
     }
 
     /**
+     * Heap bytes this decoder holds (buffer capacities: a partial frame, responses held for an
+     * acknowledgement), for the server's {@code connectionBufferBytes} gauge. 0 if unknown.
+     */
+    default long bufferedBytes() {
+        return 0;
+    }
+
+    /**
      * The connection is closed, for whatever reason (after {@link #endOfStream} if the peer ended
      * it). Release what the decoder holds and settle its gauges; no other call follows.
      */

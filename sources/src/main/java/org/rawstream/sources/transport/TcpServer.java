@@ -53,6 +53,8 @@ public final class TcpServer<T> implements Closeable {
     private volatile int openConnections;
     /** Stopping: accept and read nothing more, only write what is owed. */
     private boolean draining;
+    /** This server's share of {@link TransportStats#connectionBufferBytes}, as last reported. */
+    private long reportedBufferBytes;
 
     private TcpServer(TcpOptions options, ServerSocketChannel serverChannel,
             Function<ConnectionContext, StreamDecoder<T>> decoderFactory, ConnectionRecordCollector<T> out,
@@ -147,6 +149,7 @@ public final class TcpServer<T> implements Closeable {
      * of stream has run out. Cheap; call it once per poll.
      */
     void maintain(long nowNanos) {
+        reportBufferBytes();
         if (connections.isEmpty()) {
             return;
         }
@@ -167,7 +170,7 @@ public final class TcpServer<T> implements Closeable {
                     LOG.debug("tcp connection {} from {}: idle for {} ms, closing", c.id, c.remote,
                             options.idleTimeoutMillis());
                 }
-            } else if (frameNanos > 0 && c.frameOverdue(nowNanos, frameNanos)) {
+            } else if (frameNanos > 0 && !draining && c.frameOverdue(nowNanos, frameNanos)) {
                 if (frameTimedOut == null) {
                     frameTimedOut = new ArrayList<>();
                 }
@@ -192,29 +195,50 @@ public final class TcpServer<T> implements Closeable {
         }
     }
 
-    /**
-     * Stopping: close the listening socket's door (no more accepts) and stop reading every
-     * connection, so nothing more is received; responses already owed are still written by the
-     * following polls. Use {@link #hasPendingOutput()} to wait for them, then {@link #close()}.
-     */
-    public void drain() {
-        draining = true;
-        for (Connection c : new ArrayList<>(connections.values())) {
-            c.stopReading();
-            if (c.readyToClose()) {
-                c.closeNow();
+    private void reportBufferBytes() {
+        long bytes = 0;
+        for (Connection c : connections.values()) {
+            bytes += c.output.capacity() + (c.decoder == null ? 0 : c.decoder.bufferedBytes());
+        }
+        if (bytes != reportedBufferBytes) {
+            stats.connectionBufferBytes.add(bytes - reportedBufferBytes);
+            reportedBufferBytes = bytes;
+            if (stats.connectionBufferBytes.get() > stats.connectionBufferBytesMax.get()) {
+                stats.connectionBufferBytesMax.set(stats.connectionBufferBytes.get());
             }
         }
     }
 
-    /** True while some connection has responses not yet written. */
-    public boolean hasPendingOutput() {
+    /**
+     * Stopping, step 1: accept no more connections and decode nothing more. Connections are still
+     * read, but what arrives is discarded (unread input would make the close a reset, which can
+     * destroy responses the peer has not read yet); responses are still written.
+     */
+    public void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
         for (Connection c : connections.values()) {
-            if (c.output.position() > 0) {
-                return true;
+            if (!c.inputClosed) {
+                c.readPaused = false; // no more responses come from what arrives now
+                c.setReadInterest(true);
             }
         }
-        return false;
+    }
+
+    /**
+     * Stopping, step 2 (after the last acknowledgements were delivered): end every connection
+     * gracefully — once its responses are written, its sending side is shut (the peer reads them
+     * all, then the end of the stream), and it is closed when the peer closes or at
+     * {@link #close()}. Poll until {@link #openConnections()} is 0 or a deadline passes.
+     */
+    public void finish() {
+        drain();
+        for (Connection c : new ArrayList<>(connections.values())) {
+            c.finishing = true;
+            c.finishIfWritten();
+        }
     }
 
     /**
@@ -276,6 +300,7 @@ public final class TcpServer<T> implements Closeable {
         for (Connection c : new ArrayList<>(connections.values())) {
             c.closeNow();
         }
+        reportBufferBytes();
         serverChannel.close();
     }
 
@@ -304,6 +329,9 @@ public final class TcpServer<T> implements Closeable {
         boolean readPaused;
         long pausedSinceNanos;
         boolean closeRequested;
+        /** Stopping: shut the output once written, then close when the peer does. */
+        boolean finishing;
+        boolean outputShut;
         boolean closed;
         long lingerDeadlineNanos;
         /**
@@ -490,13 +518,65 @@ public final class TcpServer<T> implements Closeable {
                     resumeIfDrained();
                 }
             }
+            if (finishing) {
+                finishIfWritten();
+                return 1;
+            }
             if (readyToClose()) {
                 closeNow();
             }
             return 1;
         }
 
+        /** Stopping: read and drop whatever the peer still sends; its end closes a finished connection. */
+        private void discardInput() {
+            for (int i = 0; i < READS_PER_EVENT; i++) {
+                readBuffer.clear();
+                int n;
+                try {
+                    n = channel.read(readBuffer);
+                } catch (IOException e) {
+                    n = -1;
+                }
+                if (n == 0) {
+                    return;
+                }
+                if (n < 0) {
+                    inputClosed = true;
+                    setReadInterest(false);
+                    if (outputShut || output.position() == 0) {
+                        closeNow();
+                    }
+                    return;
+                }
+                stats.bytesDiscarded.add(n);
+            }
+        }
+
+        /** Stopping: once everything owed is written, end the stream towards the peer. */
+        void finishIfWritten() {
+            if (closed || outputShut || output.position() > 0) {
+                return;
+            }
+            outputShut = true;
+            try {
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                closeNow();
+                return;
+            }
+            if (inputClosed) {
+                closeNow();
+            } else {
+                setReadInterest(true); // wait for the peer's end, dropping what it still sends
+            }
+        }
+
         private void read() {
+            if (draining) {
+                discardInput();
+                return;
+            }
             for (int i = 0; i < READS_PER_EVENT && !inputClosed && !readPaused; i++) {
                 readBuffer.clear();
                 int n;

@@ -26,12 +26,21 @@ public final class TransportStats {
     public final LongCounter readPauses = new LongCounter();
     public final LongCounter streamBytesReceived = new LongCounter();
     public final LongCounter bytesSent = new LongCounter();
+    /** Bytes received while stopping (after the last records were taken), dropped unread. */
+    public final LongCounter bytesDiscarded = new LongCounter();
     /** Records handed on by decoders (datagrams and streams). */
     public final LongCounter recordsDecoded = new LongCounter();
     /** Acknowledgements delivered to connections (durable mode). */
     public final LongCounter acknowledgements = new LongCounter();
     /** Acknowledgements for connections that had already closed. */
     public final LongCounter acknowledgementsDropped = new LongCounter();
+    /**
+     * Gauge: heap bytes held by open TCP connections (partial frames, responses held or unsent),
+     * summed over the endpoints, refreshed once per poll.
+     */
+    public final LongCounter connectionBufferBytes = new LongCounter();
+    /** Gauge: the largest {@link #connectionBufferBytes} seen. */
+    public final LongCounter connectionBufferBytesMax = new LongCounter();
     /** Receive buffer granted by the kernel for the last UDP socket opened (bytes). */
     public final LongCounter receiveBufferGranted = new LongCounter();
 

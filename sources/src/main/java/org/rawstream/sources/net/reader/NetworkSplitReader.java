@@ -36,8 +36,8 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     private static final Logger LOG = LoggerFactory.getLogger(NetworkSplitReader.class);
     private static final int MAX_FREE_BUFFERS = 16;
     /**
-     * Closing: how long the fetcher keeps writing responses owed (acknowledged records) before it
-     * closes the connections. Below Flink's reader close timeout.
+     * Closing: how long the fetcher keeps writing responses owed (acknowledged records) and waits
+     * for peers to close before it closes the connections. Below Flink's reader close timeout.
      */
     private static final long CLOSE_FLUSH_MILLIS = 5_000;
 
@@ -272,20 +272,25 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
             return;
         }
         deliverAcknowledgements();
+        for (OpenSplit s : splits.values()) {
+            if (s.tcp != null) {
+                s.tcp.finish();
+            }
+        }
         long deadline = System.nanoTime() + CLOSE_FLUSH_MILLIS * 1_000_000L;
-        while (pendingOutput() && System.nanoTime() - deadline < 0) {
+        while (openConnections() > 0 && System.nanoTime() - deadline < 0) {
             poller.poll(10);
-            deliverAcknowledgements();
         }
     }
 
-    private boolean pendingOutput() {
+    private int openConnections() {
+        int open = 0;
         for (OpenSplit s : splits.values()) {
-            if (s.tcp != null && s.tcp.hasPendingOutput()) {
-                return true;
+            if (s.tcp != null) {
+                open += s.tcp.openConnections();
             }
         }
-        return false;
+        return open;
     }
 
     @Override
@@ -295,10 +300,10 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     }
 
     /**
-     * Fetcher thread, at the end: receive nothing more, deliver the acknowledgements handed over
-     * last (the final checkpoint's, or in emission mode everything emitted) and write the
-     * responses owed for up to {@link #CLOSE_FLUSH_MILLIS}, then close every socket. So a clean
-     * stop answers every request it committed.
+     * Fetcher thread, at the end: decode nothing more, deliver the acknowledgements handed over
+     * last (the final checkpoint's, or in emission mode everything emitted), write the responses
+     * owed and end each connection's stream gracefully (up to {@link #CLOSE_FLUSH_MILLIS}), then
+     * close every socket. So a clean stop answers every request it committed.
      */
     @Override
     public void close() throws IOException {

@@ -40,9 +40,12 @@ final class TransportMetrics {
         counter(g, "connectionsFrameTimeout", stats.connectionsFrameTimeout);
         counter(g, "readPauses", stats.readPauses);
         counter(g, "bytesSent", stats.bytesSent);
+        counter(g, "streamBytesDiscardedAtStop", stats.bytesDiscarded);
         counter(g, "acknowledgements", stats.acknowledgements);
         counter(g, "acknowledgementsDropped", stats.acknowledgementsDropped);
         g.gauge("connectionsOpen", (Gauge<Long>) stats::connectionsOpen);
+        g.gauge("connectionBufferBytes", (Gauge<Long>) stats.connectionBufferBytes::get);
+        g.gauge("connectionBufferBytesMax", (Gauge<Long>) stats.connectionBufferBytesMax::get);
         g.gauge("receiveBufferGranted", (Gauge<Long>) stats.receiveBufferGranted::get);
         g.gauge("checkpointsAwaitingAcknowledgement", (Gauge<Long>) acknowledgementsPending::getAsLong);
         g.counter("decodeErrors", new ReadOnlyCounter(errors::total));
