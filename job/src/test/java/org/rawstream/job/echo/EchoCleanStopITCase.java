@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.core.execution.JobClient;
@@ -57,10 +58,12 @@ class EchoCleanStopITCase {
                 assertThat(client.failure()).isNull();
                 return client.answered() >= 20_000 && METRICS.jobMetric(id, ".numberOfCompletedCheckpoints") >= 2;
             });
-            // Stop while the client is still writing at full speed.
-            job.stopWithSavepoint(false, tmp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
-                    .get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+            // Stop while the client is still writing at full speed; it stops writing right after
+            // (what it sends while the source is stopping is dropped unread, and not answered).
+            CompletableFuture<String> savepoint = job.stopWithSavepoint(false,
+                    tmp.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL);
             client.stopSending();
+            savepoint.get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
             job.getJobExecutionResult().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
             assertThat(client.awaitEnd(DEADLINE)).as("the server ended the stream").isTrue();
             assertThat(client.endOfStream()).as("a graceful end, not a reset: %s", client.failure()).isTrue();
