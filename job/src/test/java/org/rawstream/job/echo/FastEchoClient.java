@@ -62,6 +62,10 @@ final class FastEchoClient implements AutoCloseable {
 
     /** The stored bytes of request {@code n} (the frame without its size field). */
     byte[] payload(long n) {
+        return payload(n, bodyBytes);
+    }
+
+    static byte[] payload(long n, int bodyBytes) {
         ByteBuffer frame = EchoBuilder.appendRequest(null, request(n, bodyBytes)).flip();
         return Arrays.copyOfRange(frame.array(), EchoFramer.SIZE_FIELD_BYTES, frame.limit());
     }
