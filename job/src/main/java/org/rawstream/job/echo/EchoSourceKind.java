@@ -56,7 +56,7 @@ public final class EchoSourceKind implements SourceKind {
     public Map<String, String> options() {
         Map<String, String> options = NetworkKindOptions.defaults(DEFAULT_PORT, true);
         options.put(ACK, "received");
-        options.put(MAX_FRAME_BYTES, Integer.toString(EchoFramer.DEFAULT_MAX_FRAME_SIZE));
+        options.put(MAX_FRAME_BYTES, Integer.toString(EchoProtocol.DEFAULT_MAX_FRAME_BYTES));
         options.put(MAX_HELD_RESPONSE_BYTES, Integer.toString(EchoProtocol.DEFAULT_MAX_PENDING_RESPONSE_BYTES));
         options.put(DEMO_RATE, "200");
         return options;

@@ -372,7 +372,7 @@ public final class TcpServer<T> implements Closeable {
             }
             int n = bytes.remaining();
             long hardLimit = hardOutputLimit();
-            if (output.position() + (long) n > hardLimit) {
+            if (output.position() > hardLimit) {
                 stats.connectionsOutputOverflow.increment();
                 errors.error("outputOverflow");
                 LOG.warn("tcp connection {} from {}: output queue over {} bytes despite flow control, closing", id,
@@ -381,8 +381,10 @@ public final class TcpServer<T> implements Closeable {
                 return;
             }
             if (output.remaining() < n) {
-                int capacity = (int) Math.min(hardLimit,
-                        Math.max(output.position() + n, Math.max(4096L, output.capacity() * 2L)));
+                // Doubling up to the budget, exact growth beyond it: the capacity stays within the
+                // most the flow control lets the content reach.
+                long doubled = Math.min(Math.max(4096L, output.capacity() * 2L), options.maxOutputBytes());
+                int capacity = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(output.position() + (long) n, doubled));
                 ByteBuffer grown = ByteBuffer.allocate(capacity);
                 output.flip();
                 grown.put(output);
@@ -447,9 +449,11 @@ public final class TcpServer<T> implements Closeable {
         }
 
         /**
-         * The budget, plus what one read chunk may add before reading pauses (a response is at
-         * most a few times its request: allow 4 chunks), doubled for a decoder's release of held
-         * responses while unsent ones remain.
+         * Queued output past which a further send closes the connection: far above what flow
+         * control lets accumulate (the budget, plus the answers to one read chunk — a response is
+         * at most a few times its request: allow 4 chunks — doubled for a release of held
+         * responses while unsent ones remain), so only a decoder that ignores it reaches this.
+         * One send of any size is queued while below it (one answer may be as large as a frame).
          */
         private long hardOutputLimit() {
             return Math.min(Integer.MAX_VALUE - 8, 2L * options.maxOutputBytes() + 4L * options.readChunkBytes());

@@ -46,7 +46,13 @@ public final class EchoProtocol implements NetworkProtocol<byte[]> {
      * peer). In durable mode one connection gets at most this much answered per checkpoint
      * interval.
      */
-    public static final int DEFAULT_MAX_PENDING_RESPONSE_BYTES = 8 * 1024 * 1024;
+    public static final int DEFAULT_MAX_PENDING_RESPONSE_BYTES = 4 * 1024 * 1024;
+    /**
+     * Default largest request payload the source accepts. Below {@link EchoFramer#DEFAULT_MAX_FRAME_SIZE}
+     * (what clients parse): each of {@code max-connections} connections may hold one frame this
+     * large, and its answer.
+     */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 
     private final AckMode ackMode;
     private final int maxFrameSize;
@@ -101,10 +107,10 @@ public final class EchoProtocol implements NetworkProtocol<byte[]> {
                 + maxPendingResponseBytes + "}";
     }
 
-    /** Builder of {@link EchoProtocol}; defaults: received acks, 8 MiB frames, 8 MiB response budget. */
+    /** Builder of {@link EchoProtocol}; defaults: received acks, 1 MiB frames, 4 MiB response budget. */
     public static final class Builder {
         private AckMode ackMode = AckMode.RECEIVED;
-        private int maxFrameSize = EchoFramer.DEFAULT_MAX_FRAME_SIZE;
+        private int maxFrameSize = DEFAULT_MAX_FRAME_BYTES;
         private int maxPendingResponseBytes = DEFAULT_MAX_PENDING_RESPONSE_BYTES;
 
         private Builder() {
