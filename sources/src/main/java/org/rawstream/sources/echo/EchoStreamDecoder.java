@@ -138,7 +138,7 @@ public final class EchoStreamDecoder implements AcknowledgingStreamDecoder<byte[
 
     @Override
     public long bufferedBytes() {
-        return (long) framer.bufferedBytes() + responses.capacity();
+        return (long) framer.bufferedBytes() + responses.capacity() + 4L * lengths.length;
     }
 
     @Override
