@@ -39,6 +39,11 @@ public final class JobMetrics {
 
     /** Sum of every metric of the job whose identifier ends with {@code suffix} (e.g. {@code .numRestarts}). */
     public long jobMetric(JobID job, String suffix) {
+        return jobMetric(reporter, job, suffix);
+    }
+
+    /** {@link #jobMetric(JobID, String)} over any in-memory reporter. */
+    public static long jobMetric(InMemoryReporter reporter, JobID job, String suffix) {
         long total = 0;
         for (Map.Entry<org.apache.flink.metrics.MetricGroup, Map<String, Metric>> g : reporter.getMetricsByGroup().entrySet()) {
             if (!job.toString().equals(g.getKey().getAllVariables().get("<job_id>"))) {
