@@ -274,16 +274,6 @@ public final class TcpServer<T> implements Closeable {
         return openConnections;
     }
 
-    /** Connections currently not read because their responses exceed the budget. */
-    public int pausedConnections() {
-        int n = 0;
-        for (Connection c : connections.values()) {
-            if (c.readPaused) {
-                n++;
-            }
-        }
-        return n;
-    }
 
     /** {@link System#nanoTime()} of the last accepted connection or received byte, 0 if none. */
     public long lastActivityNanos() {
