@@ -536,9 +536,10 @@ public final class TcpServer<T> implements Closeable {
                     return;
                 }
                 if (n < 0) {
+                    // A half-close still wants its answers: finishIfWritten closes it after them.
                     inputClosed = true;
                     setReadInterest(false);
-                    if (outputShut || output.position() == 0) {
+                    if (outputShut) {
                         closeNow();
                     }
                     return;
