@@ -46,7 +46,7 @@ public final class JobConfig {
     /**
      * Built-in defaults: the generator "gen" and one source per protocol (SPEAD over UDP, ODIN-Stream
      * over UDP, echo and MessagePack over TCP) on their default ports on 127.0.0.1, writing to ./out.
-     * A {@code --local} run feeds each protocol source with its built-in sender at a modest rate.
+     * A {@code --local --demo} run feeds each protocol source with its built-in sender at a modest rate.
      * Empty value = unset.
      */
     public static Settings defaults() {
@@ -64,10 +64,10 @@ public final class JobConfig {
                 .set(BATCH_QUEUE_BYTES, "32mb", "default")
                 .set(SYNC_ON_COMMIT, "true", "default")
                 .set("source.gen.type", "generator", "default")
-                // SPEAD over UDP on 127.0.0.1:7148; --local feeds it with send-spead at 0.05 Gb/s.
+                // SPEAD over UDP on 127.0.0.1:7148; --demo feeds it with send-spead at 0.05 Gb/s.
                 .set("source.spead.type", "spead-udp", "default")
                 .set("source.spead.io-group", "1", "default")
-                // ODIN-Stream over UDP on 127.0.0.1:9410; --local feeds it with send-odin at 50 packets/s.
+                // ODIN-Stream over UDP on 127.0.0.1:9410; --demo feeds it with send-odin at 50 packets/s.
                 .set("source.odin.type", "odin-udp", "default")
                 .set("source.odin.io-group", "5", "default")
                 // Echo server (TCP 127.0.0.1:9500) and MessagePack over TCP (127.0.0.1:9510).

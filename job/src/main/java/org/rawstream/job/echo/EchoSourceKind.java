@@ -68,7 +68,7 @@ public final class EchoSourceKind implements SourceKind {
                 + "ack (received | durable: respond after the checkpoint holding the request completed), max-frame-bytes, "
                 + "max-held-response-bytes (responses held plus unread per connection; reading pauses above), "
                 + "stop-when-idle / "
-                + "first-data-timeout (bounded capture; 0s = unbounded), demo-rate (requests/s of the --local feed)";
+                + "first-data-timeout (bounded capture; 0s = unbounded), demo-rate (requests/s of the --demo feed)";
     }
 
     /** The protocol this source's options describe. */

@@ -72,7 +72,7 @@ public final class MsgpackSourceKind implements SourceKind {
     public String description() {
         return "MessagePack values over " + (tcp ? "TCP (a stream of values per connection)" : "UDP (whole values per datagram)")
                 + ": bind-host, port, " + (tcp ? "max-connections, idle-timeout, frame-timeout, " : "") + "max-value-bytes, max-depth, "
-                + "stop-when-idle / first-data-timeout (bounded capture; 0s = unbounded), demo-rate (values/s of the --local feed)";
+                + "stop-when-idle / first-data-timeout (bounded capture; 0s = unbounded), demo-rate (values/s of the --demo feed)";
     }
 
     static MsgpackLimits limits(SourceConfig source) {

@@ -14,8 +14,9 @@ import picocli.CommandLine.Option;
 
 /** {@code send-spead}: sends SPEAD heaps over UDP or TCP (demo, tests, benchmark). */
 @Command(name = "send-spead", mixinStandardHelpOptions = true,
-        description = {"Send SPEAD heaps (a big-endian u32 'data' item of --heap-size bytes and an immediate",
-            "'timestamp', descriptors in the first heap, a stop heap at the end) to a RawStream SPEAD source."})
+        description = {"Send SPEAD heaps to a RawStream SPEAD source over UDP or TCP.",
+            "Each heap: a big-endian u32 'data' item of --heap-size bytes and an immediate 'timestamp'; "
+                    + "descriptors in the first heap, a stop heap at the end."})
 public final class SendSpeadCommand implements Callable<Integer> {
 
     @Option(names = "--udp", paramLabel = "HOST:PORT", description = "Send over UDP, one packet per datagram (default 127.0.0.1:7148).")

@@ -75,7 +75,8 @@ public final class RawHdf5Sink
 
     @Override
     public Committer<RawFileCommittable> createCommitter(CommitterInitContext context) {
-        return new RawHdf5Committer(outputDirectory(), syncOnCommit, context.metricGroup());
+        return new RawHdf5Committer(outputDirectory(), syncOnCommit, context.metricGroup(),
+                sources().stream().map(SourceOutput::name).toList());
     }
 
     @Override

@@ -58,6 +58,8 @@ public final class RawHdf5SinkWriter
 
     /** Metric group (under the sink's operator group) holding this sink's own metrics. */
     public static final String METRIC_GROUP = "rawhdf5";
+    /** Key of the per-source subgroup: {@code rawhdf5.source.<name>.<metric>} (a label in Prometheus). */
+    public static final String SOURCE_GROUP_KEY = "source";
     /** Longest {@link #close()} waits for the append thread to finish the batch it is writing. */
     private static final long APPEND_SHUTDOWN_SECONDS = 60;
 
@@ -104,6 +106,8 @@ public final class RawHdf5SinkWriter
         this.lineage = chooseLineage(restored, subtask, context.getJobInfo().getJobId().toHexString());
         this.lastCheckpointId = context.getRestoredCheckpointId()
                 .orElse(restored.stream().mapToLong(RawHdf5WriterState::checkpointId).max().orElse(0L));
+        SinkWriterMetricGroup metrics = context.metricGroup();
+        MetricGroup group = metrics.addGroup(METRIC_GROUP);
         for (SourceOutput source : sink.sources()) {
             Path dir = sink.outputDirectory().resolve(source.name());
             Files.createDirectories(dir);
@@ -112,7 +116,8 @@ public final class RawHdf5SinkWriter
                     .ioVersion(source.ioVersion())
                     .attribute("protocol", source.protocol())
                     .build();
-            files.put(source.name(), new SourceFile(source.name(), dir, options));
+            files.put(source.name(), new SourceFile(source.name(), dir, options,
+                    group.addGroup(SOURCE_GROUP_KEY, source.name())));
         }
         if (context.getRestoredCheckpointId().isPresent() || !restored.isEmpty()) {
             Set<RawHdf5WriterState> toClean = new LinkedHashSet<>(restored);
@@ -124,8 +129,6 @@ public final class RawHdf5SinkWriter
             }
         }
 
-        SinkWriterMetricGroup metrics = context.metricGroup();
-        MetricGroup group = metrics.addGroup(METRIC_GROUP);
         this.recordsWritten = group.counter("recordsWritten");
         this.bytesWritten = group.counter("bytesWritten");
         this.filesClosed = group.counter("filesClosed");
@@ -203,6 +206,8 @@ public final class RawHdf5SinkWriter
             openFile(file, now);
         }
         file.writer.append(batch);
+        file.recordsWritten.inc(batch.size());
+        file.bytesWritten.inc(batch.payloadBytes());
         recordsWritten.inc(batch.size());
         numRecordsSend.inc(batch.size());
         bytesWritten.inc(batch.payloadBytes());
@@ -234,6 +239,7 @@ public final class RawHdf5SinkWriter
         pending.add(new RawFileCommittable(file.source, file.name.hidden(), file.name.visible(),
                 writer.messageCount(), writer.payloadBytes(), System.currentTimeMillis()));
         filesClosed.inc();
+        file.filesClosed.inc();
         preSync(writer.path());
     }
 
@@ -479,11 +485,18 @@ public final class RawHdf5SinkWriter
         RawFileWriter writer;
         PartFileName name;
         long openedAtMillis;
+        /** This source's share of the writer's counters. */
+        final Counter recordsWritten;
+        final Counter bytesWritten;
+        final Counter filesClosed;
 
-        SourceFile(String source, Path dir, RawFileOptions options) {
+        SourceFile(String source, Path dir, RawFileOptions options, MetricGroup metrics) {
             this.source = source;
             this.dir = dir;
             this.options = options;
+            this.recordsWritten = metrics.counter("recordsWritten");
+            this.bytesWritten = metrics.counter("bytesWritten");
+            this.filesClosed = metrics.counter("filesClosed");
         }
     }
 }

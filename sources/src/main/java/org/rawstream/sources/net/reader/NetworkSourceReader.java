@@ -63,8 +63,9 @@ public final class NetworkSourceReader<T>
         if (emissionAcknowledged) {
             acknowledgements.setOnBatchEmitted(this::acknowledgeEmitted);
         }
-        MetricGroup group = TransportMetrics.register(context.metricGroup(), config.name(), stats, errors, protocolCounters,
-                () -> pendingAcknowledgements);
+        MetricGroup group = TransportMetrics.register(context.metricGroup(), config.name(),
+                !config.udpEndpoints().isEmpty(), !config.tcpEndpoints().isEmpty(), protocol.acknowledgesCheckpoints(),
+                stats, errors, protocolCounters, () -> pendingAcknowledgements);
         group.gauge("handoverBytes", (Gauge<Long>) budget::inFlight);
         group.gauge("handoverBytesMax", (Gauge<Long>) budget::maxInFlight);
         group.gauge("handoverWaits", (Gauge<Long>) budget::waits);
