@@ -16,6 +16,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.DemoFeed;
 import org.rawstream.job.source.FeedLedger;
+import org.rawstream.job.source.NetworkKindOptions;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
@@ -107,6 +108,8 @@ public final class SpeadSourceKind implements SourceKind {
             o.put(RECEIVE_BUFFER, "32mb");
         } else {
             o.put(MAX_CONNECTIONS, "64");
+            o.put(NetworkKindOptions.IDLE_TIMEOUT, TcpOptions.DEFAULT_IDLE_TIMEOUT.toSeconds() + "s");
+            o.put(NetworkKindOptions.FRAME_TIMEOUT, TcpOptions.DEFAULT_FRAME_TIMEOUT.toSeconds() + "s");
         }
         o.put(PLACEMENT_TIMEOUT, "30s");
         o.put(MAX_HEAP_SIZE, "64mb");
@@ -219,7 +222,9 @@ public final class SpeadSourceKind implements SourceKind {
         if (!source.options().containsKey(MULTICAST_GROUP)) { // spead-tcp
             for (String host : hosts) {
                 endpoints.add(TcpOptions.builder(port).bindHost(host)
-                        .maxConnections(source.intValue(MAX_CONNECTIONS, 1, 65536)).build());
+                        .maxConnections(source.intValue(MAX_CONNECTIONS, 1, 65536))
+                        .idleTimeout(source.duration(NetworkKindOptions.IDLE_TIMEOUT))
+                        .frameTimeout(source.duration(NetworkKindOptions.FRAME_TIMEOUT)).build());
             }
             return endpoints;
         }

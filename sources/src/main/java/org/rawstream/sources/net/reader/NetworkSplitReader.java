@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
 final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkSplitReader.class);
     private static final int MAX_FREE_BUFFERS = 16;
+    /**
+     * Closing: how long the fetcher keeps writing responses owed (acknowledged records) and waits
+     * for peers to close before it closes the connections. Below Flink's reader close timeout.
+     */
+    private static final long CLOSE_FLUSH_MILLIS = 5_000;
 
     private final NetworkSourceConfig config;
     private final NetworkProtocol<T> protocol;
@@ -47,6 +52,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     private final AcknowledgementHandOff acknowledgements;
     private final HandoverBudget budget;
     private final boolean trackOrdinals;
+    private final boolean emissionAcknowledged;
     private final SocketPoller poller;
     private final Map<String, OpenSplit> splits = new LinkedHashMap<>();
     /**
@@ -68,7 +74,8 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         this.protocolCounters = protocolCounters;
         this.acknowledgements = acknowledgements;
         this.budget = budget;
-        this.trackOrdinals = protocol.acknowledgesCheckpoints();
+        this.trackOrdinals = NetworkSourceReader.tracksOrdinals(protocol);
+        this.emissionAcknowledged = protocol.acknowledgesEmission();
         try {
             this.poller = SocketPoller.open();
         } catch (IOException e) {
@@ -187,6 +194,9 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         if (freeBuffers.size() < MAX_FREE_BUFFERS) {
             freeBuffers.offer(buffer);
         }
+        if (emissionAcknowledged) {
+            acknowledgements.batchEmitted();
+        }
     }
 
     private void deliverAcknowledgements() {
@@ -260,14 +270,58 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         return s;
     }
 
+    private void flushOwedResponses() throws IOException {
+        boolean tcp = false;
+        for (OpenSplit s : splits.values()) {
+            if (s.tcp != null) {
+                s.tcp.drain();
+                tcp = true;
+            }
+        }
+        if (!tcp) {
+            return;
+        }
+        deliverAcknowledgements();
+        for (OpenSplit s : splits.values()) {
+            if (s.tcp != null) {
+                s.tcp.finish();
+            }
+        }
+        long deadline = System.nanoTime() + CLOSE_FLUSH_MILLIS * 1_000_000L;
+        while (openConnections() > 0 && System.nanoTime() - deadline < 0) {
+            poller.poll(10);
+        }
+    }
+
+    private int openConnections() {
+        int open = 0;
+        for (OpenSplit s : splits.values()) {
+            if (s.tcp != null) {
+                open += s.tcp.openConnections();
+            }
+        }
+        return open;
+    }
+
     @Override
     public void wakeUp() {
         poller.wakeup();
         budget.wakeUp();
     }
 
+    /**
+     * Fetcher thread, at the end: decode nothing more, deliver the acknowledgements handed over
+     * last (the final checkpoint's, or in emission mode everything emitted), write the responses
+     * owed and end each connection's stream gracefully (up to {@link #CLOSE_FLUSH_MILLIS}), then
+     * close every socket. So a clean stop answers every request it committed.
+     */
     @Override
     public void close() throws IOException {
+        try {
+            flushOwedResponses();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: writing the last responses failed: {}", config.name(), e.toString());
+        }
         for (OpenSplit s : splits.values()) {
             s.close();
         }

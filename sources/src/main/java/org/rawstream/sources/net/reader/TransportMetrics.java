@@ -47,8 +47,13 @@ final class TransportMetrics {
             counter(g, "connectionsFramingError", stats.connectionsFramingError);
             counter(g, "connectionsOutputOverflow", stats.connectionsOutputOverflow);
             counter(g, "connectionsIdleClosed", stats.connectionsIdleClosed);
+            counter(g, "connectionsFrameTimeout", stats.connectionsFrameTimeout);
+            counter(g, "readPauses", stats.readPauses);
             counter(g, "bytesSent", stats.bytesSent);
+            counter(g, "streamBytesDiscardedAtStop", stats.bytesDiscarded);
             g.gauge("connectionsOpen", (Gauge<Long>) stats::connectionsOpen);
+            g.gauge("connectionBufferBytes", (Gauge<Long>) stats.connectionBufferBytes::get);
+            g.gauge("connectionBufferBytesMax", (Gauge<Long>) stats.connectionBufferBytesMax::get);
         }
         if (acknowledging) {
             counter(g, "acknowledgements", stats.acknowledgements);
