@@ -71,8 +71,8 @@ public final class MsgpackSourceKind implements SourceKind {
     @Override
     public String description() {
         return "MessagePack values over " + (tcp ? "TCP (a stream of values per connection)" : "UDP (whole values per datagram)")
-                + ": bind-host, port, " + (tcp ? "max-connections, " : "") + "max-value-bytes, max-depth, "
-                + "stop-when-idle / first-data-timeout (bounded capture; 0s = unbounded), demo-rate (values/s of the --local feed)";
+                + ": bind-host, port, " + (tcp ? "max-connections, idle-timeout, frame-timeout, " : "") + "max-value-bytes, max-depth, "
+                + "stop-when-idle / first-data-timeout (bounded capture; 0s = unbounded), demo-rate (values/s of the --demo feed)";
     }
 
     public static MsgpackLimits limits(SourceConfig source) {

@@ -94,9 +94,9 @@ public final class OdinSourceKind implements SourceKind {
     @Override
     public String description() {
         return "ODIN-Stream over " + (tcp ? "TCP (COBS frames + CRC-16)" : "UDP (one packet per datagram)")
-                + ": bind-host, port, " + (tcp ? "max-connections, " : "") + "max-packet-bytes, max-schemas, max-pending-identifiers, max-held, held-timeout, "
+                + ": bind-host, port, " + (tcp ? "max-connections, idle-timeout, frame-timeout, " : "") + "max-packet-bytes, max-schemas, max-pending-identifiers, max-held, held-timeout, "
                 + "reorder-window, reorder-timeout, values-log-interval (0 = off), stop-when-idle (0s = run forever), "
-                + "first-data-timeout, demo-rate (data packets/s of the --local feed)";
+                + "first-data-timeout, demo-rate (data packets/s of the --demo feed)";
     }
 
     @Override

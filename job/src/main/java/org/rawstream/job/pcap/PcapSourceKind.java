@@ -15,6 +15,7 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rawstream.job.config.InvalidSettingException;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.echo.EchoSourceKind;
 import org.rawstream.job.msgpack.MsgpackSourceKind;
@@ -116,7 +117,7 @@ public final class PcapSourceKind implements SourceKind {
     public Map<String, String> options(String protocol) {
         SourceKind kind = protocol == null ? null : PROTOCOLS.get(protocol);
         if (kind == null) {
-            throw new IllegalArgumentException("type pcap needs protocol set to one of " + PROTOCOLS.keySet()
+            throw new InvalidSettingException("type pcap needs protocol set to one of " + PROTOCOLS.keySet()
                     + (protocol == null ? "" : ", got '" + protocol + "'"));
         }
         Map<String, String> o = options();
@@ -139,17 +140,18 @@ public final class PcapSourceKind implements SourceKind {
     /** Checks the files before anything runs: they exist and are captures with a supported link type. */
     @Override
     public void validate(SourceConfig source) {
+        List<String> paths = paths(source);
         List<String> files;
         try {
-            files = CaptureFiles.expand(paths(source));
+            files = CaptureFiles.expand(paths);
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-            throw new IllegalArgumentException("source " + source.name() + ": " + e.getMessage(), e);
+            throw new InvalidSettingException("source " + source.name() + ": " + e.getMessage());
         }
         for (String file : files) {
             try (FileChannel channel = FileChannel.open(Paths.get(file), StandardOpenOption.READ)) {
                 CaptureReader.open(channel, file); // the header is readable and its link type supported
             } catch (IOException e) {
-                throw new IllegalArgumentException("source " + source.name() + ": " + e.getMessage(), e);
+                throw new InvalidSettingException("source " + source.name() + ": " + e.getMessage());
             }
         }
         settings(source);
@@ -163,7 +165,7 @@ public final class PcapSourceKind implements SourceKind {
             }
         }
         if (paths.isEmpty()) {
-            throw new IllegalArgumentException("source " + source.name() + ": set " + PATH
+            throw new InvalidSettingException("source " + source.name() + ": set " + PATH
                     + " (capture files, directories or globs, comma-separated)");
         }
         return paths;
@@ -181,7 +183,7 @@ public final class PcapSourceKind implements SourceKind {
                 try {
                     b.destinationHost(host);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("source " + source.name() + ": " + HOST + ": " + e.getMessage(), e);
+                    throw new InvalidSettingException("source " + source.name() + ": " + HOST + ": " + e.getMessage());
                 }
             }
         }
@@ -196,7 +198,7 @@ public final class PcapSourceKind implements SourceKind {
                 b.transports(false, true);
                 break;
             default:
-                throw new IllegalArgumentException("source " + source.name() + ": " + TRANSPORT
+                throw new InvalidSettingException("source " + source.name() + ": " + TRANSPORT
                         + " must be any, udp or tcp, got '" + transport + "'");
         }
         return b.build();
@@ -244,7 +246,7 @@ public final class PcapSourceKind implements SourceKind {
                 return storedBytes(env, source, protocol);
             }
             default:
-                throw new IllegalArgumentException("source " + source.name() + ": type pcap cannot replay protocol '"
+                throw new InvalidSettingException("source " + source.name() + ": type pcap cannot replay protocol '"
                         + source.protocol() + "'");
         }
     }

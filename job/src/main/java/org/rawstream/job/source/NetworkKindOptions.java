@@ -26,6 +26,10 @@ public final class NetworkKindOptions {
     public static final String BIND_HOST = "bind-host";
     public static final String PORT = "port";
     public static final String MAX_CONNECTIONS = "max-connections";
+    /** TCP: close a connection on which nothing was received or sent for this long (0s = never). */
+    public static final String IDLE_TIMEOUT = "idle-timeout";
+    /** TCP: close a connection whose frame started and is not complete after this long (0s = never). */
+    public static final String FRAME_TIMEOUT = "frame-timeout";
     /** Bounded capture: end once data came and then nothing for this long (0s = run forever). */
     public static final String STOP_WHEN_IDLE = "stop-when-idle";
     /** Bounded capture: end if no data at all arrives within this time of opening. */
@@ -40,6 +44,8 @@ public final class NetworkKindOptions {
         options.put(PORT, Integer.toString(port));
         if (tcp) {
             options.put(MAX_CONNECTIONS, Integer.toString(TcpOptions.DEFAULT_MAX_CONNECTIONS));
+            options.put(IDLE_TIMEOUT, TcpOptions.DEFAULT_IDLE_TIMEOUT.toSeconds() + "s");
+            options.put(FRAME_TIMEOUT, TcpOptions.DEFAULT_FRAME_TIMEOUT.toSeconds() + "s");
         }
         options.put(STOP_WHEN_IDLE, "0s");
         options.put(FIRST_DATA_TIMEOUT, "60s");
@@ -47,8 +53,15 @@ public final class NetworkKindOptions {
     }
 
     public static TcpOptions tcp(SourceConfig source) {
+        return tcpBuilder(source).build();
+    }
+
+    /** The shared TCP endpoint settings, for a kind that adds its own (a response budget). */
+    public static TcpOptions.Builder tcpBuilder(SourceConfig source) {
         return TcpOptions.builder(source.intValue(PORT, 1, 65535)).bindHost(source.string(BIND_HOST))
-                .maxConnections(source.intValue(MAX_CONNECTIONS, 1, 100_000)).build();
+                .maxConnections(source.intValue(MAX_CONNECTIONS, 1, 100_000))
+                .idleTimeout(source.duration(IDLE_TIMEOUT))
+                .frameTimeout(source.duration(FRAME_TIMEOUT));
     }
 
     public static UdpOptions udp(SourceConfig source) {

@@ -53,7 +53,7 @@ public interface SourceKind {
     DataStream<RawMessage> create(StreamExecutionEnvironment env, SourceConfig source);
 
     /**
-     * For {@code --local} runs: starts the built-in sender that feeds this source with demo
+     * For {@code --local --demo} runs: starts the built-in sender that feeds this source with demo
      * traffic (for example {@code send-spead} on a thread), or returns null when the kind needs no
      * feed (the generator). Called just before the job is submitted, so a feed must wait for its
      * endpoint (retry TCP connects with a deadline; UDP packets sent before the bind are simply

@@ -56,7 +56,7 @@ class PcapSourceKindTest {
         assertThatThrownBy(() -> config(Map.of("path", file.toString())))
                 .hasMessage("source cap: type pcap needs protocol set to one of [spead, odin, msgpack, echo]");
         assertThatThrownBy(() -> config(Map.of("protocol", "spead")))
-                .hasMessageContaining("source cap: set path");
+                .hasMessageStartingWith("source cap: set path");
         assertThatThrownBy(() -> config(Map.of("protocol", "spead", "path", tmp.resolve("none*.pcap").toString())))
                 .hasMessageContaining("no capture file at");
         Path text = Files.writeString(tmp.resolve("notes.txt"), "not a capture");

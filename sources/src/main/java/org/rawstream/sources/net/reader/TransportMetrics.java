@@ -22,27 +22,44 @@ public final class TransportMetrics {
     private TransportMetrics() {
     }
 
-    static MetricGroup register(MetricGroup readerGroup, String sourceName, TransportStats stats,
-            DecodeErrorCounter errors, NamedCounters protocolCounters, LongSupplier acknowledgementsPending) {
+    /**
+     * Registers the metrics that apply to this source: datagram counters only with UDP endpoints,
+     * connection counters and {@code bytesSent} only with TCP endpoints, acknowledgement metrics
+     * only for a protocol that acknowledges checkpoints (a metric that is always 0 only confuses).
+     */
+    static MetricGroup register(MetricGroup readerGroup, String sourceName, boolean udp, boolean tcp,
+            boolean acknowledging, TransportStats stats, DecodeErrorCounter errors, NamedCounters protocolCounters,
+            LongSupplier acknowledgementsPending) {
         MetricGroup g = readerGroup.addGroup(GROUP).addGroup(sourceName);
-        counter(g, "datagramsReceived", stats.datagramsReceived);
-        counter(g, "datagramBytesReceived", stats.datagramBytesReceived);
-        counter(g, "datagramsOversize", stats.datagramsOversize);
-        counter(g, "streamBytesReceived", stats.streamBytesReceived);
         g.counter("bytesReceived", new ReadOnlyCounter(stats::bytesReceived));
         counter(g, "recordsDecoded", stats.recordsDecoded);
-        counter(g, "connectionsOpened", stats.connectionsOpened);
-        counter(g, "connectionsClosed", stats.connectionsClosed);
-        counter(g, "connectionsRejected", stats.connectionsRejected);
-        counter(g, "connectionsFramingError", stats.connectionsFramingError);
-        counter(g, "connectionsOutputOverflow", stats.connectionsOutputOverflow);
-        counter(g, "connectionsIdleClosed", stats.connectionsIdleClosed);
-        counter(g, "bytesSent", stats.bytesSent);
-        counter(g, "acknowledgements", stats.acknowledgements);
-        counter(g, "acknowledgementsDropped", stats.acknowledgementsDropped);
-        g.gauge("connectionsOpen", (Gauge<Long>) stats::connectionsOpen);
         g.gauge("receiveBufferGranted", (Gauge<Long>) stats.receiveBufferGranted::get);
-        g.gauge("checkpointsAwaitingAcknowledgement", (Gauge<Long>) acknowledgementsPending::getAsLong);
+        if (udp) {
+            counter(g, "datagramsReceived", stats.datagramsReceived);
+            counter(g, "datagramBytesReceived", stats.datagramBytesReceived);
+            counter(g, "datagramsOversize", stats.datagramsOversize);
+        }
+        if (tcp) {
+            counter(g, "streamBytesReceived", stats.streamBytesReceived);
+            counter(g, "connectionsOpened", stats.connectionsOpened);
+            counter(g, "connectionsClosed", stats.connectionsClosed);
+            counter(g, "connectionsRejected", stats.connectionsRejected);
+            counter(g, "connectionsFramingError", stats.connectionsFramingError);
+            counter(g, "connectionsOutputOverflow", stats.connectionsOutputOverflow);
+            counter(g, "connectionsIdleClosed", stats.connectionsIdleClosed);
+            counter(g, "connectionsFrameTimeout", stats.connectionsFrameTimeout);
+            counter(g, "readPauses", stats.readPauses);
+            counter(g, "bytesSent", stats.bytesSent);
+            counter(g, "streamBytesDiscardedAtStop", stats.bytesDiscarded);
+            g.gauge("connectionsOpen", (Gauge<Long>) stats::connectionsOpen);
+            g.gauge("connectionBufferBytes", (Gauge<Long>) stats.connectionBufferBytes::get);
+            g.gauge("connectionBufferBytesMax", (Gauge<Long>) stats.connectionBufferBytesMax::get);
+        }
+        if (acknowledging) {
+            counter(g, "acknowledgements", stats.acknowledgements);
+            counter(g, "acknowledgementsDropped", stats.acknowledgementsDropped);
+            g.gauge("checkpointsAwaitingAcknowledgement", (Gauge<Long>) acknowledgementsPending::getAsLong);
+        }
         exposeDecodeErrors(g, errors);
         exposeCounters(g, protocolCounters);
         return g;

@@ -211,6 +211,11 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         }
 
         @Override
+        public boolean hasPartialRecord() {
+            return framer.partialBytes() > 0;
+        }
+
+        @Override
         public void endOfStream(RecordCollector<SpeadPacketRecord> collector, DecodeErrors errs) {
             if (framer.endOfStream()) {
                 errs.error("partialPacket");
