@@ -176,8 +176,15 @@ public final class JobConfig {
                 throw new InvalidSettingException("source " + name + ": io-group " + ioGroup + " is used twice");
             }
             String protocol = raw.getOrDefault(SOURCE_PROTOCOL, kind.defaultProtocol());
-            String ioVersion = raw.containsKey(SOURCE_IO_VERSION) ? raw.get(SOURCE_IO_VERSION) : kind.defaultIoVersion();
-            Map<String, String> options = new LinkedHashMap<>(kind.options());
+            String ioVersion = raw.containsKey(SOURCE_IO_VERSION) ? raw.get(SOURCE_IO_VERSION)
+                    : kind.defaultIoVersion(protocol);
+            Map<String, String> kindOptions;
+            try {
+                kindOptions = kind.options(protocol);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException("source " + name + ": " + e.getMessage());
+            }
+            Map<String, String> options = new LinkedHashMap<>(kindOptions);
             for (Map.Entry<String, String> e : raw.entrySet()) {
                 String key = e.getKey();
                 if (key.equals(SOURCE_TYPE) || key.equals(SOURCE_IO_GROUP) || key.equals(SOURCE_PROTOCOL)
@@ -186,7 +193,7 @@ public final class JobConfig {
                 }
                 if (!options.containsKey(key)) {
                     throw new InvalidSettingException("unknown option " + prefix + key + " for type " + type
-                            + "; known: " + kind.options().keySet());
+                            + "; known: " + kindOptions.keySet());
                 }
                 options.put(key, e.getValue());
             }

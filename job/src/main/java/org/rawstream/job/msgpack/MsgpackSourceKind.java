@@ -75,7 +75,7 @@ public final class MsgpackSourceKind implements SourceKind {
                 + "stop-when-idle / first-data-timeout (bounded capture; 0s = unbounded), demo-rate (values/s of the --demo feed)";
     }
 
-    static MsgpackLimits limits(SourceConfig source) {
+    public static MsgpackLimits limits(SourceConfig source) {
         return MsgpackLimits.builder().maxValueBytes(source.intValue(MAX_VALUE_BYTES, 1, Integer.MAX_VALUE - 8))
                 .maxDepth(source.intValue(MAX_DEPTH, 0, 100_000)).build();
     }

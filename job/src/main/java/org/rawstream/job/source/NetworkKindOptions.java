@@ -5,7 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.sinks.sink.RawMessage;
@@ -76,18 +78,27 @@ public final class NetworkKindOptions {
     }
 
     /**
-     * A network source whose records are the exact bytes to store, turned into the sink's
+     * A network source (sockets or a capture replay) whose records are the exact bytes to store, turned into the sink's
      * {@link RawMessage}s (name and io_groups of {@code source}). Operator uids
      * {@code <name>-<protocol>-source} and {@code <name>-to-raw}.
      */
     public static DataStream<RawMessage> storedBytes(StreamExecutionEnvironment env, SourceConfig source,
-            NetworkSource<byte[]> network, NetworkProtocol<byte[]> protocol) {
+            Source<byte[], ?, ?> network, NetworkProtocol<byte[]> protocol) {
+        return storedBytes(env, source, network, protocol, 0);
+    }
+
+    /** {@link #storedBytes(StreamExecutionEnvironment, SourceConfig, Source, NetworkProtocol)} with the source at {@code parallelism} (0 = the job's). */
+    public static DataStream<RawMessage> storedBytes(StreamExecutionEnvironment env, SourceConfig source,
+            Source<byte[], ?, ?> network, NetworkProtocol<byte[]> protocol, int parallelism) {
         String name = source.name();
         int ioGroup = source.ioGroup();
-        return env.fromSource(network, WatermarkStrategy.noWatermarks(), name + " (" + source.type() + ")",
-                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
-                .uid(name + "-" + protocol.name() + "-source")
-                .map(bytes -> new RawMessage(name, ioGroup, bytes), RawMessageTypeInfo.INSTANCE)
+        SingleOutputStreamOperator<byte[]> bytes = env.fromSource(network, WatermarkStrategy.noWatermarks(),
+                        name + " (" + source.type() + ")", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                .uid(name + "-" + protocol.name() + "-source");
+        if (parallelism > 0) {
+            bytes.setParallelism(parallelism);
+        }
+        return bytes.map(b -> new RawMessage(name, ioGroup, b), RawMessageTypeInfo.INSTANCE)
                 .name(name + " messages")
                 .uid(name + "-to-raw");
     }

@@ -24,6 +24,21 @@ public interface SourceKind {
     /** Kind-specific option keys (without {@code source.<name>.}) with their safe defaults. */
     Map<String, String> options();
 
+    /**
+     * The options for a source whose {@code protocol} is set to this value (null when not set);
+     * a kind that serves several protocols (pcap) adds the protocol's own options.
+     *
+     * @throws IllegalArgumentException if the kind cannot serve that protocol
+     */
+    default Map<String, String> options(String protocol) {
+        return options();
+    }
+
+    /** {@code io_version} for a source whose /meta protocol is {@code protocol}. */
+    default String defaultIoVersion(String protocol) {
+        return defaultIoVersion();
+    }
+
     /** One line of help for the option list. */
     String description();
 

@@ -184,7 +184,17 @@ public final class SpeadSourceKind implements SourceKind {
         // parallelism 1 every key group is that subtask's, so the keyed operators can be chained
         // to it (reinterpretAsKeyedStream) and packets never cross a keyBy shuffle. Several
         // subtasks per endpoint (reuse-port) need the shuffle.
-        boolean chain = chained(source);
+        return assemble(packets, source, substreams, config, chained(source));
+    }
+
+    /**
+     * Heap assembly keyed by (stream, substream), then per-stream ordering, into stored heaps:
+     * what every SPEAD source (sockets or a capture replay) runs after its packets. With
+     * {@code chain} the packets' operator is set to parallelism 1 and the keyed operators chained
+     * to it. Operator uids {@code <name>-heap-assembly} and {@code <name>-heap-ordering}.
+     */
+    public static SingleOutputStreamOperator<RawMessage> assemble(SingleOutputStreamOperator<SpeadPacketRecord> packets,
+            SourceConfig source, int substreams, SpeadAssemblyConfig config, boolean chain) {
         SingleOutputStreamOperator<SpeadHeapRecord> heaps;
         if (chain) {
             packets.setParallelism(1);

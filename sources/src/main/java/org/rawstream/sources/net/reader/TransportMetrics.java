@@ -16,8 +16,8 @@ import org.rawstream.sources.transport.TransportStats;
  * each decode error kind appears as {@code decodeErrors_<kind>} the first time it occurs, and each
  * protocol counter ({@link org.rawstream.sources.net.DecoderContext#counters()}) under its own name.
  */
-final class TransportMetrics {
-    static final String GROUP = "rawstream";
+public final class TransportMetrics {
+    public static final String GROUP = "rawstream";
 
     private TransportMetrics() {
     }
@@ -60,11 +60,21 @@ final class TransportMetrics {
             counter(g, "acknowledgementsDropped", stats.acknowledgementsDropped);
             g.gauge("checkpointsAwaitingAcknowledgement", (Gauge<Long>) acknowledgementsPending::getAsLong);
         }
+        exposeDecodeErrors(g, errors);
+        exposeCounters(g, protocolCounters);
+        return g;
+    }
+
+    /** {@code decodeErrors} and one {@code decodeErrors_<kind>} per kind as it first occurs. */
+    public static void exposeDecodeErrors(MetricGroup g, DecodeErrorCounter errors) {
         g.counter("decodeErrors", new ReadOnlyCounter(errors::total));
         // Called on the fetcher thread for new kinds; metric groups synchronize registration.
         errors.onNewKind((kind, count) -> counter(g, "decodeErrors_" + kind, count));
-        protocolCounters.onNew((name, count) -> counter(g, name, count));
-        return g;
+    }
+
+    /** Every counter of {@code counters} under its own name, as it is created. */
+    public static void exposeCounters(MetricGroup g, NamedCounters counters) {
+        counters.onNew((name, count) -> counter(g, name, count));
     }
 
     private static void counter(MetricGroup group, String name, LongCounter source) {
