@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.transport.EndpointOptions;
@@ -24,9 +25,11 @@ public final class NetworkSourceConfig implements Serializable {
     private final long handoverBytes;
     private final long stopWhenIdleMillis;
     private final long firstDataTimeoutMillis;
+    private final long placementTimeoutMillis;
 
     NetworkSourceConfig(String name, List<UdpOptions> udp, List<TcpOptions> tcp, long pollTimeoutMillis,
-            int maxRecordsPerFetch, long handoverBytes, long stopWhenIdleMillis, long firstDataTimeoutMillis) {
+            int maxRecordsPerFetch, long handoverBytes, long stopWhenIdleMillis, long firstDataTimeoutMillis,
+            long placementTimeoutMillis) {
         this.name = name;
         this.udpEndpoints = Collections.unmodifiableList(new ArrayList<>(udp));
         this.tcpEndpoints = Collections.unmodifiableList(new ArrayList<>(tcp));
@@ -35,6 +38,7 @@ public final class NetworkSourceConfig implements Serializable {
         this.handoverBytes = handoverBytes;
         this.stopWhenIdleMillis = stopWhenIdleMillis;
         this.firstDataTimeoutMillis = firstDataTimeoutMillis;
+        this.placementTimeoutMillis = placementTimeoutMillis;
     }
 
     /** Metric group and log name. */
@@ -50,6 +54,8 @@ public final class NetworkSourceConfig implements Serializable {
     /** 0 = unbounded; else a split ends after this long without data (see the builder). */
     public long stopWhenIdleMillis() { return stopWhenIdleMillis; }
     public long firstDataTimeoutMillis() { return firstDataTimeoutMillis; }
+    /** How long a host-bound endpoint may find no reader on its host (all readers registered) before the job fails. */
+    public long placementTimeoutMillis() { return placementTimeoutMillis; }
 
     public boolean bounded() {
         return stopWhenIdleMillis > 0;
@@ -74,8 +80,15 @@ public final class NetworkSourceConfig implements Serializable {
         return null;
     }
 
+    /** The hosts a split's endpoint can be received on (see {@link EndpointOptions#receivingHosts()}); empty = any. */
+    public Set<String> receivingHosts(NetworkSplit split) {
+        EndpointOptions o = split.transport() == NetworkSplit.Transport.UDP ? udpOptions(split) : tcpOptions(split);
+        return o == null ? Set.of() : o.receivingHosts();
+    }
+
     /**
-     * Splits by owning subtask: endpoint {@code i} (UDP first, then TCP) goes to subtask
+     * Splits by preferred subtask (where they go when it may receive them, see
+     * {@link org.rawstream.sources.net.enumerator.NetworkSplitEnumerator}): endpoint {@code i} (UDP first, then TCP) goes to subtask
      * {@code i % parallelism}; a UDP endpoint with SO_REUSEPORT gets one split per subtask.
      */
     public Map<Integer, List<NetworkSplit>> planSplits(int parallelism) {
@@ -112,6 +125,7 @@ public final class NetworkSourceConfig implements Serializable {
         d.put("handoverBytes", handoverBytes);
         d.put("stopWhenIdleMillis", stopWhenIdleMillis);
         d.put("firstDataTimeoutMillis", firstDataTimeoutMillis);
+        d.put("placementTimeoutMillis", placementTimeoutMillis);
         return d;
     }
 

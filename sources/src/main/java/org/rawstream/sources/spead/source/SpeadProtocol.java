@@ -23,6 +23,7 @@ import org.rawstream.sources.transport.StreamDecoder;
  * ones are counted by reason and dropped); the stream is (local endpoint, sender). TCP: packets
  * back to back, one stream per connection; a partial packet at the end is discarded; the end of
  * the connection (or a framing error) sends end-of-stream markers so its live heaps are flushed.
+ * A UDP sender's end (known to a capture replay, not to a socket) ends its stream the same way.
  * Each packet goes to substream hash(heap counter) mod {@code substreams}; a stop packet goes to
  * every substream.
  */
@@ -114,28 +115,51 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
 
     @Override
     public DatagramDecoder<SpeadPacketRecord> createDatagramDecoder(NetworkSplit split) {
-        String local = "udp:" + split.host() + ":" + split.port() + "<-";
-        SpeadPacket packet = new SpeadPacket();
-        ByteArrayPool pool = new ByteArrayPool(maxPacketSize, POOLED_BYTES_PER_DECODER);
-        Map<InetSocketAddress, StreamKeys> names = new HashMap<>();
-        int subs = substreams;
-        return (ByteBuffer datagram, InetSocketAddress sender, RecordCollector<SpeadPacketRecord> out,
-                DecodeErrors errors) -> {
-            int pos = datagram.position();
-            int len = datagram.remaining();
-            boolean valid = packet.decodeDatagram(datagram, pos, len);
+        return new UdpDecoder("udp:" + split.host() + ":" + split.port() + "<-", substreams, maxPacketSize);
+    }
+
+    /** One UDP endpoint: validation, one stream per sender; a sender's end sends end-of-stream markers. */
+    private static final class UdpDecoder implements DatagramDecoder<SpeadPacketRecord> {
+        private final String local;
+        private final int substreams;
+        private final SpeadPacket packet = new SpeadPacket();
+        private final ByteArrayPool pool;
+        private final Map<InetSocketAddress, StreamKeys> names = new HashMap<>();
+
+        UdpDecoder(String local, int substreams, int maxPacketSize) {
+            this.local = local;
+            this.substreams = substreams;
+            this.pool = new ByteArrayPool(maxPacketSize, POOLED_BYTES_PER_DECODER);
+        }
+
+        private StreamKeys stream(InetSocketAddress sender) {
             if (names.size() > STREAM_NAME_CACHE) {
                 names.clear();
             }
-            StreamKeys stream = names.computeIfAbsent(sender,
-                    s -> new StreamKeys(local + s.getAddress().getHostAddress() + ":" + s.getPort(), subs));
+            return names.computeIfAbsent(sender,
+                    s -> new StreamKeys(local + s.getAddress().getHostAddress() + ":" + s.getPort(), substreams));
+        }
+
+        @Override
+        public void decode(ByteBuffer datagram, InetSocketAddress sender, RecordCollector<SpeadPacketRecord> out,
+                DecodeErrors errors) {
+            boolean valid = packet.decodeDatagram(datagram, datagram.position(), datagram.remaining());
+            StreamKeys stream = stream(sender);
             if (!valid) {
                 errors.error(errorKind(packet.invalidReason()));
                 out.collect(SpeadPacketRecord.invalid(stream.stream, 0, stream.keys[0], packet.invalidReason()));
                 return;
             }
             emit(stream, packet, pool, out);
-        };
+        }
+
+        @Override
+        public void endOfSender(InetSocketAddress sender, RecordCollector<SpeadPacketRecord> out, DecodeErrors errors) {
+            StreamKeys stream = stream(sender);
+            for (int s = 0; s < substreams; s++) {
+                out.collect(SpeadPacketRecord.endOfStream(stream.stream, s));
+            }
+        }
     }
 
     @Override
@@ -184,6 +208,11 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
                 end(collector);
             }
             return ok;
+        }
+
+        @Override
+        public boolean hasPartialRecord() {
+            return framer.partialBytes() > 0;
         }
 
         @Override
