@@ -22,17 +22,19 @@ public final class NetworkSourceConfig implements Serializable {
     private final long pollTimeoutMillis;
     private final int maxRecordsPerFetch;
     private final long handoverBytes;
+    private final double shedAt;
     private final long stopWhenIdleMillis;
     private final long firstDataTimeoutMillis;
 
     NetworkSourceConfig(String name, List<UdpOptions> udp, List<TcpOptions> tcp, long pollTimeoutMillis,
-            int maxRecordsPerFetch, long handoverBytes, long stopWhenIdleMillis, long firstDataTimeoutMillis) {
+            int maxRecordsPerFetch, long handoverBytes, double shedAt, long stopWhenIdleMillis, long firstDataTimeoutMillis) {
         this.name = name;
         this.udpEndpoints = Collections.unmodifiableList(new ArrayList<>(udp));
         this.tcpEndpoints = Collections.unmodifiableList(new ArrayList<>(tcp));
         this.pollTimeoutMillis = pollTimeoutMillis;
         this.maxRecordsPerFetch = maxRecordsPerFetch;
         this.handoverBytes = handoverBytes;
+        this.shedAt = shedAt;
         this.stopWhenIdleMillis = stopWhenIdleMillis;
         this.firstDataTimeoutMillis = firstDataTimeoutMillis;
     }
@@ -47,6 +49,8 @@ public final class NetworkSourceConfig implements Serializable {
     public int maxRecordsPerFetch() { return maxRecordsPerFetch; }
     /** Received bytes the fetcher may have handed over that the task thread has not emitted yet. */
     public long handoverBytes() { return handoverBytes; }
+    /** Hand-over fill (fraction of {@link #handoverBytes()}) from which new units are shed; 1 = never. */
+    public double shedAt() { return shedAt; }
     /** 0 = unbounded; else a split ends after this long without data (see the builder). */
     public long stopWhenIdleMillis() { return stopWhenIdleMillis; }
     public long firstDataTimeoutMillis() { return firstDataTimeoutMillis; }
@@ -110,6 +114,7 @@ public final class NetworkSourceConfig implements Serializable {
         d.put("pollTimeoutMillis", pollTimeoutMillis);
         d.put("maxRecordsPerFetch", maxRecordsPerFetch);
         d.put("handoverBytes", handoverBytes);
+        d.put("shedAt", shedAt);
         d.put("stopWhenIdleMillis", stopWhenIdleMillis);
         d.put("firstDataTimeoutMillis", firstDataTimeoutMillis);
         return d;

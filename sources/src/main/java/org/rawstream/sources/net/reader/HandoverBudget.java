@@ -12,6 +12,8 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class HandoverBudget {
     private final long limit;
+    /** In-flight bytes from which decoders shed new units (Long.MAX_VALUE: never). */
+    private final long shedBytes;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
     // Written under the lock; volatile so that metrics read them without it.
@@ -20,7 +22,17 @@ final class HandoverBudget {
     private volatile long waits;
 
     HandoverBudget(long limit) {
+        this(limit, 1.0);
+    }
+
+    HandoverBudget(long limit, double shedAt) {
         this.limit = limit;
+        this.shedBytes = shedAt >= 1 ? Long.MAX_VALUE : (long) (limit * shedAt);
+    }
+
+    /** Fetcher: the task thread is behind by the shedding share of the budget. */
+    boolean overloaded() {
+        return inFlight >= shedBytes;
     }
 
     /** Fetcher: a fetch handed over {@code bytes}. */

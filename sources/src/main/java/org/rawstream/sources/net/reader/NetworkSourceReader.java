@@ -80,7 +80,7 @@ public final class NetworkSourceReader<T>
         String owner = config.name() + "[" + context.getIndexOfSubtask() + "]";
         return new NetworkSourceReader<>(config, protocol, context, new TransportStats(),
                 new DecodeErrorCounter(owner), new NamedCounters(), new AcknowledgementHandOff(),
-                new HandoverBudget(config.handoverBytes()));
+                new HandoverBudget(config.handoverBytes(), config.shedAt()));
     }
 
     @Override

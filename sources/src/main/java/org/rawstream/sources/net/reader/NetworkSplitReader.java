@@ -225,7 +225,8 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
 
     private OpenSplit open(NetworkSplit split) throws IOException {
         OpenSplit s = new OpenSplit(split);
-        DecoderContext context = new DecoderContext(config.name(), subtaskIndex, split, protocolCounters);
+        DecoderContext context = new DecoderContext(config.name(), subtaskIndex, split, protocolCounters,
+                budget::overloaded);
         if (split.transport() == NetworkSplit.Transport.UDP) {
             UdpOptions options = config.udpOptions(split);
             if (options == null) {
