@@ -3,6 +3,7 @@ package org.rawstream.job.spead;
 import java.nio.ByteBuffer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
@@ -31,7 +32,7 @@ import org.rawstream.sources.spead.source.SpeadPacketRecord;
  * {@code rawstream.<source>}.
  */
 public final class HeapAssemblyFunction extends KeyedProcessFunction<String, SpeadPacketRecord, SpeadHeapRecord>
-        implements FinishedHeapListener {
+        implements FinishedHeapListener, CheckpointListener {
     private static final long serialVersionUID = 1L;
 
     /** Timers are rounded up to this, so a burst of packets registers few distinct timers. */
@@ -62,6 +63,7 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         budget = new LiveHeapBudget(config.liveHeapMemory());
         group.gauge("liveHeapBytes", (Gauge<Long>) budget::used);
         group.gauge("liveHeapBytesMax", (Gauge<Long>) budget::maxUsed);
+        group.gauge("liveHeapBytesPinned", (Gauge<Long>) budget::pinned);
         group.gauge("liveHeapMemory", (Gauge<Long>) budget::limit);
         group.gauge("heapsRefused", (Gauge<Long>) budget::heapsRefused);
         group.gauge("packetsRefused", (Gauge<Long>) budget::packetsRefused);
@@ -137,6 +139,17 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         } finally {
             end();
         }
+    }
+
+    /** Snapshots written before now no longer need the chunks of heaps finished since they were taken. */
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        budget.snapshotDone();
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) {
+        budget.snapshotDone();
     }
 
     private static long roundUp(long millis) {

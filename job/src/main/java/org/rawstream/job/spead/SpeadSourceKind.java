@@ -115,7 +115,7 @@ public final class SpeadSourceKind implements SourceKind {
         o.put(CHAIN, "auto");
         o.put(HANDOVER, "128mb");
         o.put(LIVE_HEAP_MEMORY, "256mb");
-        o.put(MAX_STREAMS, "256");
+        o.put(MAX_STREAMS, "1024");
         o.put(SHED_AT, "0.5");
         o.put(DEMO_RATE, "0.05");
         o.put(DEMO_HEAP_SIZE, "65536");

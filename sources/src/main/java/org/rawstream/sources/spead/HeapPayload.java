@@ -177,6 +177,11 @@ public final class HeapPayload {
         return c;
     }
 
+    /** The chunks are shared with a state snapshot's copy. */
+    boolean isShared() {
+        return shared;
+    }
+
     /** Returns unshared full-size chunks to the pool; the payload is empty afterwards. */
     public void release() {
         if (!shared) {

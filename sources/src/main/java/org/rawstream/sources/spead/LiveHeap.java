@@ -124,7 +124,11 @@ public final class LiveHeap {
 
     /** Gives the heap's charge back (it left the live set). */
     void creditTo(LiveHeapBudget budget) {
-        budget.credit(charged);
+        if (payload.isShared()) {
+            budget.pin(charged); // a snapshot may still be writing these chunks
+        } else {
+            budget.credit(charged);
+        }
         charged = 0;
     }
 

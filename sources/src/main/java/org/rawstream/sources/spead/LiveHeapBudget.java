@@ -19,6 +19,8 @@ public final class LiveHeapBudget {
     private final long limit;
     private final long admitLimit;
     private volatile long used;
+    /** Of {@link #used}: chunks of finished heaps that a state snapshot may still be writing. */
+    private volatile long pinned;
     private volatile long maxUsed;
     private volatile long heapsRefused;
     private volatile long packetsRefused;
@@ -52,6 +54,26 @@ public final class LiveHeapBudget {
 
     void credit(long bytes) {
         used = Math.max(0, used - bytes);
+    }
+
+    /**
+     * A finished heap whose chunks a state snapshot shares: they stay charged until the
+     * snapshot is written ({@link #snapshotDone()}), so the budget bounds the snapshot's copy too.
+     */
+    void pin(long bytes) {
+        pinned += bytes;
+    }
+
+    /** A checkpoint completed (or was aborted): snapshots no longer hold what was pinned before it. */
+    public void snapshotDone() {
+        long p = pinned;
+        pinned = 0;
+        credit(p);
+    }
+
+    /** Bytes of finished heaps still held for a snapshot (part of {@link #used()}). */
+    public long pinned() {
+        return pinned;
     }
 
     void refusedHeap() {

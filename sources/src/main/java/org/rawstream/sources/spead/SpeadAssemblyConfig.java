@@ -121,7 +121,7 @@ public final class SpeadAssemblyConfig implements Serializable {
         private long reorderTimeoutMillis = -1;
         private long heapCntStep = 0;
         private long liveHeapMemory = 256L << 20;
-        private int maxStreams = 256;
+        private int maxStreams = 1024;
 
         private Builder() {
         }

@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
 final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSplit> {
     private static final Logger LOG = LoggerFactory.getLogger(NetworkSplitReader.class);
     private static final int MAX_FREE_BUFFERS = 16;
+    /**
+     * What a handed-over record costs besides its received bytes: its pooled array's rounding
+     * (up to one {@link org.rawstream.sources.transport.ByteArrayPool#GRANULE}) and its objects.
+     * Counted so that a flood of tiny datagrams cannot hold many times the hand-over budget.
+     */
+    static final long RECORD_OVERHEAD_BYTES = org.rawstream.sources.transport.ByteArrayPool.GRANULE + 128;
 
     private final NetworkSourceConfig config;
     private final NetworkProtocol<T> protocol;
@@ -153,7 +159,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
             work = poller.poll(0);
         }
         deliverAcknowledgements();
-        long bytes = stats.bytesReceived() - bytesBefore;
+        long bytes = stats.bytesReceived() - bytesBefore + RECORD_OVERHEAD_BYTES * fetched;
         budget.acquire(bytes);
         ReceivedBatch<T> batch = new ReceivedBatch<>(this::recycle, budget, bytes);
         for (OpenSplit s : splits.values()) {
