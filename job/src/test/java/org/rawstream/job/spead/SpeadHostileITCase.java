@@ -147,11 +147,11 @@ class SpeadHostileITCase {
         System.out.printf("hostile: sent %d single-packet heaps from %d ports; incomplete %d (delivered %d), refused %d, "
                 + "shed %d; streams evicted %d; legitimate: %d heaps of 1 MiB complete; live-heap bytes max %d; "
                 + "JVM heap used max %d MiB, old generation max %d MiB, after GC max %d MiB (-Xmx %d MiB); "
-                + "kernel drops %d; legitimate: in files %d, incomplete %s, metrics completed %d, evicted %d, expired %d, flushed %d%n", sent,
+                + "kernel drops %d; legitimate: in files %d, incomplete %s, metrics completed %d, refused %d, evicted %d, expired %d, flushed %d%n", sent,
                 HOSTILE_PORTS, incomplete, hostileStored, refused, shed, evictedStreams, legitSent,
                 metric(id, "rawstream." + SOURCE + ".liveHeapBytesMax"), heapWatch.maxUsed >> 20, heapWatch.maxOld >> 20,
                 heapWatch.maxAfterGc >> 20, Runtime.getRuntime().maxMemory() >> 20, heapWatch.kernelDrops, legit.size(),
-                legitIncomplete, metric(id, legitGroup + "heaps_completed"),
+                legitIncomplete, metric(id, legitGroup + "heaps_completed"), metric(id, legitGroup + "heaps_refused"),
                 metric(id, legitGroup + "heaps_incomplete_evicted"), metric(id, legitGroup + "heaps_incomplete_expired"),
                 metric(id, legitGroup + "heaps_incomplete_flushed"));
         assertThat(metric(id, legitGroup + "heaps_completed")).isEqualTo(legitSent);
@@ -242,25 +242,12 @@ class SpeadHostileITCase {
         volatile long maxAfterGc;
         /** Datagrams the kernel dropped on the job's socket (its receive buffer was full), from /proc/net/udp. */
         volatile long kernelDrops;
-        private final String portHex;
+        private final int port;
         private final AtomicBoolean done = new AtomicBoolean();
         private final Thread thread = new Thread(this::run, "heap watch");
 
         HeapWatch(int port) {
-            this.portHex = String.format(":%04X", port);
-        }
-
-        private void readKernelDrops() {
-            try {
-                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Paths.get("/proc/net/udp"))) {
-                    String[] f = line.trim().split("\\s+");
-                    if (f.length > 12 && f[1].endsWith(portHex)) {
-                        kernelDrops = Math.max(kernelDrops, Long.parseLong(f[f.length - 1]));
-                    }
-                }
-            } catch (Exception e) {
-                // not Linux: no figure
-            }
+            this.port = port;
         }
 
         void start() {
@@ -286,7 +273,7 @@ class SpeadHostileITCase {
                     }
                 }
                 maxAfterGc = Math.max(maxAfterGc, afterGc);
-                readKernelDrops();
+                kernelDrops = Math.max(kernelDrops, SpeadJobTestSupport.kernelDrops(port));
                 try {
                     Thread.sleep(100); // a sampling period, not a wait for a condition
                 } catch (InterruptedException e) {

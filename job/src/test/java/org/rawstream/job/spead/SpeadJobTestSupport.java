@@ -110,6 +110,27 @@ final class SpeadJobTestSupport {
         return out;
     }
 
+    /**
+     * Datagrams the kernel dropped on the UDP socket bound to {@code port} because its receive
+     * buffer was full ({@code /proc/net/udp}; 0 where that is not available). Read it while the
+     * socket is open.
+     */
+    static long kernelDrops(int port) {
+        String portHex = String.format(":%04X", port);
+        long drops = 0;
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/net/udp"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 12 && f[1].endsWith(portHex)) {
+                    drops += Long.parseLong(f[f.length - 1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0; // not Linux: no figure
+        }
+        return drops;
+    }
+
     /** Every message of the committed files of one source (hidden in-progress files excluded). */
     static List<byte[]> committedMessages(Path outputDir, String source) throws IOException {
         Path dir = outputDir.resolve(source);

@@ -6,8 +6,10 @@ import java.util.Arrays;
 /**
  * A heap's payload as fixed-size chunks, each allocated when the first byte addressed to it
  * arrives. Memory therefore follows what a sender actually sent, never what its HEAP_SIZE
- * claims: a one-byte packet claiming 16 MiB costs one chunk. Chunks are sparse (a sorted index
- * of chunk numbers), so a packet at a high offset does not allocate what lies below it.
+ * claims. Chunks are sparse (a sorted index of chunk numbers), so a packet at a high offset does
+ * not allocate what lies below it. The first packet's bytes are held in an array of exactly
+ * their length and moved into chunks when a second packet arrives: a heap that never gets a
+ * second packet — a one-byte packet claiming 16 MiB — costs its byte and bookkeeping only.
  *
  * <p>Full-size chunks come from {@link HeapPayloadPool} and go back on {@link #release()}; their
  * old contents are undefined, so readers must only read received ranges (the owner knows them).
@@ -30,19 +32,36 @@ public final class HeapPayload {
     private boolean shared;
     /** Position in {@link #index} of the chunk used last (writes are mostly in order). */
     private int last;
+    /** The first write, held exactly until the second (then {@link #count} is 0). */
+    private byte[] first;
+    private long firstOffset;
 
     /** Bytes of new chunks a write of {@code [offset, offset + length)} would allocate. */
     long bytesToAdd(long offset, int length, long heapSize) {
         if (length <= 0) {
             return 0;
         }
+        if (count == 0 && first == null) {
+            return length + 16L;
+        }
+        int from = (int) (offset >>> CHUNK_SHIFT);
+        int to = (int) ((offset + length - 1) >>> CHUNK_SHIFT);
+        long add = newChunkBytes(from, to, heapSize, -1, -2);
+        if (first != null) {
+            // The staged bytes move into chunks too (the ones this write does not allocate).
+            int f0 = (int) (firstOffset >>> CHUNK_SHIFT);
+            int f1 = (int) ((firstOffset + first.length - 1) >>> CHUNK_SHIFT);
+            add += newChunkBytes(f0, f1, heapSize, from, to) - first.length - 16L;
+        }
+        return add;
+    }
+
+    /** Bytes of the chunks {@code from..to} not allocated yet, leaving out {@code skipFrom..skipTo}. */
+    private long newChunkBytes(int from, int to, long heapSize, int skipFrom, int skipTo) {
         long add = 0;
-        int first = (int) (offset >>> CHUNK_SHIFT);
-        int lastChunk = (int) ((offset + length - 1) >>> CHUNK_SHIFT);
-        for (int c = first; c <= lastChunk; c++) {
-            if (find(c) < 0) {
-                add += chunkLength(c, heapSize);
-                add += 12; // index entry and reference
+        for (int c = from; c <= to; c++) {
+            if ((c < skipFrom || c > skipTo) && find(c) < 0) {
+                add += chunkLength(c, heapSize) + 12L; // the chunk, its index entry and reference
             }
         }
         return add;
@@ -50,6 +69,26 @@ public final class HeapPayload {
 
     /** Copies {@code length} bytes at {@code srcPos} of {@code src} to heap offset {@code offset}. */
     void write(ByteBuffer src, int srcPos, long offset, int length, long heapSize) {
+        if (length <= 0) {
+            return;
+        }
+        if (count == 0 && first == null) {
+            first = new byte[length];
+            src.get(srcPos, first, 0, length);
+            firstOffset = offset;
+            chunkBytes += length;
+            return;
+        }
+        if (first != null) {
+            byte[] f = first;
+            first = null;
+            chunkBytes -= f.length;
+            writeChunks(ByteBuffer.wrap(f), 0, firstOffset, f.length, heapSize);
+        }
+        writeChunks(src, srcPos, offset, length, heapSize);
+    }
+
+    private void writeChunks(ByteBuffer src, int srcPos, long offset, int length, long heapSize) {
         int pos = srcPos;
         long at = offset;
         long end = offset + length;
@@ -66,6 +105,15 @@ public final class HeapPayload {
 
     /** Copies {@code length} bytes from heap offset {@code offset} into {@code dst} (absent chunks read as zeros). */
     public void read(long offset, byte[] dst, int dstPos, int length) {
+        if (first != null) {
+            Arrays.fill(dst, dstPos, dstPos + length, (byte) 0);
+            long a = Math.max(offset, firstOffset);
+            long b = Math.min(offset + length, firstOffset + first.length);
+            if (a < b) {
+                System.arraycopy(first, (int) (a - firstOffset), dst, dstPos + (int) (a - offset), (int) (b - a));
+            }
+            return;
+        }
         long at = offset;
         long end = offset + length;
         int pos = dstPos;
@@ -89,6 +137,21 @@ public final class HeapPayload {
 
     /** Puts {@code length} bytes from heap offset {@code offset} at the position of {@code dst}. */
     public void read(long offset, ByteBuffer dst, int length) {
+        if (first != null) {
+            long end = offset + length;
+            long firstEnd = firstOffset + first.length;
+            for (long at = offset; at < end; ) {
+                if (at >= firstOffset && at < firstEnd) {
+                    int n = (int) (Math.min(end, firstEnd) - at);
+                    dst.put(first, (int) (at - firstOffset), n);
+                    at += n;
+                } else {
+                    dst.put((byte) 0);
+                    at++;
+                }
+            }
+            return;
+        }
         long at = offset;
         long end = offset + length;
         while (at < end) {
@@ -173,6 +236,8 @@ public final class HeapPayload {
         c.chunks = Arrays.copyOf(chunks, Math.max(4, count));
         c.count = count;
         c.chunkBytes = chunkBytes;
+        c.first = first; // never written again: the live side moves it into chunks, not in place
+        c.firstOffset = firstOffset;
         c.shared = true;
         return c;
     }
@@ -192,6 +257,7 @@ public final class HeapPayload {
             }
         }
         Arrays.fill(chunks, 0, count, null);
+        first = null;
         count = 0;
         chunkBytes = 0;
         last = 0;
