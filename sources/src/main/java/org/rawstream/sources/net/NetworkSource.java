@@ -203,7 +203,7 @@ public final class NetworkSource<T>
          * pipeline behind the receiving thread is not keeping up (the task thread, the operators
          * chained to it and everything that back-pressures it: assembly, the sink's append
          * queue). Decoders that ask ({@link DecoderContext#overloaded()},
-         * {@link DecoderContext#admitUnit()}) then drop whole new units of their protocol — a
+         * {@link DecoderContext#admitUnit(int)}) then drop whole new units of their protocol — a
          * SPEAD heap, a datagram, a frame — and keep feeding the units already started, which
          * the rest of the hand-over is left for. 1 = never shed (the receiving thread waits when
          * the hand-over is full, and the kernel drops whatever packets overflow its buffer).

@@ -60,6 +60,8 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
      */
     private final Queue<SplitBuffer<T>> freeBuffers = new ConcurrentLinkedQueue<>();
     private int fetched;
+    /** Received bytes decoders shed during the current fetch (not handed over). */
+    private long shedBytes;
 
     NetworkSplitReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, int subtaskIndex, TransportStats stats,
             DecodeErrorCounter errors, NamedCounters protocolCounters, AcknowledgementHandOff acknowledgements,
@@ -159,7 +161,8 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
             work = poller.poll(0);
         }
         deliverAcknowledgements();
-        long bytes = stats.bytesReceived() - bytesBefore + RECORD_OVERHEAD_BYTES * fetched;
+        long bytes = stats.bytesReceived() - bytesBefore - shedBytes + RECORD_OVERHEAD_BYTES * fetched;
+        shedBytes = 0;
         budget.acquire(bytes);
         ReceivedBatch<T> batch = new ReceivedBatch<>(this::recycle, budget, bytes);
         for (OpenSplit s : splits.values()) {
@@ -232,7 +235,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     private OpenSplit open(NetworkSplit split) throws IOException {
         OpenSplit s = new OpenSplit(split);
         DecoderContext context = new DecoderContext(config.name(), subtaskIndex, split, protocolCounters,
-                budget::overloaded);
+                budget::overloaded, bytes -> shedBytes += bytes);
         if (split.transport() == NetworkSplit.Transport.UDP) {
             UdpOptions options = config.udpOptions(split);
             if (options == null) {

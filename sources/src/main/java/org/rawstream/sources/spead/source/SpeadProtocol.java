@@ -129,11 +129,13 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         final LongCounter heapsShed;
         final LongCounter packetsShed;
         final BooleanSupplier overloaded;
+        final DecoderContext context;
 
         ShedCounters(DecoderContext context) {
             this.heapsShed = context.counters().counter("heapsShed");
             this.packetsShed = context.counters().counter("packetsShed");
             this.overloaded = context::overloaded;
+            this.context = context;
         }
     }
 
@@ -148,11 +150,13 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
             case SHED_NEW:
                 shed.heapsShed.increment();
                 shed.packetsShed.increment();
+                shed.context.shed(packet.packetLength());
                 int s = substreamOf(packet.heapCnt(), stream.keys.length);
                 out.collect(SpeadPacketRecord.shed(stream.stream, s, stream.keys[s], 1, stream.admission.takePendingPackets()));
                 return;
             default:
                 shed.packetsShed.increment();
+                shed.context.shed(packet.packetLength());
         }
     }
 
