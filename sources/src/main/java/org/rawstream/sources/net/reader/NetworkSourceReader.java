@@ -62,6 +62,7 @@ public final class NetworkSourceReader<T>
         group.gauge("handoverBytes", (Gauge<Long>) budget::inFlight);
         group.gauge("handoverBytesMax", (Gauge<Long>) budget::maxInFlight);
         group.gauge("handoverWaits", (Gauge<Long>) budget::waits);
+        group.gauge("handoverBatches", (Gauge<Integer>) budget::batches);
     }
 
     /**
@@ -80,7 +81,7 @@ public final class NetworkSourceReader<T>
         String owner = config.name() + "[" + context.getIndexOfSubtask() + "]";
         return new NetworkSourceReader<>(config, protocol, context, new TransportStats(),
                 new DecodeErrorCounter(owner), new NamedCounters(), new AcknowledgementHandOff(),
-                new HandoverBudget(config.handoverBytes(), config.shedAt()));
+                new HandoverBudget(config.handoverBytes(), config.shedAt(), HANDOVER_QUEUE_BATCHES));
     }
 
     @Override

@@ -149,10 +149,12 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
                 // The task thread is behind by the whole budget: leave the data in the kernel's
                 // buffer (what overflows it is dropped there, and counted by the kernel) and hand
                 // an empty batch back so the fetcher can run its other tasks.
+                budget.acquire(0);
                 return new ReceivedBatch<>(this::recycle, budget, 0);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            budget.acquire(0);
             return new ReceivedBatch<>(this::recycle, budget, 0);
         }
         long bytesBefore = stats.bytesReceived();

@@ -29,12 +29,13 @@ class SpeadAdmissionTest {
 
     private final AtomicBoolean overloaded = new AtomicBoolean();
     private final NamedCounters counters = new NamedCounters();
+    private final java.util.concurrent.atomic.AtomicLong shedBytes = new java.util.concurrent.atomic.AtomicLong();
     private final List<SpeadPacketRecord> out = new ArrayList<>();
 
     private DatagramDecoder<SpeadPacketRecord> decoder(int maxStreams) {
         SpeadProtocol protocol = new SpeadProtocol(2, SpeadAssemblyConfig.builder().maxStreams(maxStreams).build());
         DecoderContext context = new DecoderContext("sp", 0, new NetworkSplit(NetworkSplit.Transport.UDP, "127.0.0.1", 7148, 0),
-                counters, overloaded::get);
+                counters, overloaded::get, shedBytes::addAndGet);
         return protocol.createDatagramDecoder(context);
     }
 
@@ -62,6 +63,7 @@ class SpeadAdmissionTest {
                 .isEqualTo(1);
         assertThat(counters.get("heapsShed")).isEqualTo(1);
         assertThat(counters.get("packetsShed")).isEqualTo(3);
+        assertThat(shedBytes.get()).isEqualTo(3L * packet(2, 300, 0, 100).length); // out of the hand-over's account
         assertThat(out.get(out.size() - 1).length()).isPositive(); // heap 3
     }
 
