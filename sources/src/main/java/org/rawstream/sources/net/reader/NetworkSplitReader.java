@@ -159,8 +159,21 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         }
         long bytesBefore = stats.bytesReceived();
         int work = poller.poll(config.pollTimeoutMillis());
-        while (work > 0 && fetched < config.maxRecordsPerFetch()) {
-            work = poller.poll(0);
+        long until = System.nanoTime() + config.pollTimeoutMillis() * 1_000_000L;
+        while (fetched < config.maxRecordsPerFetch()) {
+            if (work > 0) {
+                work = poller.poll(0);
+                continue;
+            }
+            // Drained. While the task thread is behind, keep reading into this batch (up to the
+            // poll timeout): every fetch is a batch in the hand-over queue, and small ones — the
+            // sockets drained quickly, or decoders shed what came — would fill its batch
+            // capacity, block this thread and leave the packets to the kernel to drop.
+            long left = until - System.nanoTime();
+            if (left <= 0 || !budget.overloaded()) {
+                break;
+            }
+            work = poller.poll(Math.max(1, left / 1_000_000L));
         }
         deliverAcknowledgements();
         long bytes = stats.bytesReceived() - bytesBefore - shedBytes + RECORD_OVERHEAD_BYTES * fetched;
