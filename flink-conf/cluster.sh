@@ -52,7 +52,7 @@ Usage: flink-conf/cluster.sh <command> [arguments]
   start [-D key=value ...]     write conf/, start 1 JobManager + \$RAWSTREAM_TASKMANAGERS (2)
                                TaskManagers, wait until REST is up and all have registered
   stop                         stop every process this cluster started (TERM, then KILL)
-  status                       processes, REST address, slots, jobs
+  status                       processes, dashboard address, slots, and each job: id, state, name
   start-tm <n>                 start TaskManager n (resource id tm-<n>), e.g. to replace one
   kill-tm <n> [signal]         signal TaskManager n (default KILL), as a crash would
   submit <jar> [args ...]      upload the jar over REST and run it; prints the job id
@@ -290,17 +290,27 @@ cmd_stop() {
 }
 
 cmd_status() {
-  local f name pid
+  local f name pid any=0 base overview
   for f in "$PIDS"/*.pid; do
     [ -f "$f" ] || continue
+    any=1
     name="$(basename "$f" .pid)"
     if pid="$(live_pid "$name" "$(class_of "$name")")"; then echo "$name pid $pid running"
     else echo "$name not running (stale pid file)"; fi
   done
-  if [ -f "$CONF/config.yaml" ] && curl -sf "$(rest_base)/overview" >/dev/null 2>&1; then
-    echo "dashboard $(rest_base)"
-    curl -sf "$(rest_base)/overview"; echo
+  [ "$any" = 1 ] || echo "not running: no process recorded in $PIDS"
+  [ -f "$CONF/config.yaml" ] || return 0
+  base="$(rest_base)"
+  if ! overview="$(curl -sf "$base/overview" 2>/dev/null)"; then
+    [ "$any" = 1 ] && echo "dashboard $base: no answer"
+    return 0
   fi
+  echo "dashboard $base"
+  echo "$overview" | json '"%d TaskManagers, %d of %d slots free; jobs: %d running, %d finished, %d cancelled, %d failed" % (
+      j["taskmanagers"], j["slots-available"], j["slots-total"],
+      j["jobs-running"], j["jobs-finished"], j["jobs-cancelled"], j["jobs-failed"])'
+  curl -sf "$base/jobs/overview" 2>/dev/null | json '"\n".join("job %s %s %s" % (x["jid"], x["state"], x["name"])
+      for x in sorted(j["jobs"], key=lambda x: x["start-time"])) or "no jobs"' || true
 }
 
 cmd_kill_tm() {

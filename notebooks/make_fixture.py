@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes a small RawStream-like output directory with h5py, in the raw-HDF5 layout
-(specs/raw-hdf5.md), so the notebooks can be run without a job run:
+(docs/raw-hdf5.md), so the notebooks can be run without a job run:
 
     /usr/bin/python3 notebooks/make_fixture.py <out dir> [--only spead,odin,echo,msgpack]
 

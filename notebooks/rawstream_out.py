@@ -1,6 +1,6 @@
 """Reading a RawStream output directory from notebooks: committed raw-HDF5 files per source, and
-decoders for the stored messages of each protocol (see the specs: raw-hdf5, spead, odin, echo,
-msgpack-stream). Plain h5py + numpy; no RawStream code needed.
+decoders for the stored messages of each protocol (see docs/raw-hdf5.md and docs/protocols/: spead,
+odin, echo, msgpack-stream). Plain h5py + numpy; no RawStream code needed.
 
 Layout: <out>/<source>/<name>.h5, one directory per source. Files whose name starts with "." are
 in-progress files of the sink and are never read. /meta carries protocol, io_version, created,

@@ -47,7 +47,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Output directory (output.dir; default ./out).")
     String output;
 
-    @Option(names = "--sources", paramLabel = "NAMES", description = "Sources to run, comma-separated (sources; default gen).")
+    @Option(names = "--sources", paramLabel = "NAMES", description = "Sources to run, comma-separated (sources; default gen,spead,odin,echo,msgpack).")
     String sources;
 
     @Option(names = {"-p", "--parallelism"}, paramLabel = "N", description = "Job parallelism (parallelism).")

@@ -30,7 +30,8 @@ import org.rawstream.sources.odin.source.OdinTypes;
  * {@code type: odin-udp} (one packet per datagram) and {@code type: odin-tcp} (COBS frames with
  * CRC-16): ODIN-Stream packets from the network, joined with their schemas in keyed state by
  * identifier ({@link OdinKeyedProcessor}). Every valid packet, schema and event packets included,
- * is stored raw (protocol "odin", io_version "1.0"), so a file decodes offline; the decoded,
+ * is stored raw (protocol "odin", io_version "1.0"), so a source's files together decode offline
+ * (one file alone usually starts with data whose schema is in an earlier file); the decoded,
  * named values go to a side output that is counted and logged ({@link OdinValuesLogSink}).
  */
 public final class OdinSourceKind implements SourceKind {

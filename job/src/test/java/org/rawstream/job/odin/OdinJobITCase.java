@@ -54,6 +54,7 @@ import org.rawstream.sources.odin.OdinPacketType;
 import org.rawstream.sources.odin.OdinReceiver;
 import org.rawstream.sources.odin.OdinReceiverConfig;
 import org.rawstream.sources.odin.OdinSchema;
+import org.rawstream.sources.odin.OdinTestVectors;
 import org.rawstream.sources.odin.OdinTypeDescriptor;
 import org.rawstream.sources.odin.OdinPacketWriter;
 import org.rawstream.sources.odin.source.OdinNamedValues;
@@ -62,7 +63,7 @@ import org.rawstream.sources.transport.TcpSender;
 import org.rawstream.sources.transport.UdpSender;
 
 /**
- * The shared ODIN vectors through the real job (source kind, keyed schema join, raw-HDF5 sink) on
+ * The ODIN vectors (testdata/vectors/odin) through the real job (source kind, keyed schema join, raw-HDF5 sink) on
  * a MiniCluster, over UDP and TCP on 127.0.0.1; the committed files are read back and compared
  * with the vectors, and the counters with what each packet's {@code expect} entry implies.
  */
@@ -79,8 +80,8 @@ class OdinJobITCase {
             new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
                     .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
 
-    /** The 20 packets of the shared vectors' packets.json, in order. */
-    private final List<byte[]> vectors = OdinVectorFiles.packets();
+    /** The 20 packets of the vectors' packets.json, in order. */
+    private final List<byte[]> vectors = OdinTestVectors.packets().stream().map(p -> p.bytes).toList();
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -158,7 +159,7 @@ class OdinJobITCase {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void tcpVectorsThroughTheRealPipeline(@TempDir Path out) throws Exception {
-        JobClient job = runTcpJob(out, List.of(OdinVectorFiles.bytes("tcp_cobs.bin")));
+        JobClient job = runTcpJob(out, List.of(OdinTestVectors.bytes("tcp_cobs.bin")));
 
         assertStoredInArrivalOrder(out.resolve("odin"));
         Map<String, Metric> metrics = REPORTER.findMetrics(job.getJobID(), "rawstream.odin.");
@@ -175,7 +176,7 @@ class OdinJobITCase {
     void badCrcFrameIsCountedAndTheNextFrameAccepted(@TempDir Path out) throws Exception {
         // The accepted frame is data of schema 27829: send that schema after it, so it resolves.
         byte[] schema = vectors.get(1);
-        JobClient job = runTcpJob(out, List.of(OdinVectorFiles.bytes("tcp_cobs_bad_crc.bin"), OdinFrameEncoder.encode(schema)));
+        JobClient job = runTcpJob(out, List.of(OdinTestVectors.bytes("tcp_cobs_bad_crc.bin"), OdinFrameEncoder.encode(schema)));
 
         List<byte[]> stored = storedMessages(out.resolve("odin"));
         assertThat(stored).hasSize(2);

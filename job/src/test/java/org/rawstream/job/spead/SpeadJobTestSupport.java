@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -21,11 +20,10 @@ import org.rawstream.sinks.rawhdf5.RawFileReader;
 import org.rawstream.sources.spead.IncompleteHeapPolicy;
 import org.rawstream.sources.spead.ReceivedHeap;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
-import org.rawstream.sources.spead.SpeadFramer;
 import org.rawstream.sources.spead.SpeadStreamAssembler;
 import org.rawstream.sources.spead.StoredHeapCodec;
 
-/** The MiniCluster, vectors and output files of the SPEAD job tests. */
+/** The MiniCluster, expected heaps and output files of the SPEAD job tests (vectors: {@link org.rawstream.sources.spead.SpeadVectors}). */
 final class SpeadJobTestSupport {
     /** The SPEAD source the job tests configure. */
     static final String SOURCE = "sp";
@@ -52,45 +50,6 @@ final class SpeadJobTestSupport {
         s.set("source." + source + ".port", String.valueOf(port), "test");
         s.setAll(extra, "test");
         return s;
-    }
-
-    static Path vectorsDir() {
-        String root = System.getProperty("rawstream.root");
-        Path start = root != null ? Paths.get(root) : Paths.get("").toAbsolutePath();
-        for (Path d = start; d != null; d = d.getParent()) {
-            Path p = d.resolve("testdata/vectors/spead").normalize();
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("testdata/vectors/spead not found");
-    }
-
-    static List<String> vectorNames() throws IOException {
-        try (Stream<Path> s = Files.list(vectorsDir())) {
-            return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".bin"))
-                    .map(n -> n.substring(0, n.length() - 4)).sorted().collect(Collectors.toList());
-        }
-    }
-
-    static byte[] vector(String name) throws IOException {
-        return Files.readAllBytes(vectorsDir().resolve(name + ".bin"));
-    }
-
-    /** The packets of a byte stream of back-to-back packets. */
-    static List<byte[]> packets(byte[] stream) {
-        SpeadFramer framer = new SpeadFramer(Integer.MAX_VALUE);
-        List<byte[]> out = new ArrayList<>();
-        int pos = 0;
-        while (pos < stream.length) {
-            int len = framer.nextPacketLength(ByteBuffer.wrap(stream), pos, stream.length - pos);
-            assertThat(len).isPositive();
-            byte[] p = new byte[len];
-            System.arraycopy(stream, pos, p, 0, len);
-            out.add(p);
-            pos += len;
-        }
-        return out;
     }
 
     /** What the job must store for these packets: the plain-Java assembler's heaps as stored messages. */

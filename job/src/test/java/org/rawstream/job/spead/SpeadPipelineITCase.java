@@ -33,6 +33,7 @@ import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
 import org.rawstream.sources.net.Ports;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
+import org.rawstream.sources.spead.SpeadVectors;
 import org.rawstream.sources.spead.SpeadFlavour;
 import org.rawstream.sources.spead.SpeadItemIds;
 import org.rawstream.sources.spead.SpeadPacketWriter;
@@ -88,8 +89,8 @@ class SpeadPipelineITCase {
         int port = Ports.freeUdpPort();
         JobClient job = start("spead-udp", port, Map.of());
         List<String> expected = new ArrayList<>();
-        for (String name : SpeadJobTestSupport.vectorNames()) {
-            List<byte[]> packets = SpeadJobTestSupport.packets(SpeadJobTestSupport.vector(name));
+        for (String name : SpeadVectors.names()) {
+            List<byte[]> packets = SpeadVectors.packets(SpeadVectors.bin(name));
             expected.addAll(SpeadJobTestSupport.expectedMessages(packets, jobAssemblyConfig()));
             // One socket per file: each file is its own stream (sender address and port).
             try (DatagramChannel ch = DatagramChannel.open()) {
@@ -115,9 +116,9 @@ class SpeadPipelineITCase {
         JobClient job = start("spead-tcp", port, Map.of("source." + SOURCE + ".chain-assembly", "false",
                 "source." + SOURCE + ".substreams", "3"));
         List<String> expected = new ArrayList<>();
-        for (String name : SpeadJobTestSupport.vectorNames()) {
-            byte[] stream = SpeadJobTestSupport.vector(name);
-            expected.addAll(SpeadJobTestSupport.expectedMessages(SpeadJobTestSupport.packets(stream), jobAssemblyConfig()));
+        for (String name : SpeadVectors.names()) {
+            byte[] stream = SpeadVectors.bin(name);
+            expected.addAll(SpeadJobTestSupport.expectedMessages(SpeadVectors.packets(stream), jobAssemblyConfig()));
             try (SocketChannel ch = SocketChannel.open(new InetSocketAddress("127.0.0.1", port))) {
                 ByteBuffer b = ByteBuffer.wrap(stream);
                 while (b.hasRemaining()) {

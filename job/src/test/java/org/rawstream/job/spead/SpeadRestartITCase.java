@@ -33,6 +33,7 @@ import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
 import org.rawstream.sources.net.Ports;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
+import org.rawstream.sources.spead.SpeadVectors;
 import org.rawstream.sources.spead.SpeadPacket;
 import org.rawstream.sources.transport.Pacer;
 
@@ -87,7 +88,7 @@ class SpeadRestartITCase {
         Ports.awaitUdpBound(port, 1, DEADLINE);
 
         // Every heap but the last packet of each; the stop heap held back too.
-        List<byte[]> all = SpeadJobTestSupport.packets(SpeadJobTestSupport.vector("shuffled"));
+        List<byte[]> all = SpeadVectors.packets(SpeadVectors.bin("shuffled"));
         List<String> expected = SpeadJobTestSupport.expectedMessages(all, SpeadAssemblyConfig.defaults());
         List<byte[]> first = new ArrayList<>();
         List<byte[]> rest = new ArrayList<>();

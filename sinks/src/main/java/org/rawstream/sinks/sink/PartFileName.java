@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  *       checkpoint C, hidden files of the same lineage and subtask with {@code checkpoint > C} are
  *       leftovers of a failed attempt; files with {@code checkpoint <= C} are referenced by
  *       committables in checkpoint C and must be kept;
- *   <li>{@code seq}: counts rolls within one checkpoint interval.
+ *   <li>{@code seq}: a per-subtask counter of the files opened since the last checkpoint (reset at
+ *       each checkpoint), shared by all sources of the subtask, so one source's numbers can skip.
  * </ul>
  */
 final class PartFileName {

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The shared echo vectors: requests.bin/responses.bin in every chunking, and the malformed cases. */
+/** The echo vectors (testdata/vectors/echo): requests.bin/responses.bin in every chunking, and the malformed cases. */
 class EchoVectorsTest {
     private static final byte[] REQUESTS = TestVectors.bytes("echo/requests.bin");
     private static final byte[] RESPONSES = TestVectors.bytes("echo/responses.bin");

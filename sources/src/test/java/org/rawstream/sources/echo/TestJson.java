@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal JSON reader for the shared test vectors' descriptions (objects, arrays, strings,
+ * A minimal JSON reader for the test vectors' descriptions (objects, arrays, strings,
  * integers, booleans, null). Objects become {@code Map<String, Object>}, arrays {@code List<Object>},
  * numbers {@code Long} (or {@code Double} when fractional).
  */

@@ -6,11 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 
-/** Finds the repository's test vectors: {@code <repo root>/testdata/vectors}. */
+/**
+ * Finds the repository's test vectors, {@code <repo root>/testdata/vectors}: the one lookup rule
+ * of the sources tests and (through the test-jar) the job's. The root is the system property
+ * {@code rawstream.root} (set by the parent pom), else the first directory upwards from the
+ * working directory that holds {@code testdata/vectors}.
+ */
 public final class TestVectors {
     private TestVectors() {
     }
 
+    /** A file or folder under the vectors directory, e.g. {@code "spead"} or {@code "echo/requests.bin"}. */
     public static Path path(String relative) {
         return root().resolve(relative);
     }

@@ -1,16 +1,13 @@
 package org.rawstream.sources.odin;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.rawstream.sources.echo.TestJson;
+import org.rawstream.sources.echo.TestVectors;
 
 /** The ODIN-Stream vectors: {@code <repo root>/testdata/vectors/odin} (also used by the job's ITCases). */
 public final class OdinTestVectors {
@@ -41,22 +38,10 @@ public final class OdinTestVectors {
     }
 
     public static Path directory() {
-        String root = System.getProperty("rawstream.root");
-        if (root != null) {
-            Path dir = Paths.get(root).resolve("testdata/vectors/odin").normalize();
-            if (Files.isDirectory(dir)) {
-                return dir;
-            }
-        }
-        for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            Path candidate = dir.resolve("testdata/vectors/odin").normalize();
-            if (Files.isDirectory(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("testdata/vectors/odin not found (set -Drawstream.root)");
+        return TestVectors.path("odin");
     }
 
+    /** The packets of packets.json with their expectations, in order. */
     public static List<VectorPacket> packets() {
         Map<String, Object> doc = TestJson.object(TestJson.parse(read("packets.json")));
         List<VectorPacket> packets = new ArrayList<>();
@@ -69,11 +54,7 @@ public final class OdinTestVectors {
     }
 
     public static byte[] bytes(String name) {
-        try {
-            return Files.readAllBytes(directory().resolve(name));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return TestVectors.bytes("odin/" + name);
     }
 
     private static String read(String name) {

@@ -5,46 +5,32 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.rawstream.sources.echo.TestVectors;
 
-/** Finds and reads the SPEAD vectors in {@code <repo root>/testdata/vectors/spead}. */
-final class SpeadVectors {
+/** Reads the SPEAD vectors in {@code <repo root>/testdata/vectors/spead} (also used by the job's ITCases). */
+public final class SpeadVectors {
 
     private SpeadVectors() {
     }
 
-    static Path dir() {
-        String root = System.getProperty("rawstream.root");
-        if (root != null) {
-            Path p = Paths.get(root).resolve("testdata/vectors/spead").normalize();
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-        }
-        Path d = Paths.get("").toAbsolutePath();
-        while (d != null) {
-            Path p = d.resolve("testdata/vectors/spead").normalize();
-            if (Files.isDirectory(p)) {
-                return p;
-            }
-            d = d.getParent();
-        }
-        throw new IllegalStateException("testdata/vectors/spead not found");
+    public static Path dir() {
+        return TestVectors.path("spead");
     }
 
-    static List<String> names() throws IOException {
+    /** The vectors' names (their .bin files without the extension), sorted. */
+    public static List<String> names() throws IOException {
         try (Stream<Path> s = Files.list(dir())) {
             return s.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".bin"))
                     .map(n -> n.substring(0, n.length() - 4)).sorted().collect(Collectors.toList());
         }
     }
 
-    static byte[] bin(String name) throws IOException {
+    public static byte[] bin(String name) throws IOException {
         return Files.readAllBytes(dir().resolve(name + ".bin"));
     }
 
@@ -54,7 +40,7 @@ final class SpeadVectors {
     }
 
     /** The packets of a vector file, each as its own byte array (file order). */
-    static List<byte[]> packets(byte[] stream) {
+    public static List<byte[]> packets(byte[] stream) {
         List<byte[]> out = new ArrayList<>();
         SpeadFramer framer = new SpeadFramer(1 << 30);
         ByteBuffer buf = ByteBuffer.wrap(stream);
