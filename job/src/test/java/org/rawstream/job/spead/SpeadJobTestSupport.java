@@ -78,7 +78,7 @@ final class SpeadJobTestSupport {
         String portHex = String.format(":%04X", port);
         long drops = 0;
         try {
-            for (String line : Files.readAllLines(Paths.get("/proc/net/udp"))) {
+            for (String line : Files.readAllLines(Path.of("/proc/net/udp"))) {
                 String[] f = line.trim().split("\\s+");
                 if (f.length > 12 && f[1].endsWith(portHex)) {
                     drops += Long.parseLong(f[f.length - 1]);

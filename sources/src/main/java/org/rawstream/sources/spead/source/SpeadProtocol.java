@@ -35,7 +35,7 @@ import org.rawstream.sources.transport.StreamDecoder;
  * <p>Bounds and shedding, on the receiving thread: at most {@code maxStreams} UDP senders per
  * endpoint are streams at once — a new one ends the least recently active (end-of-stream markers:
  * assembly flushes its live heaps as incomplete; counted in {@code streamsEvicted}); and while the
- * pipeline is behind ({@link DecoderContext#overloaded()}) whole new heaps are shed
+ * pipeline is behind ({@link DecoderContext#overloaded()}) whole new heaps of UDP streams are shed
  * ({@link HeapAdmission}; {@code heapsShed}/{@code packetsShed} here, {@code heaps_shed} per
  * stream through a shed notice to assembly).
  */
@@ -131,10 +131,10 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         final BooleanSupplier overloaded;
         final DecoderContext context;
 
-        ShedCounters(DecoderContext context) {
+        ShedCounters(DecoderContext context, boolean shed) {
             this.heapsShed = context.counters().counter("heapsShed");
             this.packetsShed = context.counters().counter("packetsShed");
-            this.overloaded = context::overloaded;
+            this.overloaded = shed ? context::overloaded : () -> false;
             this.context = context;
         }
     }
@@ -191,7 +191,7 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         String local = "udp:" + split.host() + ":" + split.port() + "<-";
         SpeadPacket packet = new SpeadPacket();
         ByteArrayPool pool = new ByteArrayPool(maxPacketSize, POOLED_BYTES_PER_DECODER);
-        ShedCounters shed = new ShedCounters(context);
+        ShedCounters shed = new ShedCounters(context, true);
         LongCounter streamsEvicted = context.counters().counter("streamsEvicted");
         // Access order: the first entry is the least recently active stream.
         Map<InetSocketAddress, StreamKeys> streams = new LinkedHashMap<>(16, 0.75f, true);
@@ -236,7 +236,10 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         String stream = "tcp:" + split.host() + ":" + split.port() + "<-"
                 + (remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort())
                 + "#" + connection.connectionId();
-        return new TcpDecoder(new StreamKeys(stream, substreams, admissionMemory), maxPacketSize, new ShedCounters(context));
+        // TCP is never shed: when the pipeline is behind, the receiving thread stops reading and
+        // TCP's flow control slows the sender down, so nothing is lost.
+        return new TcpDecoder(new StreamKeys(stream, substreams, admissionMemory), maxPacketSize,
+                new ShedCounters(context, false));
     }
 
     /** One TCP connection: framing, validation, end-of-stream markers. */
