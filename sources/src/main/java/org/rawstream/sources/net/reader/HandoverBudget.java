@@ -19,6 +19,8 @@ final class HandoverBudget {
     private final long shedBytes;
     /** Queued batches from which decoders shed new units. */
     private final int shedBatches;
+    /** Queued batches from which the fetcher makes fewer, larger batches. */
+    private final int behindBatches;
     private final AtomicInteger batches = new AtomicInteger();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition released = lock.newCondition();
@@ -35,6 +37,16 @@ final class HandoverBudget {
         this.limit = limit;
         this.shedBytes = shedAt >= 1 ? Long.MAX_VALUE : (long) (limit * shedAt);
         this.shedBatches = shedAt >= 1 ? Integer.MAX_VALUE : (int) Math.max(1, queueBatches * shedAt);
+        this.behindBatches = (int) Math.max(1, Math.min(64, queueBatches / 16L));
+    }
+
+    /**
+     * Fetcher: the task thread has batches waiting. The fetcher then fills each batch for up to
+     * its poll timeout instead of returning when the sockets are drained, so the queue's batch
+     * capacity lasts (a stall of the task thread costs bytes, bounded by the budget, not batches).
+     */
+    boolean behind() {
+        return batches.get() >= behindBatches || overloaded();
     }
 
     /** Fetcher: the task thread is behind by the shedding share of the budget (bytes or batches). */

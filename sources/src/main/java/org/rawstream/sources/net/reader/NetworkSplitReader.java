@@ -170,7 +170,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
             // sockets drained quickly, or decoders shed what came — would fill its batch
             // capacity, block this thread and leave the packets to the kernel to drop.
             long left = until - System.nanoTime();
-            if (left <= 0 || !budget.overloaded()) {
+            if (left <= 0 || !budget.behind()) {
                 break;
             }
             work = poller.poll(Math.max(1, left / 1_000_000L));

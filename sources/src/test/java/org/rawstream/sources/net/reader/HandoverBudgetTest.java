@@ -35,8 +35,10 @@ class HandoverBudgetTest {
         budget.acquire(0);
         budget.acquire(1); // two batches of a queue of four, though few bytes
         assertThat(budget.overloaded()).isTrue();
+        assertThat(budget.behind()).isTrue();
         budget.release(0);
         assertThat(budget.overloaded()).isFalse();
+        assertThat(budget.behind()).isFalse();
         assertThat(new HandoverBudget(100, 1.0, 4).overloaded()).isFalse();
     }
 
