@@ -38,6 +38,8 @@ class HandoverBudgetTest {
         assertThat(budget.behind()).isTrue();
         budget.release(0);
         assertThat(budget.overloaded()).isFalse();
+        assertThat(budget.behind()).isTrue(); // a batch still waits (a queue of 4: from one on)
+        budget.release(1);
         assertThat(budget.behind()).isFalse();
         assertThat(new HandoverBudget(100, 1.0, 4).overloaded()).isFalse();
     }
