@@ -83,7 +83,11 @@ class SpeadHostileITCase {
         int port = Ports.freeUdpPort();
         // Default memory settings: nothing about live-heap memory, streams, hand-over or heap size.
         Settings s = SpeadJobTestSupport.settings(out, SOURCE, "spead-udp", port, "1", Map.of());
-        s.set("source." + SOURCE + ".stop-when-idle", "6s", "test"); // heap (2 s) and reorder (2 s) timeouts first
+        // Not a memory setting: a 5 s heap timeout (default 2 s) so that a stall of this busy
+        // machine's task thread does not expire a legitimate heap whose packets wait in the
+        // hand-over (hostile heaps leave by the live-heap window long before either timeout).
+        s.set("source." + SOURCE + ".heap-timeout", "5s", "test");
+        s.set("source." + SOURCE + ".stop-when-idle", "9s", "test"); // heap (5 s) and reorder (2 s) timeouts first
         JobConfig config = JobConfig.from(s);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 FlinkSetup.applyJobSettings(new Configuration(), config));
