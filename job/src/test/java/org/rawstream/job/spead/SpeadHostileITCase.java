@@ -56,7 +56,6 @@ class SpeadHostileITCase {
     private static final int HOSTILE_PORTS = 256;
     private static final double HOSTILE_HEAPS_PER_SECOND = 8192; // 32 per port per second
     private static final int LEGIT_HEAP = 1 << 20;
-    private static final int LEGIT_PAYLOAD_PER_PACKET = 8972 - 8 - 4 * 8;
     private static final double LEGIT_HEAPS_PER_SECOND = 8;
     private static final long SEND_MILLIS = Long.getLong("rawstream.hostile.seconds", 30) * 1000;
     /** Hostile heap counters start here (legitimate ones at 1), so the file tells them apart. */
@@ -197,16 +196,7 @@ class SpeadHostileITCase {
             long cnt = 0;
             while (System.currentTimeMillis() < end) {
                 cnt++;
-                for (int off = 0; off < LEGIT_HEAP; off += LEGIT_PAYLOAD_PER_PACKET) {
-                    int len = Math.min(LEGIT_PAYLOAD_PER_PACKET, LEGIT_HEAP - off);
-                    packet(cnt, LEGIT_HEAP, off, len, b);
-                    for (int i = 0; i < len; i++) {
-                        b.put(legitByte(cnt, off + i));
-                    }
-                    b.flip();
-                    pacer.acquire(b.remaining());
-                    ch.write(b);
-                }
+                SpeadJobTestSupport.sendHeap(ch, b, pacer, cnt, LEGIT_HEAP, SpeadHostileITCase::legitByte);
             }
             return cnt;
         }

@@ -31,8 +31,6 @@ import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
 import org.rawstream.sources.net.Ports;
 import org.rawstream.sources.spead.ReceivedHeap;
-import org.rawstream.sources.spead.SpeadFlavour;
-import org.rawstream.sources.spead.SpeadPacketWriter;
 import org.rawstream.sources.spead.StoredHeapCodec;
 import org.rawstream.sources.transport.Pacer;
 
@@ -50,7 +48,7 @@ class SpeadOverloadITCase {
     static final MiniClusterExtension MINI_CLUSTER = SpeadJobTestSupport.miniCluster(REPORTER);
 
     private static final int HEAP = 1 << 20;
-    private static final int PAYLOAD_PER_PACKET = 8972 - 8 - 4 * 8;
+    private static final int PAYLOAD_PER_PACKET = SpeadJobTestSupport.PAYLOAD_PER_PACKET;
     private static final int PACKETS_PER_HEAP = (HEAP + PAYLOAD_PER_PACKET - 1) / PAYLOAD_PER_PACKET;
     /**
      * Sink: 2 MiB/s; sender: 4 times that. Modest rates, so that the kernel's default 4 MiB
@@ -151,18 +149,9 @@ class SpeadOverloadITCase {
             Pacer pacer = new Pacer(SEND_BYTES_PER_SECOND);
             long end = System.currentTimeMillis() + SEND_MILLIS;
             long cnt = 0;
-            SpeadFlavour f = SpeadFlavour.SPEAD_64_48;
             while (System.currentTimeMillis() < end) {
                 cnt++;
-                for (int off = 0; off < HEAP; off += PAYLOAD_PER_PACKET) {
-                    int len = Math.min(PAYLOAD_PER_PACKET, HEAP - off);
-                    b.clear();
-                    SpeadPacketWriter.writeHeader(b, f, 4);
-                    SpeadPacketWriter.writePacketPointers(b, f, cnt, HEAP, off, len);
-                    b.position(b.position() + len).flip();
-                    pacer.acquire(b.remaining());
-                    ch.write(b);
-                }
+                SpeadJobTestSupport.sendHeap(ch, b, pacer, cnt, HEAP, (c, o) -> (byte) 0);
             }
             return cnt;
         }
