@@ -73,11 +73,30 @@ Environment (defaults in brackets):
   RAWSTREAM_PARALLELISM  parallelism of submitted jobs [cluster default]
   RAWSTREAM_TIMEOUT      seconds any single wait may take [120]
   RAWSTREAM_MVN_OPTS     extra Maven options for 'lib', e.g. -o [none]
+  Several hosts on one machine (network namespaces, see flink-conf/netns-hosts.sh; root):
+  RAWSTREAM_JM_NETNS     namespace to run the JobManager in [none]
+  RAWSTREAM_JM_ADDRESS   its address: RPC, REST and dashboard bind there [127.0.0.1]
+  RAWSTREAM_TM_NETNS     namespaces of TaskManagers 1..N, space-separated [none]
+  RAWSTREAM_TM_ADDRESSES their addresses (taskmanager.host and bind-host), space-separated [127.0.0.1]
 Ports are used as given at 'start'; later commands read them from conf/config.yaml.
 EOF
 }
 
 log() { echo "cluster: $*" >&2; }
+
+JM_NETNS="${RAWSTREAM_JM_NETNS:-}"
+JM_ADDRESS="${RAWSTREAM_JM_ADDRESS:-127.0.0.1}"
+read -r -a TM_NETNS <<< "${RAWSTREAM_TM_NETNS:-}"
+read -r -a TM_ADDRESSES <<< "${RAWSTREAM_TM_ADDRESSES:-}"
+
+# Runs a command in network namespace $1 (none: here).
+in_netns() {
+  local ns="$1"; shift
+  if [ -n "$ns" ]; then ip netns exec "$ns" "$@"; else "$@"; fi
+}
+
+# REST calls reach the JobManager where it runs.
+jm_curl() { in_netns "$JM_NETNS" curl "$@"; }
 die() { log "$*"; exit 1; }
 
 # ---------------------------------------------------------------------------- configuration
@@ -132,7 +151,7 @@ print(v)' "$CONF/config.yaml" "$1"
 rest_base() {
   local port
   port="$(conf_get rest.port)"   # exits (set -e) when there is no config yet
-  echo "http://127.0.0.1:$port"
+  echo "http://$JM_ADDRESS:$port"
 }
 
 # ---------------------------------------------------------------------------- lib/
@@ -180,25 +199,29 @@ resource_params() {
   echo "$out" | grep '^BASH_JAVA_UTILS_EXEC_RESULT:' | sed 's/^BASH_JAVA_UTILS_EXEC_RESULT://'
 }
 
-# launch <name> <class> <jvm flags> <dynamic properties> [more arguments]
+# launch <name> <netns or ""> <class> <jvm flags> <dynamic properties> [more arguments]
 launch() {
-  local name="$1" class="$2" jvm="$3" dyn="$4"; shift 4
+  local name="$1" ns="$2" class="$3" jvm="$4" dyn="$5"; shift 5
   if live_pid "$name" "$class" >/dev/null; then die "$name is already running"; fi
+  local exec_in=()
+  [ -n "$ns" ] && exec_in=(ip netns exec "$ns")   # execs: the recorded PID is the JVM's
   # shellcheck disable=SC2086  # the flag strings are word lists by construction
-  setsid "$JAVA" $jvm "${JAVA_OPENS[@]}" \
+  setsid "${exec_in[@]}" "$JAVA" $jvm "${JAVA_OPENS[@]}" \
       "-Dlog.file=$LOGS/$name.log" "-Dlog4j.configurationFile=$CONF/log4j.properties" \
       -cp "$LIB/*" "$class" --configDir "$CONF" "$@" $dyn \
       < /dev/null > "$LOGS/$name.out" 2>&1 &
   echo $! > "$(pid_file "$name")"
-  log "started $name (pid $!), log $LOGS/$name.log"
+  log "started $name (pid $!${ns:+, network namespace $ns}), log $LOGS/$name.log"
 }
 
 start_tm() {
-  local n="$1" params jvm dyn
+  local n="$1" params jvm dyn ns="${TM_NETNS[$(($1 - 1))]:-}" address="${TM_ADDRESSES[$(($1 - 1))]:-}" host=()
   params="$(resource_params GET_TM_RESOURCE_PARAMS)"
   jvm="$(echo "$params" | sed -n 1p)"
   dyn="$(echo "$params" | sed -n 2p)"
-  launch "taskmanager-$n" "$TM_CLASS" "$jvm" "$dyn" -D "taskmanager.resource-id=tm-$n"
+  # Its own address: what the job's placement sees as the TaskManager's host.
+  [ -n "$address" ] && host=(-D "taskmanager.host=$address" -D "taskmanager.bind-host=$address")
+  launch "taskmanager-$n" "$ns" "$TM_CLASS" "$jvm" "$dyn" -D "taskmanager.resource-id=tm-$n" "${host[@]}"
 }
 
 # Stop <name>: TERM, wait with a deadline, then KILL. Only a PID that still runs its class.
@@ -235,7 +258,7 @@ wait_cluster() {
   base="$(rest_base)"
   while :; do
     live_pid jobmanager "$JM_CLASS" >/dev/null || fail_with_log jobmanager "the JobManager exited"
-    tms="$(curl -sf "$base/overview" 2>/dev/null | json 'j["taskmanagers"]' 2>/dev/null || true)"
+    tms="$(jm_curl -sf "$base/overview" 2>/dev/null | json 'j["taskmanagers"]' 2>/dev/null || true)"
     [ "$tms" = "$want" ] && break
     [ $SECONDS -lt $deadline ] || fail_with_log jobmanager \
         "after ${TIMEOUT}s: REST at $base has ${tms:-no answer} of $want TaskManagers"
@@ -269,11 +292,13 @@ cmd_start() {
       "io.tmp.dirs=$CLUSTER_DIR/tmp" "web.tmpdir=$CLUSTER_DIR/web" \
       "execution.checkpointing.dir=file://$CLUSTER_DIR/checkpoints" \
       "execution.checkpointing.savepoint-dir=file://$CLUSTER_DIR/savepoints" \
+      "jobmanager.rpc.address=$JM_ADDRESS" "jobmanager.bind-host=$JM_ADDRESS" \
+      "rest.address=$JM_ADDRESS" "rest.bind-address=$JM_ADDRESS" \
       "${dyn[@]}"
   params="$(resource_params GET_JM_RESOURCE_PARAMS)"
   jvm="$(echo "$params" | sed -n 1p)"
   jmdyn="$(echo "$params" | sed -n 2p)"
-  launch jobmanager "$JM_CLASS" "$jvm" "$jmdyn" --executionMode cluster
+  launch jobmanager "$JM_NETNS" "$JM_CLASS" "$jvm" "$jmdyn" --executionMode cluster
   for i in $(seq 1 "$tms"); do start_tm "$i"; done
   wait_cluster "$tms"
 }
@@ -301,7 +326,7 @@ cmd_status() {
   [ "$any" = 1 ] || echo "not running: no process recorded in $PIDS"
   [ -f "$CONF/config.yaml" ] || return 0
   base="$(rest_base)"
-  if ! overview="$(curl -sf "$base/overview" 2>/dev/null)"; then
+  if ! overview="$(jm_curl -sf "$base/overview" 2>/dev/null)"; then
     [ "$any" = 1 ] && echo "dashboard $base: no answer"
     return 0
   fi
@@ -309,7 +334,7 @@ cmd_status() {
   echo "$overview" | json '"%d TaskManagers, %d of %d slots free; jobs: %d running, %d finished, %d cancelled, %d failed" % (
       j["taskmanagers"], j["slots-available"], j["slots-total"],
       j["jobs-running"], j["jobs-finished"], j["jobs-cancelled"], j["jobs-failed"])'
-  curl -sf "$base/jobs/overview" 2>/dev/null | json '"\n".join("job %s %s %s" % (x["jid"], x["state"], x["name"])
+  jm_curl -sf "$base/jobs/overview" 2>/dev/null | json '"\n".join("job %s %s %s" % (x["jid"], x["state"], x["name"])
       for x in sorted(j["jobs"], key=lambda x: x["start-time"])) or "no jobs"' || true
 }
 
@@ -330,7 +355,7 @@ rest_run() {  # rest_run <jar> <savepoint or ""> [args...]: upload, run, print t
   local jar="$1" savepoint="$2" base upload jarid body answer jobid; shift 2
   [ -f "$jar" ] || die "no such jar: $jar"
   base="$(rest_base)"
-  upload="$(curl -sS -f -X POST -H 'Expect:' -F "jarfile=@$jar" "$base/jars/upload")" \
+  upload="$(jm_curl -sS -f -X POST -H 'Expect:' -F "jarfile=@$jar" "$base/jars/upload")" \
       || die "upload of $jar failed"
   jarid="$(echo "$upload" | json 'j["filename"].rsplit("/", 1)[-1]')"
   # A REST run without a parallelism gets 1, not parallelism.default as 'flink run' does: pass it.
@@ -342,11 +367,11 @@ if sys.argv[1]:
 if os.environ.get("PARALLELISM"):
     b["parallelism"] = int(os.environ["PARALLELISM"])
 print(json.dumps(b))' "$savepoint" "$@")"
-  answer="$(curl -sS -X POST -H 'Content-Type: application/json' -d "$body" "$base/jars/$jarid/run")"
+  answer="$(jm_curl -sS -X POST -H 'Content-Type: application/json' -d "$body" "$base/jars/$jarid/run")"
   jobid="$(echo "$answer" | json 'j.get("jobid")' 2>/dev/null || true)"
   [ -n "$jobid" ] || die "run of $jarid failed: $answer"
   # The uploaded jar is only needed until the job graph is built.
-  curl -sf -X DELETE "$base/jars/$jarid" >/dev/null || true
+  jm_curl -sf -X DELETE "$base/jars/$jarid" >/dev/null || true
   echo "$jobid"
 }
 
@@ -366,12 +391,12 @@ cmd_submit_cli() {
 cmd_stop_savepoint() {
   local job="$1" base trigger status deadline=$((SECONDS + TIMEOUT)) answer
   base="$(rest_base)"
-  answer="$(curl -sS -X POST -H 'Content-Type: application/json' -d '{"drain": false}' \
+  answer="$(jm_curl -sS -X POST -H 'Content-Type: application/json' -d '{"drain": false}' \
       "$base/jobs/$job/stop")"
   trigger="$(echo "$answer" | json 'j.get("request-id")' 2>/dev/null || true)"
   [ -n "$trigger" ] || die "stop of $job refused: $answer"
   while :; do
-    answer="$(curl -sS "$base/jobs/$job/savepoints/$trigger")"
+    answer="$(jm_curl -sS "$base/jobs/$job/savepoints/$trigger")"
     status="$(echo "$answer" | json 'j["status"]["id"]')"
     if [ "$status" = COMPLETED ]; then
       echo "$answer" | "$PY" -c 'import json, sys
@@ -390,7 +415,7 @@ cmd_wait_running() {
   local job="$1" deadline=$((SECONDS + TIMEOUT)) state base
   base="$(rest_base)"
   while :; do
-    state="$(curl -sf "$base/jobs/$job" 2>/dev/null | json \
+    state="$(jm_curl -sf "$base/jobs/$job" 2>/dev/null | json \
         '"RUNNING" if j["state"] == "RUNNING" and all(v["status"] == "RUNNING" for v in j["vertices"]) else j["state"]' \
         2>/dev/null || true)"
     [ "$state" = RUNNING ] && return 0
@@ -416,9 +441,9 @@ case "$cmd" in
   submit-cli) need 1 "$@"; cmd_submit_cli "$@" ;;
   resume) need 2 "$@"; sp="$1"; jar="$2"; shift 2; rest_run "$jar" "$sp" "$@" ;;
   stop-savepoint) need 1 "$@"; cmd_stop_savepoint "$1" ;;
-  cancel) need 1 "$@"; base="$(rest_base)"; curl -sf -X PATCH "$base/jobs/$1?mode=cancel" >/dev/null ;;
+  cancel) need 1 "$@"; base="$(rest_base)"; jm_curl -sf -X PATCH "$base/jobs/$1?mode=cancel" >/dev/null ;;
   wait-running) need 1 "$@"; cmd_wait_running "$1" ;;
-  rest) need 1 "$@"; base="$(rest_base)"; curl -sS -f "$base$1"; echo ;;
+  rest) need 1 "$@"; base="$(rest_base)"; jm_curl -sS -f "$base$1"; echo ;;
   url) rest_base ;;
   help|-h|--help) usage ;;
   *) usage >&2; exit 2 ;;

@@ -20,13 +20,15 @@ PROTOCOLS = ("spead", "odin", "echo", "msgpack")
 
 
 def output_dir(default: str = "out") -> Path:
-    """The run's output directory: $RAWSTREAM_OUT, else ./out (or ../out from notebooks/)."""
+    """The run's output directory: $RAWSTREAM_OUT, else ./out (or ../out from notebooks/), else
+    the demo run's ./out-demo (or ../out-demo)."""
     env = os.environ.get("RAWSTREAM_OUT")
     if env:
         return Path(env)
-    for candidate in (Path(default), Path("..") / default):
-        if candidate.is_dir():
-            return candidate
+    for name in (default, "out-demo"):
+        for candidate in (Path(name), Path("..") / name):
+            if candidate.is_dir():
+                return candidate
     return Path(default)
 
 

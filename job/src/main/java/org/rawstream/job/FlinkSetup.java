@@ -15,11 +15,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.JobConfig;
 
 /**
- * Creates the execution environment. Local: Flink's config from {@code flink-conf/config.yaml}
- * (or {@code --flink-conf-dir}), checkpoint and savepoint directories under the state directory,
- * an embedded MiniCluster with the dashboard. Cluster: {@code getExecutionEnvironment} so the job
- * runs unchanged under {@code flink run} and REST submission, taking the cluster's configuration.
- * Both: generic types disabled (no Kryo fallback), checkpointing always on.
+ * Creates the execution environment. Embedded (with {@code --local}, and any plain JVM run such as
+ * an IDE): Flink's config from {@code flink-conf/config.yaml} (or {@code --flink-conf-dir}), then
+ * the {@code -D} overrides, checkpoint and savepoint directories under the state directory, an
+ * embedded MiniCluster with the dashboard — the same configuration with or without
+ * {@code --local}. Cluster ({@code flink run}, REST submission): {@code getExecutionEnvironment},
+ * taking the cluster's configuration, with the {@code -D} overrides as job configuration. All:
+ * generic types disabled (no Kryo fallback), checkpointing always on, a tolerance for failed
+ * checkpoints.
  */
 public final class FlinkSetup {
     static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
@@ -55,12 +58,25 @@ public final class FlinkSetup {
         return conf;
     }
 
-    /** Job-level settings: apply to local and cluster runs alike. */
+    /**
+     * Job-level settings: apply to local and cluster runs alike. The checkpoint tolerance comes
+     * from {@code checkpoint.tolerable-failures} when set, else from Flink's configuration
+     * ({@code execution.checkpointing.tolerable-failed-checkpoints}), else its default: a failed
+     * checkpoint only delays a commit, while a restart loses what is in flight.
+     */
     public static Configuration applyJobSettings(Configuration conf, JobConfig job) {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         job.parallelism().ifPresent(p -> conf.set(CoreOptions.DEFAULT_PARALLELISM, p));
         job.checkpointInterval().ifPresent(i -> conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, i));
+        if (job.tolerableCheckpointFailuresSet() || !conf.contains(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER)) {
+            conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, job.tolerableCheckpointFailures());
+        }
         return conf;
+    }
+
+    /** Whether this JVM runs the job itself (plain {@code java}, an IDE, {@code --local}) rather than under a Flink client. */
+    public static boolean embedded() {
+        return StreamExecutionEnvironment.areExplicitEnvironmentsAllowed();
     }
 
     public static StreamExecutionEnvironment localEnvironment(Configuration conf) {
@@ -68,8 +84,9 @@ public final class FlinkSetup {
         return ensureCheckpointing(env);
     }
 
-    public static StreamExecutionEnvironment clusterEnvironment(JobConfig job) {
-        Configuration conf = applyJobSettings(new Configuration(), job);
+    /** The environment of {@code flink run} / REST submission; {@code overrides} (the -D options) as job configuration. */
+    public static StreamExecutionEnvironment clusterEnvironment(JobConfig job, Map<String, String> overrides) {
+        Configuration conf = applyJobSettings(Configuration.fromMap(overrides), job);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.configure(conf); // make sure job settings win over a context environment's defaults
         return ensureCheckpointing(env);

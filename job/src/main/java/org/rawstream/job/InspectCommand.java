@@ -1,5 +1,6 @@
 package org.rawstream.job;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,6 +16,13 @@ public final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        for (Path file : files) {
+            if (!Files.isRegularFile(file)) {
+                // Typically a shell glob that matched nothing (the shell passes it on unexpanded).
+                System.err.println("rawstream inspect: no such file: " + file);
+                return 1;
+            }
+        }
         RawFileInspector.inspect(files, System.out);
         return 0;
     }

@@ -28,30 +28,73 @@ public final class JobRunner {
 
     private JobRunner() {}
 
+    /**
+     * What a run reports while it runs: every period, when a stop begins (before the savepoint),
+     * and once at its end (after the savepoint).
+     */
+    public interface Progress {
+        Progress NONE = new Progress() {
+        };
+
+        default void running() {
+        }
+
+        default void stopping() {
+        }
+
+        default void ended() {
+        }
+    }
+
     /** Submits and waits for the end of the job; stops it after {@code duration} if set (null = never). */
     public static void runUntilDone(StreamExecutionEnvironment env, String jobName, Duration duration,
             boolean stopOnShutdown) throws Exception {
+        runUntilDone(env, jobName, duration, stopOnShutdown, Progress.NONE, Duration.ofSeconds(5));
+    }
+
+    /**
+     * {@link #runUntilDone(StreamExecutionEnvironment, String, Duration, boolean)} that reports
+     * {@code progress} every {@code period} and once at the end: on Ctrl-C the shutdown hook
+     * reports the end itself, since the JVM halts as soon as the hook returns.
+     */
+    public static void runUntilDone(StreamExecutionEnvironment env, String jobName, Duration duration,
+            boolean stopOnShutdown, Progress progress, Duration period) throws Exception {
         JobClient client = env.executeAsync(jobName);
         LOG.info("Submitted job {} ({})", jobName, client.getJobID());
         AtomicBoolean stopping = new AtomicBoolean();
-        CompletableFuture<?> result = client.getJobExecutionResult();
-        Thread hook = new Thread(() -> {
-            if (!result.isDone()) {
-                stop(client, stopping, "shutdown signal");
-                awaitQuietly(result);
+        AtomicBoolean ended = new AtomicBoolean();
+        Runnable end = () -> {
+            if (ended.compareAndSet(false, true)) {
+                progress.ended();
             }
-        }, "rawstream-stop-on-shutdown");
-        if (stopOnShutdown) {
-            Runtime.getRuntime().addShutdownHook(hook);
-        }
+        };
+        CompletableFuture<?> result = client.getJobExecutionResult();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "rawstream-duration");
             t.setDaemon(true);
             return t;
         });
+        Thread hook = new Thread(() -> {
+            if (!result.isDone()) {
+                timer.shutdownNow();
+                stop(client, stopping, "shutdown signal", progress);
+                awaitQuietly(result);
+                end.run();
+            }
+        }, "rawstream-stop-on-shutdown");
+        if (stopOnShutdown) {
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
         if (duration != null) {
-            timer.schedule(() -> stop(client, stopping, "duration " + duration + " elapsed"),
+            timer.schedule(() -> stop(client, stopping, "duration " + duration + " elapsed", progress),
                     duration.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        if (progress != Progress.NONE) {
+            timer.scheduleAtFixedRate(() -> {
+                if (!stopping.get()) {
+                    progress.running();
+                }
+            }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
         }
         try {
             result.get();
@@ -61,24 +104,29 @@ public final class JobRunner {
             if (stopOnShutdown) {
                 try {
                     Runtime.getRuntime().removeShutdownHook(hook);
+                    end.run();
                 } catch (IllegalStateException alreadyShuttingDown) {
-                    // the hook is running: it waits for the job itself
+                    // the hook is running: it waits for the job and reports the end itself
                 }
+            } else {
+                end.run();
             }
         }
     }
 
     /** Stop-with-savepoint, falling back to cancel. Runs at most once. */
-    static void stop(JobClient client, AtomicBoolean stopping, String reason) {
+    static void stop(JobClient client, AtomicBoolean stopping, String reason, Progress progress) {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
+        progress.stopping();
         LOG.info("Stopping job {} with a savepoint ({})", client.getJobID(), reason);
         try {
             String savepoint = client.stopWithSavepoint(false, null, SavepointFormatType.CANONICAL)
                     .get(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             LOG.info("Job stopped; all data committed. Resume with: -D execution.state-recovery.path={}", savepoint);
-            System.out.println("RawStream stopped cleanly. Savepoint: " + savepoint);
+            System.out.println("RawStream stopped cleanly; everything received is committed. Savepoint: " + savepoint);
+            System.out.println("Resume with the same arguments and: -D execution.state-recovery.path=" + savepoint);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {

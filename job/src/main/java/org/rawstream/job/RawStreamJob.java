@@ -69,24 +69,39 @@ public final class RawStreamJob implements Runnable {
     public static void main(String[] args) throws Exception {
         CommandLine cl = commandLine();
         String[] effective = withDefaultCommand(cl, args);
-        boolean cluster = effective[0].equals("run") && !Arrays.asList(effective).contains("--local");
-        if (cluster) {
-            // Inside 'flink run' or a JobManager (REST submission): never System.exit.
+        boolean underFlinkClient = effective[0].equals("run") && !Arrays.asList(effective).contains("--local")
+                && !FlinkSetup.embedded();
+        if (underFlinkClient) {
+            // Inside 'flink run' or a JobManager (REST submission): never System.exit; the
+            // exception's message is the one line Flink reports.
             int code = execute(cl, effective);
             if (code != 0) {
                 throw new IllegalArgumentException("rawstream: invalid arguments (exit code " + code + ", see above)");
             }
             return;
         }
-        int code;
-        try {
-            code = execute(cl, effective);
-        } catch (Exception e) {
-            System.err.println("rawstream: " + e);
-            e.printStackTrace(System.err);
-            code = 1;
-        }
         // The local MiniCluster leaves non-daemon threads behind: end the JVM explicitly.
-        System.exit(code);
+        System.exit(run(cl, effective, System.err));
+    }
+
+    /**
+     * Runs the command line as {@link #main} does in an embedded run and returns the exit code
+     * (see {@link StartupChecks}): a failed start-up check or a rejected setting prints one line
+     * to {@code err}, without a stack trace.
+     */
+    static int run(CommandLine cl, String[] args, java.io.PrintStream err) {
+        try {
+            return execute(cl, args);
+        } catch (StartupChecks.StartupException e) {
+            err.println("rawstream: " + e.getMessage());
+            return e.exitCode();
+        } catch (Exception e) {
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            err.println("rawstream: job failed: " + root + (root == e ? "" : " (in " + e + "); details in the log"));
+            return StartupChecks.EXIT_JOB_FAILED;
+        }
     }
 }

@@ -33,16 +33,23 @@ final class ClusterScript {
     private String restBase;
 
     ClusterScript(Path root, Path clusterDir) throws IOException {
+        this(root, clusterDir, Map.of());
+    }
+
+    /** With more environment for cluster.sh (for instance where its processes run: RAWSTREAM_*_NETNS). */
+    ClusterScript(Path root, Path clusterDir, Map<String, String> moreEnv) throws IOException {
         this.root = root;
         this.clusterDir = clusterDir;
         Files.createDirectories(clusterDir);
         this.commandLog = clusterDir.resolve("commands.log");
-        this.env = Map.of(
+        Map<String, String> e = new java.util.HashMap<>(Map.of(
                 "RAWSTREAM_CLUSTER_DIR", clusterDir.toString(),
                 "RAWSTREAM_REST_PORT", Integer.toString(ChildJob.freePort()),
                 "RAWSTREAM_RPC_PORT", Integer.toString(ChildJob.freePort()),
                 "RAWSTREAM_TIMEOUT", "120",
-                "RAWSTREAM_MVN_OPTS", mavenOptions());
+                "RAWSTREAM_MVN_OPTS", mavenOptions()));
+        e.putAll(moreEnv);
+        this.env = Map.copyOf(e);
     }
 
     /** The nested Maven of 'cluster.sh lib' uses the outer build's local repository and offline mode. */
@@ -56,6 +63,18 @@ final class ClusterScript {
             opts.add("-Dmaven.repo.local=" + repo);
         }
         return String.join(" ", opts);
+    }
+
+    /** Empties a cluster directory for a fresh run, keeping lib/ (the Maven Central jars) to save the copy. */
+    static void freshClusterDir(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (java.util.stream.Stream<Path> old = Files.list(dir)) {
+                for (Path p : old.filter(p -> !p.getFileName().toString().equals("lib")).collect(java.util.stream.Collectors.toList())) {
+                    StandaloneClusterITCase.deleteTree(p);
+                }
+            }
+        }
+        Files.createDirectories(dir);
     }
 
     /** Runs {@code cluster.sh <args>}; returns its stdout (trimmed); fails with its stderr. */

@@ -4,14 +4,14 @@ import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 /** Polls a condition until it holds or a deadline passes (tests never sleep to let things settle). */
-final class Deadlines {
-    interface Condition {
+public final class Deadlines {
+    public interface Condition {
         boolean holds() throws Exception;
     }
 
     private Deadlines() {}
 
-    static void await(Duration timeout, String what, Condition condition) throws Exception {
+    public static void await(Duration timeout, String what, Condition condition) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.holds()) {
             if (System.nanoTime() > deadline) {

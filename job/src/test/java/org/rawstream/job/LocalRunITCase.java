@@ -2,11 +2,6 @@ package org.rawstream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,9 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Must-show 4: README's run (the default local run: one generator, Flink config from flink-conf/,
- * default 10 s checkpoints), in a child JVM: the dashboard answers, committed files appear within
- * 30 s, and {@code --duration} stops it cleanly (exit 0, final commit, nothing hidden left).
+ * The default local run without {@code --demo} (the generator and the four protocol sources, Flink
+ * config from flink-conf/, default 10 s checkpoints), in a child JVM: the dashboard answers,
+ * committed files appear within 30 s, {@code --duration} stops it cleanly (exit 0, final commit,
+ * nothing hidden left, the savepoint path and the status table printed), and the protocol
+ * sources, which nothing sends to, commit nothing: no demo traffic without {@code --demo}.
  */
 class LocalRunITCase {
     @TempDir
@@ -37,17 +34,21 @@ class LocalRunITCase {
                 "--set", "source.echo.port=" + ChildJob.freePort(), "--set", "source.msgpack.port=" + ChildJob.freePort());
         try (ChildJob job = ChildJob.start(tmp, tmp.resolve("run.log"), args)) {
             long started = System.nanoTime();
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-            Deadlines.await(Duration.ofSeconds(30), "the dashboard on 127.0.0.1:" + port,
-                    () -> get(http, "http://127.0.0.1:" + port + "/").contains("Apache Flink Web Dashboard"));
-            assertThat(get(http, "http://127.0.0.1:" + port + "/overview")).contains("\"jobs-running\":1");
+                Deadlines.await(Duration.ofSeconds(30), "the dashboard on 127.0.0.1:" + port,
+                    () -> LocalHttp.get("http://127.0.0.1:" + port + "/").contains("Apache Flink Web Dashboard"));
+            assertThat(LocalHttp.get("http://127.0.0.1:" + port + "/overview")).contains("\"jobs-running\":1");
             Deadlines.await(Duration.ofSeconds(30).minusNanos(System.nanoTime() - started),
                     "a committed file within 30 s of start", () -> !OutputCheck.committedFiles(dir).isEmpty());
 
             assertThat(job.process.waitFor(60, TimeUnit.SECONDS)).as("stopped after --duration").isTrue();
             String log = Files.readString(job.log, StandardCharsets.UTF_8);
             assertThat(job.process.exitValue()).as(log).isZero();
-            assertThat(log).contains("RawStream settings:", "Dashboard: http://127.0.0.1:" + port, "stopped cleanly");
+            assertThat(log).contains("RawStream settings:", "Dashboard: http://127.0.0.1:" + port, "stopped cleanly",
+                    "Savepoint: file:", "at stop").doesNotContain("demo feed");
+            StatusTable.assertShape(log, List.of("gen", "spead", "odin", "echo", "msgpack"));
+        }
+        for (String idle : List.of("spead", "odin", "echo", "msgpack")) {
+            assertThat(OutputCheck.committedFiles(out.resolve(idle))).as("idle source %s without --demo", idle).isEmpty();
         }
         assertThat(OutputCheck.hiddenFiles(dir)).as("final commit left nothing hidden").isEmpty();
         List<Path> files = OutputCheck.committedFiles(dir);
@@ -56,16 +57,5 @@ class LocalRunITCase {
         assertThat(total).isBetween(5_000L, 40_000L);
         assertThat(OutputCheck.messageMultiset(OutputCheck.h5pySummaries(files, tmp), 0, "generator", "1.0"))
                 .isEqualTo(OutputCheck.expectedGenerated(total, 256));
-    }
-
-    private static String get(HttpClient http, String url) throws IOException, InterruptedException {
-        try {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? r.body() : "";
-        } catch (IOException notUpYet) {
-            // refused, or accepted and closed while the REST endpoint starts: poll again
-            return "";
-        }
     }
 }

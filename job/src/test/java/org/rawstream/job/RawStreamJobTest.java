@@ -31,10 +31,37 @@ class RawStreamJobTest {
     }
 
     @Test
+    void demoWritesItsOwnOutputDirectoryUnlessOneIsGiven() throws Exception {
+        RunCommand demo = RawStreamJob.commandLine().parseArgs("run", "--local", "--demo")
+                .subcommand().commandSpec().commandLine().getCommand();
+        assertThat(demo.settings().get("output.dir")).contains(RunCommand.DEMO_OUTPUT_DIR);
+        RunCommand given = RawStreamJob.commandLine().parseArgs("run", "--local", "--demo", "-o", "mine")
+                .subcommand().commandSpec().commandLine().getCommand();
+        assertThat(given.settings().get("output.dir")).contains("mine");
+        RunCommand capture = RawStreamJob.commandLine().parseArgs("run", "--local")
+                .subcommand().commandSpec().commandLine().getCommand();
+        assertThat(capture.settings().get("output.dir")).contains("out");
+        assertThat(capture.demo).isFalse();
+    }
+
+    @Test
+    void helpFitsAnEightyColumnTerminalAndSaysEachCommandInWholeSentences() {
+        CommandLine cl = RawStreamJob.commandLine();
+        String top = cl.getUsageMessage(CommandLine.Help.Ansi.OFF);
+        assertThat(top.lines()).allMatch(l -> l.length() <= 80, "at most 80 columns");
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            String[] description = sub.getCommandSpec().usageMessage().description();
+            assertThat(description[0]).as("first line of %s", sub.getCommandName()).endsWith(".");
+            assertThat(sub.getUsageMessage(CommandLine.Help.Ansi.OFF).lines())
+                    .as("%s --help", sub.getCommandName()).allMatch(l -> l.length() <= 80, "at most 80 columns");
+        }
+    }
+
+    @Test
     void commandFailuresPropagateWithTheirCause() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> RawStreamJob.execute(RawStreamJob.commandLine(),
                         new String[] {"run", "--set", "source.gen.rate=fast"}))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("source.gen.rate");
+                .isInstanceOf(StartupChecks.StartupException.class).hasMessageContaining("source.gen.rate");
     }
 
     @Test

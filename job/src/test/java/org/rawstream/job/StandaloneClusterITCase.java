@@ -75,12 +75,7 @@ final class StandaloneClusterITCase {
         Path target = root.resolve("job/target");
         assertThat(target.resolve("rawstream-job.jar")).as("the shaded job jar (mvn package)").isRegularFile();
         work = target.resolve("cluster-it");
-        // A fresh run every time; lib/ (the Maven Central jars) is kept to save the copy.
-        try (Stream<Path> old = Files.exists(work) ? Files.list(work) : Stream.empty()) {
-            for (Path p : old.filter(p -> !p.getFileName().toString().equals("lib")).collect(Collectors.toList())) {
-                deleteTree(p);
-            }
-        }
+        ClusterScript.freshClusterDir(work);
         out = work.resolve("out");
         cluster = new ClusterScript(root, work);
         // Fast failure detection for the TaskManager kill (defaults: 10 s interval, 50 s timeout);
@@ -497,7 +492,7 @@ final class StandaloneClusterITCase {
     }
 
 
-    private static void deleteTree(Path p) throws IOException {
+    static void deleteTree(Path p) throws IOException {
         try (Stream<Path> walk = Files.walk(p)) {
             for (Path q : walk.sorted(Comparator.reverseOrder()).collect(Collectors.toList())) {
                 Files.delete(q);

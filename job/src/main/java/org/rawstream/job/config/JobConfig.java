@@ -12,8 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.util.TimeUtils;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.job.source.SourceKinds;
 import org.rawstream.sinks.sink.RawHdf5Sink;
@@ -36,6 +34,25 @@ public final class JobConfig {
     public static final String BATCH_MAX_BYTES = "batch.max-bytes";
     public static final String BATCH_QUEUE_BYTES = "batch.queue-bytes";
     public static final String SYNC_ON_COMMIT = "sink.sync-on-commit";
+    /** Free space the output file system keeps; an append that would go below fails the task first. */
+    public static final String MIN_FREE_BYTES = "sink.min-free-bytes";
+    /** Consecutive failed checkpoints tolerated before the job restarts (Flink's tolerable-failed-checkpoints). */
+    public static final String CHECKPOINT_TOLERABLE_FAILURES = "checkpoint.tolerable-failures";
+
+    static final SettingType<Long> PARALLELISM_RANGE = SettingType.count(1, 1024);
+    static final SettingType<Duration> CHECKPOINT_INTERVAL_RANGE = SettingType.duration(Duration.ofMillis(10), Duration.ofDays(7));
+    static final SettingType<Duration> DURATION_RANGE = SettingType.duration(Duration.ofMillis(1), Duration.ofDays(36500));
+    static final SettingType<Long> ROLL_BYTES_RANGE = SettingType.bytes(1, Long.MAX_VALUE);
+    static final SettingType<Long> ROLL_RECORDS_RANGE = SettingType.count(1, Long.MAX_VALUE);
+    static final SettingType<Duration> ROLL_AGE_RANGE = SettingType.duration(Duration.ofMillis(1), Duration.ofDays(36500));
+    static final SettingType<Long> BATCH_MESSAGES_RANGE = SettingType.count(1, 1_000_000);
+    /** A batch is one direct buffer with int offsets. */
+    static final SettingType<Long> BATCH_BYTES_RANGE = SettingType.bytes(1, 1L << 30);
+    static final SettingType<Long> QUEUE_BYTES_RANGE = SettingType.bytes(0, 64L << 30);
+    static final SettingType<Long> MIN_FREE_RANGE = SettingType.bytes(0, Long.MAX_VALUE);
+    static final SettingType<Long> TOLERABLE_FAILURES_RANGE = SettingType.count(0, Integer.MAX_VALUE);
+    /** Default of {@link #CHECKPOINT_TOLERABLE_FAILURES}: about 100 s without a commit at the 10 s interval. */
+    public static final int DEFAULT_TOLERABLE_FAILURES = 10;
 
     /** Source keys every kind has; kind-specific keys come from {@link SourceKind#options()}. */
     public static final String SOURCE_TYPE = "type";
@@ -46,7 +63,7 @@ public final class JobConfig {
     /**
      * Built-in defaults: the generator "gen" and one source per protocol (SPEAD over UDP, ODIN-Stream
      * over UDP, echo and MessagePack over TCP) on their default ports on 127.0.0.1, writing to ./out.
-     * A {@code --local} run feeds each protocol source with its built-in sender at a modest rate.
+     * A {@code --local --demo} run feeds each protocol source with its built-in sender at a modest rate.
      * Empty value = unset.
      */
     public static Settings defaults() {
@@ -63,11 +80,13 @@ public final class JobConfig {
                 .set(BATCH_MAX_BYTES, "4mb", "default")
                 .set(BATCH_QUEUE_BYTES, "32mb", "default")
                 .set(SYNC_ON_COMMIT, "true", "default")
+                .set(MIN_FREE_BYTES, "64mb", "default")
+                .set(CHECKPOINT_TOLERABLE_FAILURES, Integer.toString(DEFAULT_TOLERABLE_FAILURES), "default")
                 .set("source.gen.type", "generator", "default")
-                // SPEAD over UDP on 127.0.0.1:7148; --local feeds it with send-spead at 0.05 Gb/s.
+                // SPEAD over UDP on 127.0.0.1:7148; --demo feeds it with send-spead at 0.05 Gb/s.
                 .set("source.spead.type", "spead-udp", "default")
                 .set("source.spead.io-group", "1", "default")
-                // ODIN-Stream over UDP on 127.0.0.1:9410; --local feeds it with send-odin at 50 packets/s.
+                // ODIN-Stream over UDP on 127.0.0.1:9410; --demo feeds it with send-odin at 50 packets/s.
                 .set("source.odin.type", "odin-udp", "default")
                 .set("source.odin.io-group", "5", "default")
                 // Echo server (TCP 127.0.0.1:9500) and MessagePack over TCP (127.0.0.1:9510).
@@ -88,24 +107,29 @@ public final class JobConfig {
     private final long batchBytes;
     private final long batchQueueBytes;
     private final boolean syncOnCommit;
+    private final long minFreeBytes;
+    private final int tolerableCheckpointFailures;
 
     private JobConfig(Settings settings) {
         this.settings = settings;
         checkKnownKeys(settings);
         this.outputDir = Paths.get(settings.get(OUTPUT_DIR).orElse("out"));
         this.parallelism = settings.get(PARALLELISM)
-                .map(v -> OptionalInt.of((int) parseLong(PARALLELISM, v, 1, 1024))).orElse(OptionalInt.empty());
-        this.checkpointInterval = settings.get(CHECKPOINT_INTERVAL).map(v -> positive(CHECKPOINT_INTERVAL, v));
-        this.duration = settings.get(DURATION).map(v -> positive(DURATION, v));
+                .map(v -> OptionalInt.of(PARALLELISM_RANGE.parse(PARALLELISM, v).intValue())).orElse(OptionalInt.empty());
+        this.checkpointInterval = settings.get(CHECKPOINT_INTERVAL).map(v -> CHECKPOINT_INTERVAL_RANGE.parse(CHECKPOINT_INTERVAL, v));
+        this.duration = settings.get(DURATION).map(v -> DURATION_RANGE.parse(DURATION, v));
         this.rollPolicy = RollPolicy.builder()
-                .maxFileBytes(MemorySize.parse(required(ROLL_MAX_BYTES)).getBytes())
-                .maxFileRecords(parseLong(ROLL_MAX_RECORDS, required(ROLL_MAX_RECORDS), 1, Long.MAX_VALUE))
-                .maxFileAge(positive(ROLL_MAX_AGE, required(ROLL_MAX_AGE)))
+                .maxFileBytes(ROLL_BYTES_RANGE.parse(ROLL_MAX_BYTES, required(ROLL_MAX_BYTES)))
+                .maxFileRecords(ROLL_RECORDS_RANGE.parse(ROLL_MAX_RECORDS, required(ROLL_MAX_RECORDS)))
+                .maxFileAge(ROLL_AGE_RANGE.parse(ROLL_MAX_AGE, required(ROLL_MAX_AGE)))
                 .build();
-        this.batchMessages = (int) parseLong(BATCH_MAX_MESSAGES, required(BATCH_MAX_MESSAGES), 1, 1_000_000);
-        this.batchBytes = MemorySize.parse(required(BATCH_MAX_BYTES)).getBytes();
-        this.batchQueueBytes = MemorySize.parse(required(BATCH_QUEUE_BYTES)).getBytes();
+        this.batchMessages = BATCH_MESSAGES_RANGE.parse(BATCH_MAX_MESSAGES, required(BATCH_MAX_MESSAGES)).intValue();
+        this.batchBytes = BATCH_BYTES_RANGE.parse(BATCH_MAX_BYTES, required(BATCH_MAX_BYTES));
+        this.batchQueueBytes = QUEUE_BYTES_RANGE.parse(BATCH_QUEUE_BYTES, required(BATCH_QUEUE_BYTES));
         this.syncOnCommit = parseBoolean(SYNC_ON_COMMIT, required(SYNC_ON_COMMIT));
+        this.minFreeBytes = MIN_FREE_RANGE.parse(MIN_FREE_BYTES, required(MIN_FREE_BYTES));
+        this.tolerableCheckpointFailures = TOLERABLE_FAILURES_RANGE
+                .parse(CHECKPOINT_TOLERABLE_FAILURES, required(CHECKPOINT_TOLERABLE_FAILURES)).intValue();
         this.sources = Collections.unmodifiableList(parseSources(settings));
     }
 
@@ -114,14 +138,14 @@ public final class JobConfig {
     }
 
     private String required(String key) {
-        return settings.get(key).orElseThrow(() -> new IllegalArgumentException("missing setting " + key));
+        return settings.get(key).orElseThrow(() -> new InvalidSettingException("missing setting " + key));
     }
 
     private static void checkKnownKeys(Settings settings) {
         Set<String> known = defaults().asMap().keySet();
         for (String key : settings.asMap().keySet()) {
             if (!key.startsWith("source.") && !known.contains(key)) {
-                throw new IllegalArgumentException("unknown setting '" + key + "'; known: " + known
+                throw new InvalidSettingException("unknown setting '" + key + "'; known: " + known
                         + " and source.<name>.<option>");
             }
         }
@@ -135,7 +159,7 @@ public final class JobConfig {
             }
         }
         if (names.isEmpty()) {
-            throw new IllegalArgumentException("no sources selected ('" + SOURCES + "' is empty)");
+            throw new InvalidSettingException("no sources selected ('" + SOURCES + "' is empty)");
         }
         List<SourceConfig> result = new ArrayList<>();
         Set<Integer> ioGroups = new LinkedHashSet<>();
@@ -143,17 +167,24 @@ public final class JobConfig {
             String prefix = "source." + name + ".";
             Map<String, String> raw = settings.withPrefix(prefix);
             String type = Optional.ofNullable(raw.get(SOURCE_TYPE)).filter(t -> !t.isBlank())
-                    .orElseThrow(() -> new IllegalArgumentException("source " + name + ": set " + prefix + SOURCE_TYPE
+                    .orElseThrow(() -> new InvalidSettingException("source " + name + ": set " + prefix + SOURCE_TYPE
                             + " (one of " + SourceKinds.all().keySet() + ")"));
             SourceKind kind = SourceKinds.get(type);
-            int ioGroup = (int) parseLong(prefix + SOURCE_IO_GROUP, raw.getOrDefault(SOURCE_IO_GROUP, "0"), 0, 255);
+            int ioGroup = SettingType.count(0, 255).parse(prefix + SOURCE_IO_GROUP, raw.getOrDefault(SOURCE_IO_GROUP, "0")).intValue();
             if (!ioGroups.add(ioGroup)) {
                 // Not fatal for the format, but almost always a copy-paste error in the config.
-                throw new IllegalArgumentException("source " + name + ": io-group " + ioGroup + " is used twice");
+                throw new InvalidSettingException("source " + name + ": io-group " + ioGroup + " is used twice");
             }
             String protocol = raw.getOrDefault(SOURCE_PROTOCOL, kind.defaultProtocol());
-            String ioVersion = raw.containsKey(SOURCE_IO_VERSION) ? raw.get(SOURCE_IO_VERSION) : kind.defaultIoVersion();
-            Map<String, String> options = new LinkedHashMap<>(kind.options());
+            String ioVersion = raw.containsKey(SOURCE_IO_VERSION) ? raw.get(SOURCE_IO_VERSION)
+                    : kind.defaultIoVersion(protocol);
+            Map<String, String> kindOptions;
+            try {
+                kindOptions = kind.options(protocol);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidSettingException("source " + name + ": " + e.getMessage());
+            }
+            Map<String, String> options = new LinkedHashMap<>(kindOptions);
             for (Map.Entry<String, String> e : raw.entrySet()) {
                 String key = e.getKey();
                 if (key.equals(SOURCE_TYPE) || key.equals(SOURCE_IO_GROUP) || key.equals(SOURCE_PROTOCOL)
@@ -161,8 +192,8 @@ public final class JobConfig {
                     continue;
                 }
                 if (!options.containsKey(key)) {
-                    throw new IllegalArgumentException("unknown option " + prefix + key + " for type " + type
-                            + "; known: " + kind.options().keySet());
+                    throw new InvalidSettingException("unknown option " + prefix + key + " for type " + type
+                            + "; known: " + kindOptions.keySet());
                 }
                 options.put(key, e.getValue());
             }
@@ -174,31 +205,11 @@ public final class JobConfig {
         return result;
     }
 
-    static long parseLong(String key, String value, long min, long max) {
-        try {
-            long v = Long.parseLong(value.trim().replace("_", ""));
-            if (v < min || v > max) {
-                throw new IllegalArgumentException(key + " must be in [" + min + ", " + max + "], got " + value);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + ": not an integer: " + value, e);
-        }
-    }
-
-    private static Duration positive(String key, String value) {
-        Duration d = TimeUtils.parseDuration(value);
-        if (d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException(key + " must be > 0, got " + value);
-        }
-        return d;
-    }
-
     private static boolean parseBoolean(String key, String value) {
         if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
             return Boolean.parseBoolean(value);
         }
-        throw new IllegalArgumentException(key + " must be true or false, got " + value);
+        throw new InvalidSettingException(key + " must be true or false, got " + value);
     }
 
     /** The sink for these sources and limits. */
@@ -209,7 +220,8 @@ public final class JobConfig {
                 .batchMessages(batchMessages)
                 .batchBytes(batchBytes)
                 .appendQueueBytes(batchQueueBytes)
-                .syncOnCommit(syncOnCommit);
+                .syncOnCommit(syncOnCommit)
+                .minFreeBytes(minFreeBytes);
         for (SourceConfig s : sources) {
             b.source(s.name(), s.protocol(), s.ioVersion());
         }
@@ -242,5 +254,14 @@ public final class JobConfig {
 
     public RollPolicy rollPolicy() {
         return rollPolicy;
+    }
+
+    public int tolerableCheckpointFailures() {
+        return tolerableCheckpointFailures;
+    }
+
+    /** Whether {@link #CHECKPOINT_TOLERABLE_FAILURES} was set by the user (else Flink's configuration may). */
+    public boolean tolerableCheckpointFailuresSet() {
+        return !"default".equals(settings.origin(CHECKPOINT_TOLERABLE_FAILURES));
     }
 }

@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.util.TimeUtils;
 
 /**
  * One configured source: its name (output directory), kind ({@code type}), {@code io_groups} value,
@@ -58,13 +56,23 @@ public final class SourceConfig implements Serializable {
     public String string(String key) {
         String value = options.get(key);
         if (value == null) {
-            throw new IllegalArgumentException("source " + name + ": missing option " + key);
+            throw new InvalidSettingException("source " + name + ": missing option " + key(key));
         }
         return value;
     }
 
+    /** The option's full key, as users write it. */
+    public String key(String option) {
+        return "source." + name + "." + option;
+    }
+
+    /** Parses option {@code key} as {@code type}: a failure names the full key, the value and the range. */
+    public <T extends Comparable<? super T>> T value(String key, SettingType<T> type) {
+        return type.parse(key(key), string(key));
+    }
+
     public long longValue(String key, long min, long max) {
-        return JobConfig.parseLong("source." + name + "." + key, string(key), min, max);
+        return value(key, SettingType.count(min, max));
     }
 
     public int intValue(String key, int min, int max) {
@@ -72,24 +80,25 @@ public final class SourceConfig implements Serializable {
     }
 
     public double doubleValue(String key, double min) {
-        String raw = string(key);
-        try {
-            double v = Double.parseDouble(raw);
-            if (!(v >= min)) {
-                throw new IllegalArgumentException("source." + name + "." + key + " must be >= " + min + ", got " + raw);
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("source." + name + "." + key + ": not a number: " + raw, e);
-        }
+        return value(key, SettingType.number(min, Double.MAX_VALUE));
     }
 
+    /** A duration >= 0. */
     public Duration duration(String key) {
-        return TimeUtils.parseDuration(string(key));
+        return duration(key, Duration.ZERO, Duration.ofDays(36500));
     }
 
+    public Duration duration(String key, Duration min, Duration max) {
+        return value(key, SettingType.duration(min, max));
+    }
+
+    /** A size >= 0. */
     public long bytes(String key) {
-        return MemorySize.parse(string(key)).getBytes();
+        return bytes(key, 0, Long.MAX_VALUE);
+    }
+
+    public long bytes(String key, long min, long max) {
+        return value(key, SettingType.bytes(min, max));
     }
 
     @Override

@@ -29,7 +29,10 @@ public final class EchoSourceKind implements SourceKind {
     public static final String TYPE = "echo-tcp";
     public static final String ACK = "ack";
     public static final String MAX_FRAME_BYTES = "max-frame-bytes";
-    /** Durable mode: response bytes held per connection before it is closed. */
+    /**
+     * Response budget per connection: responses held for an acknowledgement plus those the client
+     * has not read yet; above it the connection is not read until they drain (flow control).
+     */
     public static final String MAX_HELD_RESPONSE_BYTES = "max-held-response-bytes";
     public static final String DEMO_RATE = "demo-rate";
     static final int DEFAULT_PORT = 9500;
@@ -53,7 +56,7 @@ public final class EchoSourceKind implements SourceKind {
     public Map<String, String> options() {
         Map<String, String> options = NetworkKindOptions.defaults(DEFAULT_PORT, true);
         options.put(ACK, "received");
-        options.put(MAX_FRAME_BYTES, Integer.toString(EchoFramer.DEFAULT_MAX_FRAME_SIZE));
+        options.put(MAX_FRAME_BYTES, Integer.toString(EchoProtocol.DEFAULT_MAX_FRAME_BYTES));
         options.put(MAX_HELD_RESPONSE_BYTES, Integer.toString(EchoProtocol.DEFAULT_MAX_PENDING_RESPONSE_BYTES));
         options.put(DEMO_RATE, "200");
         return options;
@@ -61,10 +64,11 @@ public final class EchoSourceKind implements SourceKind {
 
     @Override
     public String description() {
-        return "echo frame protocol, TCP server: bind-host, port, max-connections, ack (received | durable: respond "
-                + "after the checkpoint holding the request completed), max-frame-bytes, max-held-response-bytes (durable), "
+        return "echo frame protocol, TCP server: bind-host, port, max-connections, idle-timeout, frame-timeout, "
+                + "ack (received | durable: respond after the checkpoint holding the request completed), max-frame-bytes, "
+                + "max-held-response-bytes (responses held plus unread per connection; reading pauses above), "
                 + "stop-when-idle / "
-                + "first-data-timeout (bounded capture; 0s = unbounded), demo-rate (requests/s of the --local feed)";
+                + "first-data-timeout (bounded capture; 0s = unbounded), demo-rate (requests/s of the --demo feed)";
     }
 
     /** The protocol this source's options describe. */
@@ -79,7 +83,8 @@ public final class EchoSourceKind implements SourceKind {
     public DataStream<RawMessage> create(StreamExecutionEnvironment env, SourceConfig source) {
         EchoProtocol protocol = protocol(source);
         NetworkSource<byte[]> network = NetworkKindOptions.bounded(NetworkKindOptions.builder(source, protocol)
-                .tcp(NetworkKindOptions.tcp(source)), source).build();
+                .tcp(NetworkKindOptions.tcpBuilder(source).maxOutputBytes(protocol.maxPendingResponseBytes()).build()),
+                source).build();
         return NetworkKindOptions.storedBytes(env, source, network, protocol);
     }
 

@@ -71,11 +71,11 @@ public final class MsgpackSourceKind implements SourceKind {
     @Override
     public String description() {
         return "MessagePack values over " + (tcp ? "TCP (a stream of values per connection)" : "UDP (whole values per datagram)")
-                + ": bind-host, port, " + (tcp ? "max-connections, " : "") + "max-value-bytes, max-depth, "
-                + "stop-when-idle / first-data-timeout (bounded capture; 0s = unbounded), demo-rate (values/s of the --local feed)";
+                + ": bind-host, port, " + (tcp ? "max-connections, idle-timeout, frame-timeout, " : "") + "max-value-bytes, max-depth, "
+                + "stop-when-idle / first-data-timeout (bounded capture; 0s = unbounded), demo-rate (values/s of the --demo feed)";
     }
 
-    static MsgpackLimits limits(SourceConfig source) {
+    public static MsgpackLimits limits(SourceConfig source) {
         return MsgpackLimits.builder().maxValueBytes(source.intValue(MAX_VALUE_BYTES, 1, Integer.MAX_VALUE - 8))
                 .maxDepth(source.intValue(MAX_DEPTH, 0, 100_000)).build();
     }

@@ -94,14 +94,18 @@ public final class OdinSourceKind implements SourceKind {
     @Override
     public String description() {
         return "ODIN-Stream over " + (tcp ? "TCP (COBS frames + CRC-16)" : "UDP (one packet per datagram)")
-                + ": bind-host, port, " + (tcp ? "max-connections, " : "") + "max-packet-bytes, max-schemas, max-pending-identifiers, max-held, held-timeout, "
+                + ": bind-host, port, " + (tcp ? "max-connections, idle-timeout, frame-timeout, " : "") + "max-packet-bytes, max-schemas, max-pending-identifiers, max-held, held-timeout, "
                 + "reorder-window, reorder-timeout, values-log-interval (0 = off), stop-when-idle (0s = run forever), "
-                + "first-data-timeout, demo-rate (data packets/s of the --local feed)";
+                + "first-data-timeout, demo-rate (data packets/s of the --demo feed)";
     }
 
     @Override
     public DataStream<RawMessage> create(StreamExecutionEnvironment env, SourceConfig source) {
-        Streams streams = streams(env, source);
+        return withValuesLog(streams(env, source), source);
+    }
+
+    /** The raw messages for the sink; the decoded values counted and logged. */
+    private static DataStream<RawMessage> withValuesLog(Streams streams, SourceConfig source) {
         streams.values.sinkTo(new OdinValuesLogSink(source.name(), source.duration(VALUES_LOG_INTERVAL).toMillis()))
                 .name(source.name() + " (odin values)").uid(source.name() + "-odin-values");
         return streams.raw;
@@ -123,6 +127,14 @@ public final class OdinSourceKind implements SourceKind {
         DataStream<OdinPacket> packets = env
                 .fromSource(builder.build(), WatermarkStrategy.noWatermarks(), source.name() + " (" + type() + ")", OdinTypes.PACKET)
                 .uid(source.name() + "-" + type());
+        return fromPackets(packets, source, config);
+    }
+
+    /**
+     * The keyed schema join after any ODIN packet source (sockets or a capture replay): raw
+     * messages for the sink and the decoded values. Operator uid {@code <name>-odin-keyed}.
+     */
+    static Streams fromPackets(DataStream<OdinPacket> packets, SourceConfig source, OdinReceiverConfig config) {
         SingleOutputStreamOperator<RawMessage> raw = packets
                 .keyBy(OdinPacket::key, Types.INT)
                 .process(new OdinKeyedProcessor(source.name(), source.ioGroup(), config), RawMessageTypeInfo.INSTANCE)
@@ -131,7 +143,12 @@ public final class OdinSourceKind implements SourceKind {
         return new Streams(raw, raw.getSideOutput(OdinKeyedProcessor.VALUES));
     }
 
-    static OdinReceiverConfig receiverConfig(SourceConfig source) {
+    /** {@link #fromPackets} with the decoded values counted and logged, as a source kind returns it. */
+    public static DataStream<RawMessage> storedPackets(DataStream<OdinPacket> packets, SourceConfig source) {
+        return withValuesLog(fromPackets(packets, source, receiverConfig(source)), source);
+    }
+
+    public static OdinReceiverConfig receiverConfig(SourceConfig source) {
         return OdinReceiverConfig.builder()
                 .maxPacketLength(source.intValue(MAX_PACKET_BYTES, 16, 65535))
                 .maxSchemas(source.intValue(MAX_SCHEMAS, 1, 65536))

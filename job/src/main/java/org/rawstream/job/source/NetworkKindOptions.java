@@ -5,7 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.sinks.sink.RawMessage;
@@ -24,6 +26,10 @@ public final class NetworkKindOptions {
     public static final String BIND_HOST = "bind-host";
     public static final String PORT = "port";
     public static final String MAX_CONNECTIONS = "max-connections";
+    /** TCP: close a connection on which nothing was received or sent for this long (0s = never). */
+    public static final String IDLE_TIMEOUT = "idle-timeout";
+    /** TCP: close a connection whose frame started and is not complete after this long (0s = never). */
+    public static final String FRAME_TIMEOUT = "frame-timeout";
     /** Bounded capture: end once data came and then nothing for this long (0s = run forever). */
     public static final String STOP_WHEN_IDLE = "stop-when-idle";
     /** Bounded capture: end if no data at all arrives within this time of opening. */
@@ -38,6 +44,8 @@ public final class NetworkKindOptions {
         options.put(PORT, Integer.toString(port));
         if (tcp) {
             options.put(MAX_CONNECTIONS, Integer.toString(TcpOptions.DEFAULT_MAX_CONNECTIONS));
+            options.put(IDLE_TIMEOUT, TcpOptions.DEFAULT_IDLE_TIMEOUT.toSeconds() + "s");
+            options.put(FRAME_TIMEOUT, TcpOptions.DEFAULT_FRAME_TIMEOUT.toSeconds() + "s");
         }
         options.put(STOP_WHEN_IDLE, "0s");
         options.put(FIRST_DATA_TIMEOUT, "60s");
@@ -45,8 +53,15 @@ public final class NetworkKindOptions {
     }
 
     public static TcpOptions tcp(SourceConfig source) {
+        return tcpBuilder(source).build();
+    }
+
+    /** The shared TCP endpoint settings, for a kind that adds its own (a response budget). */
+    public static TcpOptions.Builder tcpBuilder(SourceConfig source) {
         return TcpOptions.builder(source.intValue(PORT, 1, 65535)).bindHost(source.string(BIND_HOST))
-                .maxConnections(source.intValue(MAX_CONNECTIONS, 1, 100_000)).build();
+                .maxConnections(source.intValue(MAX_CONNECTIONS, 1, 100_000))
+                .idleTimeout(source.duration(IDLE_TIMEOUT))
+                .frameTimeout(source.duration(FRAME_TIMEOUT));
     }
 
     public static UdpOptions udp(SourceConfig source) {
@@ -63,18 +78,27 @@ public final class NetworkKindOptions {
     }
 
     /**
-     * A network source whose records are the exact bytes to store, turned into the sink's
+     * A network source (sockets or a capture replay) whose records are the exact bytes to store, turned into the sink's
      * {@link RawMessage}s (name and io_groups of {@code source}). Operator uids
      * {@code <name>-<protocol>-source} and {@code <name>-to-raw}.
      */
     public static DataStream<RawMessage> storedBytes(StreamExecutionEnvironment env, SourceConfig source,
-            NetworkSource<byte[]> network, NetworkProtocol<byte[]> protocol) {
+            Source<byte[], ?, ?> network, NetworkProtocol<byte[]> protocol) {
+        return storedBytes(env, source, network, protocol, 0);
+    }
+
+    /** {@link #storedBytes(StreamExecutionEnvironment, SourceConfig, Source, NetworkProtocol)} with the source at {@code parallelism} (0 = the job's). */
+    public static DataStream<RawMessage> storedBytes(StreamExecutionEnvironment env, SourceConfig source,
+            Source<byte[], ?, ?> network, NetworkProtocol<byte[]> protocol, int parallelism) {
         String name = source.name();
         int ioGroup = source.ioGroup();
-        return env.fromSource(network, WatermarkStrategy.noWatermarks(), name + " (" + source.type() + ")",
-                        PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
-                .uid(name + "-" + protocol.name() + "-source")
-                .map(bytes -> new RawMessage(name, ioGroup, bytes), RawMessageTypeInfo.INSTANCE)
+        SingleOutputStreamOperator<byte[]> bytes = env.fromSource(network, WatermarkStrategy.noWatermarks(),
+                        name + " (" + source.type() + ")", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO)
+                .uid(name + "-" + protocol.name() + "-source");
+        if (parallelism > 0) {
+            bytes.setParallelism(parallelism);
+        }
+        return bytes.map(b -> new RawMessage(name, ioGroup, b), RawMessageTypeInfo.INSTANCE)
                 .name(name + " messages")
                 .uid(name + "-to-raw");
     }

@@ -24,6 +24,21 @@ public interface SourceKind {
     /** Kind-specific option keys (without {@code source.<name>.}) with their safe defaults. */
     Map<String, String> options();
 
+    /**
+     * The options for a source whose {@code protocol} is set to this value (null when not set);
+     * a kind that serves several protocols (pcap) adds the protocol's own options.
+     *
+     * @throws IllegalArgumentException if the kind cannot serve that protocol
+     */
+    default Map<String, String> options(String protocol) {
+        return options();
+    }
+
+    /** {@code io_version} for a source whose /meta protocol is {@code protocol}. */
+    default String defaultIoVersion(String protocol) {
+        return defaultIoVersion();
+    }
+
     /** One line of help for the option list. */
     String description();
 
@@ -38,7 +53,7 @@ public interface SourceKind {
     DataStream<RawMessage> create(StreamExecutionEnvironment env, SourceConfig source);
 
     /**
-     * For {@code --local} runs: starts the built-in sender that feeds this source with demo
+     * For {@code --local --demo} runs: starts the built-in sender that feeds this source with demo
      * traffic (for example {@code send-spead} on a thread), or returns null when the kind needs no
      * feed (the generator). Called just before the job is submitted, so a feed must wait for its
      * endpoint (retry TCP connects with a deadline; UDP packets sent before the bind are simply

@@ -8,11 +8,12 @@ import org.rawstream.job.echo.EchoSourceKind;
 import org.rawstream.job.generator.GeneratorSourceKind;
 import org.rawstream.job.msgpack.MsgpackSourceKind;
 import org.rawstream.job.odin.OdinSourceKind;
+import org.rawstream.job.pcap.PcapSourceKind;
 import org.rawstream.job.spead.SpeadSourceKind;
 
 /**
  * Registry of source kinds by {@code type}. Protocol integrations register here (one line each):
- * spead-udp, spead-tcp, odin-udp, odin-tcp, echo-tcp, msgpack-tcp, msgpack-udp.
+ * spead-udp, spead-tcp, odin-udp, odin-tcp, echo-tcp, msgpack-tcp, msgpack-udp, pcap.
  */
 public final class SourceKinds {
     private static final Map<String, SourceKind> KINDS = index(List.of(
@@ -23,7 +24,8 @@ public final class SourceKinds {
             OdinSourceKind.tcp(),
             new EchoSourceKind(),
             MsgpackSourceKind.tcp(),
-            MsgpackSourceKind.udp()
+            MsgpackSourceKind.udp(),
+            new PcapSourceKind()
             // protocol kinds are added here
     ));
 

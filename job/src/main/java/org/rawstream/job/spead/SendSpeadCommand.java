@@ -14,12 +14,15 @@ import picocli.CommandLine.Option;
 
 /** {@code send-spead}: sends SPEAD heaps over UDP or TCP (demo, tests, benchmark). */
 @Command(name = "send-spead", mixinStandardHelpOptions = true,
-        description = {"Send SPEAD heaps (a big-endian u32 'data' item of --heap-size bytes and an immediate",
-            "'timestamp', descriptors in the first heap, a stop heap at the end) to a RawStream SPEAD source."})
+        description = {"Send SPEAD heaps to a RawStream SPEAD source over UDP or TCP.",
+            "Each heap: a big-endian u32 'data' item of --heap-size bytes and an immediate 'timestamp'; "
+                    + "descriptors in the first heap, a stop heap at the end."})
 public final class SendSpeadCommand implements Callable<Integer> {
 
-    @Option(names = "--udp", paramLabel = "HOST:PORT", description = "Send over UDP, one packet per datagram (default 127.0.0.1:7148).")
-    String udp;
+    @Option(names = "--udp", paramLabel = "HOST:PORT",
+            description = {"Send over UDP, one packet per datagram (default 127.0.0.1:7148). Repeat for several targets",
+                "(several endpoints, hosts or multicast groups): each gets --threads senders and its own counter range."})
+    List<String> udp;
 
     @Option(names = "--tcp", paramLabel = "HOST:PORT", description = "Send over TCP, packets back to back.")
     String tcp;
@@ -50,6 +53,10 @@ public final class SendSpeadCommand implements Callable<Integer> {
     @Option(names = "--cnt-step", defaultValue = "1", description = "Heap counter step (default ${DEFAULT-VALUE}).")
     long cntStep;
 
+    @Option(names = "--target-cnt-stride", defaultValue = "4294967296",
+            description = "Heap counters of the k-th target (from 0) start at --first-cnt + k * this (default ${DEFAULT-VALUE} = 2^32).")
+    long targetCntStride;
+
     @Option(names = "--no-stop", description = "Do not end the stream with a stop heap.")
     boolean noStop;
 
@@ -58,11 +65,14 @@ public final class SendSpeadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        List<String> targets = tcp != null ? List.of(tcp) : udp == null || udp.isEmpty() ? List.of("127.0.0.1:7148") : udp;
         List<SpeadSender> senders = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            senders.add(sender());
+        for (int k = 0; k < targets.size(); k++) {
+            for (int t = 0; t < threads; t++) {
+                senders.add(sender(targets.get(k), firstCnt + k * targetCntStride, rate / threads / targets.size()));
+            }
         }
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(senders.size());
         try {
             List<Future<SpeadSender.Result>> results = new ArrayList<>();
             for (SpeadSender s : senders) {
@@ -87,15 +97,11 @@ public final class SendSpeadCommand implements Callable<Integer> {
         return 0;
     }
 
-    private SpeadSender sender() {
+    private SpeadSender sender(String target, long first, double gbps) {
         SpeadSender.Builder b = SpeadSender.builder().flavour(SpeadFlavour.parse(flavour)).heapSize(heapSize)
-                .packetSize(packetSize).heaps(heaps).rateGbps(rate / threads).firstHeapCnt(firstCnt)
+                .packetSize(packetSize).heaps(heaps).rateGbps(gbps).firstHeapCnt(first)
                 .heapCntStep(cntStep).sendStop(!noStop).refillData(!fixedData);
-        if (tcp != null) {
-            return b.tcp(host(tcp), port(tcp)).build();
-        }
-        String target = udp == null ? "127.0.0.1:7148" : udp;
-        return b.udp(host(target), port(target)).build();
+        return tcp != null ? b.tcp(host(target), port(target)).build() : b.udp(host(target), port(target)).build();
     }
 
     private static String host(String hostPort) {

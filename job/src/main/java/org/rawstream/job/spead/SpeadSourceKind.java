@@ -1,7 +1,9 @@
 package org.rawstream.job.spead;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,6 +16,7 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.DemoFeed;
 import org.rawstream.job.source.FeedLedger;
+import org.rawstream.job.source.NetworkKindOptions;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
@@ -25,6 +28,9 @@ import org.rawstream.sources.spead.SpeadSender;
 import org.rawstream.sources.spead.StoredHeapCodec;
 import org.rawstream.sources.spead.source.SpeadPacketRecord;
 import org.rawstream.sources.spead.source.SpeadProtocol;
+import org.rawstream.sources.transport.EndpointOptions;
+import org.rawstream.sources.transport.HostAddresses;
+import org.rawstream.sources.transport.MulticastGroups;
 import org.rawstream.sources.transport.TcpOptions;
 import org.rawstream.sources.transport.UdpOptions;
 
@@ -42,6 +48,8 @@ public final class SpeadSourceKind implements SourceKind {
     public static final String SUBSTREAMS = "substreams";
     public static final String REUSE_PORT = "reuse-port";
     public static final String MULTICAST_GROUP = "multicast-group";
+    public static final String MULTICAST_INTERFACE = "multicast-interface";
+    public static final String PLACEMENT_TIMEOUT = "placement-timeout";
     public static final String RECEIVE_BUFFER = "receive-buffer";
     public static final String MAX_HEAP_SIZE = "max-heap-size";
     public static final String MAX_PACKET_SIZE = "max-packet-size";
@@ -99,10 +107,14 @@ public final class SpeadSourceKind implements SourceKind {
         if (udp) {
             o.put(REUSE_PORT, "false");
             o.put(MULTICAST_GROUP, "");
+            o.put(MULTICAST_INTERFACE, "");
             o.put(RECEIVE_BUFFER, "32mb");
         } else {
             o.put(MAX_CONNECTIONS, "64");
+            o.put(NetworkKindOptions.IDLE_TIMEOUT, TcpOptions.DEFAULT_IDLE_TIMEOUT.toSeconds() + "s");
+            o.put(NetworkKindOptions.FRAME_TIMEOUT, TcpOptions.DEFAULT_FRAME_TIMEOUT.toSeconds() + "s");
         }
+        o.put(PLACEMENT_TIMEOUT, "30s");
         o.put(MAX_HEAP_SIZE, "64mb");
         o.put(MAX_PACKET_SIZE, "65536");
         o.put(MAX_LIVE_HEAPS, "64");
@@ -130,13 +142,18 @@ public final class SpeadSourceKind implements SourceKind {
                 + "handover-bytes = received bytes that may wait for the task thread (absorbs its stalls); "
                 + "live-heap-memory = what live heaps may hold per assembly subtask (new heaps refused beyond 3/4 of it); "
                 + "max-streams = senders assembled at once per endpoint (least recently active ended beyond); "
-                + "shed-at = hand-over fill (0-1] from which whole new heaps are shed, 1 = never";
+                + "shed-at = hand-over fill (0-1] from which whole new heaps are shed, 1 = never; "
+                + "host: an address or a comma-separated list (one endpoint each; an address other than "
+                + "wildcard/loopback is received on the TaskManager whose taskmanager.host it is); "
+                + (udp ? "multicast-group: groups or ranges (239.2.1.150+15 = 16 groups), one endpoint each, spread over "
+                        + "the subtasks; multicast-interface: names or addresses to join on (default: host); " : "")
+                + "placement-timeout: how long an endpoint may find no TaskManager on its host before the job fails";
     }
 
     /** Assembly limits and policies from the source's options. */
     public static SpeadAssemblyConfig assemblyConfig(SourceConfig source) {
         return SpeadAssemblyConfig.builder()
-                .maxHeapSize(source.bytes(MAX_HEAP_SIZE))
+                .maxHeapSize(source.bytes(MAX_HEAP_SIZE, 1, 1L << 30))
                 .maxPacketSize(source.intValue(MAX_PACKET_SIZE, 64, 1 << 26))
                 .maxLiveHeaps(source.intValue(MAX_LIVE_HEAPS, 1, 1 << 16))
                 .heapTimeoutMillis(source.duration(HEAP_TIMEOUT).toMillis())
@@ -144,7 +161,7 @@ public final class SpeadSourceKind implements SourceKind {
                 .reorderTimeoutMillis(source.duration(REORDER_TIMEOUT).toMillis())
                 .heapCntStep(source.longValue(HEAP_CNT_STEP, -1, Long.MAX_VALUE))
                 .incompletePolicy(IncompleteHeapPolicy.valueOf(source.string(INCOMPLETE_HEAPS).trim().toUpperCase(Locale.ROOT)))
-                .liveHeapMemory(source.bytes(LIVE_HEAP_MEMORY))
+                .liveHeapMemory(source.bytes(LIVE_HEAP_MEMORY, 1L << 20, 1L << 40))
                 .maxStreams(source.intValue(MAX_STREAMS, 1, 1 << 20))
                 .build();
     }
@@ -157,23 +174,16 @@ public final class SpeadSourceKind implements SourceKind {
                 .name(source.name())
                 .protocol(new SpeadProtocol(substreams, config))
                 .typeInfo(SpeadProtocol.PACKET_TYPE)
-                .handoverBytes(source.bytes(HANDOVER))
+                .handoverBytes(source.bytes(HANDOVER, 1, 64L << 30))
                 .shedAt(shedAt(source));
-        String host = source.string(HOST);
-        int port = source.intValue(PORT, 1, 65535);
-        if (udp) {
-            UdpOptions.Builder o = UdpOptions.builder(port).bindHost(host)
-                    .reusePort(Boolean.parseBoolean(source.string(REUSE_PORT)))
-                    .receiveBufferBytes((int) Math.min(Integer.MAX_VALUE, source.bytes(RECEIVE_BUFFER)));
-            String group = source.string(MULTICAST_GROUP).trim();
-            if (!group.isEmpty()) {
-                o.multicast(group, null);
+        endpoints(source).forEach(e -> {
+            if (e instanceof UdpOptions) {
+                builder.udp((UdpOptions) e);
+            } else {
+                builder.tcp((TcpOptions) e);
             }
-            builder.udp(o.build());
-        } else {
-            builder.tcp(TcpOptions.builder(port).bindHost(host)
-                    .maxConnections(source.intValue(MAX_CONNECTIONS, 1, 65536)).build());
-        }
+        });
+        builder.placementTimeout(source.duration(PLACEMENT_TIMEOUT));
         Duration idle = source.duration(STOP_WHEN_IDLE);
         if (!idle.isZero()) {
             builder.stopWhenIdle(idle, idle.multipliedBy(30));
@@ -186,7 +196,17 @@ public final class SpeadSourceKind implements SourceKind {
         // parallelism 1 every key group is that subtask's, so the keyed operators can be chained
         // to it (reinterpretAsKeyedStream) and packets never cross a keyBy shuffle. Several
         // subtasks per endpoint (reuse-port) need the shuffle.
-        boolean chain = chained(source);
+        return assemble(packets, source, substreams, config, chained(source));
+    }
+
+    /**
+     * Heap assembly keyed by (stream, substream), then per-stream ordering, into stored heaps:
+     * what every SPEAD source (sockets or a capture replay) runs after its packets. With
+     * {@code chain} the packets' operator is set to parallelism 1 and the keyed operators chained
+     * to it. Operator uids {@code <name>-heap-assembly} and {@code <name>-heap-ordering}.
+     */
+    public static SingleOutputStreamOperator<RawMessage> assemble(SingleOutputStreamOperator<SpeadPacketRecord> packets,
+            SourceConfig source, int substreams, SpeadAssemblyConfig config, boolean chain) {
         SingleOutputStreamOperator<SpeadHeapRecord> heaps;
         if (chain) {
             packets.setParallelism(1);
@@ -218,16 +238,65 @@ public final class SpeadSourceKind implements SourceKind {
         return v;
     }
 
-    /** Whether heap assembly is chained to the source (see {@link #create}): auto = unless reuse-port. */
+    /**
+     * The source's endpoints: one per {@code host} address, or (UDP) one per multicast group,
+     * bound to the group's address and joined on {@code multicast-interface} (default: the
+     * {@code host} addresses, so each host joins on its own interface).
+     */
+    public static List<EndpointOptions> endpoints(SourceConfig source) {
+        List<String> hosts = HostAddresses.list(source.string(HOST));
+        if (hosts.isEmpty()) {
+            throw new IllegalArgumentException("source " + source.name() + ": " + HOST + " is empty");
+        }
+        int port = source.intValue(PORT, 1, 65535);
+        List<EndpointOptions> endpoints = new ArrayList<>();
+        if (!source.options().containsKey(MULTICAST_GROUP)) { // spead-tcp
+            for (String host : hosts) {
+                endpoints.add(TcpOptions.builder(port).bindHost(host)
+                        .maxConnections(source.intValue(MAX_CONNECTIONS, 1, 65536))
+                        .idleTimeout(source.duration(NetworkKindOptions.IDLE_TIMEOUT))
+                        .frameTimeout(source.duration(NetworkKindOptions.FRAME_TIMEOUT)).build());
+            }
+            return endpoints;
+        }
+        boolean reusePort = Boolean.parseBoolean(source.string(REUSE_PORT));
+        int receiveBuffer = (int) source.bytes(RECEIVE_BUFFER, 4096, Integer.MAX_VALUE);
+        List<String> groups;
+        try {
+            groups = MulticastGroups.parse(source.string(MULTICAST_GROUP));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("source " + source.name() + ": " + e.getMessage(), e);
+        }
+        String nif = source.string(MULTICAST_INTERFACE).trim();
+        String joinOn = nif.isEmpty() ? String.join(",", hosts) : nif;
+        for (String bind : groups.isEmpty() ? hosts : groups) {
+            UdpOptions.Builder o = UdpOptions.builder(port).bindHost(bind).reusePort(reusePort)
+                    .receiveBufferBytes(receiveBuffer);
+            if (!groups.isEmpty()) {
+                o.multicast(bind, joinOn);
+            }
+            endpoints.add(o.build());
+        }
+        return endpoints;
+    }
+
+    /**
+     * Whether heap assembly is chained to the source (see {@link #create}): auto = when one
+     * subtask reads everything — one endpoint, no reuse-port, receivable on any host (an endpoint
+     * bound to one host's address needs a subtask on every host, so that one of them is there).
+     */
     static boolean chained(SourceConfig source) {
         String v = source.string(CHAIN).trim().toLowerCase(Locale.ROOT);
         boolean reusePort = source.options().containsKey(REUSE_PORT) && Boolean.parseBoolean(source.string(REUSE_PORT));
+        List<EndpointOptions> endpoints = endpoints(source);
+        boolean oneReader = !reusePort && endpoints.size() == 1 && endpoints.get(0).receivingHosts().isEmpty();
         if (v.equals("auto")) {
-            return !reusePort;
+            return oneReader;
         }
         boolean chain = Boolean.parseBoolean(v);
-        if (chain && reusePort) {
-            throw new IllegalArgumentException("source " + source.name() + ": " + CHAIN + " needs one subtask per endpoint (no reuse-port)");
+        if (chain && !oneReader) {
+            throw new IllegalArgumentException("source " + source.name() + ": " + CHAIN
+                    + " needs one subtask to read every endpoint (one endpoint on a wildcard or loopback address, no reuse-port)");
         }
         return chain;
     }
@@ -251,8 +320,10 @@ public final class SpeadSourceKind implements SourceKind {
                 .heaps(Long.MAX_VALUE)
                 .rateGbps(source.doubleValue(DEMO_RATE, 0))
                 .connectTimeout(Duration.ofSeconds(60));
-        String host = source.string(HOST);
-        int port = source.intValue(PORT, 1, 65535);
+        // The first endpoint (a multicast group is sent to as any address is).
+        EndpointOptions first = endpoints(source).get(0);
+        String host = first.bindHost();
+        int port = first.port();
         // A TCP connection breaks when the job stops or restarts: DemoFeed reconnects with a new
         // sender. Each round starts its heap counters in a range of its own (2^32 heaps per round),
         // so every heap of the feed is unique and a duplicate in the output is the job's fault.

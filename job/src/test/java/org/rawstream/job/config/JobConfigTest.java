@@ -89,7 +89,7 @@ class JobConfigTest {
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set("source.gen.rate", "-1", "t")))
                 .hasMessageContaining("source.gen.rate");
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set(JobConfig.DURATION, "0s", "t")))
-                .hasMessageContaining("duration must be > 0");
+                .hasMessageContaining("duration = 0s: not a duration in 1 ms .. unlimited");
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults()
                         .set(JobConfig.SOURCES, "gen,b", "t").set("source.b.type", "generator", "t")))
                 .hasMessageContaining("io-group 0 is used twice");

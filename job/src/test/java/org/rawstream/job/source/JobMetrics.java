@@ -36,4 +36,26 @@ public final class JobMetrics {
         assertThat(found).as("metric %s in %s", name, metrics.keySet()).isTrue();
         return total;
     }
+
+    /** Sum of every metric of the job whose identifier ends with {@code suffix} (e.g. {@code .numRestarts}). */
+    public long jobMetric(JobID job, String suffix) {
+        return jobMetric(reporter, job, suffix);
+    }
+
+    /** {@link #jobMetric(JobID, String)} over any in-memory reporter. */
+    public static long jobMetric(InMemoryReporter reporter, JobID job, String suffix) {
+        long total = 0;
+        for (Map.Entry<org.apache.flink.metrics.MetricGroup, Map<String, Metric>> g : reporter.getMetricsByGroup().entrySet()) {
+            if (!job.toString().equals(g.getKey().getAllVariables().get("<job_id>"))) {
+                continue;
+            }
+            for (Map.Entry<String, Metric> e : g.getValue().entrySet()) {
+                if (g.getKey().getMetricIdentifier(e.getKey()).endsWith(suffix)) {
+                    Metric m = e.getValue();
+                    total += m instanceof Counter ? ((Counter) m).getCount() : ((Number) ((Gauge<?>) m).getValue()).longValue();
+                }
+            }
+        }
+        return total;
+    }
 }

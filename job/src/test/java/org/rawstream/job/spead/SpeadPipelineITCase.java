@@ -17,9 +17,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Gauge;
-import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -31,6 +28,7 @@ import org.rawstream.job.FlinkSetup;
 import org.rawstream.job.RawStreamPipeline;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
+import org.rawstream.job.source.JobMetrics;
 import org.rawstream.sources.net.Ports;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
 import org.rawstream.sources.spead.SpeadVectors;
@@ -144,19 +142,7 @@ class SpeadPipelineITCase {
 
     /** Sum of the job's metrics whose identifier ends with {@code suffix} (over subtasks and streams). */
     static long metric(InMemoryReporter reporter, JobID job, String suffix) {
-        long sum = 0;
-        for (Map.Entry<org.apache.flink.metrics.MetricGroup, Map<String, Metric>> g : reporter.getMetricsByGroup().entrySet()) {
-            if (!job.toString().equals(g.getKey().getAllVariables().get("<job_id>"))) {
-                continue;
-            }
-            for (Map.Entry<String, Metric> e : g.getValue().entrySet()) {
-                if (g.getKey().getMetricIdentifier(e.getKey()).endsWith(suffix)) {
-                    Metric m = e.getValue();
-                    sum += m instanceof Counter ? ((Counter) m).getCount() : ((Number) ((Gauge<?>) m).getValue()).longValue();
-                }
-            }
-        }
-        return sum;
+        return JobMetrics.jobMetric(reporter, job, suffix);
     }
 
     private static long metric(JobID job, String suffix) {

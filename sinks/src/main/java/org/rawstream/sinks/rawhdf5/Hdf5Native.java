@@ -64,6 +64,10 @@ final class Hdf5Native {
         if (initialized) {
             return;
         }
+        // No library clean-up at JVM exit: it would flush and close files still open (an append
+        // thread may be inside a call, a file whose close failed on a full disk is half freed)
+        // and crash the exiting JVM. Open files are in-progress leftovers, deleted on restore.
+        H5dont_atexit();
         check(H5open(), "H5open", "libhdf5");
         // Errors become Java exceptions; the library must not print its stack to stderr.
         check(H5Eset_auto2(H5E_DEFAULT, null, null), "H5Eset_auto2", "libhdf5");
@@ -161,9 +165,17 @@ final class Hdf5Native {
         }
     }
 
-    /** Closes every handle and frees the native staging buffers; safe to call twice. */
+    /**
+     * Closes every handle and frees the native staging buffers; safe to call twice. Flushes first
+     * and, if that fails (a full disk), throws with every handle still open: an H5Fclose that
+     * fails to flush frees the file but leaves its id behind, and libhdf5 crashes the JVM when it
+     * touches that id later. The caller can make room (or drop the file's content) and close again.
+     */
     static void close(OpenFile f) throws IOException {
         synchronized (LOCK) {
+            if (f.file >= 0 && H5Fflush(f.file, H5F_SCOPE_GLOBAL) < 0) {
+                throw new IOException(f.path + ": H5Fflush failed; the file is still open");
+            }
             int rc = closeHandles(f);
             if (rc < 0) {
                 throw new IOException(f.path + ": H5Fclose failed; the file may be incomplete");

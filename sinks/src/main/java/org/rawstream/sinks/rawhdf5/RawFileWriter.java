@@ -116,8 +116,8 @@ public final class RawFileWriter implements AutoCloseable {
         if (closed) {
             return;
         }
+        Hdf5Native.close(file); // on failure still open: close can be called again
         closed = true;
-        Hdf5Native.close(file);
     }
 
     private static double nowSeconds() {

@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Set;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.metrics.Counter;
@@ -36,11 +38,17 @@ public final class RawHdf5Committer implements Committer<RawFileCommittable> {
     private final Counter messagesCommitted;
     private final Histogram commitLatencyMillis;
     private volatile long lastCommitLatencyMillis;
+    /** Per source: files and messages committed ({@code rawhdf5.source.<name>.*Committed}). */
+    private final Map<String, Counter[]> perSource = new HashMap<>();
 
-    RawHdf5Committer(Path outputDirectory, boolean sync, MetricGroup metrics) {
+    RawHdf5Committer(Path outputDirectory, boolean sync, MetricGroup metrics, Collection<String> sources) {
         this.outputDirectory = outputDirectory;
         this.sync = sync;
         MetricGroup group = metrics.addGroup(RawHdf5SinkWriter.METRIC_GROUP);
+        for (String source : sources) {
+            MetricGroup g = group.addGroup(RawHdf5SinkWriter.SOURCE_GROUP_KEY, source);
+            perSource.put(source, new Counter[] {g.counter("filesCommitted"), g.counter("messagesCommitted")});
+        }
         this.filesCommitted = group.counter("filesCommitted");
         this.messagesCommitted = group.counter("messagesCommitted");
         this.commitLatencyMillis = group.histogram("commitLatencyMs", new DescriptiveStatisticsHistogram(256));
@@ -70,6 +78,11 @@ public final class RawHdf5Committer implements Committer<RawFileCommittable> {
                     touchedDirs.add(dir);
                     filesCommitted.inc();
                     messagesCommitted.inc(c.messageCount());
+                    Counter[] source = perSource.get(c.source());
+                    if (source != null) {
+                        source[0].inc();
+                        source[1].inc(c.messageCount());
+                    }
                     long latency = Math.max(0, System.currentTimeMillis() - c.closedAtMillis());
                     commitLatencyMillis.update(latency);
                     lastCommitLatencyMillis = latency;

@@ -32,6 +32,8 @@ public final class RawHdf5Sink
                 SupportsCommitter<RawFileCommittable>,
                 SupportsWriterState<RawMessage, RawHdf5WriterState> {
     private static final long serialVersionUID = 1L;
+    /** Default of {@link Builder#minFreeBytes}. */
+    public static final long DEFAULT_MIN_FREE_BYTES = 64L << 20;
 
     private final String outputDirectory;
     private final List<SourceOutput> sources;
@@ -41,6 +43,7 @@ public final class RawHdf5Sink
     private final long appendQueueBytes;
     private final String fileVersion;
     private final boolean syncOnCommit;
+    private final long minFreeBytes;
 
     private RawHdf5Sink(Builder b) {
         this.outputDirectory = b.outputDirectory.toAbsolutePath().normalize().toString();
@@ -51,6 +54,7 @@ public final class RawHdf5Sink
         this.appendQueueBytes = b.appendQueueBytes;
         this.fileVersion = b.fileVersion;
         this.syncOnCommit = b.syncOnCommit;
+        this.minFreeBytes = b.minFreeBytes;
     }
 
     public static Builder builder() {
@@ -75,7 +79,8 @@ public final class RawHdf5Sink
 
     @Override
     public Committer<RawFileCommittable> createCommitter(CommitterInitContext context) {
-        return new RawHdf5Committer(outputDirectory(), syncOnCommit, context.metricGroup());
+        return new RawHdf5Committer(outputDirectory(), syncOnCommit, context.metricGroup(),
+                sources().stream().map(SourceOutput::name).toList());
     }
 
     @Override
@@ -115,11 +120,15 @@ public final class RawHdf5Sink
         return syncOnCommit;
     }
 
+    public long minFreeBytes() {
+        return minFreeBytes;
+    }
+
     @Override
     public String toString() {
         return "RawHdf5Sink{output=" + outputDirectory + ", sources=" + sources + ", " + rollPolicy
                 + ", batchMessages=" + batchMessages + ", batchBytes=" + batchBytes + ", appendQueueBytes=" + appendQueueBytes + ", syncOnCommit="
-                + syncOnCommit + "}";
+                + syncOnCommit + ", minFreeBytes=" + minFreeBytes + "}";
     }
 
     /** Builder; at least one source is required. */
@@ -132,6 +141,7 @@ public final class RawHdf5Sink
         private long appendQueueBytes = 32L << 20;
         private String fileVersion = "0.0";
         private boolean syncOnCommit = true;
+        private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
 
         private Builder() {}
 
@@ -197,6 +207,20 @@ public final class RawHdf5Sink
         /** fsync each file (and its directory) when committing it (default true). */
         public Builder syncOnCommit(boolean sync) {
             this.syncOnCommit = sync;
+            return this;
+        }
+
+        /**
+         * Free space the output file system must keep after an append (default 64 MiB; 0 = no
+         * guard). An append that would leave less fails the task before libhdf5 hits a full disk,
+         * keeping room for closing files and for checkpoints; the job restarts from its last
+         * checkpoint and resumes once space is freed.
+         */
+        public Builder minFreeBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("minFreeBytes must be >= 0");
+            }
+            this.minFreeBytes = bytes;
             return this;
         }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -18,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -28,6 +30,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.metrics.groups.SinkWriterMetricGroup;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.rawstream.sinks.rawhdf5.MessageBatch;
 import org.rawstream.sinks.rawhdf5.RawFileOptions;
 import org.rawstream.sinks.rawhdf5.RawFileWriter;
@@ -50,6 +53,12 @@ import org.slf4j.LoggerFactory;
  * before its barrier, and the task thread then has the files to itself. A failed append is
  * rethrown on the task thread by the next write, flush or commit (the task fails and restarts
  * from the last checkpoint), and nothing more is appended after it.
+ *
+ * <p>Output faults (disk full, quota, permission, directory or file removed): before each append
+ * the free space of the output file system is checked against {@link RawHdf5Sink#minFreeBytes()};
+ * an append that would go below it, or one that fails, fails the task with one line naming the
+ * directory and the cause (logged once, counted in {@code spaceRefusals} / {@code writeFailures}).
+ * {@link #close()} never throws and closes native files only on the thread that appended to them.
  */
 public final class RawHdf5SinkWriter
         implements CommittingSinkWriter<RawMessage, RawFileCommittable>,
@@ -58,12 +67,16 @@ public final class RawHdf5SinkWriter
 
     /** Metric group (under the sink's operator group) holding this sink's own metrics. */
     public static final String METRIC_GROUP = "rawhdf5";
+    /** Key of the per-source subgroup: {@code rawhdf5.source.<name>.<metric>} (a label in Prometheus). */
+    public static final String SOURCE_GROUP_KEY = "source";
     /** Longest {@link #close()} waits for the append thread to finish the batch it is writing. */
     private static final long APPEND_SHUTDOWN_SECONDS = 60;
 
     private final RollPolicy rollPolicy;
     private final int batchMessages;
     private final long batchBytes;
+    private final long minFreeBytes;
+    private final Path outputDirectory;
     private final int subtask;
     private final String lineage;
     /** Starts the fsync of closed files early (see {@link #preSync}); null when commits do not sync. */
@@ -79,6 +92,10 @@ public final class RawHdf5SinkWriter
     private final Counter numRecordsSend;
     private final Counter numBytesSend;
     private final Counter appendWaits;
+    private final Counter writeFailures;
+    private final Counter spaceRefusals;
+    /** Whether this writer already logged and counted an output failure (one line per attempt). */
+    private volatile boolean failureReported;
 
     /** Last checkpoint this writer snapshotted (or was restored from); 0 before the first. */
     private long lastCheckpointId;
@@ -94,6 +111,8 @@ public final class RawHdf5SinkWriter
         this.rollPolicy = sink.rollPolicy();
         this.batchMessages = sink.batchMessages();
         this.batchBytes = sink.batchBytes();
+        this.minFreeBytes = sink.minFreeBytes();
+        this.outputDirectory = sink.outputDirectory();
         this.subtask = context.getTaskInfo().getIndexOfThisSubtask();
         this.preSync = sink.syncOnCommit() ? Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "rawhdf5-presync-" + subtask);
@@ -104,15 +123,19 @@ public final class RawHdf5SinkWriter
         this.lineage = chooseLineage(restored, subtask, context.getJobInfo().getJobId().toHexString());
         this.lastCheckpointId = context.getRestoredCheckpointId()
                 .orElse(restored.stream().mapToLong(RawHdf5WriterState::checkpointId).max().orElse(0L));
+        SinkWriterMetricGroup metrics = context.metricGroup();
+        MetricGroup group = metrics.addGroup(METRIC_GROUP);
         for (SourceOutput source : sink.sources()) {
             Path dir = sink.outputDirectory().resolve(source.name());
-            Files.createDirectories(dir);
+            createOutputDirectory(dir);
             RawFileOptions options = RawFileOptions.builder()
                     .version(sink.fileVersion())
                     .ioVersion(source.ioVersion())
                     .attribute("protocol", source.protocol())
                     .build();
-            files.put(source.name(), new SourceFile(source.name(), dir, options));
+            // The file store is looked up once: finding a path's file store reads the mount table.
+            files.put(source.name(), new SourceFile(source.name(), dir, Files.getFileStore(dir), options,
+                    group.addGroup(SOURCE_GROUP_KEY, source.name())));
         }
         if (context.getRestoredCheckpointId().isPresent() || !restored.isEmpty()) {
             Set<RawHdf5WriterState> toClean = new LinkedHashSet<>(restored);
@@ -124,17 +147,43 @@ public final class RawHdf5SinkWriter
             }
         }
 
-        SinkWriterMetricGroup metrics = context.metricGroup();
-        MetricGroup group = metrics.addGroup(METRIC_GROUP);
         this.recordsWritten = group.counter("recordsWritten");
         this.bytesWritten = group.counter("bytesWritten");
         this.filesClosed = group.counter("filesClosed");
         group.gauge("openFileBytes", (Gauge<Long>) () -> openFileBytes);
         group.gauge("appendQueueBytes", (Gauge<Long>) () -> appender == null ? 0L : appender.queuedBytes);
         this.appendWaits = group.counter("appendWaits");
+        this.writeFailures = group.counter("writeFailures");
+        this.spaceRefusals = group.counter("spaceRefusals");
+        group.gauge("outputUsableBytes", (Gauge<Long>) () -> OutputFaults.usableBytes(outputDirectory));
         this.numRecordsSend = metrics.getNumRecordsSendCounter();
         this.numBytesSend = metrics.getNumBytesSendCounter();
         LOG.info("RawHdf5 writer {} (lineage {}) starts after checkpoint {}", subtask, lineage, lastCheckpointId);
+    }
+
+    /**
+     * Creates a source's output directory. If that fails for another reason than a full disk (a
+     * path through a file, no permission, a read-only file system) the settings point somewhere
+     * unusable: a restart cannot fix it, so the job ends with this message instead of restarting
+     * for ever (a local run checks this before it starts; on a cluster only the TaskManager can).
+     */
+    private static void createOutputDirectory(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            Path existing = dir;
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            long usable = existing == null ? -1 : OutputFaults.usableBytes(existing);
+            if (usable >= 0 && usable < 1 << 20) {
+                // Full: a later attempt may find space.
+                throw new OutputFaults.OutputFailedException("raw-HDF5 output " + dir + ": no space left on device,"
+                        + " cannot create the directory (the job restarts from its last checkpoint)", e);
+            }
+            throw new SuppressRestartsException(new OutputFaults.OutputFailedException("raw-HDF5 output " + dir
+                    + ": cannot create the directory (" + e + "); the job stops: fix output.dir and start it again", e));
+        }
     }
 
     private static String chooseLineage(Collection<RawHdf5WriterState> restored, int subtask, String jobIdHex) {
@@ -190,11 +239,36 @@ public final class RawHdf5SinkWriter
         }
     }
 
-    /** Appends {@code batch} to the source's file (opening, rolling, closing it) and clears it. */
+    /**
+     * Appends {@code batch} to the source's file (opening, rolling, closing it) and clears it; a
+     * refusal of the space guard or an I/O failure becomes an {@link OutputFaults.OutputFailedException}.
+     */
     private void appendBatch(SourceFile file, MessageBatch batch) throws IOException {
         if (batch.size() == 0) {
             return;
         }
+        try {
+            OutputFaults.checkSpace(file.dir, file.store, batch.payloadBytes(), minFreeBytes);
+            appendChecked(file, batch);
+        } catch (IOException e) {
+            throw outputFailure(file, batch.payloadBytes(), e);
+        }
+    }
+
+    /** Counts and logs (once per writer) an output failure; returns it with its diagnosis. */
+    private OutputFaults.OutputFailedException outputFailure(SourceFile file, long bytes, IOException e) {
+        boolean refused = e instanceof OutputFaults.OutputFailedException;
+        Path path = file.name == null ? null : file.dir.resolve(file.name.hidden());
+        OutputFaults.OutputFailedException failure = OutputFaults.failed(file.dir, path, bytes, e);
+        if (!failureReported) {
+            failureReported = true;
+            (refused ? spaceRefusals : writeFailures).inc();
+            LOG.error("{}", failure.getMessage());
+        }
+        return failure;
+    }
+
+    private void appendChecked(SourceFile file, MessageBatch batch) throws IOException {
         long now = System.currentTimeMillis();
         if (file.writer != null && now - file.openedAtMillis >= rollPolicy.maxFileAgeMillis()) {
             closeFile(file);
@@ -203,6 +277,8 @@ public final class RawHdf5SinkWriter
             openFile(file, now);
         }
         file.writer.append(batch);
+        file.recordsWritten.inc(batch.size());
+        file.bytesWritten.inc(batch.payloadBytes());
         recordsWritten.inc(batch.size());
         numRecordsSend.inc(batch.size());
         bytesWritten.inc(batch.payloadBytes());
@@ -228,12 +304,19 @@ public final class RawHdf5SinkWriter
 
     private void closeFile(SourceFile file) throws IOException {
         RawFileWriter writer = file.writer;
+        writer.close(); // if this fails the file stays open for close() to drop
         file.writer = null;
-        writer.close();
         openFileBytes -= writer.payloadBytes();
+        if (!Files.exists(writer.path())) {
+            // Removed while being written (libhdf5 wrote on into the unlinked file): committing it
+            // would lose its messages; failing replays them from the last checkpoint instead.
+            throw new java.nio.file.NoSuchFileException(writer.path().toString(), null,
+                    "the in-progress file was removed while being written");
+        }
         pending.add(new RawFileCommittable(file.source, file.name.hidden(), file.name.visible(),
                 writer.messageCount(), writer.payloadBytes(), System.currentTimeMillis()));
         filesClosed.inc();
+        file.filesClosed.inc();
         preSync(writer.path());
     }
 
@@ -270,7 +353,11 @@ public final class RawHdf5SinkWriter
         for (SourceFile file : files.values()) {
             appendBatch(file, file.batch);
             if (file.writer != null) {
-                closeFile(file);
+                try {
+                    closeFile(file);
+                } catch (IOException e) {
+                    throw outputFailure(file, 0, e);
+                }
             }
         }
         List<RawFileCommittable> committables = new ArrayList<>(pending);
@@ -291,34 +378,52 @@ public final class RawHdf5SinkWriter
         return List.of(new RawHdf5WriterState(lineage, subtask, checkpointId));
     }
 
+    /**
+     * Never throws: Flink calls this while failing the task too, and an exception there is fatal
+     * for the whole TaskManager. Files still open here belong to an interval that never reached a
+     * checkpoint: they stay hidden and are deleted by the next restore of this subtask.
+     */
     @Override
-    public void close() throws IOException {
-        // Files still open here belong to an interval that never reached a checkpoint: they stay
-        // hidden and are deleted by the next restore of this subtask.
+    public void close() {
         if (preSync != null) {
             preSync.shutdownNow();
         }
-        if (appender != null) {
-            // libhdf5 handles are not shared between threads: the batch being written must end
-            // before the files are closed here. Queued batches are dropped: nothing after the
-            // last checkpoint is committed anyway.
-            appender.shutdown();
+        if (appender == null) {
+            closeOpenFiles();
+        } else if (!appender.shutdownThen(this::closeOpenFiles)) {
+            // A native handle is used by one thread only: the append thread closes the files
+            // itself once its current batch ends; freeing them here could crash the JVM.
+            LOG.warn("The append thread of writer {} is still writing after {} s; it closes its files when done",
+                    subtask, APPEND_SHUTDOWN_SECONDS);
         }
-        IOException first = null;
+    }
+
+    /**
+     * Closes and deletes the files left open (after a failure, or on cancel). They never reach a
+     * checkpoint ({@link #prepareCommit} closes every file before each one), so their content is
+     * dropped first: truncating gives back the disk space that closing needs on a full disk. A
+     * failed H5Fclose leaves libhdf5 holding a half-freed file that crashes the JVM later.
+     */
+    private void closeOpenFiles() {
         for (SourceFile file : files.values()) {
-            if (file.writer != null) {
-                try {
-                    file.writer.close();
-                } catch (IOException e) {
-                    if (first == null) {
-                        first = e;
-                    }
-                }
-                file.writer = null;
+            RawFileWriter writer = file.writer;
+            file.writer = null;
+            if (writer == null) {
+                continue;
             }
-        }
-        if (first != null) {
-            throw first;
+            Path path = writer.path();
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                channel.truncate(0);
+            } catch (IOException e) {
+                LOG.debug("Could not truncate {} before closing it: {}", path, e.toString());
+            }
+            try {
+                writer.close();
+                Files.deleteIfExists(path);
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("Could not close {} ({}); it stays hidden and is deleted when the job restores",
+                        path, OutputFaults.cause(file.dir, path, 0, e));
+            }
         }
     }
 
@@ -427,7 +532,12 @@ public final class RawHdf5SinkWriter
             }
         }
 
-        void shutdown() {
+        /**
+         * Stops appending (queued batches are skipped: nothing after the last checkpoint is
+         * committed anyway), runs {@code last} on the append thread after the batch it is writing,
+         * and waits for it a bounded time. Returns whether it ran; if not, it still runs later.
+         */
+        boolean shutdownThen(Runnable last) {
             lock.lock();
             try {
                 if (failure == null) {
@@ -436,13 +546,17 @@ public final class RawHdf5SinkWriter
             } finally {
                 lock.unlock();
             }
+            try {
+                thread.execute(last);
+            } catch (RejectedExecutionException alreadyShutDown) {
+                // close() called twice: the first call queued the closing
+            }
             thread.shutdown();
             try {
-                if (!thread.awaitTermination(APPEND_SHUTDOWN_SECONDS, TimeUnit.SECONDS)) {
-                    LOG.warn("The append thread was still writing {} s after close", APPEND_SHUTDOWN_SECONDS);
-                }
+                return thread.awaitTermination(APPEND_SHUTDOWN_SECONDS, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+                return false;
             }
         }
 
@@ -460,6 +574,9 @@ public final class RawHdf5SinkWriter
             if (t == null) {
                 return;
             }
+            if (t instanceof OutputFaults.OutputFailedException output) {
+                throw new OutputFaults.OutputFailedException(output.getMessage(), output);
+            }
             if (t instanceof IOException io) {
                 throw new IOException("raw-HDF5 append failed: " + io.getMessage(), io);
             }
@@ -474,16 +591,25 @@ public final class RawHdf5SinkWriter
     private static final class SourceFile {
         final String source;
         final Path dir;
+        final FileStore store;
         final RawFileOptions options;
         MessageBatch batch = new MessageBatch();
         RawFileWriter writer;
         PartFileName name;
         long openedAtMillis;
+        /** This source's share of the writer's counters. */
+        final Counter recordsWritten;
+        final Counter bytesWritten;
+        final Counter filesClosed;
 
-        SourceFile(String source, Path dir, RawFileOptions options) {
+        SourceFile(String source, Path dir, FileStore store, RawFileOptions options, MetricGroup metrics) {
             this.source = source;
             this.dir = dir;
+            this.store = store;
             this.options = options;
+            this.recordsWritten = metrics.counter("recordsWritten");
+            this.bytesWritten = metrics.counter("bytesWritten");
+            this.filesClosed = metrics.counter("filesClosed");
         }
     }
 }

@@ -22,7 +22,7 @@ class RawHdf5CommitterTest {
     @BeforeEach
     void setUp() throws Exception {
         dir = Files.createDirectories(out.resolve("gen"));
-        committer = new RawHdf5Committer(out, true, new UnregisteredMetricsGroup());
+        committer = new RawHdf5Committer(out, true, new UnregisteredMetricsGroup(), List.of("gen"));
         PartFileName name = new PartFileName("ab12cd34", 0, 3, 0);
         committable = new RawFileCommittable("gen", name.hidden(), name.visible(), 10, 100, System.currentTimeMillis());
     }

@@ -80,11 +80,79 @@ class RawHdf5SinkWriterTest {
                     writer.write(new RawMessage("a", 1, new byte[] {(byte) i}), null);
                 }
                 writer.prepareCommit();
-            }).isInstanceOf(IOException.class).hasRootCauseInstanceOf(NoSuchFileException.class);
+            }).isInstanceOf(OutputFaults.OutputFailedException.class).hasRootCauseInstanceOf(NoSuchFileException.class)
+                    .hasMessageStartingWith("raw-HDF5 output " + dir.resolve("a").toAbsolutePath()
+                            + ": the directory does not exist any more");
             // It stays failed: nothing is appended after a failed append.
             assertThatThrownBy(writer::prepareCommit).isInstanceOf(IOException.class);
         } finally {
             writer.close();
+        }
+    }
+
+    @Test
+    void spaceGuardRefusesBeforeTheDiskFillsAndNothingIsWritten() throws Exception {
+        for (long queueBytes : new long[] {0, 32L << 20}) {
+            Path out = dir.resolve("guard" + queueBytes);
+            // More free space than any disk has: the very first append is refused.
+            RawHdf5Sink sink = RawHdf5Sink.builder().outputDirectory(out).source("a", "test", "1.0").batchMessages(5)
+                    .appendQueueBytes(queueBytes).syncOnCommit(false).minFreeBytes(Long.MAX_VALUE / 4).build();
+            RawHdf5SinkWriter writer = sink.createWriter(context());
+            try {
+                assertThatThrownBy(() -> {
+                    for (int i = 0; i < 10; i++) {
+                        writer.write(new RawMessage("a", 1, new byte[] {(byte) i}), null);
+                    }
+                    writer.prepareCommit();
+                }).isInstanceOf(OutputFaults.OutputFailedException.class)
+                        .hasMessageStartingWith("raw-HDF5 output " + out.resolve("a").toAbsolutePath()
+                                + ": free space below sink.min-free-bytes");
+            } finally {
+                writer.close(); // never throws
+            }
+            try (Stream<Path> files = Files.list(out.resolve("a"))) {
+                assertThat(files).as("no file created").isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void anInProgressFileRemovedUnderneathFailsTheCommitInsteadOfLosingIt() throws Exception {
+        RawHdf5Sink sink = sink(dir, 32L << 20);
+        RawHdf5SinkWriter writer = sink.createWriter(context());
+        try {
+            for (int i = 0; i < 12; i++) {
+                writer.write(new RawMessage("a", 1, new byte[] {(byte) i}), null);
+            }
+            writer.flush(false);
+            Path inProgress;
+            try (Stream<Path> files = Files.list(dir.resolve("a"))) {
+                inProgress = files.findFirst().orElseThrow();
+            }
+            Files.delete(inProgress);
+            assertThatThrownBy(writer::prepareCommit).isInstanceOf(OutputFaults.OutputFailedException.class)
+                    .hasMessageStartingWith("raw-HDF5 output " + dir.resolve("a").toAbsolutePath()
+                            + ": the in-progress file " + inProgress.getFileName() + " was removed");
+        } finally {
+            writer.close();
+        }
+    }
+
+    @Test
+    void closeAfterAFailureDropsTheOpenFileAndNeverThrows() throws Exception {
+        RawHdf5Sink sink = sink(dir, 32L << 20);
+        RawHdf5SinkWriter writer = sink.createWriter(context());
+        for (int i = 0; i < 12; i++) {
+            writer.write(new RawMessage("a", 1, new byte[] {(byte) i}), null);
+        }
+        writer.flush(false); // two batches appended: a file in progress
+        try (Stream<Path> files = Files.list(dir.resolve("a"))) {
+            assertThat(files).hasSize(1);
+        }
+        writer.close();
+        writer.close();
+        try (Stream<Path> files = Files.list(dir.resolve("a"))) {
+            assertThat(files).as("the uncommitted file is gone").isEmpty();
         }
     }
 

@@ -141,6 +141,11 @@ public final class EchoFramer {
         return copiedFrameCount;
     }
 
+    /** Capacity of the buffer holding a frame that straddles chunks (0 if none is kept). */
+    public int bufferedBytes() {
+        return accumulator == null ? 0 : accumulator.capacity();
+    }
+
     /** True while a frame (or its size field) is partly received. */
     public boolean hasPartialFrame() {
         return pendingSize >= 0 || sizeBytesHave > 0;

@@ -17,12 +17,13 @@ import org.rawstream.sources.transport.RecordCollector;
  * requests (0, 1, 2, ...).
  *
  * <ul>
- *   <li><b>received</b> mode: the responses completed by a chunk are written as soon as the
+ *   <li>immediate (not holding): the responses completed by a chunk are written as soon as the
  *       chunk is decoded.</li>
- *   <li><b>durable</b> mode: responses are built at once but held until {@link #acknowledge}
- *       says the checkpoint holding their requests completed. The held bytes are bounded: past
- *       the bound the connection is closed (and counted), since the peer is not reading and an
- *       unacknowledged request must be retried by the peer anyway.</li>
+ *   <li>holding: responses are built at once but held until {@link #acknowledge} says their
+ *       requests got where they must be before they are answered (under the Flink source:
+ *       emitted into the job in "received" mode, in a completed checkpoint in "durable" mode).
+ *       The held bytes count against the connection's response budget: the server stops
+ *       reading the connection above it (flow control), it never closes it for that.</li>
  * </ul>
  *
  * <p>Rejected frames (bad fields, unknown api_key) are counted and get no response; a framing
@@ -34,21 +35,25 @@ public final class EchoStreamDecoder implements AcknowledgingStreamDecoder<byte[
     public static final String REQUESTS = "echoRequests";
     /** Protocol counter: responses written. */
     public static final String RESPONSES_SENT = "echoResponsesSent";
-    /** Protocol counter: responses built and waiting for their checkpoint (durable mode). */
+    /**
+     * Protocol gauge (a counter that goes both ways): responses built and waiting for their
+     * acknowledgement on connections that are still open.
+     */
     public static final String RESPONSES_PENDING = "echoResponsesPending";
-    /** Protocol counter: connections closed because too many response bytes awaited acknowledgement. */
-    public static final String BACKLOG_CLOSED = "echoConnectionsBacklogClosed";
+    /** Protocol counter: responses built but never written because their connection closed first. */
+    public static final String RESPONSES_UNSENT = "echoResponsesUnsent";
+    /** Largest response buffer kept once all held responses are released. */
+    private static final int RETAINED_RESPONSE_BYTES = 256 << 10;
 
     private final ConnectionContext connection;
     private final boolean durable;
-    private final int maxPendingResponseBytes;
     private final EchoFramer framer;
     private final EchoRequestView view = new EchoRequestView();
     private final Consumer<ByteBuffer> onFrame = this::onFrame;
     private final LongCounter requests;
     private final LongCounter responsesSent;
     private final LongCounter responsesPending;
-    private final LongCounter backlogClosed;
+    private final LongCounter responsesUnsent;
 
     /** Responses built and not yet written, from offset 0. */
     private ByteBuffer responses = ByteBuffer.allocate(4096);
@@ -63,20 +68,19 @@ public final class EchoStreamDecoder implements AcknowledgingStreamDecoder<byte[
     private DecodeErrors errors;
 
     /**
-     * @param durable hold responses until {@link #acknowledge} (else respond as received)
-     * @param maxPendingResponseBytes bound on held responses (durable mode)
+     * @param holdUntilAcknowledged hold responses until {@link #acknowledge} (else respond as
+     *     received)
      * @param counters protocol counters ({@link #REQUESTS} etc.), shared by the subtask's decoders
      */
-    public EchoStreamDecoder(ConnectionContext connection, boolean durable, int maxFrameSize,
-            int maxPendingResponseBytes, NamedCounters counters) {
+    public EchoStreamDecoder(ConnectionContext connection, boolean holdUntilAcknowledged, int maxFrameSize,
+            NamedCounters counters) {
         this.connection = connection;
-        this.durable = durable;
-        this.maxPendingResponseBytes = maxPendingResponseBytes;
+        this.durable = holdUntilAcknowledged;
         this.framer = new EchoFramer(maxFrameSize);
         this.requests = counters.counter(REQUESTS);
         this.responsesSent = counters.counter(RESPONSES_SENT);
         this.responsesPending = counters.counter(RESPONSES_PENDING);
-        this.backlogClosed = counters.counter(BACKLOG_CLOSED);
+        this.responsesUnsent = counters.counter(RESPONSES_UNSENT);
     }
 
     @Override
@@ -93,11 +97,6 @@ public final class EchoStreamDecoder implements AcknowledgingStreamDecoder<byte[
         }
         if (!durable) {
             sendFirst(lengthsTail - lengthsHead, responses.position());
-        } else if (responses.position() > maxPendingResponseBytes) {
-            // The peer keeps sending without these being acknowledged: stop reading it.
-            backlogClosed.increment();
-            closed = true;
-            connection.close();
         }
         return ok;
     }
@@ -125,6 +124,36 @@ public final class EchoStreamDecoder implements AcknowledgingStreamDecoder<byte[
     @Override
     public boolean awaitingAcknowledgement() {
         return durable && lengthsTail > lengthsHead;
+    }
+
+    @Override
+    public long heldBytes() {
+        return responses.position();
+    }
+
+    @Override
+    public boolean hasPartialRecord() {
+        return framer.hasPartialFrame();
+    }
+
+    @Override
+    public long bufferedBytes() {
+        return (long) framer.bufferedBytes() + responses.capacity() + 4L * lengths.length;
+    }
+
+    @Override
+    public void connectionClosed() {
+        int held = lengthsTail - lengthsHead;
+        if (held > 0) {
+            responsesUnsent.add(held);
+            if (durable) {
+                responsesPending.add(-held);
+            }
+        }
+        lengthsHead = 0;
+        lengthsTail = 0;
+        closed = true;
+        responses = ByteBuffer.allocate(0);
     }
 
     /** Accepted requests so far on this connection (= the next response id). */
@@ -162,6 +191,9 @@ public final class EchoStreamDecoder implements AcknowledgingStreamDecoder<byte[
         connection.send(due); // copies what it queues
         responses.position(bytes);
         responses.compact();
+        if (responses.position() == 0 && responses.capacity() > RETAINED_RESPONSE_BYTES) {
+            responses = ByteBuffer.allocate(4096); // a burst should not pin its memory
+        }
         lengthsHead += count;
         acknowledged += count;
         responsesSent.add(count);

@@ -48,6 +48,16 @@ public final class MsgpackStreamDecoder implements StreamDecoder<byte[]> {
         }
     }
 
+    @Override
+    public boolean hasPartialRecord() {
+        return splitter.hasPartialValue();
+    }
+
+    @Override
+    public long bufferedBytes() {
+        return splitter.bufferedBytes();
+    }
+
     private void onValue(ByteBuffer value) {
         values.increment();
         valueBytes.add(value.remaining());

@@ -98,6 +98,16 @@ public final class MsgpackStreamSplitter {
         return true;
     }
 
+    /** Capacity of the buffer holding a value that straddles chunks (0 if none is kept). */
+    public int bufferedBytes() {
+        return accumulator == null ? 0 : accumulator.capacity();
+    }
+
+    /** True while a value is partly received. */
+    public boolean hasPartialValue() {
+        return protocolError == null && scanner.inValue();
+    }
+
     public MsgpackErrorKind protocolError() {
         return protocolError;
     }

@@ -16,8 +16,15 @@ import org.rawstream.sources.transport.StreamDecoder;
  * A stream decoder is created with its connection's {@link ConnectionContext} and may write
  * responses through it:
  * <ul>
- *   <li><b>"received" mode</b>: respond inside {@link StreamDecoder#feed} as each record is
- *       collected (the record is then in the source's hand-over queue, not yet checkpointed).</li>
+ *   <li><b>immediate</b>: respond inside {@link StreamDecoder#feed} as each record is collected
+ *       (the record is then in the source's hand-over queue: a stop or failure before the task
+ *       thread emits it loses it although it was answered).</li>
+ *   <li><b>"received" mode</b>: return {@code true} from {@link #acknowledgesEmission()} and
+ *       create {@link AcknowledgingStreamDecoder}s: {@code acknowledge} is called on the fetcher
+ *       thread once the task thread emitted the records into the job (after each hand-over batch,
+ *       and for the rest when the reader closes), so everything answered is in the job before
+ *       the next checkpoint barrier: a clean stop (stop-with-savepoint) commits every answered
+ *       record.</li>
  *   <li><b>"durable" mode</b>: return {@code true} from {@link #acknowledgesCheckpoints()} and
  *       create {@link AcknowledgingStreamDecoder}s. The source counts, per connection, the records
  *       it emitted before each checkpoint barrier; when that checkpoint completes, the decoder's
@@ -80,6 +87,15 @@ public interface NetworkProtocol<T> extends Serializable {
      * tracks per-connection ordinals when this is true.
      */
     default boolean acknowledgesCheckpoints() {
+        return false;
+    }
+
+    /**
+     * True when stream decoders are {@link AcknowledgingStreamDecoder}s that want
+     * {@code acknowledge} calls once their records were emitted by the task thread ("received"
+     * mode). Exclusive with {@link #acknowledgesCheckpoints()}.
+     */
+    default boolean acknowledgesEmission() {
         return false;
     }
 }

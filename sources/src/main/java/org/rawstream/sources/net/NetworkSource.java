@@ -13,6 +13,7 @@ import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.api.connector.source.SupportsSplitReassignmentOnRecovery;
 import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.rawstream.sources.net.enumerator.NetworkEnumeratorState;
@@ -27,7 +28,9 @@ import org.rawstream.sources.transport.UdpOptions;
 /**
  * A FLIP-27 source that listens on UDP and/or TCP endpoints and decodes what arrives with a
  * {@link NetworkProtocol}. One split per endpoint (one per subtask for SO_REUSEPORT UDP
- * endpoints), statically assigned; nothing can be replayed after a failure — what the network
+ * endpoints), statically assigned, each to a reader on a host that can receive it; after a
+ * recovery a reader's splits go back to the enumerator, which places them again (the subtask may
+ * now run on another host — see {@link NetworkSplitEnumerator}). Nothing can be replayed after a failure — what the network
  * delivered while the job was down is lost, and records emitted after the last completed
  * checkpoint are not sent again.
  *
@@ -43,7 +46,8 @@ import org.rawstream.sources.transport.UdpOptions;
  * }</pre>
  */
 public final class NetworkSource<T>
-        implements Source<T, NetworkSplit, NetworkEnumeratorState>, ResultTypeQueryable<T> {
+        implements Source<T, NetworkSplit, NetworkEnumeratorState>, ResultTypeQueryable<T>,
+        SupportsSplitReassignmentOnRecovery {
     private static final long serialVersionUID = 1L;
 
     private final NetworkSourceConfig config;
@@ -87,7 +91,8 @@ public final class NetworkSource<T>
     @Override
     public SplitEnumerator<NetworkSplit, NetworkEnumeratorState> restoreEnumerator(
             SplitEnumeratorContext<NetworkSplit> enumContext, NetworkEnumeratorState checkpoint) {
-        return new NetworkSplitEnumerator(enumContext, config::planSplits, config.bounded(), checkpoint);
+        return new NetworkSplitEnumerator(enumContext, config.name(), config::planSplits, config::receivingHosts,
+                config.placementTimeoutMillis(), config.bounded(), checkpoint);
     }
 
     @Override
@@ -113,6 +118,8 @@ public final class NetworkSource<T>
         public static final long DEFAULT_HANDOVER_BYTES = 64L << 20;
         /** Default hand-over fill at which new units are shed (see {@link #shedAt}). */
         public static final double DEFAULT_SHED_AT = 0.5;
+        /** Default of {@link #placementTimeout}. */
+        public static final Duration DEFAULT_PLACEMENT_TIMEOUT = Duration.ofSeconds(30);
 
         private String name;
         private NetworkProtocol<T> protocol;
@@ -125,6 +132,7 @@ public final class NetworkSource<T>
         private double shedAt = DEFAULT_SHED_AT;
         private Duration stopWhenIdle = Duration.ZERO;
         private Duration firstDataTimeout = Duration.ZERO;
+        private Duration placementTimeout = DEFAULT_PLACEMENT_TIMEOUT;
 
         private Builder() {
         }
@@ -232,6 +240,20 @@ public final class NetworkSource<T>
             return this;
         }
 
+        /**
+         * An endpoint bound to one host's address is received by a reader on that host (the
+         * TaskManager whose {@code taskmanager.host} it is). When every reader has registered and
+         * none runs there for this long, the job fails with a message naming the endpoint (it
+         * does not restart: the same subtasks would come back on the same hosts).
+         */
+        public Builder<T> placementTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("placementTimeout must be >= 0");
+            }
+            this.placementTimeout = timeout;
+            return this;
+        }
+
         public NetworkSource<T> build() {
             if (protocol == null || typeInfo == null) {
                 throw new IllegalStateException("protocol and typeInfo are required");
@@ -252,7 +274,7 @@ public final class NetworkSource<T>
             }
             NetworkSourceConfig config = new NetworkSourceConfig(name != null ? name : protocol.name(), udp, tcp,
                     pollTimeout.toMillis(), maxRecordsPerFetch, handoverBytes, shedAt, stopWhenIdle.toMillis(),
-                    firstDataTimeout.toMillis());
+                    firstDataTimeout.toMillis(), placementTimeout.toMillis());
             return new NetworkSource<>(config, protocol, typeInfo);
         }
     }

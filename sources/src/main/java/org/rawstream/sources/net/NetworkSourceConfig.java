@@ -6,6 +6,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.transport.EndpointOptions;
@@ -25,9 +26,11 @@ public final class NetworkSourceConfig implements Serializable {
     private final double shedAt;
     private final long stopWhenIdleMillis;
     private final long firstDataTimeoutMillis;
+    private final long placementTimeoutMillis;
 
     NetworkSourceConfig(String name, List<UdpOptions> udp, List<TcpOptions> tcp, long pollTimeoutMillis,
-            int maxRecordsPerFetch, long handoverBytes, double shedAt, long stopWhenIdleMillis, long firstDataTimeoutMillis) {
+            int maxRecordsPerFetch, long handoverBytes, double shedAt, long stopWhenIdleMillis, long firstDataTimeoutMillis,
+            long placementTimeoutMillis) {
         this.name = name;
         this.udpEndpoints = Collections.unmodifiableList(new ArrayList<>(udp));
         this.tcpEndpoints = Collections.unmodifiableList(new ArrayList<>(tcp));
@@ -37,6 +40,7 @@ public final class NetworkSourceConfig implements Serializable {
         this.shedAt = shedAt;
         this.stopWhenIdleMillis = stopWhenIdleMillis;
         this.firstDataTimeoutMillis = firstDataTimeoutMillis;
+        this.placementTimeoutMillis = placementTimeoutMillis;
     }
 
     /** Metric group and log name. */
@@ -54,6 +58,8 @@ public final class NetworkSourceConfig implements Serializable {
     /** 0 = unbounded; else a split ends after this long without data (see the builder). */
     public long stopWhenIdleMillis() { return stopWhenIdleMillis; }
     public long firstDataTimeoutMillis() { return firstDataTimeoutMillis; }
+    /** How long a host-bound endpoint may find no reader on its host (all readers registered) before the job fails. */
+    public long placementTimeoutMillis() { return placementTimeoutMillis; }
 
     public boolean bounded() {
         return stopWhenIdleMillis > 0;
@@ -78,8 +84,15 @@ public final class NetworkSourceConfig implements Serializable {
         return null;
     }
 
+    /** The hosts a split's endpoint can be received on (see {@link EndpointOptions#receivingHosts()}); empty = any. */
+    public Set<String> receivingHosts(NetworkSplit split) {
+        EndpointOptions o = split.transport() == NetworkSplit.Transport.UDP ? udpOptions(split) : tcpOptions(split);
+        return o == null ? Set.of() : o.receivingHosts();
+    }
+
     /**
-     * Splits by owning subtask: endpoint {@code i} (UDP first, then TCP) goes to subtask
+     * Splits by preferred subtask (where they go when it may receive them, see
+     * {@link org.rawstream.sources.net.enumerator.NetworkSplitEnumerator}): endpoint {@code i} (UDP first, then TCP) goes to subtask
      * {@code i % parallelism}; a UDP endpoint with SO_REUSEPORT gets one split per subtask.
      */
     public Map<Integer, List<NetworkSplit>> planSplits(int parallelism) {
@@ -117,6 +130,7 @@ public final class NetworkSourceConfig implements Serializable {
         d.put("shedAt", shedAt);
         d.put("stopWhenIdleMillis", stopWhenIdleMillis);
         d.put("firstDataTimeoutMillis", firstDataTimeoutMillis);
+        d.put("placementTimeoutMillis", placementTimeoutMillis);
         return d;
     }
 

@@ -34,7 +34,9 @@
  * Per subtask under {@code rawstream.<source name>}: {@code datagramsReceived},
  * {@code datagramBytesReceived}, {@code datagramsOversize}, {@code streamBytesReceived},
  * {@code bytesReceived}, {@code recordsDecoded}, {@code connectionsOpened/Closed/Rejected/
- * FramingError/OutputOverflow/IdleClosed}, {@code connectionsOpen} (gauge), {@code bytesSent},
+ * FramingError/OutputOverflow/IdleClosed/FrameTimeout}, {@code connectionsOpen} (gauge),
+ * {@code readPauses}, {@code connectionBufferBytes(Max)} (gauges), {@code streamBytesDiscardedAtStop},
+ * {@code bytesSent},
  * {@code acknowledgements}, {@code acknowledgementsDropped},
  * {@code checkpointsAwaitingAcknowledgement} (gauge), {@code receiveBufferGranted} (gauge),
  * {@code decodeErrors} and {@code decodeErrors_<kind>}, plus the protocol's own counters.

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * A simulated ODIN-Stream device: sends the packets of an {@link OdinTrafficGenerator} over UDP
  * (one packet per datagram) or TCP (COBS frames with CRC) at a given data-packet rate (paced by
  * the transport's {@link Pacer}). The core of the {@code send-odin} command and of the
- * {@code --local} demo feed; plain Java. One {@link #run} per instance; {@link #stop} from any thread.
+ * {@code --local --demo} feed; plain Java. One {@link #run} per instance; {@link #stop} from any thread.
  */
 public final class OdinSender {
 

@@ -1,8 +1,8 @@
 package org.rawstream.sources.transport;
 
 /**
- * A {@link StreamDecoder} that answers its peer only once records are durable (echo's "durable"
- * mode).
+ * A {@link StreamDecoder} that answers its peer only once its records are acknowledged: emitted
+ * into the job (echo's "received" mode under the Flink source) or durable (the "durable" mode).
  *
  * <p>The server counts the records each connection's decoder passes to {@code collect}; the
  * record with ordinal {@code n} (0-based) is the (n+1)-th. When the records up to some ordinal are
@@ -20,4 +20,11 @@ public interface AcknowledgingStreamDecoder<T> extends StreamDecoder<T> {
 
     /** True while some emitted record has not been acknowledged yet. */
     boolean awaitingAcknowledgement();
+
+    /**
+     * Response bytes built and held for an acknowledgement. The server adds them to the
+     * connection's unsent output when it checks the response budget
+     * ({@link TcpOptions#maxOutputBytes()}): above it, the connection is not read.
+     */
+    long heldBytes();
 }

@@ -13,4 +13,12 @@ import java.nio.ByteBuffer;
 @FunctionalInterface
 public interface DatagramDecoder<T> {
     void decode(ByteBuffer datagram, InetSocketAddress sender, RecordCollector<T> out, DecodeErrors errors);
+
+    /**
+     * No more datagrams will come from {@code sender}: emit whatever is held for it (a protocol
+     * with streams per sender ends the stream). Sockets never know this; a capture replay calls it
+     * at the end of each file for every sender it saw. The default holds nothing.
+     */
+    default void endOfSender(InetSocketAddress sender, RecordCollector<T> out, DecodeErrors errors) {
+    }
 }

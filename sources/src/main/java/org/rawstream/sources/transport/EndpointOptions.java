@@ -2,6 +2,7 @@ package org.rawstream.sources.transport;
 
 import java.io.Serializable;
 import java.util.Objects;
+import java.util.Set;
 
 /** What every endpoint's options have: the address to bind. Listeners bind loopback unless told otherwise. */
 public abstract class EndpointOptions implements Serializable {
@@ -24,6 +25,15 @@ public abstract class EndpointOptions implements Serializable {
     /** 0 = an ephemeral port (tests). */
     public final int port() {
         return port;
+    }
+
+    /**
+     * The hosts (addresses or names, as a TaskManager's {@code taskmanager.host} names them) on
+     * which this endpoint can be received; empty = on any host. A wildcard or loopback address
+     * exists on every host; any other bind address on the one host that owns it.
+     */
+    public Set<String> receivingHosts() {
+        return HostAddresses.isAnyHost(bindHost) ? Set.of() : Set.of(bindHost);
     }
 
     /** The builder part shared by every endpoint kind. */

@@ -6,15 +6,24 @@ import java.time.Duration;
 public final class TcpOptions extends EndpointOptions {
     private static final long serialVersionUID = 1L;
 
-    public static final int DEFAULT_MAX_CONNECTIONS = 64;
+    /**
+     * Connections per endpoint. Every connection may hold one partial frame and its responses,
+     * so this multiplies the per-connection bounds (see docs/tcp-sources.md).
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 16;
     public static final int DEFAULT_READ_CHUNK_BYTES = 64 << 10;
     public static final int DEFAULT_MAX_OUTPUT_BYTES = 4 << 20;
     public static final Duration DEFAULT_LINGER = Duration.ofSeconds(30);
+    /** Nothing received or sent for this long closes a connection (frees its slot). */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** A frame (record) started but not finished within this long closes the connection. */
+    public static final Duration DEFAULT_FRAME_TIMEOUT = Duration.ofSeconds(30);
 
     private final int maxConnections;
     private final int readChunkBytes;
     private final int maxOutputBytes;
     private final long idleTimeoutMillis;
+    private final long frameTimeoutMillis;
     private final long lingerMillis;
     private final int receiveBufferBytes;
 
@@ -24,6 +33,7 @@ public final class TcpOptions extends EndpointOptions {
         this.readChunkBytes = b.readChunkBytes;
         this.maxOutputBytes = b.maxOutputBytes;
         this.idleTimeoutMillis = b.idleTimeoutMillis;
+        this.frameTimeoutMillis = b.frameTimeoutMillis;
         this.lingerMillis = b.lingerMillis;
         this.receiveBufferBytes = b.receiveBufferBytes;
     }
@@ -36,15 +46,19 @@ public final class TcpOptions extends EndpointOptions {
     public Builder toBuilder() {
         return new Builder(port()).bindHost(bindHost()).maxConnections(maxConnections)
                 .readChunkBytes(readChunkBytes).maxOutputBytes(maxOutputBytes)
-                .idleTimeout(Duration.ofMillis(idleTimeoutMillis)).linger(Duration.ofMillis(lingerMillis))
+                .idleTimeout(Duration.ofMillis(idleTimeoutMillis)).frameTimeout(Duration.ofMillis(frameTimeoutMillis))
+                .linger(Duration.ofMillis(lingerMillis))
                 .receiveBufferBytes(receiveBufferBytes);
     }
 
     public int maxConnections() { return maxConnections; }
     public int readChunkBytes() { return readChunkBytes; }
+    /** Response bytes per connection (unsent plus held by the decoder) above which reading pauses. */
     public int maxOutputBytes() { return maxOutputBytes; }
     /** 0 = connections are never closed for idleness. */
     public long idleTimeoutMillis() { return idleTimeoutMillis; }
+    /** 0 = a partial frame may take any time. */
+    public long frameTimeoutMillis() { return frameTimeoutMillis; }
     public long lingerMillis() { return lingerMillis; }
     /** 0 = the system default. */
     public int receiveBufferBytes() { return receiveBufferBytes; }
@@ -52,14 +66,15 @@ public final class TcpOptions extends EndpointOptions {
     @Override
     public String toString() {
         return "tcp://" + bindHost() + ":" + port() + " maxConnections=" + maxConnections + " readChunk=" + readChunkBytes
-                + " maxOutput=" + maxOutputBytes + " idleTimeoutMs=" + idleTimeoutMillis + " lingerMs=" + lingerMillis;
+                + " maxOutput=" + maxOutputBytes + " idleTimeoutMs=" + idleTimeoutMillis + " frameTimeoutMs=" + frameTimeoutMillis + " lingerMs=" + lingerMillis;
     }
 
     public static final class Builder extends EndpointOptions.Builder<Builder> {
         private int maxConnections = DEFAULT_MAX_CONNECTIONS;
         private int readChunkBytes = DEFAULT_READ_CHUNK_BYTES;
         private int maxOutputBytes = DEFAULT_MAX_OUTPUT_BYTES;
-        private long idleTimeoutMillis;
+        private long idleTimeoutMillis = DEFAULT_IDLE_TIMEOUT.toMillis();
+        private long frameTimeoutMillis = DEFAULT_FRAME_TIMEOUT.toMillis();
         private long lingerMillis = DEFAULT_LINGER.toMillis();
         private int receiveBufferBytes;
 
@@ -90,7 +105,11 @@ public final class TcpOptions extends EndpointOptions {
             return this;
         }
 
-        /** Bound on responses queued per connection; a peer that does not read past it is disconnected. */
+        /**
+         * The response budget of one connection: when its responses not yet written plus those its
+         * decoder holds for an acknowledgement exceed this, the connection is not read (TCP
+         * backpressure on the peer) until they drain below it again.
+         */
         public Builder maxOutputBytes(int bytes) {
             if (bytes <= 0) {
                 throw new IllegalArgumentException("maxOutputBytes must be > 0");
@@ -99,12 +118,28 @@ public final class TcpOptions extends EndpointOptions {
             return this;
         }
 
-        /** Close connections that sent nothing for this long; zero disables (the default). */
+        /**
+         * Close connections on which no byte was received or sent for this long (60 s by
+         * default; zero disables). A connection whose responses wait for a checkpoint is not idle.
+         */
         public Builder idleTimeout(Duration timeout) {
             if (timeout.isNegative()) {
                 throw new IllegalArgumentException("idleTimeout must be >= 0");
             }
             this.idleTimeoutMillis = timeout.toMillis();
+            return this;
+        }
+
+        /**
+         * Close connections whose current frame (the record the decoder is assembling) was started
+         * this long ago and is still not complete (30 s by default; zero disables). Time in which
+         * the server paused reading the connection does not count.
+         */
+        public Builder frameTimeout(Duration timeout) {
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("frameTimeout must be >= 0");
+            }
+            this.frameTimeoutMillis = timeout.toMillis();
             return this;
         }
 

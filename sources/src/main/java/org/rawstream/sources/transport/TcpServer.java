@@ -23,12 +23,21 @@ import org.slf4j.LoggerFactory;
  * its own {@link StreamDecoder}, and writes responses queued through {@link ConnectionContext}
  * without blocking.
  *
+ * <p>Flow control: a connection whose responses (unsent, plus those its decoder holds for an
+ * acknowledgement) exceed {@link TcpOptions#maxOutputBytes()} is not read until they drain to half
+ * of it, so a peer that sends faster than it reads is slowed by TCP instead of disconnected.
+ * Connection hygiene: a connection on which nothing moved for the idle timeout, or whose current
+ * frame is not complete within the frame timeout, is closed and counted, so held connections
+ * cannot keep the slots of {@link TcpOptions#maxConnections()} forever.
+ *
  * <p>Not thread-safe: everything runs on one receiving thread, driven by a {@link SocketPoller}.
  */
 public final class TcpServer<T> implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(TcpServer.class);
     /** Reads per connection per readiness event, so one fast peer cannot starve the others. */
     private static final int READS_PER_EVENT = 8;
+    /** Largest output buffer kept by a connection once its responses are all written. */
+    private static final int RETAINED_OUTPUT_BYTES = 256 << 10;
 
     private final TcpOptions options;
     private final ServerSocketChannel serverChannel;
@@ -42,6 +51,10 @@ public final class TcpServer<T> implements Closeable {
     private long nextConnectionId = 1;
     private volatile long lastActivityNanos;
     private volatile int openConnections;
+    /** Stopping: accept and read nothing more, only write what is owed. */
+    private boolean draining;
+    /** This server's share of {@link TransportStats#connectionBufferBytes}, as last reported. */
+    private long reportedBufferBytes;
 
     private TcpServer(TcpOptions options, ServerSocketChannel serverChannel,
             Function<ConnectionContext, StreamDecoder<T>> decoderFactory, ConnectionRecordCollector<T> out,
@@ -100,7 +113,7 @@ public final class TcpServer<T> implements Closeable {
                 return accepted;
             }
             accepted++;
-            if (connections.size() >= options.maxConnections()) {
+            if (draining || connections.size() >= options.maxConnections()) {
                 stats.connectionsRejected.increment();
                 closeQuietly(ch);
                 LOG.debug("tcp: connection rejected, limit {} reached", options.maxConnections());
@@ -112,6 +125,7 @@ public final class TcpServer<T> implements Closeable {
                 InetSocketAddress remote = (InetSocketAddress) ch.getRemoteAddress();
                 Connection c = new Connection(nextConnectionId++, ch, remote);
                 c.key = ch.register(selector, SelectionKey.OP_READ, c);
+                c.lastIoNanos = System.nanoTime();
                 connections.put(c.id, c);
                 openConnections = connections.size();
                 stats.connectionsOpened.increment();
@@ -135,13 +149,16 @@ public final class TcpServer<T> implements Closeable {
      * of stream has run out. Cheap; call it once per poll.
      */
     void maintain(long nowNanos) {
+        reportBufferBytes();
         if (connections.isEmpty()) {
             return;
         }
         List<Connection> expired = null;
+        List<Connection> frameTimedOut = null;
         long idleNanos = options.idleTimeoutMillis() * 1_000_000L;
+        long frameNanos = options.frameTimeoutMillis() * 1_000_000L;
         for (Connection c : connections.values()) {
-            boolean idle = idleNanos > 0 && !c.inputClosed && nowNanos - c.lastReadNanos > idleNanos;
+            boolean idle = idleNanos > 0 && c.idle(nowNanos, idleNanos);
             boolean lingerOver = c.inputClosed && nowNanos - c.lingerDeadlineNanos > 0;
             if (idle || lingerOver || c.readyToClose()) {
                 if (expired == null) {
@@ -150,13 +167,77 @@ public final class TcpServer<T> implements Closeable {
                 expired.add(c);
                 if (idle) {
                     stats.connectionsIdleClosed.increment();
+                    LOG.debug("tcp connection {} from {}: idle for {} ms, closing", c.id, c.remote,
+                            options.idleTimeoutMillis());
                 }
+            } else if (frameNanos > 0 && !draining && c.frameOverdue(nowNanos, frameNanos)) {
+                if (frameTimedOut == null) {
+                    frameTimedOut = new ArrayList<>();
+                }
+                frameTimedOut.add(c);
             }
         }
         if (expired != null) {
             for (Connection c : expired) {
+                if (!c.inputClosed) {
+                    c.endOfInput(); // an idle peer's partial frame is counted, a stream is ended
+                }
                 c.closeNow();
             }
+        }
+        if (frameTimedOut != null) {
+            for (Connection c : frameTimedOut) {
+                stats.connectionsFrameTimeout.increment();
+                LOG.debug("tcp connection {} from {}: frame not complete within {} ms, closing", c.id, c.remote,
+                        options.frameTimeoutMillis());
+                c.abandonInput();
+            }
+        }
+    }
+
+    private void reportBufferBytes() {
+        long bytes = 0;
+        for (Connection c : connections.values()) {
+            bytes += c.output.capacity() + (c.decoder == null ? 0 : c.decoder.bufferedBytes());
+        }
+        if (bytes != reportedBufferBytes) {
+            stats.connectionBufferBytes.add(bytes - reportedBufferBytes);
+            reportedBufferBytes = bytes;
+            if (stats.connectionBufferBytes.get() > stats.connectionBufferBytesMax.get()) {
+                stats.connectionBufferBytesMax.set(stats.connectionBufferBytes.get());
+            }
+        }
+    }
+
+    /**
+     * Stopping, step 1: accept no more connections and decode nothing more. Connections are still
+     * read, but what arrives is discarded (unread input would make the close a reset, which can
+     * destroy responses the peer has not read yet); responses are still written.
+     */
+    public void drain() {
+        if (draining) {
+            return;
+        }
+        draining = true;
+        for (Connection c : connections.values()) {
+            if (!c.inputClosed) {
+                c.readPaused = false; // no more responses come from what arrives now
+                c.setReadInterest(true);
+            }
+        }
+    }
+
+    /**
+     * Stopping, step 2 (after the last acknowledgements were delivered): end every connection
+     * gracefully — once its responses are written, its sending side is shut (the peer reads them
+     * all, then the end of the stream), and it is closed when the peer closes or at
+     * {@link #close()}. Poll until {@link #openConnections()} is 0 or a deadline passes.
+     */
+    public void finish() {
+        drain();
+        for (Connection c : new ArrayList<>(connections.values())) {
+            c.finishing = true;
+            c.finishIfWritten();
         }
     }
 
@@ -176,6 +257,9 @@ public final class TcpServer<T> implements Closeable {
         ((AcknowledgingStreamDecoder<T>) c.decoder).acknowledge(durableRecords);
         stats.acknowledgements.increment();
         c.flush();
+        if (!c.closed && c.readPaused) {
+            c.resumeIfDrained();
+        }
         if (c.readyToClose()) {
             c.closeNow();
         }
@@ -189,6 +273,7 @@ public final class TcpServer<T> implements Closeable {
     public int openConnections() {
         return openConnections;
     }
+
 
     /** {@link System#nanoTime()} of the last accepted connection or received byte, 0 if none. */
     public long lastActivityNanos() {
@@ -205,6 +290,7 @@ public final class TcpServer<T> implements Closeable {
         for (Connection c : new ArrayList<>(connections.values())) {
             c.closeNow();
         }
+        reportBufferBytes();
         serverChannel.close();
     }
 
@@ -224,12 +310,24 @@ public final class TcpServer<T> implements Closeable {
         SelectionKey key;
         StreamDecoder<T> decoder;
         long ordinal;
-        long lastReadNanos = System.nanoTime();
+        /** Last time a byte was received or written. */
+        long lastIoNanos = System.nanoTime();
+        /** When the frame the decoder is assembling started; 0 when none is partial. */
+        long frameStartNanos;
         boolean inputClosed;
+        /** Not read because the responses exceed the budget (flow control). */
+        boolean readPaused;
+        long pausedSinceNanos;
         boolean closeRequested;
+        /** Stopping: shut the output once written, then close when the peer does. */
+        boolean finishing;
+        boolean outputShut;
         boolean closed;
         long lingerDeadlineNanos;
-        /** Pending output in write mode; grows up to maxOutputBytes. */
+        /**
+         * Pending output in write mode. Flow control keeps it within the response budget plus the
+         * responses of one read chunk; the hard limit only catches a decoder that ignores it.
+         */
         ByteBuffer output = ByteBuffer.allocate(0);
         final RecordCollector<T> collector = this::emit;
 
@@ -263,17 +361,20 @@ public final class TcpServer<T> implements Closeable {
                 return;
             }
             int n = bytes.remaining();
-            if (output.position() + n > options.maxOutputBytes()) {
+            long hardLimit = hardOutputLimit();
+            if (output.position() > hardLimit) {
                 stats.connectionsOutputOverflow.increment();
                 errors.error("outputOverflow");
-                LOG.debug("tcp connection {} from {}: output queue over {} bytes, closing", id, remote,
-                        options.maxOutputBytes());
+                LOG.warn("tcp connection {} from {}: output queue over {} bytes despite flow control, closing", id,
+                        remote, hardLimit);
                 closeNow();
                 return;
             }
             if (output.remaining() < n) {
-                int capacity = Math.min(options.maxOutputBytes(),
-                        Math.max(output.position() + n, Math.max(4096, output.capacity() * 2)));
+                // Doubling up to the budget, exact growth beyond it: the capacity stays within the
+                // most the flow control lets the content reach.
+                long doubled = Math.min(Math.max(4096L, output.capacity() * 2L), options.maxOutputBytes());
+                int capacity = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(output.position() + (long) n, doubled));
                 ByteBuffer grown = ByteBuffer.allocate(capacity);
                 output.flip();
                 grown.put(output);
@@ -292,17 +393,101 @@ public final class TcpServer<T> implements Closeable {
         }
 
         /** No more input: stop selecting for reads and start the linger clock for pending output. */
-        private void stopReading() {
+        void stopReading() {
+            if (inputClosed) {
+                return;
+            }
             inputClosed = true;
+            readPaused = false;
+            frameStartNanos = 0;
             lingerDeadlineNanos = System.nanoTime() + options.lingerMillis() * 1_000_000L;
+            setReadInterest(false);
+        }
+
+        /**
+         * The frame timeout ran out: treat it as the end of the input (the partial frame is
+         * discarded and counted by the decoder); responses owed are still written within the
+         * linger time.
+         */
+        void abandonInput() {
+            endOfInput();
+            if (readyToClose()) {
+                closeNow();
+            }
+        }
+
+        private void setReadInterest(boolean read) {
             if (key != null && key.isValid()) {
-                key.interestOps(key.interestOps() & ~SelectionKey.OP_READ);
+                int ops = key.interestOps();
+                int wanted = read ? ops | SelectionKey.OP_READ : ops & ~SelectionKey.OP_READ;
+                if (wanted != ops) {
+                    key.interestOps(wanted);
+                }
             }
         }
 
         boolean awaitingAck() {
             return decoder instanceof AcknowledgingStreamDecoder
                     && ((AcknowledgingStreamDecoder<T>) decoder).awaitingAcknowledgement();
+        }
+
+        /** Responses of this connection in memory: unsent plus held for an acknowledgement. */
+        long responseBytes() {
+            long held = decoder instanceof AcknowledgingStreamDecoder
+                    ? ((AcknowledgingStreamDecoder<T>) decoder).heldBytes() : 0;
+            return output.position() + held;
+        }
+
+        /**
+         * Queued output past which a further send closes the connection: far above what flow
+         * control lets accumulate (the budget, plus the answers to one read chunk — a response is
+         * at most a few times its request: allow 4 chunks — doubled for a release of held
+         * responses while unsent ones remain), so only a decoder that ignores it reaches this.
+         * One send of any size is queued while below it (one answer may be as large as a frame).
+         */
+        private long hardOutputLimit() {
+            return Math.min(Integer.MAX_VALUE - 8, 2L * options.maxOutputBytes() + 4L * options.readChunkBytes());
+        }
+
+        /** Flow control: stop reading while the responses exceed the budget. */
+        private boolean pauseIfOverBudget() {
+            if (responseBytes() <= options.maxOutputBytes()) {
+                return false;
+            }
+            readPaused = true;
+            pausedSinceNanos = System.nanoTime();
+            stats.readPauses.increment();
+            setReadInterest(false);
+            return true;
+        }
+
+        /** Flow control: read again once the responses are down to half the budget. */
+        void resumeIfDrained() {
+            if (!readPaused || inputClosed || responseBytes() > options.maxOutputBytes() / 2) {
+                return;
+            }
+            readPaused = false;
+            long now = System.nanoTime();
+            if (frameStartNanos != 0) {
+                frameStartNanos += now - pausedSinceNanos; // paused time is not the peer's
+            }
+            lastIoNanos = Math.max(lastIoNanos, now);
+            setReadInterest(true);
+        }
+
+        /**
+         * Idle: no byte moved either way for the timeout, and the server owes the peer nothing it
+         * is only waiting to be allowed to send (responses held for a checkpoint).
+         */
+        boolean idle(long now, long idleNanos) {
+            if (inputClosed || now - lastIoNanos <= idleNanos) {
+                return false;
+            }
+            return output.position() > 0 || !awaitingAck();
+        }
+
+        boolean frameOverdue(long now, long frameNanos) {
+            return !inputClosed && !readPaused && frameStartNanos != 0 && now - frameStartNanos > frameNanos;
         }
 
         boolean readyToClose() {
@@ -323,6 +508,13 @@ public final class TcpServer<T> implements Closeable {
             }
             if (!closed && k.isValid() && k.isWritable()) {
                 flush();
+                if (!closed && readPaused) {
+                    resumeIfDrained();
+                }
+            }
+            if (finishing) {
+                finishIfWritten();
+                return 1;
             }
             if (readyToClose()) {
                 closeNow();
@@ -330,8 +522,57 @@ public final class TcpServer<T> implements Closeable {
             return 1;
         }
 
+        /** Stopping: read and drop whatever the peer still sends; its end closes a finished connection. */
+        private void discardInput() {
+            for (int i = 0; i < READS_PER_EVENT; i++) {
+                readBuffer.clear();
+                int n;
+                try {
+                    n = channel.read(readBuffer);
+                } catch (IOException e) {
+                    n = -1;
+                }
+                if (n == 0) {
+                    return;
+                }
+                if (n < 0) {
+                    // A half-close still wants its answers: finishIfWritten closes it after them.
+                    inputClosed = true;
+                    setReadInterest(false);
+                    if (outputShut) {
+                        closeNow();
+                    }
+                    return;
+                }
+                stats.bytesDiscarded.add(n);
+            }
+        }
+
+        /** Stopping: once everything owed is written, end the stream towards the peer. */
+        void finishIfWritten() {
+            if (closed || outputShut || output.position() > 0) {
+                return;
+            }
+            outputShut = true;
+            try {
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                closeNow();
+                return;
+            }
+            if (inputClosed) {
+                closeNow();
+            } else {
+                setReadInterest(true); // wait for the peer's end, dropping what it still sends
+            }
+        }
+
         private void read() {
-            for (int i = 0; i < READS_PER_EVENT && !inputClosed; i++) {
+            if (draining) {
+                discardInput();
+                return;
+            }
+            for (int i = 0; i < READS_PER_EVENT && !inputClosed && !readPaused; i++) {
                 readBuffer.clear();
                 int n;
                 try {
@@ -345,7 +586,7 @@ public final class TcpServer<T> implements Closeable {
                     break;
                 }
                 long now = System.nanoTime();
-                lastReadNanos = now;
+                lastIoNanos = now;
                 lastActivityNanos = now;
                 if (n < 0) {
                     endOfInput();
@@ -353,6 +594,7 @@ public final class TcpServer<T> implements Closeable {
                 }
                 stats.streamBytesReceived.add(n);
                 readBuffer.flip();
+                long recordsBefore = ordinal;
                 boolean ok;
                 try {
                     ok = decoder.feed(readBuffer, collector, errors);
@@ -369,8 +611,24 @@ public final class TcpServer<T> implements Closeable {
                     closeNow();
                     return;
                 }
+                trackFrame(now, ordinal != recordsBefore);
+                if (pauseIfOverBudget()) {
+                    break;
+                }
             }
             flush();
+            if (readPaused) {
+                resumeIfDrained();
+            }
+        }
+
+        /** Frame timeout clock: starts with the read that began a frame the decoder still holds. */
+        private void trackFrame(long now, boolean recordsCompleted) {
+            if (!decoder.hasPartialRecord()) {
+                frameStartNanos = 0;
+            } else if (frameStartNanos == 0 || recordsCompleted) {
+                frameStartNanos = now;
+            }
         }
 
         private void endOfInput() {
@@ -392,6 +650,9 @@ public final class TcpServer<T> implements Closeable {
             try {
                 int n = channel.write(output);
                 stats.bytesSent.add(n);
+                if (n > 0) {
+                    lastIoNanos = System.nanoTime();
+                }
             } catch (IOException e) {
                 LOG.debug("tcp connection {} from {}: write failed: {}", id, remote, e.toString());
                 output.clear();
@@ -399,6 +660,9 @@ public final class TcpServer<T> implements Closeable {
                 return;
             }
             output.compact();
+            if (output.position() == 0 && output.capacity() > RETAINED_OUTPUT_BYTES) {
+                output = ByteBuffer.allocate(0); // a burst of responses should not pin its memory
+            }
             if (key.isValid()) {
                 int ops = key.interestOps();
                 int wanted = output.position() > 0 ? ops | SelectionKey.OP_WRITE : ops & ~SelectionKey.OP_WRITE;
@@ -420,6 +684,15 @@ public final class TcpServer<T> implements Closeable {
             connections.remove(id);
             openConnections = connections.size();
             stats.connectionsClosed.increment();
+            output = ByteBuffer.allocate(0);
+            if (decoder != null) {
+                try {
+                    decoder.connectionClosed();
+                } catch (RuntimeException e) {
+                    LOG.warn("tcp connection {} from {}: decoder threw when closed", id, remote, e);
+                    errors.error("decoderException");
+                }
+            }
         }
     }
 }

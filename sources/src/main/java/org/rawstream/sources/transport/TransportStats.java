@@ -20,14 +20,27 @@ public final class TransportStats {
     public final LongCounter connectionsOutputOverflow = new LongCounter();
     /** Connections closed by the idle timeout. */
     public final LongCounter connectionsIdleClosed = new LongCounter();
+    /** Connections whose frame was not complete within the frame timeout (input ended, partial frame discarded). */
+    public final LongCounter connectionsFrameTimeout = new LongCounter();
+    /** Times a connection stopped being read because its responses exceeded the budget (flow control). */
+    public final LongCounter readPauses = new LongCounter();
     public final LongCounter streamBytesReceived = new LongCounter();
     public final LongCounter bytesSent = new LongCounter();
+    /** Bytes received while stopping (after the last records were taken), dropped unread. */
+    public final LongCounter bytesDiscarded = new LongCounter();
     /** Records handed on by decoders (datagrams and streams). */
     public final LongCounter recordsDecoded = new LongCounter();
     /** Acknowledgements delivered to connections (durable mode). */
     public final LongCounter acknowledgements = new LongCounter();
     /** Acknowledgements for connections that had already closed. */
     public final LongCounter acknowledgementsDropped = new LongCounter();
+    /**
+     * Gauge: heap bytes held by open TCP connections (partial frames, responses held or unsent),
+     * summed over the endpoints, refreshed once per poll.
+     */
+    public final LongCounter connectionBufferBytes = new LongCounter();
+    /** Gauge: the largest {@link #connectionBufferBytes} seen. */
+    public final LongCounter connectionBufferBytesMax = new LongCounter();
     /** Receive buffer granted by the kernel for the last UDP socket opened (bytes). */
     public final LongCounter receiveBufferGranted = new LongCounter();
 
@@ -45,6 +58,8 @@ public final class TransportStats {
                 + ", oversize=" + datagramsOversize + ", connectionsOpened=" + connectionsOpened
                 + ", connectionsClosed=" + connectionsClosed + ", rejected=" + connectionsRejected
                 + ", framingErrors=" + connectionsFramingError + ", outputOverflow=" + connectionsOutputOverflow
+                + ", idleClosed=" + connectionsIdleClosed + ", frameTimeout=" + connectionsFrameTimeout
+                + ", readPauses=" + readPauses
                 + ", streamBytes=" + streamBytesReceived + ", bytesSent=" + bytesSent
                 + ", records=" + recordsDecoded + ", acks=" + acknowledgements + "}";
     }

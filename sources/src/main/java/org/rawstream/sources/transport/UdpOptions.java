@@ -1,5 +1,7 @@
 package org.rawstream.sources.transport;
 
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /** Configuration of one UDP endpoint. Immutable; build with {@link #builder(int)}. */
 public final class UdpOptions extends EndpointOptions {
@@ -42,8 +44,31 @@ public final class UdpOptions extends EndpointOptions {
     public boolean reusePort() { return reusePort; }
     /** Multicast group to join, or null. */
     public String multicastGroup() { return multicastGroup; }
-    /** Interface (name or address) for the multicast join; null = the loopback interface. */
+    /**
+     * Interface for the multicast join: a name, an address, or a comma-separated list of them
+     * (each host joins on the first that it has, so one list of addresses serves several hosts);
+     * null = the loopback interface.
+     */
     public String multicastInterface() { return multicastInterface; }
+
+    /**
+     * A multicast group can be received on any host that joins it: with interfaces given as
+     * addresses only (not loopback), on the hosts owning those addresses; otherwise anywhere.
+     */
+    @Override
+    public Set<String> receivingHosts() {
+        if (multicastGroup == null) {
+            return super.receivingHosts();
+        }
+        Set<String> hosts = new LinkedHashSet<>();
+        for (String entry : HostAddresses.list(multicastInterface)) {
+            if (!HostAddresses.isLiteral(entry) || HostAddresses.isAnyHost(entry)) {
+                return Set.of(); // an interface name (or loopback) exists on every host
+            }
+            hosts.add(entry);
+        }
+        return Set.copyOf(hosts);
+    }
     public int receiveBufferBytes() { return receiveBufferBytes; }
     public int maxDatagramBytes() { return maxDatagramBytes; }
     public int batchDatagrams() { return batchDatagrams; }
@@ -78,7 +103,7 @@ public final class UdpOptions extends EndpointOptions {
             return this;
         }
 
-        /** Join {@code group} on {@code networkInterface} (name or address; null = loopback). */
+        /** Join {@code group} on {@code networkInterface} (see {@link UdpOptions#multicastInterface()}; null = loopback). */
         public Builder multicast(String group, String networkInterface) {
             this.multicastGroup = group;
             this.multicastInterface = networkInterface;

@@ -78,9 +78,11 @@ public final class UdpReceiver<T> implements Closeable {
             channel.setOption(StandardSocketOptions.SO_RCVBUF, options.receiveBufferBytes());
             int granted = channel.getOption(StandardSocketOptions.SO_RCVBUF);
             channel.bind(new InetSocketAddress(bindAddress, options.port()));
+            String joined = "";
             if (group != null) {
                 NetworkInterface nif = multicastInterface(options.multicastInterface());
                 channel.join(group, nif);
+                joined = ", joined " + group.getHostAddress() + " on " + nif.getName();
             }
             // The kernel silently caps the request at net.core.rmem_max: read back what we got.
             if (granted < options.receiveBufferBytes()) {
@@ -88,7 +90,7 @@ public final class UdpReceiver<T> implements Closeable {
                         channel.getLocalAddress(), options.receiveBufferBytes(), granted);
             }
             stats.receiveBufferGranted.set(granted);
-            LOG.info("udp receiver bound {} ({}), SO_RCVBUF granted {}", channel.getLocalAddress(), options, granted);
+            LOG.info("udp receiver bound {}{} ({}), SO_RCVBUF granted {}", channel.getLocalAddress(), joined, options, granted);
             return new UdpReceiver<>(options, channel, decoder, out, errors, stats, granted);
         } catch (IOException | RuntimeException e) {
             channel.close();
@@ -96,20 +98,24 @@ public final class UdpReceiver<T> implements Closeable {
         }
     }
 
-    private static NetworkInterface multicastInterface(String spec) throws IOException {
-        NetworkInterface nif;
+    /** The first entry of {@code spec} (names and addresses, comma-separated) that this host has. */
+    static NetworkInterface multicastInterface(String spec) throws IOException {
         if (spec == null) {
-            nif = NetworkInterface.getByInetAddress(InetAddress.getLoopbackAddress());
-        } else {
-            nif = NetworkInterface.getByName(spec);
-            if (nif == null) {
-                nif = NetworkInterface.getByInetAddress(InetAddress.getByName(spec));
+            NetworkInterface loopback = NetworkInterface.getByInetAddress(InetAddress.getLoopbackAddress());
+            if (loopback == null) {
+                throw new SocketException("no network interface for loopback");
+            }
+            return loopback;
+        }
+        for (String entry : HostAddresses.list(spec)) {
+            NetworkInterface nif = HostAddresses.isLiteral(entry)
+                    ? NetworkInterface.getByInetAddress(InetAddress.getByName(HostAddresses.unbracket(entry)))
+                    : NetworkInterface.getByName(entry);
+            if (nif != null) {
+                return nif;
             }
         }
-        if (nif == null) {
-            throw new SocketException("no network interface " + (spec == null ? "for loopback" : spec));
-        }
-        return nif;
+        throw new SocketException("this host has none of the multicast interfaces " + spec);
     }
 
     /** Register for idle waits with the poller's selector. */

@@ -11,9 +11,11 @@
  *   <li>{@link org.rawstream.sources.transport.TcpServer} — one TCP listening endpoint: connection
  *       limit (extra connections accepted and closed, counted), one
  *       {@link org.rawstream.sources.transport.StreamDecoder} per connection fed every chunk read,
- *       responses through {@link org.rawstream.sources.transport.ConnectionContext} (non-blocking,
- *       bounded per connection), framing error = that connection closed, end of stream flushed
- *       to the decoder, idle timeout and linger ({@link org.rawstream.sources.transport.TcpOptions}).</li>
+ *       responses through {@link org.rawstream.sources.transport.ConnectionContext} (non-blocking;
+ *       flow control: a connection whose responses exceed its budget is not read until they
+ *       drain), framing error = that connection closed, end of stream flushed to the decoder,
+ *       idle and frame timeouts, linger, and a graceful stop (drain, last answers, shut output)
+ *       ({@link org.rawstream.sources.transport.TcpOptions}).</li>
  *   <li>{@link org.rawstream.sources.transport.SocketPoller} — drives any number of both from one
  *       thread with one selector.</li>
  *   <li>{@link org.rawstream.sources.transport.TransportStats},

@@ -22,8 +22,7 @@ class EchoStreamDecoderTest {
         for (String plan : TestChunking.plans()) {
             RecordingConnection connection = new RecordingConnection();
             NamedCounters counters = new NamedCounters();
-            EchoStreamDecoder decoder = new EchoStreamDecoder(connection, false, EchoFramer.DEFAULT_MAX_FRAME_SIZE,
-                    1 << 20, counters);
+            EchoStreamDecoder decoder = new EchoStreamDecoder(connection, false, EchoFramer.DEFAULT_MAX_FRAME_SIZE, counters);
             List<byte[]> records = new ArrayList<>();
             List<String> errors = new ArrayList<>();
             TestChunking.feed(REQUESTS, plan, 61,
@@ -42,8 +41,7 @@ class EchoStreamDecoderTest {
     void durableModeHoldsResponsesUntilAcknowledged() {
         RecordingConnection connection = new RecordingConnection();
         NamedCounters counters = new NamedCounters();
-        EchoStreamDecoder decoder = new EchoStreamDecoder(connection, true, EchoFramer.DEFAULT_MAX_FRAME_SIZE,
-                64 << 20, counters);
+        EchoStreamDecoder decoder = new EchoStreamDecoder(connection, true, EchoFramer.DEFAULT_MAX_FRAME_SIZE, counters);
         List<byte[]> records = new ArrayList<>();
         TestChunking.feed(REQUESTS, "random-4096", 62, chunk -> decoder.feed(chunk, records::add, kind -> { }));
         decoder.endOfStream(records::add, kind -> { });
@@ -69,7 +67,7 @@ class EchoStreamDecoderTest {
     @Test
     void rejectedFramesGetNoResponseAndDoNotTakeAnId() {
         RecordingConnection connection = new RecordingConnection();
-        EchoStreamDecoder decoder = new EchoStreamDecoder(connection, false, 1024, 1 << 20, new NamedCounters());
+        EchoStreamDecoder decoder = new EchoStreamDecoder(connection, false, 1024, new NamedCounters());
         List<byte[]> records = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         byte[] stream = EchoVectorsTest.concat(EchoVectorsTest.malformed("trailing_bytes"),
@@ -84,8 +82,7 @@ class EchoStreamDecoderTest {
     @Test
     void framingErrorAnswersWhatCameBeforeThenClosesTheConnection() {
         RecordingConnection connection = new RecordingConnection();
-        EchoStreamDecoder decoder = new EchoStreamDecoder(connection, false, EchoFramer.DEFAULT_MAX_FRAME_SIZE,
-                1 << 20, new NamedCounters());
+        EchoStreamDecoder decoder = new EchoStreamDecoder(connection, false, EchoFramer.DEFAULT_MAX_FRAME_SIZE, new NamedCounters());
         List<String> errors = new ArrayList<>();
         byte[] stream = EchoVectorsTest.concat(Arrays.copyOf(REQUESTS, 57), EchoVectorsTest.malformed("huge_size"));
         assertThat(decoder.feed(ByteBuffer.wrap(stream), r -> { }, errors::add)).isFalse();
@@ -96,7 +93,7 @@ class EchoStreamDecoderTest {
     @Test
     void truncatedFrameAtEndOfStreamIsCountedNotEmitted() {
         EchoStreamDecoder decoder = new EchoStreamDecoder(new RecordingConnection(), false,
-                EchoFramer.DEFAULT_MAX_FRAME_SIZE, 1 << 20, new NamedCounters());
+                EchoFramer.DEFAULT_MAX_FRAME_SIZE, new NamedCounters());
         List<byte[]> records = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         decoder.feed(ByteBuffer.wrap(EchoVectorsTest.malformed("truncated_at_eof")), records::add, errors::add);
@@ -106,15 +103,21 @@ class EchoStreamDecoderTest {
     }
 
     @Test
-    void durableBacklogAboveTheBoundClosesTheConnection() {
+    void heldResponsesCountAsHeldBytesAndAClosedConnectionSettlesTheGauge() {
         RecordingConnection connection = new RecordingConnection();
         NamedCounters counters = new NamedCounters();
-        EchoStreamDecoder decoder = new EchoStreamDecoder(connection, true, EchoFramer.DEFAULT_MAX_FRAME_SIZE,
-                10_000, counters);
+        EchoStreamDecoder decoder = new EchoStreamDecoder(connection, true, EchoFramer.DEFAULT_MAX_FRAME_SIZE, counters);
         decoder.feed(ByteBuffer.wrap(REQUESTS), r -> { }, kind -> { });
-        assertThat(connection.closed).isTrue();
-        assertThat(counters.get(EchoStreamDecoder.BACKLOG_CLOSED)).isEqualTo(1);
-        assertThat(connection.sent.size()).isZero();
+        assertThat(connection.closed).as("flow control is the server's: the decoder never closes").isFalse();
+        assertThat(decoder.heldBytes()).isEqualTo(RESPONSES.length);
+        decoder.acknowledge(100);
+        assertThat(decoder.heldBytes()).isEqualTo(RESPONSES.length - responsesLength(100));
+        assertThat(counters.get(EchoStreamDecoder.RESPONSES_PENDING)).isEqualTo(201);
+
+        decoder.connectionClosed();
+        assertThat(counters.get(EchoStreamDecoder.RESPONSES_PENDING)).isZero();
+        assertThat(counters.get(EchoStreamDecoder.RESPONSES_UNSENT)).isEqualTo(201);
+        assertThat(decoder.awaitingAcknowledgement()).isFalse();
     }
 
     private static int responsesLength(int count) {

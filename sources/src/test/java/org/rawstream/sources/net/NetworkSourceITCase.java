@@ -123,6 +123,7 @@ class NetworkSourceITCase {
     void reusePortGivesEverySubtaskASocketOnTheSamePort() throws Exception {
         int udpPort = Ports.freeUdpPort();
         NetworkSource<String> source = NetworkSource.<String>builder()
+                .name("reuse-it")
                 .protocol(new LineProtocol(false))
                 .typeInfo(Types.STRING)
                 .udp(UdpOptions.builder(udpPort).reusePort(true).receiveBufferBytes(1 << 20).build())
@@ -141,6 +142,11 @@ class NetworkSourceITCase {
             }
             results.forEachRemaining(received::add);
             job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+            // A UDP-only source registers no connection or acknowledgement metrics (always 0 there).
+            Map<String, Metric> metrics = REPORTER.findMetrics(job.getJobID(), "rawstream.reuse-it.");
+            assertThat(metrics.keySet()).anyMatch(k -> k.endsWith(".datagramsReceived"))
+                    .noneMatch(k -> k.contains(".connections") || k.contains(".acknowledgements")
+                            || k.endsWith(".bytesSent") || k.endsWith(".streamBytesReceived"));
         }
         assertThat(received).hasSize(160).doesNotHaveDuplicates();
     }
@@ -186,6 +192,10 @@ class NetworkSourceITCase {
             assertThat(answers.toString(StandardCharsets.UTF_8)).isEqualTo("ack:0\nack:1\nack:2\nack:3\nack:4\n");
         }
         job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+        // A TCP-only source registers no datagram metrics; an acknowledging one its acknowledgements.
+        Map<String, Metric> metrics = REPORTER.findMetrics(jobId, "rawstream.");
+        assertThat(metrics.keySet()).anyMatch(k -> k.endsWith(".acknowledgements"))
+                .noneMatch(k -> k.contains(".datagram"));
     }
 
     /** Sum of a metric over subtasks; counters and numeric gauges. */

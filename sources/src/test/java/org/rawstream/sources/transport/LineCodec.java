@@ -59,6 +59,11 @@ public final class LineCodec {
         }
 
         @Override
+        public boolean hasPartialRecord() {
+            return partialLength > 0;
+        }
+
+        @Override
         public void endOfStream(RecordCollector<String> out, DecodeErrors errors) {
             if (partialLength > 0) {
                 errors.error("partialRecord");
@@ -121,6 +126,11 @@ public final class LineCodec {
         @Override
         public boolean awaitingAcknowledgement() {
             return acknowledged < emitted;
+        }
+
+        @Override
+        public long heldBytes() {
+            return 0; // responses are built only when acknowledged
         }
     }
 }

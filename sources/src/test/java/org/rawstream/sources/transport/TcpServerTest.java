@@ -239,29 +239,141 @@ class TcpServerTest {
         assertThat(stats.connectionsIdleClosed.get()).isEqualTo(1);
     }
 
-    @Test
-    void peerThatDoesNotReadIsDisconnectedAtTheOutputBound() throws IOException {
-        // Every line asks for 64 KiB of response; the client never reads.
-        start(TcpOptions.builder(0).maxOutputBytes(256 << 10).build(), c -> new LineCodec.LineDecoder(1000) {
+    /** Lines of 1 KiB; every line is answered with itself, like an echo server. */
+    private static final String LINE = "x".repeat(1023) + "\n";
+
+    private static StreamDecoder<String> echoLines(ConnectionContext c) {
+        return new LineCodec.LineDecoder(4096) {
             @Override
             protected void onLine(String line, RecordCollector<String> out) {
                 out.collect(line);
-                c.send(java.nio.ByteBuffer.allocate(64 << 10));
+                c.send(java.nio.ByteBuffer.wrap(utf8(line + "\n")));
             }
-        });
+        };
+    }
+
+    @Test
+    void peerThatDoesNotReadIsNotReadEitherThenClosedAsIdle() throws IOException {
+        start(TcpOptions.builder(0).maxOutputBytes(256 << 10).idleTimeout(Duration.ofMillis(500)).build(),
+                TcpServerTest::echoLines);
         Socket s = connect();
         s.setReceiveBufferSize(4096);
-        OutputStream out = s.getOutputStream();
-        pollUntil(poller, () -> {
+        // 8 MiB of requests, never reading a response: the writer blocks once the server stops reading.
+        Thread writer = new Thread(() -> {
             try {
-                out.write(utf8("more\n"));
-                out.flush();
+                OutputStream out = s.getOutputStream();
+                for (int i = 0; i < 8192; i++) {
+                    out.write(utf8(LINE));
+                }
             } catch (IOException e) {
-                return true; // the server closed on us
+                // closed by the server: expected
             }
-            return stats.connectionsOutputOverflow.get() == 1;
-        }, "the output overflow");
-        pollUntil(poller, () -> stats.connectionsOutputOverflow.get() == 1, "the overflow count");
-        assertThat(errors.count("outputOverflow")).isEqualTo(1);
+        });
+        writer.setDaemon(true);
+        writer.start();
+        pollUntil(poller, () -> stats.readPauses.get() == 1, "reading to pause");
+        assertThat(received.size()).as("reading stopped near the budget").isLessThan(8192);
+        pollUntil(poller, () -> stats.connectionsIdleClosed.get() == 1, "the write stall to close it as idle");
+        assertThat(stats.connectionsOutputOverflow.get()).isZero();
+        assertThat(errors.count("outputOverflow")).isZero();
+    }
+
+    @Test
+    void fastPeerThatReadsItsResponsesIsSlowedNotDisconnected() throws Exception {
+        start(TcpOptions.builder(0).maxOutputBytes(256 << 10).build(), TcpServerTest::echoLines);
+        Socket s = connect();
+        int requests = 8192;
+        long expected = requests * (long) LINE.length();
+        long[] got = {0};
+        Thread reader = new Thread(() -> {
+            byte[] buf = new byte[1 << 16];
+            try {
+                InputStream in = s.getInputStream(); // left open: the server must not see an end
+                int n;
+                while (got[0] < expected && (n = in.read(buf)) > 0) {
+                    synchronized (got) {
+                        got[0] += n;
+                    }
+                }
+            } catch (IOException e) {
+                // the assertion below reports the shortfall
+            }
+        });
+        reader.start();
+        Thread writer = new Thread(() -> {
+            try {
+                s.getOutputStream().write(utf8(LINE.repeat(requests)));
+            } catch (IOException e) {
+                // the assertion below reports the shortfall
+            }
+        });
+        writer.start();
+        pollUntil(poller, () -> {
+            synchronized (got) {
+                return got[0] == expected;
+            }
+        }, "every response");
+        reader.join(PollUntil.DEADLINE.toMillis());
+        writer.join(PollUntil.DEADLINE.toMillis());
+        assertThat(received).hasSize(requests);
+        assertThat(stats.readPauses.get()).as("flow control engaged").isPositive();
+        assertThat(stats.connectionsClosed.get()).isZero();
+        assertThat(stats.connectionsOutputOverflow.get()).isZero();
+    }
+
+    @Test
+    void idleTimeoutFreesTheSlotsOfHeldConnections() throws IOException {
+        start(TcpOptions.builder(0).maxConnections(2).idleTimeout(Duration.ofMillis(300)).build(),
+                c -> new LineCodec.LineDecoder(1000));
+        Socket a = connect();
+        Socket b = connect();
+        pollUntil(poller, () -> server.openConnections() == 2, "two connections");
+        Socket rejected = connect();
+        assertThat(readToEnd(rejected)).isEmpty();
+        assertThat(stats.connectionsRejected.get()).isEqualTo(1);
+        pollUntil(poller, () -> server.openConnections() == 0, "the idle timeout");
+        assertThat(stats.connectionsIdleClosed.get()).isEqualTo(2);
+        assertThat(readToEnd(a)).isEmpty();
+        assertThat(readToEnd(b)).isEmpty();
+        Socket fresh = connect();
+        fresh.getOutputStream().write(utf8("served\n"));
+        pollUntil(poller, () -> received.contains("served"), "a new client to be served");
+    }
+
+    @Test
+    void frameTimeoutClosesSlowFramesAndFreesTheirSlots() throws IOException {
+        start(TcpOptions.builder(0).maxConnections(2).idleTimeout(Duration.ZERO).frameTimeout(Duration.ofMillis(300))
+                .build(), c -> new LineCodec.LineDecoder(1000));
+        Socket a = connect();
+        Socket b = connect();
+        a.getOutputStream().write(utf8("complete\npart"));
+        b.getOutputStream().write(utf8("p"));
+        pollUntil(poller, () -> stats.connectionsFrameTimeout.get() == 2, "the frame timeout");
+        pollUntil(poller, () -> server.openConnections() == 0, "the connections to close");
+        assertThat(stats.connectionsFrameTimeout.get()).isEqualTo(2);
+        assertThat(errors.count("partialRecord")).as("the partial frames are counted").isEqualTo(2);
+        assertThat(received).containsExactly("complete");
+        Socket fresh = connect();
+        fresh.getOutputStream().write(utf8("served\n"));
+        pollUntil(poller, () -> received.contains("served"), "a new client to be served");
+        assertThat(stats.connectionsIdleClosed.get()).isZero();
+    }
+
+    @Test
+    void drainStopsReadingAndWritesWhatIsOwed() throws IOException {
+        start(TcpOptions.builder(0).build(), c -> new LineCodec.AcknowledgingLineDecoder(1000, c));
+        Socket s = connect();
+        s.getOutputStream().write(utf8("a\nb\n"));
+        pollUntil(poller, () -> received.size() == 2, "two lines");
+        long id = origins.get(0)[0];
+        server.drain();
+        s.getOutputStream().write(utf8("late\n"));
+        pollUntil(poller, () -> stats.bytesDiscarded.get() == 5, "the late line to be dropped");
+        assertThat(server.acknowledge(id, 2)).isTrue();
+        server.finish();
+        assertThat(new String(readToEnd(s), StandardCharsets.UTF_8)).isEqualTo("ack:0\nack:1\n");
+        assertThat(received).containsExactly("a", "b");
+        s.close();
+        pollUntil(poller, () -> server.openConnections() == 0, "the connection to close after its peer");
     }
 }

@@ -12,6 +12,14 @@ import org.rawstream.sources.transport.StreamDecoder;
  * The echo protocol for {@link org.rawstream.sources.net.NetworkSource}: a TCP server of
  * pipelined requests, each emitted as its payload bytes and answered in order. Build with
  * {@link #builder()}.
+ *
+ * <p>Responses are held by the connection's decoder until the source acknowledges their requests:
+ * in "received" mode once the task thread emitted them into the job (so a clean stop, whose final
+ * savepoint holds everything emitted, commits every answered request), in "durable" mode once the
+ * checkpoint holding them completed. Held and unsent responses together are bounded per
+ * connection by {@link #maxPendingResponseBytes()}: the TCP endpoint's response budget
+ * ({@link org.rawstream.sources.transport.TcpOptions#maxOutputBytes()}), above which the
+ * connection is not read until they drain.
  */
 public final class EchoProtocol implements NetworkProtocol<byte[]> {
     private static final long serialVersionUID = 1L;
@@ -33,8 +41,18 @@ public final class EchoProtocol implements NetworkProtocol<byte[]> {
         }
     }
 
-    /** Default bound on response bytes held per connection in durable mode. */
-    public static final int DEFAULT_MAX_PENDING_RESPONSE_BYTES = 64 * 1024 * 1024;
+    /**
+     * Default response budget per connection (held for an acknowledgement plus not yet read by the
+     * peer). In durable mode one connection gets at most this much answered per checkpoint
+     * interval.
+     */
+    public static final int DEFAULT_MAX_PENDING_RESPONSE_BYTES = 4 * 1024 * 1024;
+    /**
+     * Default largest request payload the source accepts. Below {@link EchoFramer#DEFAULT_MAX_FRAME_SIZE}
+     * (what clients parse): each of {@code max-connections} connections may hold one frame this
+     * large, and its answer.
+     */
+    public static final int DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
 
     private final AckMode ackMode;
     private final int maxFrameSize;
@@ -54,6 +72,15 @@ public final class EchoProtocol implements NetworkProtocol<byte[]> {
         return ackMode;
     }
 
+    public int maxFrameSize() {
+        return maxFrameSize;
+    }
+
+    /** The response budget of one connection, to configure its TCP endpoint with. */
+    public int maxPendingResponseBytes() {
+        return maxPendingResponseBytes;
+    }
+
     @Override
     public String name() {
         return "echo";
@@ -61,8 +88,7 @@ public final class EchoProtocol implements NetworkProtocol<byte[]> {
 
     @Override
     public StreamDecoder<byte[]> createStreamDecoder(DecoderContext context, ConnectionContext connection) {
-        return new EchoStreamDecoder(connection, ackMode == AckMode.DURABLE, maxFrameSize, maxPendingResponseBytes,
-                context.counters());
+        return new EchoStreamDecoder(connection, true, maxFrameSize, context.counters());
     }
 
     @Override
@@ -71,15 +97,20 @@ public final class EchoProtocol implements NetworkProtocol<byte[]> {
     }
 
     @Override
+    public boolean acknowledgesEmission() {
+        return ackMode == AckMode.RECEIVED;
+    }
+
+    @Override
     public String toString() {
         return "EchoProtocol{ack=" + ackMode + ", maxFrameSize=" + maxFrameSize + ", maxPendingResponseBytes="
                 + maxPendingResponseBytes + "}";
     }
 
-    /** Builder of {@link EchoProtocol}; defaults: received acks, 8 MiB frames, 64 MiB held responses. */
+    /** Builder of {@link EchoProtocol}; defaults: received acks, 1 MiB frames, 4 MiB response budget. */
     public static final class Builder {
         private AckMode ackMode = AckMode.RECEIVED;
-        private int maxFrameSize = EchoFramer.DEFAULT_MAX_FRAME_SIZE;
+        private int maxFrameSize = DEFAULT_MAX_FRAME_BYTES;
         private int maxPendingResponseBytes = DEFAULT_MAX_PENDING_RESPONSE_BYTES;
 
         private Builder() {
@@ -99,7 +130,7 @@ public final class EchoProtocol implements NetworkProtocol<byte[]> {
             return this;
         }
 
-        /** Durable mode: response bytes held per connection before it is closed. */
+        /** Response bytes per connection (held plus unsent) above which it is not read. */
         public Builder maxPendingResponseBytes(int bytes) {
             if (bytes < 1) {
                 throw new IllegalArgumentException("maxPendingResponseBytes must be >= 1");

@@ -4,9 +4,10 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * Carries "these records are durable" from the reader's task thread (notifyCheckpointComplete)
- * to the fetcher thread, which owns the sockets. The fetcher drains it at the start of every fetch;
- * the reader wakes a fetcher blocked in its poll.
+ * Carries "these records are durable" (notifyCheckpointComplete) or, in emission mode, "these
+ * records were emitted" from the reader's task thread to the fetcher thread, which owns the
+ * sockets. The fetcher drains it at the start and end of every fetch; the reader wakes a fetcher
+ * blocked in its poll.
  */
 final class AcknowledgementHandOff {
     /** Records {@code 0 .. durableRecords-1} of connection {@code connectionId} on split {@code splitId} are durable. */
@@ -24,6 +25,7 @@ final class AcknowledgementHandOff {
 
     private final Queue<Acknowledgement> queue = new ConcurrentLinkedQueue<>();
     private volatile Runnable waker = () -> { };
+    private volatile Runnable onBatchEmitted = () -> { };
 
     void offer(Acknowledgement ack) {
         queue.add(ack);
@@ -36,6 +38,16 @@ final class AcknowledgementHandOff {
     /** Set by the fetcher's split reader: how to interrupt its poll. */
     void setWaker(Runnable waker) {
         this.waker = waker;
+    }
+
+    /** Task thread: a hand-over batch was emitted (emission mode: acknowledge its records). */
+    void batchEmitted() {
+        onBatchEmitted.run();
+    }
+
+    /** Set by the reader: what to do when a batch was emitted. */
+    void setOnBatchEmitted(Runnable action) {
+        this.onBatchEmitted = action;
     }
 
     /** @return the next acknowledgement, or null */

@@ -42,7 +42,9 @@ public final class NetworkSourceReader<T>
     /** Batches the hand-over queue may hold (its memory is bounded by the budget in bytes). */
     private static final int HANDOVER_QUEUE_BATCHES = 1024;
 
-    private final boolean trackOrdinals;
+    private final boolean acknowledgeCheckpoints;
+    /** Emission mode: acknowledge records once emitted, not once checkpointed. */
+    private final boolean emissionAcknowledged;
     private final AcknowledgementHandOff acknowledgements;
     private final Map<String, NetworkSplitState> splitStates = new HashMap<>();
     /** checkpoint id -> split id -> connection id -> records emitted. Task thread only. */
@@ -54,15 +56,55 @@ public final class NetworkSourceReader<T>
             AcknowledgementHandOff acknowledgements, HandoverBudget budget) {
         super(() -> new NetworkSplitReader<>(config, protocol, context.getIndexOfSubtask(), stats, errors,
                         protocolCounters, acknowledgements, budget),
-                new NetworkRecordEmitter<>(protocol.acknowledgesCheckpoints()), readerConfiguration(context), context);
-        this.trackOrdinals = protocol.acknowledgesCheckpoints();
+                new NetworkRecordEmitter<>(tracksOrdinals(protocol)), readerConfiguration(context), context);
+        this.acknowledgeCheckpoints = protocol.acknowledgesCheckpoints();
+        this.emissionAcknowledged = protocol.acknowledgesEmission();
         this.acknowledgements = acknowledgements;
-        MetricGroup group = TransportMetrics.register(context.metricGroup(), config.name(), stats, errors, protocolCounters,
-                () -> pendingAcknowledgements);
+        if (emissionAcknowledged) {
+            acknowledgements.setOnBatchEmitted(this::acknowledgeEmitted);
+        }
+        MetricGroup group = TransportMetrics.register(context.metricGroup(), config.name(),
+                !config.udpEndpoints().isEmpty(), !config.tcpEndpoints().isEmpty(), protocol.acknowledgesCheckpoints(),
+                stats, errors, protocolCounters, () -> pendingAcknowledgements);
         group.gauge("handoverBytes", (Gauge<Long>) budget::inFlight);
         group.gauge("handoverBytesMax", (Gauge<Long>) budget::maxInFlight);
         group.gauge("handoverWaits", (Gauge<Long>) budget::waits);
         group.gauge("handoverBatches", (Gauge<Integer>) budget::batches);
+    }
+
+    /** Whether records carry their connection and ordinal (some acknowledgement mode is on). */
+    static boolean tracksOrdinals(NetworkProtocol<?> protocol) {
+        return protocol.acknowledgesCheckpoints() || protocol.acknowledgesEmission();
+    }
+
+    /**
+     * Emission mode, task thread: every record emitted so far is acknowledged (after each
+     * hand-over batch, and at close for a batch cut short by a stop).
+     */
+    private void acknowledgeEmitted() {
+        boolean any = false;
+        for (Map.Entry<String, NetworkSplitState> e : splitStates.entrySet()) {
+            for (Map.Entry<Long, long[]> count : e.getValue().takeEmitted().entrySet()) {
+                acknowledgements.offer(new AcknowledgementHandOff.Acknowledgement(e.getKey(), count.getKey(),
+                        count.getValue()[0]));
+                any = true;
+            }
+        }
+        if (any) {
+            acknowledgements.wakeFetcher();
+        }
+    }
+
+    /**
+     * Emission mode: what was emitted is acknowledged before the fetcher closes, which writes the
+     * responses owed before it closes the connections (see {@code NetworkSplitReader#close}).
+     */
+    @Override
+    public void close() throws Exception {
+        if (emissionAcknowledged) {
+            acknowledgeEmitted();
+        }
+        super.close();
     }
 
     /**
@@ -104,7 +146,7 @@ public final class NetworkSourceReader<T>
     @Override
     public List<NetworkSplit> snapshotState(long checkpointId) {
         List<NetworkSplit> splits = super.snapshotState(checkpointId);
-        if (trackOrdinals) {
+        if (acknowledgeCheckpoints) {
             Map<String, Map<Long, long[]>> emitted = new HashMap<>();
             splitStates.forEach((id, state) -> {
                 Map<Long, long[]> counts = state.takeEmitted();
@@ -147,7 +189,7 @@ public final class NetworkSourceReader<T>
     @Override
     public void notifyCheckpointComplete(long checkpointId) throws Exception {
         super.notifyCheckpointComplete(checkpointId);
-        if (!trackOrdinals || pendingCheckpoints.isEmpty()) {
+        if (!acknowledgeCheckpoints || pendingCheckpoints.isEmpty()) {
             return;
         }
         Map<String, Map<Long, long[]>> durable = new HashMap<>();

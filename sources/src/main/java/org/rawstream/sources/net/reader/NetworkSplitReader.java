@@ -2,6 +2,7 @@ package org.rawstream.sources.net.reader;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsChange;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.rawstream.sources.net.DecoderContext;
 import org.rawstream.sources.net.NetworkProtocol;
 import org.rawstream.sources.net.NetworkSourceConfig;
@@ -41,6 +43,11 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
      * Counted so that a flood of tiny datagrams cannot hold many times the hand-over budget.
      */
     static final long RECORD_OVERHEAD_BYTES = org.rawstream.sources.transport.ByteArrayPool.GRANULE + 128;
+    /**
+     * Closing: how long the fetcher keeps writing responses owed (acknowledged records) and waits
+     * for peers to close before it closes the connections. Below Flink's reader close timeout.
+     */
+    private static final long CLOSE_FLUSH_MILLIS = 5_000;
 
     private final NetworkSourceConfig config;
     private final NetworkProtocol<T> protocol;
@@ -51,6 +58,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     private final AcknowledgementHandOff acknowledgements;
     private final HandoverBudget budget;
     private final boolean trackOrdinals;
+    private final boolean emissionAcknowledged;
     private final SocketPoller poller;
     private final Map<String, OpenSplit> splits = new LinkedHashMap<>();
     /**
@@ -74,7 +82,8 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         this.protocolCounters = protocolCounters;
         this.acknowledgements = acknowledgements;
         this.budget = budget;
-        this.trackOrdinals = protocol.acknowledgesCheckpoints();
+        this.trackOrdinals = NetworkSourceReader.tracksOrdinals(protocol);
+        this.emissionAcknowledged = protocol.acknowledgesEmission();
         try {
             this.poller = SocketPoller.open();
         } catch (IOException e) {
@@ -209,6 +218,9 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         if (freeBuffers.size() < MAX_FREE_BUFFERS) {
             freeBuffers.offer(buffer);
         }
+        if (emissionAcknowledged) {
+            acknowledgements.batchEmitted();
+        }
     }
 
     private void deliverAcknowledgements() {
@@ -229,11 +241,13 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
             throw new UnsupportedOperationException("unsupported split change " + splitsChange.getClass().getName());
         }
         List<OpenSplit> opened = new ArrayList<>();
+        NetworkSplit current = null;
         try {
             for (NetworkSplit split : splitsChange.splits()) {
                 if (splits.containsKey(split.splitId())) {
                     continue;
                 }
+                current = split;
                 OpenSplit s = open(split);
                 opened.add(s);
                 splits.put(split.splitId(), s);
@@ -242,6 +256,12 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
             for (OpenSplit s : opened) {
                 s.close();
                 splits.remove(s.split.splitId());
+            }
+            if (e instanceof BindException) {
+                // Another process holds the port (or the address is not this host's): a restart
+                // cannot change that, so the job ends with this message instead of looping.
+                throw new SuppressRestartsException(new UncheckedIOException(config.name() + ": cannot listen on "
+                        + current.endpointKey() + ": " + e.getMessage() + " (the job stops: restarting cannot free the port)", e));
             }
             throw new UncheckedIOException(config.name() + ": cannot open " + splitsChange.splits(), e);
         }
@@ -275,14 +295,58 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         return s;
     }
 
+    private void flushOwedResponses() throws IOException {
+        boolean tcp = false;
+        for (OpenSplit s : splits.values()) {
+            if (s.tcp != null) {
+                s.tcp.drain();
+                tcp = true;
+            }
+        }
+        if (!tcp) {
+            return;
+        }
+        deliverAcknowledgements();
+        for (OpenSplit s : splits.values()) {
+            if (s.tcp != null) {
+                s.tcp.finish();
+            }
+        }
+        long deadline = System.nanoTime() + CLOSE_FLUSH_MILLIS * 1_000_000L;
+        while (openConnections() > 0 && System.nanoTime() - deadline < 0) {
+            poller.poll(10);
+        }
+    }
+
+    private int openConnections() {
+        int open = 0;
+        for (OpenSplit s : splits.values()) {
+            if (s.tcp != null) {
+                open += s.tcp.openConnections();
+            }
+        }
+        return open;
+    }
+
     @Override
     public void wakeUp() {
         poller.wakeup();
         budget.wakeUp();
     }
 
+    /**
+     * Fetcher thread, at the end: decode nothing more, deliver the acknowledgements handed over
+     * last (the final checkpoint's, or in emission mode everything emitted), write the responses
+     * owed and end each connection's stream gracefully (up to {@link #CLOSE_FLUSH_MILLIS}), then
+     * close every socket. So a clean stop answers every request it committed.
+     */
     @Override
     public void close() throws IOException {
+        try {
+            flushOwedResponses();
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("{}: writing the last responses failed: {}", config.name(), e.toString());
+        }
         for (OpenSplit s : splits.values()) {
             s.close();
         }

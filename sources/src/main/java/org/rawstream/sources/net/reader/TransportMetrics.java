@@ -16,38 +16,65 @@ import org.rawstream.sources.transport.TransportStats;
  * each decode error kind appears as {@code decodeErrors_<kind>} the first time it occurs, and each
  * protocol counter ({@link org.rawstream.sources.net.DecoderContext#counters()}) under its own name.
  */
-final class TransportMetrics {
-    static final String GROUP = "rawstream";
+public final class TransportMetrics {
+    public static final String GROUP = "rawstream";
 
     private TransportMetrics() {
     }
 
-    static MetricGroup register(MetricGroup readerGroup, String sourceName, TransportStats stats,
-            DecodeErrorCounter errors, NamedCounters protocolCounters, LongSupplier acknowledgementsPending) {
+    /**
+     * Registers the metrics that apply to this source: datagram counters only with UDP endpoints,
+     * connection counters and {@code bytesSent} only with TCP endpoints, acknowledgement metrics
+     * only for a protocol that acknowledges checkpoints (a metric that is always 0 only confuses).
+     */
+    static MetricGroup register(MetricGroup readerGroup, String sourceName, boolean udp, boolean tcp,
+            boolean acknowledging, TransportStats stats, DecodeErrorCounter errors, NamedCounters protocolCounters,
+            LongSupplier acknowledgementsPending) {
         MetricGroup g = readerGroup.addGroup(GROUP).addGroup(sourceName);
-        counter(g, "datagramsReceived", stats.datagramsReceived);
-        counter(g, "datagramBytesReceived", stats.datagramBytesReceived);
-        counter(g, "datagramsOversize", stats.datagramsOversize);
-        counter(g, "streamBytesReceived", stats.streamBytesReceived);
         g.counter("bytesReceived", new ReadOnlyCounter(stats::bytesReceived));
         counter(g, "recordsDecoded", stats.recordsDecoded);
-        counter(g, "connectionsOpened", stats.connectionsOpened);
-        counter(g, "connectionsClosed", stats.connectionsClosed);
-        counter(g, "connectionsRejected", stats.connectionsRejected);
-        counter(g, "connectionsFramingError", stats.connectionsFramingError);
-        counter(g, "connectionsOutputOverflow", stats.connectionsOutputOverflow);
-        counter(g, "connectionsIdleClosed", stats.connectionsIdleClosed);
-        counter(g, "bytesSent", stats.bytesSent);
-        counter(g, "acknowledgements", stats.acknowledgements);
-        counter(g, "acknowledgementsDropped", stats.acknowledgementsDropped);
-        g.gauge("connectionsOpen", (Gauge<Long>) stats::connectionsOpen);
         g.gauge("receiveBufferGranted", (Gauge<Long>) stats.receiveBufferGranted::get);
-        g.gauge("checkpointsAwaitingAcknowledgement", (Gauge<Long>) acknowledgementsPending::getAsLong);
+        if (udp) {
+            counter(g, "datagramsReceived", stats.datagramsReceived);
+            counter(g, "datagramBytesReceived", stats.datagramBytesReceived);
+            counter(g, "datagramsOversize", stats.datagramsOversize);
+        }
+        if (tcp) {
+            counter(g, "streamBytesReceived", stats.streamBytesReceived);
+            counter(g, "connectionsOpened", stats.connectionsOpened);
+            counter(g, "connectionsClosed", stats.connectionsClosed);
+            counter(g, "connectionsRejected", stats.connectionsRejected);
+            counter(g, "connectionsFramingError", stats.connectionsFramingError);
+            counter(g, "connectionsOutputOverflow", stats.connectionsOutputOverflow);
+            counter(g, "connectionsIdleClosed", stats.connectionsIdleClosed);
+            counter(g, "connectionsFrameTimeout", stats.connectionsFrameTimeout);
+            counter(g, "readPauses", stats.readPauses);
+            counter(g, "bytesSent", stats.bytesSent);
+            counter(g, "streamBytesDiscardedAtStop", stats.bytesDiscarded);
+            g.gauge("connectionsOpen", (Gauge<Long>) stats::connectionsOpen);
+            g.gauge("connectionBufferBytes", (Gauge<Long>) stats.connectionBufferBytes::get);
+            g.gauge("connectionBufferBytesMax", (Gauge<Long>) stats.connectionBufferBytesMax::get);
+        }
+        if (acknowledging) {
+            counter(g, "acknowledgements", stats.acknowledgements);
+            counter(g, "acknowledgementsDropped", stats.acknowledgementsDropped);
+            g.gauge("checkpointsAwaitingAcknowledgement", (Gauge<Long>) acknowledgementsPending::getAsLong);
+        }
+        exposeDecodeErrors(g, errors);
+        exposeCounters(g, protocolCounters);
+        return g;
+    }
+
+    /** {@code decodeErrors} and one {@code decodeErrors_<kind>} per kind as it first occurs. */
+    public static void exposeDecodeErrors(MetricGroup g, DecodeErrorCounter errors) {
         g.counter("decodeErrors", new ReadOnlyCounter(errors::total));
         // Called on the fetcher thread for new kinds; metric groups synchronize registration.
         errors.onNewKind((kind, count) -> counter(g, "decodeErrors_" + kind, count));
-        protocolCounters.onNew((name, count) -> counter(g, name, count));
-        return g;
+    }
+
+    /** Every counter of {@code counters} under its own name, as it is created. */
+    public static void exposeCounters(MetricGroup g, NamedCounters counters) {
+        counters.onNew((name, count) -> counter(g, name, count));
     }
 
     private static void counter(MetricGroup group, String name, LongCounter source) {

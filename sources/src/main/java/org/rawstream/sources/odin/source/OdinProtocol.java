@@ -79,6 +79,11 @@ public final class OdinProtocol implements NetworkProtocol<OdinPacket> {
         }
 
         @Override
+        public boolean hasPartialRecord() {
+            return decoder.inFrame();
+        }
+
+        @Override
         public void endOfStream(RecordCollector<OdinPacket> collector, DecodeErrors decodeErrors) {
             this.out = collector;
             this.errors = decodeErrors;

@@ -29,6 +29,7 @@ import org.rawstream.sources.transport.StreamDecoder;
  * ones are counted by reason and dropped); the stream is (local endpoint, sender). TCP: packets
  * back to back, one stream per connection; a partial packet at the end is discarded; the end of
  * the connection (or a framing error) sends end-of-stream markers so its live heaps are flushed.
+ * A UDP sender's end (known to a capture replay, not to a socket) ends its stream the same way.
  * Each packet goes to substream hash(heap counter) mod {@code substreams}; a stop packet goes to
  * every substream.
  *
@@ -188,40 +189,76 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
     @Override
     public DatagramDecoder<SpeadPacketRecord> createDatagramDecoder(DecoderContext context) {
         NetworkSplit split = context.split();
-        String local = "udp:" + split.host() + ":" + split.port() + "<-";
-        SpeadPacket packet = new SpeadPacket();
-        ByteArrayPool pool = new ByteArrayPool(maxPacketSize, POOLED_BYTES_PER_DECODER);
-        ShedCounters shed = new ShedCounters(context, true);
-        LongCounter streamsEvicted = context.counters().counter("streamsEvicted");
-        // Access order: the first entry is the least recently active stream.
-        Map<InetSocketAddress, StreamKeys> streams = new LinkedHashMap<>(16, 0.75f, true);
-        int subs = substreams;
-        int cap = maxStreams;
-        int memory = admissionMemory;
-        return (ByteBuffer datagram, InetSocketAddress sender, RecordCollector<SpeadPacketRecord> out,
-                DecodeErrors errors) -> {
-            int pos = datagram.position();
-            int len = datagram.remaining();
-            boolean valid = packet.decodeDatagram(datagram, pos, len);
+        return new UdpDecoder("udp:" + split.host() + ":" + split.port() + "<-", substreams, maxPacketSize, maxStreams,
+                admissionMemory, context);
+    }
+
+    /**
+     * One UDP endpoint: validation, one stream per sender (at most {@code maxStreams}, the least
+     * recently active ended beyond), whole-heap shedding; a sender's end sends end-of-stream markers.
+     */
+    private static final class UdpDecoder implements DatagramDecoder<SpeadPacketRecord> {
+        private final String local;
+        private final int substreams;
+        private final int maxStreams;
+        private final int admissionMemory;
+        private final SpeadPacket packet = new SpeadPacket();
+        private final ByteArrayPool pool;
+        private final ShedCounters shed;
+        private final LongCounter streamsEvicted;
+        /** Access order: the first entry is the least recently active stream. */
+        private final Map<InetSocketAddress, StreamKeys> streams = new LinkedHashMap<>(16, 0.75f, true);
+
+        UdpDecoder(String local, int substreams, int maxPacketSize, int maxStreams, int admissionMemory,
+                DecoderContext context) {
+            this.local = local;
+            this.substreams = substreams;
+            this.maxStreams = maxStreams;
+            this.admissionMemory = admissionMemory;
+            this.pool = new ByteArrayPool(maxPacketSize, POOLED_BYTES_PER_DECODER);
+            this.shed = new ShedCounters(context, true);
+            this.streamsEvicted = context.counters().counter("streamsEvicted");
+        }
+
+        private StreamKeys stream(InetSocketAddress sender, RecordCollector<SpeadPacketRecord> out) {
             StreamKeys stream = streams.get(sender);
             if (stream == null) {
-                if (streams.size() >= cap) {
+                if (streams.size() >= maxStreams) {
                     Iterator<StreamKeys> eldest = streams.values().iterator();
                     StreamKeys evicted = eldest.next();
                     eldest.remove();
                     evicted.end(out);
                     streamsEvicted.increment();
                 }
-                stream = new StreamKeys(local + sender.getAddress().getHostAddress() + ":" + sender.getPort(), subs, memory);
+                stream = new StreamKeys(local + sender.getAddress().getHostAddress() + ":" + sender.getPort(), substreams,
+                        admissionMemory);
                 streams.put(sender, stream);
             }
+            return stream;
+        }
+
+        @Override
+        public void decode(ByteBuffer datagram, InetSocketAddress sender, RecordCollector<SpeadPacketRecord> out,
+                DecodeErrors errors) {
+            boolean valid = packet.decodeDatagram(datagram, datagram.position(), datagram.remaining());
+            StreamKeys stream = stream(sender, out);
             if (!valid) {
                 errors.error(errorKind(packet.invalidReason()));
                 out.collect(SpeadPacketRecord.invalid(stream.stream, 0, stream.keys[0], packet.invalidReason()));
                 return;
             }
             admit(stream, packet, shed, pool, out);
-        };
+        }
+
+        @Override
+        public void endOfSender(InetSocketAddress sender, RecordCollector<SpeadPacketRecord> out, DecodeErrors errors) {
+            StreamKeys stream = streams.remove(sender);
+            if (stream == null) {
+                stream = new StreamKeys(local + sender.getAddress().getHostAddress() + ":" + sender.getPort(), substreams,
+                        admissionMemory);
+            }
+            stream.end(out);
+        }
     }
 
     @Override
@@ -281,6 +318,11 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
                 end(collector);
             }
             return ok;
+        }
+
+        @Override
+        public boolean hasPartialRecord() {
+            return framer.partialBytes() > 0;
         }
 
         @Override

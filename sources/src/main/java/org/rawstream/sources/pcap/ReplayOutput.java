@@ -1,0 +1,12 @@
+package org.rawstream.sources.pcap;
+
+import java.util.List;
+
+/**
+ * Receives the records of a capture replay, each with the replay position just after it (the
+ * fields of a {@link ReplayPosition}, passed apart so no object is made per record).
+ */
+@FunctionalInterface
+public interface ReplayOutput<T> {
+    void emit(T record, long anchorOffset, long connectionsBefore, List<FlowKey> udpSenders, long recordsAfterAnchor);
+}
