@@ -100,6 +100,16 @@ public final class JobRunner {
             result.get();
             LOG.info("Job {} ended", client.getJobID());
         } finally {
+            if (stopping.get()) {
+                // The job ends as its stop-with-savepoint completes, a moment before the stop task
+                // gets the savepoint's path: let that task finish and print it, do not interrupt it.
+                timer.shutdown();
+                try {
+                    timer.awaitTermination(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             timer.shutdownNow();
             if (stopOnShutdown) {
                 try {

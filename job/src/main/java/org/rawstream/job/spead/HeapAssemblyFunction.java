@@ -3,11 +3,15 @@ package org.rawstream.job.spead;
 import java.nio.ByteBuffer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.rawstream.sources.spead.FinishedHeapListener;
 import org.rawstream.sources.spead.HeapEnd;
+import org.rawstream.sources.spead.LiveHeapBudget;
 import org.rawstream.sources.spead.LiveHeapTable;
 import org.rawstream.sources.spead.ReceivedHeap;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
@@ -20,9 +24,15 @@ import org.rawstream.sources.spead.source.SpeadPacketRecord;
  * packets of half-received heaps), complete heaps emitted at once, incomplete ones by the window,
  * a processing-time timeout timer, the stop heap or the end of the stream. Duplicates, also of
  * completed heaps, are dropped and counted.
+ *
+ * <p>Memory: the live heaps of every key of this subtask share one {@link LiveHeapBudget}
+ * ({@code live-heap-memory}); new heaps it has no room for are refused and counted per stream
+ * ({@code heaps_refused}). Gauges {@code liveHeapBytes}, {@code liveHeapBytesMax},
+ * {@code liveHeapMemory}, {@code heapsRefused}, {@code packetsRefused} under
+ * {@code rawstream.<source>}.
  */
 public final class HeapAssemblyFunction extends KeyedProcessFunction<String, SpeadPacketRecord, SpeadHeapRecord>
-        implements FinishedHeapListener {
+        implements FinishedHeapListener, CheckpointListener {
     private static final long serialVersionUID = 1L;
 
     /** Timers are rounded up to this, so a burst of packets registers few distinct timers. */
@@ -32,6 +42,7 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
     private final SpeadAssemblyConfig config;
 
     private transient ValueState<LiveHeapTable> tableState;
+    private transient LiveHeapBudget budget;
     private transient SpeadStreamMetrics metrics;
     private transient SpeadPacket packet;
     private transient Collector<SpeadHeapRecord> currentOut;
@@ -47,8 +58,15 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
     @Override
     public void open(OpenContext openContext) {
         tableState = getRuntimeContext().getState(new ValueStateDescriptor<>("live-heaps", SpeadSerializers.LIVE_HEAP_TABLE));
-        metrics = new SpeadStreamMetrics(getRuntimeContext().getMetricGroup().addGroup("rawstream").addGroup(sourceName),
-                SpeadStreamMetrics.ASSEMBLY);
+        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("rawstream").addGroup(sourceName);
+        metrics = new SpeadStreamMetrics(group, SpeadStreamMetrics.ASSEMBLY);
+        budget = new LiveHeapBudget(config.liveHeapMemory());
+        group.gauge("liveHeapBytes", (Gauge<Long>) budget::used);
+        group.gauge("liveHeapBytesMax", (Gauge<Long>) budget::maxUsed);
+        group.gauge("liveHeapBytesPinned", (Gauge<Long>) budget::pinned);
+        group.gauge("liveHeapMemory", (Gauge<Long>) budget::limit);
+        group.gauge("heapsRefused", (Gauge<Long>) budget::heapsRefused);
+        group.gauge("packetsRefused", (Gauge<Long>) budget::packetsRefused);
         packet = new SpeadPacket();
     }
 
@@ -62,9 +80,16 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
                 stats.invalid(record.invalidReason()); // dropped at the source; counted per stream here
                 return;
             }
+            if (record.isShedNotice()) {
+                stats.shed(record.shedHeaps(), record.shedPackets()); // shed at the source; counted per stream here
+                return;
+            }
+            if (table != null) {
+                table.charge(budget); // a table restored from a snapshot: charge its heaps once
+            }
             if (record.isEndOfStream()) {
                 if (table != null) {
-                    table.flush(stats, this);
+                    table.flush(budget, stats, this);
                     tableState.clear();
                 }
                 out.collect(new SpeadHeapRecord(record.stream(), record.substream(), Long.MAX_VALUE, null));
@@ -82,7 +107,7 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
             }
             long now = ctx.timerService().currentProcessingTime();
             int liveBefore = table.liveHeaps();
-            table.accept(packet, now, config, stats, this);
+            table.accept(packet, now, config, budget, stats, this);
             // Kept even without live heaps: its recent-heap memory catches late duplicates.
             tableState.update(table);
             if (table.liveHeaps() > liveBefore) {
@@ -104,7 +129,8 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         String stream = SpeadPacketRecord.streamOfKey(ctx.getCurrentKey());
         begin(stream, SpeadPacketRecord.substreamOfKey(ctx.getCurrentKey()), table, out);
         try {
-            table.expire(ctx.timerService().currentProcessingTime(), config, metrics.of(stream), this);
+            table.charge(budget);
+            table.expire(ctx.timerService().currentProcessingTime(), config, budget, metrics.of(stream), this);
             tableState.update(table);
             long due = table.nextExpiryMillis(config);
             if (due != Long.MAX_VALUE) {
@@ -113,6 +139,17 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         } finally {
             end();
         }
+    }
+
+    /** Snapshots written before now no longer need the chunks of heaps finished since they were taken. */
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+        budget.snapshotDone();
+    }
+
+    @Override
+    public void notifyCheckpointAborted(long checkpointId) {
+        budget.snapshotDone();
     }
 
     private static long roundUp(long millis) {

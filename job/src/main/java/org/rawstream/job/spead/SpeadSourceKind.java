@@ -63,6 +63,9 @@ public final class SpeadSourceKind implements SourceKind {
     public static final String STOP_WHEN_IDLE = "stop-when-idle";
     public static final String CHAIN = "chain-assembly";
     public static final String HANDOVER = "handover-bytes";
+    public static final String LIVE_HEAP_MEMORY = "live-heap-memory";
+    public static final String MAX_STREAMS = "max-streams";
+    public static final String SHED_AT = "shed-at";
     public static final String DEMO_RATE = "demo-rate-gbps";
     public static final String DEMO_HEAP_SIZE = "demo-heap-size";
 
@@ -123,6 +126,9 @@ public final class SpeadSourceKind implements SourceKind {
         o.put(STOP_WHEN_IDLE, "0s");
         o.put(CHAIN, "auto");
         o.put(HANDOVER, "128mb");
+        o.put(LIVE_HEAP_MEMORY, "256mb");
+        o.put(MAX_STREAMS, "1024");
+        o.put(SHED_AT, "0.5");
         o.put(DEMO_RATE, "0.05");
         o.put(DEMO_HEAP_SIZE, "65536");
         return o;
@@ -134,6 +140,9 @@ public final class SpeadSourceKind implements SourceKind {
                 + ": heaps assembled per stream and stored as SPEAD packets; heap-cnt-step 0 = learn, -1 = unknown; "
                 + "incomplete-heaps deliver|drop; stop-when-idle 0s = unbounded; chain-assembly auto|true|false; "
                 + "handover-bytes = received bytes that may wait for the task thread (absorbs its stalls); "
+                + "live-heap-memory = what live heaps may hold per assembly subtask (new heaps refused beyond 3/4 of it); "
+                + "max-streams = senders assembled at once per endpoint (least recently active ended beyond); "
+                + "shed-at = hand-over fill (0-1] from which whole new heaps are shed, 1 = never; "
                 + "host: an address or a comma-separated list (one endpoint each; an address other than "
                 + "wildcard/loopback is received on the TaskManager whose taskmanager.host it is); "
                 + (udp ? "multicast-group: groups or ranges (239.2.1.150+15 = 16 groups), one endpoint each, spread over "
@@ -152,6 +161,8 @@ public final class SpeadSourceKind implements SourceKind {
                 .reorderTimeoutMillis(source.duration(REORDER_TIMEOUT).toMillis())
                 .heapCntStep(source.longValue(HEAP_CNT_STEP, -1, Long.MAX_VALUE))
                 .incompletePolicy(IncompleteHeapPolicy.valueOf(source.string(INCOMPLETE_HEAPS).trim().toUpperCase(Locale.ROOT)))
+                .liveHeapMemory(source.bytes(LIVE_HEAP_MEMORY, 1L << 20, 1L << 40))
+                .maxStreams(source.intValue(MAX_STREAMS, 1, 1 << 20))
                 .build();
     }
 
@@ -161,9 +172,10 @@ public final class SpeadSourceKind implements SourceKind {
         int substreams = source.intValue(SUBSTREAMS, 1, 1024);
         NetworkSource.Builder<SpeadPacketRecord> builder = NetworkSource.<SpeadPacketRecord>builder()
                 .name(source.name())
-                .protocol(new SpeadProtocol(substreams, config.maxPacketSize()))
+                .protocol(new SpeadProtocol(substreams, config))
                 .typeInfo(SpeadProtocol.PACKET_TYPE)
-                .handoverBytes(source.bytes(HANDOVER, 1, 64L << 30));
+                .handoverBytes(source.bytes(HANDOVER, 1, 64L << 30))
+                .shedAt(shedAt(source));
         endpoints(source).forEach(e -> {
             if (e instanceof UdpOptions) {
                 builder.udp((UdpOptions) e);
@@ -215,6 +227,15 @@ public final class SpeadSourceKind implements SourceKind {
             messages.setParallelism(1);
         }
         return messages.name(source.name() + " heap ordering").uid(source.name() + "-heap-ordering");
+    }
+
+    /** {@link #SHED_AT}: a fraction in (0, 1]. */
+    static double shedAt(SourceConfig source) {
+        double v = source.doubleValue(SHED_AT, 0);
+        if (!(v > 0 && v <= 1)) {
+            throw new IllegalArgumentException("source " + source.name() + ": " + SHED_AT + " must be in (0, 1], got " + v);
+        }
+        return v;
     }
 
     /**

@@ -32,8 +32,9 @@ public final class StatusBoard implements AutoCloseable {
     static final Set<String> BYTES_IN = Set.of("bytesReceived", "bytesGenerated");
     static final Set<String> INVALID = Set.of("decodeErrors", "invalid", "invalid_packets", "descriptors_invalid");
     static final Set<String> DROPPED = Set.of("datagramsOversize", "connectionsRejected", "acknowledgementsDropped",
-            "incomplete_heaps_dropped");
-    static final Set<String> SHED = Set.of("heaps_incomplete_evicted");
+            "incomplete_heaps_dropped", "heapsRefused");
+    // Source-subtask totals only: the per-stream twins (heaps_shed, heaps_refused) would count twice.
+    static final Set<String> SHED = Set.of("heapsShed", "unitsShed", "heaps_incomplete_evicted");
     static final Set<String> INCOMPLETE = Set.of("heaps_incomplete");
     static final String FILES = "filesCommitted";
     static final String MESSAGES = "messagesCommitted";

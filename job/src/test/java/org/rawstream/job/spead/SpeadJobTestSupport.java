@@ -69,6 +69,53 @@ final class SpeadJobTestSupport {
         return out;
     }
 
+    /**
+     * Datagrams the kernel dropped on the UDP socket bound to {@code port} because its receive
+     * buffer was full ({@code /proc/net/udp}; 0 where that is not available). Read it while the
+     * socket is open.
+     */
+    static long kernelDrops(int port) {
+        String portHex = String.format(":%04X", port);
+        long drops = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/net/udp"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 12 && f[1].endsWith(portHex)) {
+                    drops += Long.parseLong(f[f.length - 1]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return 0; // not Linux: no figure
+        }
+        return drops;
+    }
+
+    /** Payload bytes of a test heap: the byte at {@code offset} of heap {@code cnt}. */
+    interface HeapBytes {
+        byte at(long cnt, long offset);
+    }
+
+    /** SPEAD-64-48 payload bytes per packet of {@link #sendHeap} (8972-byte datagrams). */
+    static final int PAYLOAD_PER_PACKET = 8972 - 8 - 4 * 8;
+
+    /** Sends heap {@code cnt} of {@code size} bytes in 8972-byte packets, paced by {@code pacer} (bytes). */
+    static void sendHeap(java.nio.channels.DatagramChannel ch, ByteBuffer b, org.rawstream.sources.transport.Pacer pacer,
+            long cnt, int size, HeapBytes bytes) throws IOException {
+        org.rawstream.sources.spead.SpeadFlavour f = org.rawstream.sources.spead.SpeadFlavour.SPEAD_64_48;
+        for (int off = 0; off < size; off += PAYLOAD_PER_PACKET) {
+            int len = Math.min(PAYLOAD_PER_PACKET, size - off);
+            b.clear();
+            org.rawstream.sources.spead.SpeadPacketWriter.writeHeader(b, f, 4);
+            org.rawstream.sources.spead.SpeadPacketWriter.writePacketPointers(b, f, cnt, size, off, len);
+            for (int i = 0; i < len; i++) {
+                b.put(bytes.at(cnt, off + i));
+            }
+            b.flip();
+            pacer.acquire(b.remaining());
+            ch.write(b);
+        }
+    }
+
     /** Every message of the committed files of one source (hidden in-progress files excluded). */
     static List<byte[]> committedMessages(Path outputDir, String source) throws IOException {
         Path dir = outputDir.resolve(source);

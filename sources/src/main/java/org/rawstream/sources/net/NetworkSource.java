@@ -116,6 +116,8 @@ public final class NetworkSource<T>
         public static final int DEFAULT_MAX_RECORDS_PER_FETCH = 4096;
         /** Default hand-over between the receiving thread and the task thread (see {@link #handoverBytes}). */
         public static final long DEFAULT_HANDOVER_BYTES = 64L << 20;
+        /** Default hand-over fill at which new units are shed (see {@link #shedAt}). */
+        public static final double DEFAULT_SHED_AT = 0.5;
         /** Default of {@link #placementTimeout}. */
         public static final Duration DEFAULT_PLACEMENT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -127,6 +129,7 @@ public final class NetworkSource<T>
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
         private int maxRecordsPerFetch = DEFAULT_MAX_RECORDS_PER_FETCH;
         private long handoverBytes = DEFAULT_HANDOVER_BYTES;
+        private double shedAt = DEFAULT_SHED_AT;
         private Duration stopWhenIdle = Duration.ZERO;
         private Duration firstDataTimeout = Duration.ZERO;
         private Duration placementTimeout = DEFAULT_PLACEMENT_TIMEOUT;
@@ -204,6 +207,24 @@ public final class NetworkSource<T>
         }
 
         /**
+         * Load shedding: once the hand-over holds this fraction of {@link #handoverBytes}, the
+         * pipeline behind the receiving thread is not keeping up (the task thread, the operators
+         * chained to it and everything that back-pressures it: assembly, the sink's append
+         * queue). Decoders that ask ({@link DecoderContext#overloaded()},
+         * {@link DecoderContext#admitUnit(int)}) then drop whole new units of their protocol — a
+         * SPEAD heap, a datagram, a frame — and keep feeding the units already started, which
+         * the rest of the hand-over is left for. 1 = never shed (the receiving thread waits when
+         * the hand-over is full, and the kernel drops whatever packets overflow its buffer).
+         */
+        public Builder<T> shedAt(double fraction) {
+            if (!(fraction > 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("shedAt must be in (0, 1]: " + fraction);
+            }
+            this.shedAt = fraction;
+            return this;
+        }
+
+        /**
          * Bounded mode (tests, one-shot captures): a split ends once it has received data and then
          * nothing for {@code idle} (a TCP split also needs no connection open), or when it has
          * received nothing at all within {@code firstDataTimeout} of opening. The job ends when
@@ -252,7 +273,7 @@ public final class NetworkSource<T>
                 }
             }
             NetworkSourceConfig config = new NetworkSourceConfig(name != null ? name : protocol.name(), udp, tcp,
-                    pollTimeout.toMillis(), maxRecordsPerFetch, handoverBytes, stopWhenIdle.toMillis(),
+                    pollTimeout.toMillis(), maxRecordsPerFetch, handoverBytes, shedAt, stopWhenIdle.toMillis(),
                     firstDataTimeout.toMillis(), placementTimeout.toMillis());
             return new NetworkSource<>(config, protocol, typeInfo);
         }

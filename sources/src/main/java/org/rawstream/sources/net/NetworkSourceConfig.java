@@ -23,12 +23,13 @@ public final class NetworkSourceConfig implements Serializable {
     private final long pollTimeoutMillis;
     private final int maxRecordsPerFetch;
     private final long handoverBytes;
+    private final double shedAt;
     private final long stopWhenIdleMillis;
     private final long firstDataTimeoutMillis;
     private final long placementTimeoutMillis;
 
     NetworkSourceConfig(String name, List<UdpOptions> udp, List<TcpOptions> tcp, long pollTimeoutMillis,
-            int maxRecordsPerFetch, long handoverBytes, long stopWhenIdleMillis, long firstDataTimeoutMillis,
+            int maxRecordsPerFetch, long handoverBytes, double shedAt, long stopWhenIdleMillis, long firstDataTimeoutMillis,
             long placementTimeoutMillis) {
         this.name = name;
         this.udpEndpoints = Collections.unmodifiableList(new ArrayList<>(udp));
@@ -36,6 +37,7 @@ public final class NetworkSourceConfig implements Serializable {
         this.pollTimeoutMillis = pollTimeoutMillis;
         this.maxRecordsPerFetch = maxRecordsPerFetch;
         this.handoverBytes = handoverBytes;
+        this.shedAt = shedAt;
         this.stopWhenIdleMillis = stopWhenIdleMillis;
         this.firstDataTimeoutMillis = firstDataTimeoutMillis;
         this.placementTimeoutMillis = placementTimeoutMillis;
@@ -51,6 +53,8 @@ public final class NetworkSourceConfig implements Serializable {
     public int maxRecordsPerFetch() { return maxRecordsPerFetch; }
     /** Received bytes the fetcher may have handed over that the task thread has not emitted yet. */
     public long handoverBytes() { return handoverBytes; }
+    /** Hand-over fill (fraction of {@link #handoverBytes()}) from which new units are shed; 1 = never. */
+    public double shedAt() { return shedAt; }
     /** 0 = unbounded; else a split ends after this long without data (see the builder). */
     public long stopWhenIdleMillis() { return stopWhenIdleMillis; }
     public long firstDataTimeoutMillis() { return firstDataTimeoutMillis; }
@@ -123,6 +127,7 @@ public final class NetworkSourceConfig implements Serializable {
         d.put("pollTimeoutMillis", pollTimeoutMillis);
         d.put("maxRecordsPerFetch", maxRecordsPerFetch);
         d.put("handoverBytes", handoverBytes);
+        d.put("shedAt", shedAt);
         d.put("stopWhenIdleMillis", stopWhenIdleMillis);
         d.put("firstDataTimeoutMillis", firstDataTimeoutMillis);
         d.put("placementTimeoutMillis", placementTimeoutMillis);

@@ -14,7 +14,8 @@ import java.util.Map;
  * <p>One pool per JVM (a TaskManager's subtasks share it), thread-safe, bounded by
  * {@link #MAX_POOLED_BYTES}; a taken buffer's contents are undefined (the heap zeroes what it
  * did not receive when it is finished). Buffers below {@link #MIN_POOLED_LENGTH} are plain
- * allocations: young-generation garbage costs next to nothing.
+ * allocations (young-generation garbage costs next to nothing), except live heaps' payload
+ * chunks ({@link HeapPayload#CHUNK_BYTES}), taken and returned a hundred times per 1 MiB heap.
  */
 public final class HeapPayloadPool {
     /** Smallest buffer worth pooling. */
@@ -39,7 +40,7 @@ public final class HeapPayloadPool {
 
     /** A buffer of exactly {@code length} bytes, contents undefined. */
     public byte[] take(int length) {
-        if (length >= MIN_POOLED_LENGTH) {
+        if (pooled(length)) {
             synchronized (this) {
                 ArrayDeque<byte[]> q = free.get(length);
                 byte[] a = q == null ? null : q.pollLast();
@@ -55,7 +56,7 @@ public final class HeapPayloadPool {
     /** Takes a buffer back; the caller must not use it afterwards. */
     public void give(byte[] buffer) {
         int length = buffer.length;
-        if (length < MIN_POOLED_LENGTH || length > maxPooledBytes) {
+        if (!pooled(length) || length > maxPooledBytes) {
             return;
         }
         synchronized (this) {
@@ -76,6 +77,11 @@ public final class HeapPayloadPool {
             free.computeIfAbsent(length, l -> new ArrayDeque<>()).addLast(buffer);
             pooledBytes += length;
         }
+    }
+
+    /** Large buffers (humongous for G1) and heap payload chunks (many per heap) are worth pooling. */
+    private static boolean pooled(int length) {
+        return length >= MIN_POOLED_LENGTH || length == HeapPayload.CHUNK_BYTES;
     }
 
     /** Bytes held for reuse. */

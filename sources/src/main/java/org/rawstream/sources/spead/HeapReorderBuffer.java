@@ -60,7 +60,17 @@ public final class HeapReorderBuffer {
     public long retainedBytes() {
         long b = 0;
         for (ReceivedHeap h : heaps) {
-            b += h.payloadLength() + 8L * h.pointerCount() + 64;
+            b += h.retainedBytes();
+        }
+        return b;
+    }
+
+    /** A copy for a state snapshot: the heaps' chunks are shared, not copied (see {@link ReceivedHeap#shareCopy()}). */
+    HeapReorderBuffer shareCopy() {
+        HeapReorderBuffer b = new HeapReorderBuffer();
+        for (int i = 0; i < heaps.size(); i++) {
+            b.heaps.add(heaps.get(i).shareCopy());
+            b.arrivals.add(arrivals.get(i));
         }
         return b;
     }

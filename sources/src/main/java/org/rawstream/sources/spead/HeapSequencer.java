@@ -163,8 +163,19 @@ public final class HeapSequencer {
         return s;
     }
 
-    /** A deep copy (state snapshots must not share mutable buffers). */
+    /**
+     * The copy a copy-on-write state backend makes while a snapshot is written: buffered heaps
+     * share their payload chunks with the original (finished heaps never change), the rest is
+     * copied through the serialisation (descriptors: small).
+     */
     public HeapSequencer copy() {
-        return StateCopy.of(this::writeTo, HeapSequencer::readFrom);
+        HeapSequencer s = new HeapSequencer();
+        s.hasLast = hasLast;
+        s.lastReleased = lastReleased;
+        s.learnedStep = learnedStep;
+        s.lastStopCnt = lastStopCnt;
+        s.buffer = buffer.shareCopy();
+        s.descriptors = StateCopy.of(descriptors::writeTo, DescriptorTable::readFrom);
+        return s;
     }
 }

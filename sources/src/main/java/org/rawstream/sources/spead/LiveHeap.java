@@ -6,21 +6,23 @@ import java.io.IOException;
 import java.util.Arrays;
 
 /**
- * A heap being assembled: its payload so far, the byte ranges received (sorted, merged), and its
- * item pointers (each once). Plain fields with explicit byte serialisation, so it can live in
- * keyed state. Packets overlapping what the heap already has are duplicates.
+ * A heap being assembled: its payload so far (chunks allocated as bytes arrive, see
+ * {@link HeapPayload}), the byte ranges received (sorted, merged), and its item pointers (each
+ * once). Plain fields with explicit byte serialisation, so it can live in keyed state. Packets
+ * overlapping what the heap already has are duplicates. Its memory is charged to a
+ * {@link LiveHeapBudget} as it grows; {@link #charged()} is what it holds there.
  */
 public final class LiveHeap {
 
     /** What {@link #add} did with a packet. */
-    public enum AddResult { ADDED, DUPLICATE, REJECTED }
+    public enum AddResult { ADDED, DUPLICATE, REJECTED, REFUSED }
 
     private long heapCnt;
     private int heapAddressBits;
     private long heapSize = -1;
-    private byte[] payload = EMPTY;
-    /** The payload came from {@link HeapPayloadPool}: bytes outside the received ranges are undefined. */
-    private boolean pooledPayload;
+    private HeapPayload payload = new HeapPayload();
+    /** Bytes charged to the budget for this heap (not state: 0 after a restore until charged). */
+    private long charged;
     /** Received ranges as [start, end) pairs, sorted and merged. */
     private long[] ranges = new long[4];
     private int rangeCount;
@@ -36,9 +38,8 @@ public final class LiveHeap {
     private long lastPacketMillis;
     private InvalidPacketReason rejection;
 
-    private static final byte[] EMPTY = new byte[0];
-    /** Heaps up to this size get their whole payload buffer with their first packet. */
-    static final long EAGER_ALLOCATION_LIMIT = 16L << 20;
+    /** Fixed cost of a heap: the object and its initial bookkeeping arrays. */
+    static final int BASE_BYTES = 96 + 16 + 8 * 4 + 2 * (16 + 8 * 8);
 
     private LiveHeap() {
     }
@@ -53,12 +54,19 @@ public final class LiveHeap {
         return h;
     }
 
+    /** {@link #add(SpeadPacket, long, SpeadAssemblyConfig, LiveHeapBudget)} without a memory limit. */
+    public AddResult add(SpeadPacket p, long nowMillis, SpeadAssemblyConfig config) {
+        return add(p, nowMillis, config, LiveHeapBudget.unlimited());
+    }
+
     /**
      * Adds a valid packet of this heap. On {@link AddResult#REJECTED}, {@link #rejection()} says
      * why (conflicting heap size, heap too large, other flavour, too many item pointers) and the
-     * heap is unchanged. Nothing is allocated before every limit has been checked.
+     * heap is unchanged; on {@link AddResult#REFUSED} the budget had no room for the memory the
+     * packet needs (a heap without packets yet is new: it needs room below the admission share).
+     * Nothing is allocated before every limit has been checked.
      */
-    public AddResult add(SpeadPacket p, long nowMillis, SpeadAssemblyConfig config) {
+    public AddResult add(SpeadPacket p, long nowMillis, SpeadAssemblyConfig config, LiveHeapBudget budget) {
         rejection = null;
         if (p.heapAddressBits() != heapAddressBits) {
             return reject(InvalidPacketReason.FLAVOUR_MISMATCH);
@@ -90,17 +98,43 @@ public final class LiveHeap {
         if (pointerCount + fresh > config.maxItemPointersPerHeap()) {
             return reject(InvalidPacketReason.TOO_MANY_ITEM_POINTERS);
         }
+        long need = payload.bytesToAdd(offset, (int) length, newSize) + (packets == 0 ? BASE_BYTES : 0);
+        if (!budget.admits(need, packets == 0)) {
+            return AddResult.REFUSED;
+        }
         heapSize = newSize;
         if (length > 0) {
-            ensureCapacity(end, config.maxHeapSize());
-            p.buffer().get(p.payloadStart(), payload, (int) offset, (int) length);
+            payload.write(p.buffer(), p.payloadStart(), offset, (int) length, heapSize);
             insertRange(offset, end);
             received += length;
         }
         addPointers(p);
         packets++;
         lastPacketMillis = nowMillis;
+        chargeTo(budget);
         return AddResult.ADDED;
+    }
+
+    /** Charges what the heap holds beyond what was charged already. */
+    void chargeTo(LiveHeapBudget budget) {
+        long r = retainedBytes();
+        budget.charge(r - charged);
+        charged = r;
+    }
+
+    /** Gives the heap's charge back (it left the live set). */
+    void creditTo(LiveHeapBudget budget) {
+        if (payload.isShared()) {
+            budget.pin(charged); // a snapshot may still be writing these chunks
+        } else {
+            budget.credit(charged);
+        }
+        charged = 0;
+    }
+
+    /** Bytes charged to the budget for this heap. */
+    long charged() {
+        return charged;
     }
 
     private AddResult reject(InvalidPacketReason reason) {
@@ -157,44 +191,6 @@ public final class LiveHeap {
             ranges[2 * i] = start;
             ranges[2 * i + 1] = end;
             rangeCount++;
-        }
-    }
-
-    private void ensureCapacity(long end, long max) {
-        if (payload.length >= end) {
-            return;
-        }
-        if (heapSize >= 0 && heapSize <= EAGER_ALLOCATION_LIMIT) {
-            // The usual case: one recycled buffer for the whole heap. Its old contents are
-            // overwritten by what arrives; what does not arrive is zeroed in freeze().
-            byte[] whole = HeapPayloadPool.shared().take((int) heapSize);
-            System.arraycopy(payload, 0, whole, 0, payload.length);
-            payload = whole;
-            pooledPayload = true;
-            return;
-        }
-        // Unknown or very large heap size: grow with what arrives, so that a packet claiming a
-        // huge heap costs only what it carries.
-        long cap = heapSize >= 0 ? heapSize : max;
-        long target = Math.min(cap, Math.max(end, Math.max(2L * payload.length, 65536)));
-        byte[] grown = Arrays.copyOf(payload, (int) target);
-        if (pooledPayload) {
-            // Bytes past the old buffer are zero already; zero what the old one held unreceived.
-            zeroGaps(grown, payload.length);
-            pooledPayload = false;
-        }
-        payload = grown;
-    }
-
-    /** Zeroes the bytes of {@code buffer} below {@code limit} that no received range covers. */
-    private void zeroGaps(byte[] buffer, long limit) {
-        long at = 0;
-        for (int i = 0; i < rangeCount && at < limit; i++) {
-            Arrays.fill(buffer, (int) at, (int) Math.min(ranges[2 * i], limit), (byte) 0);
-            at = ranges[2 * i + 1];
-        }
-        if (at < limit) {
-            Arrays.fill(buffer, (int) at, (int) limit, (byte) 0);
         }
     }
 
@@ -262,22 +258,41 @@ public final class LiveHeap {
         return lastPacketMillis;
     }
 
-    /** Bytes of memory the heap holds (payload buffer and bookkeeping). */
+    /** Bytes of memory the heap holds (payload chunks and bookkeeping). */
     public long retainedBytes() {
-        return payload.length + 8L * (ranges.length + pointers.length + sortedPointers.length) + 96;
+        return payload.retainedBytes() + 8L * (ranges.length + pointers.length + sortedPointers.length) + 96;
     }
 
-    /** The heap as finished; shares this heap's arrays (the live heap must not be used after). */
+    /** The heap as finished; takes this heap's payload (the live heap must not be used after). */
     public ReceivedHeap freeze() {
         long heapLength = heapSize >= 0 ? heapSize : (rangeCount == 0 ? 0 : ranges[2 * rangeCount - 1]);
-        // Never more than arrived or was allocated: a huge incomplete heap is not materialised.
-        int keep = (int) Math.min(heapLength, payload.length);
-        if (pooledPayload && !isComplete()) {
-            zeroGaps(payload, keep); // ReceivedHeap promises zeros where nothing arrived
-        }
-        byte[] data = payload.length == keep ? payload : Arrays.copyOf(payload, keep);
-        return new ReceivedHeap(heapCnt, heapAddressBits, heapSize, heapLength, isComplete(), data,
+        return new ReceivedHeap(heapCnt, heapAddressBits, heapSize, heapLength, isComplete(), payload,
                 Arrays.copyOf(ranges, 2 * rangeCount), Arrays.copyOf(pointers, pointerCount), packets);
+    }
+
+    /**
+     * A copy for a state snapshot: own bookkeeping, the payload's chunks shared (see
+     * {@link HeapPayload#shareCopy()}), the same budget charge (the original is only serialised
+     * afterwards, never assembled or credited).
+     */
+    LiveHeap shareCopy() {
+        LiveHeap h = new LiveHeap();
+        h.heapCnt = heapCnt;
+        h.heapAddressBits = heapAddressBits;
+        h.heapSize = heapSize;
+        h.payload = payload.shareCopy();
+        h.charged = charged;
+        h.ranges = ranges.clone();
+        h.rangeCount = rangeCount;
+        h.received = received;
+        h.pointers = pointers.clone();
+        h.pointerCount = pointerCount;
+        h.sortedPointers = sortedPointers.clone();
+        h.maxAddressedOffset = maxAddressedOffset;
+        h.packets = packets;
+        h.firstPacketMillis = firstPacketMillis;
+        h.lastPacketMillis = lastPacketMillis;
+        return h;
     }
 
     /** Writes the heap's state (see {@link #readFrom}). */
@@ -298,10 +313,40 @@ public final class LiveHeap {
             out.writeLong(pointers[i]);
         }
         // Only the received bytes matter; write the ranges' contents.
-        out.writeInt(payload.length);
+        out.writeInt(0); // was the payload buffer's length; the chunks follow the ranges now
+        writeRanges(payload, ranges, rangeCount, out);
+    }
+
+    /** The bytes of the received ranges, back to back. */
+    static void writeRanges(HeapPayload payload, long[] ranges, int rangeCount, DataOutput out) throws IOException {
+        byte[] buf = new byte[HeapPayload.CHUNK_BYTES];
         for (int i = 0; i < rangeCount; i++) {
-            out.write(payload, (int) ranges[2 * i], (int) (ranges[2 * i + 1] - ranges[2 * i]));
+            long at = ranges[2 * i];
+            long end = ranges[2 * i + 1];
+            while (at < end) {
+                int n = (int) Math.min(buf.length, end - at);
+                payload.read(at, buf, 0, n);
+                out.write(buf, 0, n);
+                at += n;
+            }
         }
+    }
+
+    /** Reads what {@link #writeRanges} wrote into a new payload. */
+    static HeapPayload readRanges(long[] ranges, int rangeCount, long heapSize, DataInput in) throws IOException {
+        HeapPayload payload = new HeapPayload();
+        byte[] buf = new byte[HeapPayload.CHUNK_BYTES];
+        for (int i = 0; i < rangeCount; i++) {
+            long at = ranges[2 * i];
+            long end = ranges[2 * i + 1];
+            while (at < end) {
+                int n = (int) Math.min(buf.length, end - at);
+                in.readFully(buf, 0, n);
+                payload.write(java.nio.ByteBuffer.wrap(buf), 0, at, n, heapSize);
+                at += n;
+            }
+        }
+        return payload;
     }
 
     public static LiveHeap readFrom(DataInput in) throws IOException {
@@ -328,10 +373,8 @@ public final class LiveHeap {
         }
         h.sortedPointers = Arrays.copyOf(h.pointers, h.pointers.length);
         Arrays.sort(h.sortedPointers, 0, h.pointerCount);
-        h.payload = new byte[in.readInt()];
-        for (int i = 0; i < h.rangeCount; i++) {
-            in.readFully(h.payload, (int) h.ranges[2 * i], (int) (h.ranges[2 * i + 1] - h.ranges[2 * i]));
-        }
+        in.readInt(); // the former payload buffer length
+        h.payload = readRanges(h.ranges, h.rangeCount, h.heapSize, in);
         return h;
     }
 }

@@ -20,12 +20,12 @@ public final class ReceivedHeap {
     private final long heapSize;
     private final long heapLength;
     private final boolean complete;
-    private byte[] payload;
+    private HeapPayload payload;
     private final long[] ranges;
     private final long[] pointers;
     private final int packets;
 
-    ReceivedHeap(long heapCnt, int heapAddressBits, long heapSize, long heapLength, boolean complete, byte[] payload,
+    ReceivedHeap(long heapCnt, int heapAddressBits, long heapSize, long heapLength, boolean complete, HeapPayload payload,
             long[] ranges, long[] pointers, int packets) {
         this.heapCnt = heapCnt;
         this.heapAddressBits = heapAddressBits;
@@ -43,16 +43,25 @@ public final class ReceivedHeap {
     }
 
     /**
-     * The heap has been stored (or dropped) and nobody holds it any more: its payload buffer goes
+     * The heap has been stored (or dropped) and nobody holds it any more: its payload chunks go
      * back to the {@link HeapPayloadPool}. The heap must not be used afterwards (its payload
      * reads as released).
      */
     public void release() {
-        byte[] p = payload;
+        HeapPayload p = payload;
         if (p != null) {
             payload = null;
-            HeapPayloadPool.shared().give(p);
+            p.release();
         }
+    }
+
+    /**
+     * A copy for a state snapshot sharing this heap's chunks (neither returns them to the pool
+     * afterwards): a finished heap's bytes never change, so no payload is copied.
+     */
+    ReceivedHeap shareCopy() {
+        return new ReceivedHeap(heapCnt, heapAddressBits, heapSize, heapLength, complete, payload.shareCopy(), ranges,
+                pointers, packets);
     }
 
     public int heapAddressBits() {
@@ -78,20 +87,57 @@ public final class ReceivedHeap {
     }
 
     /**
-     * Payload bytes held: the heap length for a complete heap; for an incomplete one possibly
-     * less (at least up to the end of the last received range).
+     * Length of {@link #payload()}: the heap length for a complete heap; for an incomplete one
+     * the end of the last received range (at most the heap length).
      */
     public int payloadLength() {
-        return payload.length;
+        if (complete) {
+            return (int) heapLength;
+        }
+        return (int) Math.min(heapLength, ranges.length == 0 ? 0 : ranges[ranges.length - 1]);
     }
 
-    /** The payload held (read-only view; bytes outside the received ranges are zero). */
+    /**
+     * The payload as one buffer (read-only; bytes outside the received ranges are zero). Copies
+     * it out of the chunks: for tools and tests; the stored form is written from the chunks
+     * ({@link StoredHeapCodec}).
+     */
     public ByteBuffer payload() {
-        return ByteBuffer.wrap(payload).asReadOnlyBuffer();
+        byte[] whole = new byte[payloadLength()];
+        copyReceived(0, whole.length, whole, 0);
+        return ByteBuffer.wrap(whole).asReadOnlyBuffer();
     }
 
-    byte[] payloadArray() {
+    /** The chunks holding the payload (only received ranges are defined). */
+    HeapPayload chunks() {
         return payload;
+    }
+
+    /** Memory held: chunks and bookkeeping. */
+    public long retainedBytes() {
+        return payload.retainedBytes() + 8L * (ranges.length + pointers.length) + 64;
+    }
+
+    /** Copies the received bytes of {@code [start, end)} to {@code dst}; what did not arrive reads as zero. */
+    private void copyReceived(long start, long end, byte[] dst, int dstPos) {
+        java.util.Arrays.fill(dst, dstPos, dstPos + (int) (end - start), (byte) 0);
+        for (int i = 0; i < ranges.length; i += 2) {
+            long a = Math.max(start, ranges[i]);
+            long b = Math.min(end, ranges[i + 1]);
+            if (a < b) {
+                payload.read(a, dst, dstPos + (int) (a - start), (int) (b - a));
+            }
+        }
+    }
+
+    /** End of the received range holding {@code offset}, or {@code offset} when none does. */
+    private long receivedRunEnd(long offset) {
+        for (int i = 0; i < ranges.length; i += 2) {
+            if (ranges[i] <= offset && offset < ranges[i + 1]) {
+                return ranges[i + 1];
+            }
+        }
+        return offset;
     }
 
     public long receivedBytes() {
@@ -224,7 +270,7 @@ public final class ReceivedHeap {
             endOf[order[idx[k]]] = end;
         }
         List<SpeadItem> items = new ArrayList<>();
-        ByteBuffer whole = ByteBuffer.wrap(payload).asReadOnlyBuffer();
+        long held = payloadLength();
         for (int i = 0; i < n; i++) {
             long p = pointers[i];
             long id = ItemPointers.id(p, heapAddressBits);
@@ -238,15 +284,21 @@ public final class ReceivedHeap {
             } else {
                 long start = ItemPointers.value(p, heapAddressBits);
                 long end = endOf[i];
-                if (start > payload.length) {
+                if (start > held) {
                     items.add(new SpeadItem(id, false, ByteBuffer.allocate(0), false));
                     continue;
                 }
-                // In an incomplete heap the next item may start past what arrived: cut there.
-                long cut = Math.min(end, payload.length);
-                ByteBuffer v = whole.duplicate();
-                v.limit((int) cut).position((int) start);
-                items.add(new SpeadItem(id, false, v.slice(), cut == end && isReceived(start, end)));
+                // In an incomplete heap the next item may start past what arrived: cut there. A
+                // value not fully received is cut at the end of what arrived contiguously from its
+                // start, so its copy never costs more than received bytes.
+                long cut = Math.min(end, held);
+                boolean full = cut == end && isReceived(start, end);
+                if (!full) {
+                    cut = Math.min(cut, Math.max(start, receivedRunEnd(start)));
+                }
+                byte[] value = new byte[(int) (cut - start)];
+                copyReceived(start, cut, value, 0);
+                items.add(new SpeadItem(id, false, ByteBuffer.wrap(value).asReadOnlyBuffer(), full));
             }
         }
         return items;
@@ -268,8 +320,9 @@ public final class ReceivedHeap {
         for (long p : pointers) {
             out.writeLong(p);
         }
-        out.writeInt(payload.length);
-        out.write(payload);
+        // Only the received ranges' bytes (a heap claiming more than arrived is not materialised).
+        out.writeInt(payloadLength());
+        LiveHeap.writeRanges(payload, ranges, ranges.length / 2, out);
     }
 
     public static ReceivedHeap readFrom(DataInput in) throws IOException {
@@ -287,8 +340,8 @@ public final class ReceivedHeap {
         for (int i = 0; i < pointers.length; i++) {
             pointers[i] = in.readLong();
         }
-        byte[] payload = HeapPayloadPool.shared().take(in.readInt()); // fully overwritten below
-        in.readFully(payload);
+        in.readInt(); // payload length: follows from the ranges
+        HeapPayload payload = LiveHeap.readRanges(ranges, ranges.length / 2, size, in);
         return new ReceivedHeap(cnt, bits, size, length, complete, payload, ranges, pointers, packets);
     }
 

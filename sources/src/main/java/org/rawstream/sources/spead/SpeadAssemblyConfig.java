@@ -17,6 +17,8 @@ public final class SpeadAssemblyConfig implements Serializable {
     private final int reorderCapacity;
     private final long reorderTimeoutMillis;
     private final long heapCntStep;
+    private final long liveHeapMemory;
+    private final int maxStreams;
 
     private SpeadAssemblyConfig(Builder b) {
         this.maxHeapSize = b.maxHeapSize;
@@ -29,6 +31,8 @@ public final class SpeadAssemblyConfig implements Serializable {
         this.reorderCapacity = b.reorderCapacity;
         this.reorderTimeoutMillis = b.reorderTimeoutMillis < 0 ? b.heapTimeoutMillis : b.reorderTimeoutMillis;
         this.heapCntStep = b.heapCntStep;
+        this.liveHeapMemory = b.liveHeapMemory;
+        this.maxStreams = b.maxStreams;
     }
 
     public static Builder builder() {
@@ -87,6 +91,23 @@ public final class SpeadAssemblyConfig implements Serializable {
         return heapCntStep;
     }
 
+    /**
+     * Bytes the live heaps of one assembly subtask may hold, over all its streams (payload
+     * chunks and bookkeeping); new heaps are admitted below {@link LiveHeapBudget#ADMIT_FRACTION}
+     * of it.
+     */
+    public long liveHeapMemory() {
+        return liveHeapMemory;
+    }
+
+    /**
+     * Streams (UDP senders) one source endpoint assembles at once; beyond, the least recently
+     * active one is ended (its live heaps flushed as incomplete).
+     */
+    public int maxStreams() {
+        return maxStreams;
+    }
+
     /** Builder with safe defaults. */
     public static final class Builder {
         private long maxHeapSize = 64L << 20;
@@ -99,8 +120,26 @@ public final class SpeadAssemblyConfig implements Serializable {
         private int reorderCapacity = 16;
         private long reorderTimeoutMillis = -1;
         private long heapCntStep = 0;
+        private long liveHeapMemory = 256L << 20;
+        private int maxStreams = 1024;
 
         private Builder() {
+        }
+
+        public Builder liveHeapMemory(long bytes) {
+            if (bytes < 1L << 20) {
+                throw new IllegalArgumentException("liveHeapMemory must be at least 1 MiB: " + bytes);
+            }
+            this.liveHeapMemory = bytes;
+            return this;
+        }
+
+        public Builder maxStreams(int streams) {
+            if (streams < 1) {
+                throw new IllegalArgumentException("maxStreams must be >= 1");
+            }
+            this.maxStreams = streams;
+            return this;
         }
 
         public Builder maxHeapSize(long bytes) {

@@ -14,6 +14,7 @@ public final class SpeadStreamAssembler implements FinishedHeapListener {
 
     private final SpeadAssemblyConfig config;
     private final SpeadPacket packet = new SpeadPacket();
+    private final LiveHeapBudget budget;
     private LiveHeapTable table;
     private HeapSequencer sequencer;
     private SpeadStreamStatistics stats;
@@ -27,6 +28,8 @@ public final class SpeadStreamAssembler implements FinishedHeapListener {
     private SpeadStreamAssembler(SpeadAssemblyConfig config, LiveHeapTable table, HeapSequencer sequencer,
             SpeadStreamStatistics stats) {
         this.config = config;
+        this.budget = new LiveHeapBudget(config.liveHeapMemory());
+        table.charge(budget);
         this.table = table;
         this.sequencer = sequencer;
         this.stats = stats;
@@ -47,7 +50,7 @@ public final class SpeadStreamAssembler implements FinishedHeapListener {
         currentOut = out;
         currentNow = nowMillis;
         try {
-            table.accept(valid, nowMillis, config, stats, this);
+            table.accept(valid, nowMillis, config, budget, stats, this);
         } finally {
             currentOut = null;
         }
@@ -63,7 +66,7 @@ public final class SpeadStreamAssembler implements FinishedHeapListener {
         currentOut = out;
         currentNow = nowMillis;
         try {
-            table.expire(nowMillis, config, stats, this);
+            table.expire(nowMillis, config, budget, stats, this);
             sequencer.expire(nowMillis, table.minLiveHeapCnt(), config, stats, out);
         } finally {
             currentOut = null;
@@ -75,7 +78,7 @@ public final class SpeadStreamAssembler implements FinishedHeapListener {
         currentOut = out;
         currentNow = nowMillis;
         try {
-            table.flush(stats, this);
+            table.flush(budget, stats, this);
             sequencer.flush(config, stats, out);
         } finally {
             currentOut = null;

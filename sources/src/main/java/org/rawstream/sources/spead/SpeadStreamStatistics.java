@@ -32,6 +32,10 @@ public final class SpeadStreamStatistics {
     private long descriptorsSeen;
     private long descriptorsInvalid;
     private long stops;
+    private long heapsRefused;
+    private long packetsRefused;
+    private long heapsShed;
+    private long packetsShed;
 
     public void packet(int length) {
         packets++;
@@ -48,6 +52,36 @@ public final class SpeadStreamStatistics {
 
     public void late() {
         latePackets++;
+    }
+
+    /** A packet refused by the live-heap memory budget ({@code newHeap}: it would have opened a heap). */
+    public void refused(boolean newHeap) {
+        packetsRefused++;
+        if (newHeap) {
+            heapsRefused++;
+        }
+    }
+
+    /** Whole heaps (and their packets) the receiving thread shed because the pipeline was behind. */
+    public void shed(long heaps, long packetCount) {
+        heapsShed += heaps;
+        packetsShed += packetCount;
+    }
+
+    public long heapsRefused() {
+        return heapsRefused;
+    }
+
+    public long packetsRefused() {
+        return packetsRefused;
+    }
+
+    public long heapsShed() {
+        return heapsShed;
+    }
+
+    public long packetsShed() {
+        return packetsShed;
     }
 
     public void heapFinished(HeapEnd end, int packetCount) {
@@ -215,6 +249,10 @@ public final class SpeadStreamStatistics {
         descriptorsSeen += o.descriptorsSeen;
         descriptorsInvalid += o.descriptorsInvalid;
         stops += o.stops;
+        heapsRefused += o.heapsRefused;
+        packetsRefused += o.packetsRefused;
+        heapsShed += o.heapsShed;
+        packetsShed += o.packetsShed;
     }
 
     /** All counters by metric name (invalid ones as {@code invalid_<reason>}). */
@@ -242,6 +280,10 @@ public final class SpeadStreamStatistics {
         m.put("descriptors_seen", descriptorsSeen);
         m.put("descriptors_invalid", descriptorsInvalid);
         m.put("stops", stops);
+        m.put("heaps_refused", heapsRefused);
+        m.put("packets_refused", packetsRefused);
+        m.put("heaps_shed", heapsShed);
+        m.put("packets_shed", packetsShed);
         return m;
     }
 
@@ -273,7 +315,7 @@ public final class SpeadStreamStatistics {
     }
 
     private long[] toArray() {
-        long[] a = new long[17 + invalid.length];
+        long[] a = new long[21 + invalid.length];
         int i = 0;
         a[i++] = packets;
         a[i++] = bytes;
@@ -292,6 +334,10 @@ public final class SpeadStreamStatistics {
         a[i++] = descriptorsSeen;
         a[i++] = descriptorsInvalid;
         a[i++] = stops;
+        a[i++] = heapsRefused;
+        a[i++] = packetsRefused;
+        a[i++] = heapsShed;
+        a[i++] = packetsShed;
         System.arraycopy(invalid, 0, a, i, invalid.length);
         return a;
     }
@@ -315,6 +361,10 @@ public final class SpeadStreamStatistics {
         descriptorsSeen = a[i++];
         descriptorsInvalid = a[i++];
         stops = a[i++];
+        heapsRefused = a[i++];
+        packetsRefused = a[i++];
+        heapsShed = a[i++];
+        packetsShed = a[i++];
         // Older states may know fewer reasons; newer ones more: copy what both know.
         System.arraycopy(a, i, invalid, 0, Math.min(invalid.length, a.length - i));
     }

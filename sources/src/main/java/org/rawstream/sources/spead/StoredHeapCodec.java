@@ -55,7 +55,7 @@ public final class StoredHeapCodec {
         if (heap.pointerCount() + packetLevel > 0xFFFF) {
             throw new IllegalArgumentException("heap has too many item pointers for one packet: " + heap.pointerCount());
         }
-        byte[] payload = heap.payloadArray();
+        HeapPayload payload = heap.chunks();
         if (heap.isComplete()) {
             writePacket(out, heap, flavour, 0, heap.heapSize(), true, payload);
             return;
@@ -71,7 +71,7 @@ public final class StoredHeapCodec {
     }
 
     private static void writePacket(ByteBuffer out, ReceivedHeap heap, SpeadFlavour flavour, long offset, long length,
-            boolean withItems, byte[] payload) {
+            boolean withItems, HeapPayload payload) {
         int packetLevel = heap.heapSize() >= 0 ? 4 : 3;
         int n = packetLevel + (withItems ? heap.pointerCount() : 0);
         SpeadPacketWriter.writeHeader(out, flavour, n);
@@ -81,7 +81,7 @@ public final class StoredHeapCodec {
                 SpeadPacketWriter.writePointer(out, heap.pointer(i));
             }
         }
-        out.put(payload, (int) offset, (int) length);
+        payload.read(offset, out, (int) length);
     }
 
     /**

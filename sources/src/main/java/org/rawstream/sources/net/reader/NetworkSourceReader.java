@@ -69,6 +69,7 @@ public final class NetworkSourceReader<T>
         group.gauge("handoverBytes", (Gauge<Long>) budget::inFlight);
         group.gauge("handoverBytesMax", (Gauge<Long>) budget::maxInFlight);
         group.gauge("handoverWaits", (Gauge<Long>) budget::waits);
+        group.gauge("handoverBatches", (Gauge<Integer>) budget::batches);
     }
 
     /** Whether records carry their connection and ordinal (some acknowledgement mode is on). */
@@ -122,7 +123,7 @@ public final class NetworkSourceReader<T>
         String owner = config.name() + "[" + context.getIndexOfSubtask() + "]";
         return new NetworkSourceReader<>(config, protocol, context, new TransportStats(),
                 new DecodeErrorCounter(owner), new NamedCounters(), new AcknowledgementHandOff(),
-                new HandoverBudget(config.handoverBytes()));
+                new HandoverBudget(config.handoverBytes(), config.shedAt(), HANDOVER_QUEUE_BATCHES));
     }
 
     @Override

@@ -38,6 +38,12 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     private static final Logger LOG = LoggerFactory.getLogger(NetworkSplitReader.class);
     private static final int MAX_FREE_BUFFERS = 16;
     /**
+     * What a handed-over record costs besides its received bytes: its pooled array's rounding
+     * (up to one {@link org.rawstream.sources.transport.ByteArrayPool#GRANULE}) and its objects.
+     * Counted so that a flood of tiny datagrams cannot hold many times the hand-over budget.
+     */
+    static final long RECORD_OVERHEAD_BYTES = org.rawstream.sources.transport.ByteArrayPool.GRANULE + 128;
+    /**
      * Closing: how long the fetcher keeps writing responses owed (acknowledged records) and waits
      * for peers to close before it closes the connections. Below Flink's reader close timeout.
      */
@@ -62,6 +68,8 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
      */
     private final Queue<SplitBuffer<T>> freeBuffers = new ConcurrentLinkedQueue<>();
     private int fetched;
+    /** Received bytes decoders shed during the current fetch (not handed over). */
+    private long shedBytes;
 
     NetworkSplitReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, int subtaskIndex, TransportStats stats,
             DecodeErrorCounter errors, NamedCounters protocolCounters, AcknowledgementHandOff acknowledgements,
@@ -150,19 +158,35 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
                 // The task thread is behind by the whole budget: leave the data in the kernel's
                 // buffer (what overflows it is dropped there, and counted by the kernel) and hand
                 // an empty batch back so the fetcher can run its other tasks.
+                budget.acquire(0);
                 return new ReceivedBatch<>(this::recycle, budget, 0);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            budget.acquire(0);
             return new ReceivedBatch<>(this::recycle, budget, 0);
         }
         long bytesBefore = stats.bytesReceived();
         int work = poller.poll(config.pollTimeoutMillis());
-        while (work > 0 && fetched < config.maxRecordsPerFetch()) {
-            work = poller.poll(0);
+        long until = System.nanoTime() + config.pollTimeoutMillis() * 1_000_000L;
+        while (fetched < config.maxRecordsPerFetch()) {
+            if (work > 0) {
+                work = poller.poll(0);
+                continue;
+            }
+            // Drained. While the task thread is behind, keep reading into this batch (up to the
+            // poll timeout): every fetch is a batch in the hand-over queue, and small ones — the
+            // sockets drained quickly, or decoders shed what came — would fill its batch
+            // capacity, block this thread and leave the packets to the kernel to drop.
+            long left = until - System.nanoTime();
+            if (left <= 0 || !budget.behind()) {
+                break;
+            }
+            work = poller.poll(Math.max(1, left / 1_000_000L));
         }
         deliverAcknowledgements();
-        long bytes = stats.bytesReceived() - bytesBefore;
+        long bytes = stats.bytesReceived() - bytesBefore - shedBytes + RECORD_OVERHEAD_BYTES * fetched;
+        shedBytes = 0;
         budget.acquire(bytes);
         ReceivedBatch<T> batch = new ReceivedBatch<>(this::recycle, budget, bytes);
         for (OpenSplit s : splits.values()) {
@@ -245,7 +269,8 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
 
     private OpenSplit open(NetworkSplit split) throws IOException {
         OpenSplit s = new OpenSplit(split);
-        DecoderContext context = new DecoderContext(config.name(), subtaskIndex, split, protocolCounters);
+        DecoderContext context = new DecoderContext(config.name(), subtaskIndex, split, protocolCounters,
+                budget::overloaded, bytes -> shedBytes += bytes);
         if (split.transport() == NetworkSplit.Transport.UDP) {
             UdpOptions options = config.udpOptions(split);
             if (options == null) {

@@ -12,6 +12,7 @@ final class ReceivedBatch<T> implements RecordsWithSplitIds<Received<T>> {
     private final List<SplitBuffer<T>> splits = new ArrayList<>();
     private final Consumer<SplitBuffer<T>> recycler;
     private final HandoverBudget budget;
+    private boolean released;
     private final long bytes;
     private final Set<String> finished = new HashSet<>();
     private final Received<T> cursor = new Received<>();
@@ -68,6 +69,9 @@ final class ReceivedBatch<T> implements RecordsWithSplitIds<Received<T>> {
             recycler.accept(s);
         }
         splits.clear();
-        budget.release(bytes);
+        if (!released) {
+            released = true;
+            budget.release(bytes);
+        }
     }
 }

@@ -20,6 +20,8 @@ public final class SpeadPacketRecord implements PooledRecord {
     static final int END_OF_STREAM_LENGTH = -1;
     /** {@link #length()} of an invalid-packet notice (also its serialized length field). */
     static final int INVALID_NOTICE_LENGTH = -2;
+    /** {@link #length()} of a shed notice (also its serialized length field). */
+    static final int SHED_NOTICE_LENGTH = -3;
 
     private final String stream;
     private final int substream;
@@ -29,6 +31,9 @@ public final class SpeadPacketRecord implements PooledRecord {
     /** For an invalid-packet notice: why the source dropped a packet of this stream. */
     private final InvalidPacketReason invalidReason;
     private String assemblyKey;
+    /** For a shed notice: whole heaps, and packets, the receiving thread shed. */
+    private int shedHeaps;
+    private int shedPackets;
 
     private SpeadPacketRecord(String stream, int substream, byte[] packet, int length, ByteArrayPool pool) {
         this(stream, substream, packet, length, pool, null);
@@ -73,7 +78,32 @@ public final class SpeadPacketRecord implements PooledRecord {
         return r;
     }
 
-    /** The stream ended (TCP connection closed): its substream flushes its live heaps. */
+    /**
+     * The receiving thread shed {@code heaps} whole heaps ({@code packets} packets) of this stream
+     * because the pipeline was behind (no bytes travel): heap assembly counts them per stream.
+     */
+    public static SpeadPacketRecord shed(String stream, int substream, String assemblyKey, int heaps, int packets) {
+        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, null, SHED_NOTICE_LENGTH, null);
+        r.assemblyKey = assemblyKey;
+        r.shedHeaps = heaps;
+        r.shedPackets = packets;
+        return r;
+    }
+
+    /** A shed notice ({@link #shedHeaps()}, {@link #shedPackets()}). */
+    public boolean isShedNotice() {
+        return length == SHED_NOTICE_LENGTH;
+    }
+
+    public int shedHeaps() {
+        return shedHeaps;
+    }
+
+    public int shedPackets() {
+        return shedPackets;
+    }
+
+    /** The stream ended (TCP connection closed, or the stream was evicted): its substream flushes its live heaps. */
     public static SpeadPacketRecord endOfStream(String stream, int substream) {
         return new SpeadPacketRecord(stream, substream, null, END_OF_STREAM_LENGTH, null);
     }

@@ -41,6 +41,9 @@ public final class SpeadPacketRecordSerializer extends DataCodecSerializer<Spead
             target.write(record.array(), 0, length);
         } else if (record.isInvalidNotice()) {
             target.writeByte(record.invalidReason().ordinal());
+        } else if (record.isShedNotice()) {
+            target.writeInt(record.shedHeaps());
+            target.writeInt(record.shedPackets());
         }
     }
 
@@ -52,6 +55,11 @@ public final class SpeadPacketRecordSerializer extends DataCodecSerializer<Spead
         if (length == SpeadPacketRecord.INVALID_NOTICE_LENGTH) {
             InvalidPacketReason reason = InvalidPacketReason.values()[source.readUnsignedByte()];
             return SpeadPacketRecord.invalid(stream, substream, SpeadPacketRecord.keyOf(stream, substream), reason);
+        }
+        if (length == SpeadPacketRecord.SHED_NOTICE_LENGTH) {
+            int heaps = source.readInt();
+            return SpeadPacketRecord.shed(stream, substream, SpeadPacketRecord.keyOf(stream, substream), heaps,
+                    source.readInt());
         }
         if (length < 0) {
             return SpeadPacketRecord.endOfStream(stream, substream);

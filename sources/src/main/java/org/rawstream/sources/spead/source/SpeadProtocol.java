@@ -2,12 +2,16 @@ package org.rawstream.sources.spead.source;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.rawstream.sources.net.DecoderContext;
 import org.rawstream.sources.net.NetworkProtocol;
 import org.rawstream.sources.net.SingletonTypeInfo;
 import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.spead.InvalidPacketReason;
+import org.rawstream.sources.spead.SpeadAssemblyConfig;
 import org.rawstream.sources.spead.SpeadByteStreamDecoder;
 import org.rawstream.sources.spead.SpeadItemIds;
 import org.rawstream.sources.spead.SpeadPacket;
@@ -15,6 +19,8 @@ import org.rawstream.sources.transport.ConnectionContext;
 import org.rawstream.sources.transport.ByteArrayPool;
 import org.rawstream.sources.transport.DatagramDecoder;
 import org.rawstream.sources.transport.DecodeErrors;
+import org.rawstream.sources.transport.LongCounter;
+import org.rawstream.sources.transport.NamedCounters;
 import org.rawstream.sources.transport.RecordCollector;
 import org.rawstream.sources.transport.StreamDecoder;
 
@@ -26,6 +32,13 @@ import org.rawstream.sources.transport.StreamDecoder;
  * A UDP sender's end (known to a capture replay, not to a socket) ends its stream the same way.
  * Each packet goes to substream hash(heap counter) mod {@code substreams}; a stop packet goes to
  * every substream.
+ *
+ * <p>Bounds and shedding, on the receiving thread: at most {@code maxStreams} UDP senders per
+ * endpoint are streams at once — a new one ends the least recently active (end-of-stream markers:
+ * assembly flushes its live heaps as incomplete; counted in {@code streamsEvicted}); and while the
+ * pipeline is behind ({@link DecoderContext#overloaded()}) whole new heaps of UDP streams are shed
+ * ({@link HeapAdmission}; {@code heapsShed}/{@code packetsShed} here, {@code heaps_shed} per
+ * stream through a shed notice to assembly).
  */
 public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
     /** The explicit Flink type of the records this protocol emits. */
@@ -42,18 +55,28 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
     private static final long POOLED_BYTES_PER_DECODER = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 32);
     private static final long POOLED_BYTES_PER_CONNECTION = Math.min(8L << 20, Runtime.getRuntime().maxMemory() / 256);
 
-    /** Most distinct UDP senders whose stream names are cached per endpoint. */
-    private static final int STREAM_NAME_CACHE = 4096;
+    /** Most heap counters remembered per stream for shedding decisions (each of admitted and shed). */
+    private static final int MAX_ADMISSION_MEMORY = 1024;
 
     private final int substreams;
     private final int maxPacketSize;
+    private final int maxStreams;
+    private final int admissionMemory;
 
     public SpeadProtocol(int substreams, int maxPacketSize) {
+        this(substreams, SpeadAssemblyConfig.builder().maxPacketSize(maxPacketSize).build());
+    }
+
+    /** Packet size, stream cap and live-heap window from the assembly configuration. */
+    public SpeadProtocol(int substreams, SpeadAssemblyConfig config) {
         if (substreams < 1) {
             throw new IllegalArgumentException("substreams must be >= 1");
         }
         this.substreams = substreams;
-        this.maxPacketSize = maxPacketSize;
+        this.maxPacketSize = config.maxPacketSize();
+        this.maxStreams = config.maxStreams();
+        // At least the assembly's window: a heap forgotten here is gone from assembly too.
+        this.admissionMemory = (int) Math.min(MAX_ADMISSION_MEMORY, Math.max(16L, (long) config.maxLiveHeaps() * substreams));
     }
 
     @Override
@@ -79,17 +102,62 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         return (int) Math.floorMod(h ^ (h >>> 29), (long) substreams);
     }
 
-    /** A stream's name and its assembly keys (one per substream), built once per stream. */
+    /** A stream's name, its assembly keys (one per substream) and its shedding state, built once per stream. */
     private static final class StreamKeys {
         final String stream;
         final String[] keys;
+        final HeapAdmission admission;
 
-        StreamKeys(String stream, int substreams) {
+        StreamKeys(String stream, int substreams, int admissionMemory) {
             this.stream = stream;
             this.keys = new String[substreams];
             for (int s = 0; s < substreams; s++) {
                 keys[s] = SpeadPacketRecord.keyOf(stream, s);
             }
+            this.admission = new HeapAdmission(admissionMemory);
+        }
+
+        /** End-of-stream markers: assembly flushes the stream's live heaps, ordering its reorder buffer. */
+        void end(RecordCollector<SpeadPacketRecord> out) {
+            for (int s = 0; s < keys.length; s++) {
+                out.collect(SpeadPacketRecord.endOfStream(stream, s));
+            }
+        }
+    }
+
+    /** The shedding counters of one subtask (protocol counters, fetcher thread). */
+    private static final class ShedCounters {
+        final LongCounter heapsShed;
+        final LongCounter packetsShed;
+        final BooleanSupplier overloaded;
+        final DecoderContext context;
+
+        ShedCounters(DecoderContext context, boolean shed) {
+            this.heapsShed = context.counters().counter("heapsShed");
+            this.packetsShed = context.counters().counter("packetsShed");
+            this.overloaded = shed ? context::overloaded : () -> false;
+            this.context = context;
+        }
+    }
+
+    /** Admits (emits) or sheds the packet; a newly shed heap is announced to assembly. */
+    private static void admit(StreamKeys stream, SpeadPacket packet, ShedCounters shed, ByteArrayPool pool,
+            RecordCollector<SpeadPacketRecord> out) {
+        boolean stop = packet.streamControl() == SpeadItemIds.CTRL_STOP;
+        switch (stream.admission.decide(packet.heapCnt(), stop, shed.overloaded)) {
+            case ADMIT:
+                emit(stream, packet, pool, out);
+                return;
+            case SHED_NEW:
+                shed.heapsShed.increment();
+                shed.packetsShed.increment();
+                shed.context.shed(packet.packetLength());
+                int s = substreamOf(packet.heapCnt(), stream.keys.length);
+                out.collect(SpeadPacketRecord.shed(stream.stream, s, stream.keys[s], 1, stream.admission.takePendingPackets()));
+                return;
+            default:
+                shed.packetsShed.increment();
+                shed.context.shed(packet.packetLength());
         }
     }
 
@@ -115,60 +183,100 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
 
     @Override
     public DatagramDecoder<SpeadPacketRecord> createDatagramDecoder(NetworkSplit split) {
-        return new UdpDecoder("udp:" + split.host() + ":" + split.port() + "<-", substreams, maxPacketSize);
+        return createDatagramDecoder(new DecoderContext(name(), 0, split, new NamedCounters()));
     }
 
-    /** One UDP endpoint: validation, one stream per sender; a sender's end sends end-of-stream markers. */
+    @Override
+    public DatagramDecoder<SpeadPacketRecord> createDatagramDecoder(DecoderContext context) {
+        NetworkSplit split = context.split();
+        return new UdpDecoder("udp:" + split.host() + ":" + split.port() + "<-", substreams, maxPacketSize, maxStreams,
+                admissionMemory, context);
+    }
+
+    /**
+     * One UDP endpoint: validation, one stream per sender (at most {@code maxStreams}, the least
+     * recently active ended beyond), whole-heap shedding; a sender's end sends end-of-stream markers.
+     */
     private static final class UdpDecoder implements DatagramDecoder<SpeadPacketRecord> {
         private final String local;
         private final int substreams;
+        private final int maxStreams;
+        private final int admissionMemory;
         private final SpeadPacket packet = new SpeadPacket();
         private final ByteArrayPool pool;
-        private final Map<InetSocketAddress, StreamKeys> names = new HashMap<>();
+        private final ShedCounters shed;
+        private final LongCounter streamsEvicted;
+        /** Access order: the first entry is the least recently active stream. */
+        private final Map<InetSocketAddress, StreamKeys> streams = new LinkedHashMap<>(16, 0.75f, true);
 
-        UdpDecoder(String local, int substreams, int maxPacketSize) {
+        UdpDecoder(String local, int substreams, int maxPacketSize, int maxStreams, int admissionMemory,
+                DecoderContext context) {
             this.local = local;
             this.substreams = substreams;
+            this.maxStreams = maxStreams;
+            this.admissionMemory = admissionMemory;
             this.pool = new ByteArrayPool(maxPacketSize, POOLED_BYTES_PER_DECODER);
+            this.shed = new ShedCounters(context, true);
+            this.streamsEvicted = context.counters().counter("streamsEvicted");
         }
 
-        private StreamKeys stream(InetSocketAddress sender) {
-            if (names.size() > STREAM_NAME_CACHE) {
-                names.clear();
+        private StreamKeys stream(InetSocketAddress sender, RecordCollector<SpeadPacketRecord> out) {
+            StreamKeys stream = streams.get(sender);
+            if (stream == null) {
+                if (streams.size() >= maxStreams) {
+                    Iterator<StreamKeys> eldest = streams.values().iterator();
+                    StreamKeys evicted = eldest.next();
+                    eldest.remove();
+                    evicted.end(out);
+                    streamsEvicted.increment();
+                }
+                stream = new StreamKeys(local + sender.getAddress().getHostAddress() + ":" + sender.getPort(), substreams,
+                        admissionMemory);
+                streams.put(sender, stream);
             }
-            return names.computeIfAbsent(sender,
-                    s -> new StreamKeys(local + s.getAddress().getHostAddress() + ":" + s.getPort(), substreams));
+            return stream;
         }
 
         @Override
         public void decode(ByteBuffer datagram, InetSocketAddress sender, RecordCollector<SpeadPacketRecord> out,
                 DecodeErrors errors) {
             boolean valid = packet.decodeDatagram(datagram, datagram.position(), datagram.remaining());
-            StreamKeys stream = stream(sender);
+            StreamKeys stream = stream(sender, out);
             if (!valid) {
                 errors.error(errorKind(packet.invalidReason()));
                 out.collect(SpeadPacketRecord.invalid(stream.stream, 0, stream.keys[0], packet.invalidReason()));
                 return;
             }
-            emit(stream, packet, pool, out);
+            admit(stream, packet, shed, pool, out);
         }
 
         @Override
         public void endOfSender(InetSocketAddress sender, RecordCollector<SpeadPacketRecord> out, DecodeErrors errors) {
-            StreamKeys stream = stream(sender);
-            for (int s = 0; s < substreams; s++) {
-                out.collect(SpeadPacketRecord.endOfStream(stream.stream, s));
+            StreamKeys stream = streams.remove(sender);
+            if (stream == null) {
+                stream = new StreamKeys(local + sender.getAddress().getHostAddress() + ":" + sender.getPort(), substreams,
+                        admissionMemory);
             }
+            stream.end(out);
         }
     }
 
     @Override
     public StreamDecoder<SpeadPacketRecord> createStreamDecoder(NetworkSplit split, ConnectionContext connection) {
+        return createStreamDecoder(new DecoderContext(name(), 0, split, new NamedCounters()), connection);
+    }
+
+    @Override
+    public StreamDecoder<SpeadPacketRecord> createStreamDecoder(DecoderContext context, ConnectionContext connection) {
+        NetworkSplit split = context.split();
         InetSocketAddress remote = connection.remote();
         String stream = "tcp:" + split.host() + ":" + split.port() + "<-"
                 + (remote == null ? "?" : remote.getAddress().getHostAddress() + ":" + remote.getPort())
                 + "#" + connection.connectionId();
-        return new TcpDecoder(new StreamKeys(stream, substreams), maxPacketSize);
+        // TCP is never shed: when the pipeline is behind, the receiving thread stops reading and
+        // TCP's flow control slows the sender down, so nothing is lost.
+        return new TcpDecoder(new StreamKeys(stream, substreams, admissionMemory), maxPacketSize,
+                new ShedCounters(context, false));
     }
 
     /** One TCP connection: framing, validation, end-of-stream markers. */
@@ -176,13 +284,14 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         private final StreamKeys stream;
         private final SpeadByteStreamDecoder framer;
         private final ByteArrayPool pool;
+        private final ShedCounters shed;
         private boolean ended;
         private RecordCollector<SpeadPacketRecord> out;
         private DecodeErrors errors;
         private final SpeadByteStreamDecoder.PacketHandler handler = new SpeadByteStreamDecoder.PacketHandler() {
             @Override
             public void packet(SpeadPacket packet) {
-                emit(stream, packet, pool, out);
+                admit(stream, packet, shed, pool, out);
             }
 
             @Override
@@ -192,8 +301,9 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
             }
         };
 
-        TcpDecoder(StreamKeys stream, int maxPacketSize) {
+        TcpDecoder(StreamKeys stream, int maxPacketSize, ShedCounters shed) {
             this.stream = stream;
+            this.shed = shed;
             this.framer = new SpeadByteStreamDecoder(maxPacketSize);
             this.pool = new ByteArrayPool(maxPacketSize, POOLED_BYTES_PER_CONNECTION);
         }
@@ -228,9 +338,7 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
                 return;
             }
             ended = true;
-            for (int s = 0; s < stream.keys.length; s++) {
-                collector.collect(SpeadPacketRecord.endOfStream(stream.stream, s));
-            }
+            stream.end(collector);
         }
     }
 }

@@ -22,6 +22,29 @@ class HandoverBudgetTest {
     }
 
     @Test
+    void newUnitsAreShedFromTheSheddingShareOfBytesOrBatches() {
+        HandoverBudget budget = new HandoverBudget(100, 0.5, 4);
+        assertThat(budget.overloaded()).isFalse();
+        budget.acquire(49);
+        assertThat(budget.overloaded()).isFalse();
+        budget.acquire(1); // 50 bytes: half the budget
+        assertThat(budget.overloaded()).isTrue();
+        budget.release(49);
+        budget.release(1);
+        assertThat(budget.overloaded()).isFalse();
+        budget.acquire(0);
+        budget.acquire(1); // two batches of a queue of four, though few bytes
+        assertThat(budget.overloaded()).isTrue();
+        assertThat(budget.behind()).isTrue();
+        budget.release(0);
+        assertThat(budget.overloaded()).isFalse();
+        assertThat(budget.behind()).isTrue(); // a batch still waits (a queue of 4: from one on)
+        budget.release(1);
+        assertThat(budget.behind()).isFalse();
+        assertThat(new HandoverBudget(100, 1.0, 4).overloaded()).isFalse();
+    }
+
+    @Test
     void aReleaseOnAnotherThreadEndsTheWait() throws Exception {
         HandoverBudget budget = new HandoverBudget(10);
         budget.acquire(10);

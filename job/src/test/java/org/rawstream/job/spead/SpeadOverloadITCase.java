@@ -1,0 +1,159 @@
+package org.rawstream.job.spead;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.rawstream.job.spead.SpeadJobTestSupport.DEADLINE;
+import static org.rawstream.job.spead.SpeadJobTestSupport.SOURCE;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.rawstream.job.FlinkSetup;
+import org.rawstream.job.RawStreamPipeline;
+import org.rawstream.job.config.JobConfig;
+import org.rawstream.job.config.Settings;
+import org.rawstream.sinks.sink.RawMessage;
+import org.rawstream.sinks.sink.RawMessageTypeInfo;
+import org.rawstream.sources.net.Ports;
+import org.rawstream.sources.spead.ReceivedHeap;
+import org.rawstream.sources.spead.StoredHeapCodec;
+import org.rawstream.sources.transport.Pacer;
+
+/**
+ * Issue 18: a sender several times faster than the sink (throttled in this test by a pacing map
+ * in front of it). The receiving thread sheds whole new heaps while the hand-over is half full
+ * and feeds the heaps already started, so every committed heap is complete, every shed heap lost
+ * all its packets and none other, and shed + committed (+ counted incomplete) = sent.
+ */
+class SpeadOverloadITCase {
+
+    private static final InMemoryReporter REPORTER = InMemoryReporter.createWithRetainedMetrics();
+
+    @RegisterExtension
+    static final MiniClusterExtension MINI_CLUSTER = SpeadJobTestSupport.miniCluster(REPORTER);
+
+    private static final int HEAP = 1 << 20;
+    private static final int PAYLOAD_PER_PACKET = SpeadJobTestSupport.PAYLOAD_PER_PACKET;
+    private static final int PACKETS_PER_HEAP = (HEAP + PAYLOAD_PER_PACKET - 1) / PAYLOAD_PER_PACKET;
+    /**
+     * Sink: 2 MiB/s; sender: 4 times that. Modest rates, so that the kernel's default 4 MiB
+     * receive buffer covers half a second of a busy machine not scheduling the receiving thread
+     * (this test is about what RawStream drops, not the kernel).
+     */
+    private static final double SINK_BYTES_PER_SECOND = 2 << 20;
+    private static final double SEND_BYTES_PER_SECOND = 4 * SINK_BYTES_PER_SECOND;
+    private static final long SEND_MILLIS = 10_000;
+
+    @TempDir
+    Path out;
+
+    /** Test-only throttle: lets at most {@code bytesPerSecond} of messages through to the sink. */
+    static final class Throttle implements MapFunction<RawMessage, RawMessage> {
+        private static final long serialVersionUID = 1L;
+        private final double bytesPerSecond;
+        private transient Pacer pacer;
+
+        Throttle(double bytesPerSecond) {
+            this.bytesPerSecond = bytesPerSecond;
+        }
+
+        @Override
+        public RawMessage map(RawMessage m) throws Exception {
+            if (pacer == null) {
+                pacer = new Pacer(bytesPerSecond);
+            }
+            pacer.acquire(m.bytes().length);
+            return m;
+        }
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void overloadShedsWholeHeapsAndKeepsWhatItAdmitsComplete() throws Exception {
+        int port = Ports.freeUdpPort();
+        Settings s = SpeadJobTestSupport.settings(out, SOURCE, "spead-udp", port, "1", Map.of());
+        s.set("source." + SOURCE + ".stop-when-idle", "3s", "test");
+        // A small hand-over, so that shedding (at half of it) starts within a second or two.
+        s.set("source." + SOURCE + ".handover-bytes", "16mb", "test");
+        JobConfig config = JobConfig.from(s);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
+                FlinkSetup.applyJobSettings(new Configuration(), config));
+        env.enableCheckpointing(2000);
+        RawStreamPipeline.sinkTo(RawStreamPipeline.sources(env, config).map(new Throttle(SINK_BYTES_PER_SECOND))
+                .returns(RawMessageTypeInfo.INSTANCE).setParallelism(1).name("test throttle"), config);
+        JobClient job = env.executeAsync("spead-overload-it");
+        Ports.awaitUdpBound(port, 1, DEADLINE);
+
+        long sent = send(port);
+        long kernelDrops = SpeadJobTestSupport.kernelDrops(port);
+        job.getJobExecutionResult().get(DEADLINE.toSeconds(), TimeUnit.SECONDS);
+        JobID id = job.getJobID();
+
+        long committedComplete = 0;
+        long committedIncomplete = 0;
+        Set<Long> seen = new HashSet<>();
+        for (byte[] m : SpeadJobTestSupport.committedMessages(out, SOURCE)) {
+            ReceivedHeap h = StoredHeapCodec.decode(m);
+            assertThat(seen.add(h.heapCnt())).as("heap %d once", h.heapCnt()).isTrue();
+            if (h.isComplete()) {
+                committedComplete++;
+            } else {
+                committedIncomplete++;
+            }
+        }
+        long shed = metric(id, "<-127.0.0.1.heaps_shed");
+        long packetsShed = metric(id, "rawstream." + SOURCE + ".packetsShed");
+        long incomplete = metric(id, "<-127.0.0.1.heaps_incomplete");
+        long refused = metric(id, "<-127.0.0.1.heaps_refused");
+        System.out.printf("overload: sent %d heaps of 1 MiB at %.0f MiB/s into a %.0f MiB/s sink: committed complete %d, "
+                + "committed incomplete %d, shed %d (%d packets, %d per heap), counted incomplete %d, refused %d, "
+                + "hand-over max %d MiB; kernel drops %d%n", sent, SEND_BYTES_PER_SECOND / (1 << 20), SINK_BYTES_PER_SECOND / (1 << 20),
+                committedComplete, committedIncomplete, shed, packetsShed, PACKETS_PER_HEAP, incomplete, refused,
+                metric(id, "rawstream." + SOURCE + ".handoverBytesMax") >> 20, kernelDrops);
+        assertThat(kernelDrops).as("the kernel dropped nothing (else heaps are lost before RawStream sees them)").isZero();
+        assertThat(shed).as("the overload was real").isPositive();
+        // Shed heaps are whole: every packet of a shed heap was shed, and no packet of any other.
+        assertThat(packetsShed).isEqualTo(shed * PACKETS_PER_HEAP);
+        // Nothing lost silently: every heap sent is committed, shed or counted.
+        assertThat(committedIncomplete).isEqualTo(incomplete); // incomplete-heaps=deliver
+        assertThat(committedComplete + shed + incomplete + refused).isEqualTo(sent);
+        // And shedding left nothing partial.
+        assertThat(incomplete).isZero();
+        assertThat(metric(id, "numRestarts")).isZero();
+    }
+
+    private static long metric(JobID job, String suffix) {
+        return SpeadPipelineITCase.metric(REPORTER, job, suffix);
+    }
+
+    /** 1 MiB heaps (counters from 1) for SEND_MILLIS at SEND_BYTES_PER_SECOND; returns the heaps sent. */
+    private static long send(int port) throws Exception {
+        try (DatagramChannel ch = DatagramChannel.open()) {
+            ch.connect(new InetSocketAddress("127.0.0.1", port));
+            ByteBuffer b = ByteBuffer.allocate(8972);
+            Pacer pacer = new Pacer(SEND_BYTES_PER_SECOND);
+            long end = System.currentTimeMillis() + SEND_MILLIS;
+            long cnt = 0;
+            while (System.currentTimeMillis() < end) {
+                cnt++;
+                SpeadJobTestSupport.sendHeap(ch, b, pacer, cnt, HEAP, (c, o) -> (byte) 0);
+            }
+            return cnt;
+        }
+    }
+}
