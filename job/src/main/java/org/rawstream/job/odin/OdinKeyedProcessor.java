@@ -34,9 +34,11 @@ import org.rawstream.sources.odin.source.OdinTypes;
  * {@link RawMessage} in arrival order; decoded data, in sequence order, goes to the
  * {@link #VALUES} side output. Processing-time timers expire held data and reorder waits.
  *
- * <p>Limits per subtask: at most {@code maxSchemas} identifiers with a schema and
- * {@code maxPendingIdentifiers} without. Both sets are rebuilt lazily after a restore (a key
- * counts again when its next packet arrives), so right after a restore the limits are soft.
+ * <p>Limits per subtask: at most {@code maxSchemas} identifiers with a schema,
+ * {@code maxPendingIdentifiers} without, and {@code maxHeldBytes} of data held for unknown
+ * schemas. All are rebuilt lazily after a restore (a key counts again when its next packet or
+ * timer arrives), so right after a restore they are soft: at most what the checkpoint held comes
+ * on top, until those keys are met again or their held data expires ({@code heldTimeoutMillis}).
  */
 final class OdinKeyedProcessor extends KeyedProcessFunction<Integer, OdinPacket, RawMessage> {
 
@@ -70,7 +72,7 @@ final class OdinKeyedProcessor extends KeyedProcessFunction<Integer, OdinPacket,
         receiverContext = new OdinReceiverContext(config, statistics, emitter);
         keysWithSchema = new HashSet<>();
         pendingKeys = new HashSet<>();
-        OdinMetrics.register(getRuntimeContext().getMetricGroup(), sourceName, statistics);
+        OdinMetrics.register(getRuntimeContext().getMetricGroup(), sourceName, receiverContext);
     }
 
     @Override
@@ -95,8 +97,8 @@ final class OdinKeyedProcessor extends KeyedProcessFunction<Integer, OdinPacket,
                 return;
             }
             state = new OdinIdentifierState(key);
-        } else if (state.hasSchema() && keysWithSchema.add(key)) {
-            statistics.countRestoredSchema();
+        } else {
+            countIfRestored(key, state);
         }
         state.accept(buffer, ctx.timerService().currentProcessingTime(), receiverContext);
         store(key, state, ctx);
@@ -109,8 +111,23 @@ final class OdinKeyedProcessor extends KeyedProcessFunction<Integer, OdinPacket,
             return;
         }
         emitter.bind(ctx, out);
+        countIfRestored(ctx.getCurrentKey(), state);
         state.advanceTime(timestamp, receiverContext);
         store(ctx.getCurrentKey(), state, ctx);
+    }
+
+    /** A key met for the first time since a restore: its schema and held bytes count again. */
+    private void countIfRestored(int key, OdinIdentifierState state) {
+        if (keysWithSchema.contains(key) || pendingKeys.contains(key)) {
+            return;
+        }
+        if (state.hasSchema()) {
+            keysWithSchema.add(key);
+            statistics.countRestoredSchema();
+        } else {
+            pendingKeys.add(key);
+        }
+        receiverContext.countRestoredHeld(state.heldBytes());
     }
 
     /** Writes the state back (or drops it when empty) and arms the timer for its next deadline. */

@@ -40,6 +40,7 @@ public final class OdinSourceKind implements SourceKind {
     public static final String MAX_SCHEMAS = "max-schemas";
     public static final String MAX_PENDING = "max-pending-identifiers";
     public static final String MAX_HELD = "max-held";
+    public static final String MAX_HELD_BYTES = "max-held-bytes";
     public static final String HELD_TIMEOUT = "held-timeout";
     public static final String REORDER_WINDOW = "reorder-window";
     public static final String REORDER_TIMEOUT = "reorder-timeout";
@@ -83,6 +84,7 @@ public final class OdinSourceKind implements SourceKind {
         options.put(MAX_SCHEMAS, String.valueOf(defaults.maxSchemas()));
         options.put(MAX_PENDING, String.valueOf(defaults.maxPendingIdentifiers()));
         options.put(MAX_HELD, String.valueOf(defaults.maxHeldPerIdentifier()));
+        options.put(MAX_HELD_BYTES, (defaults.maxHeldBytes() >> 20) + "mb");
         options.put(HELD_TIMEOUT, defaults.heldTimeoutMillis() + "ms");
         options.put(REORDER_WINDOW, String.valueOf(defaults.reorderWindow()));
         options.put(REORDER_TIMEOUT, defaults.reorderTimeoutMillis() + "ms");
@@ -94,7 +96,7 @@ public final class OdinSourceKind implements SourceKind {
     @Override
     public String description() {
         return "ODIN-Stream over " + (tcp ? "TCP (COBS frames + CRC-16)" : "UDP (one packet per datagram)")
-                + ": bind-host, port, " + (tcp ? "max-connections, idle-timeout, frame-timeout, " : "") + "max-packet-bytes, max-schemas, max-pending-identifiers, max-held, held-timeout, "
+                + ": bind-host, port, " + (tcp ? "max-connections, idle-timeout, frame-timeout, " : "") + "max-packet-bytes, max-schemas, max-pending-identifiers, max-held, max-held-bytes, held-timeout, "
                 + "reorder-window, reorder-timeout, values-log-interval (0 = off), stop-when-idle (0s = run forever), "
                 + "first-data-timeout, demo-rate (data packets/s of the --demo feed)";
     }
@@ -154,6 +156,7 @@ public final class OdinSourceKind implements SourceKind {
                 .maxSchemas(source.intValue(MAX_SCHEMAS, 1, 65536))
                 .maxPendingIdentifiers(source.intValue(MAX_PENDING, 1, 65536))
                 .maxHeldPerIdentifier(source.intValue(MAX_HELD, 1, 1 << 20))
+                .maxHeldBytes(Math.max(1, source.bytes(MAX_HELD_BYTES)))
                 .heldTimeoutMillis(Math.max(1, source.duration(HELD_TIMEOUT).toMillis()))
                 .reorderWindow(source.intValue(REORDER_WINDOW, 1, 4096))
                 .reorderTimeoutMillis(Math.max(1, source.duration(REORDER_TIMEOUT).toMillis()))

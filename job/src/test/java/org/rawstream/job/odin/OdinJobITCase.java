@@ -189,6 +189,92 @@ class OdinJobITCase {
         assertThat(sum(metrics, "dataResolved")).isEqualTo(1);
     }
 
+    /**
+     * A hostile sender touching all 65 536 identifiers, with the default memory limits on one keyed
+     * subtask (held data waits 5 min here, so nothing expires while the counts are checked): data
+     * for unknown schemas is held up to max-pending-identifiers and max-held-bytes and refused
+     * (counted) past them, schemas are refused past max-schemas, and the legitimate identifiers'
+     * schemas and data, sent before and after the flood, are all committed. No restart.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void hostileIdentifiersAreRefusedCountedAndBoundedWhileLegitimateDataIsCommitted(@TempDir Path out) throws Exception {
+        OdinReceiverConfig limits = OdinReceiverConfig.defaults();
+        int[] legit = {1000, 2000, 3000, 4000};
+        List<byte[]> legitPackets = new ArrayList<>();
+        java.io.ByteArrayOutputStream wire = new java.io.ByteArrayOutputStream();
+        for (int id : legit) {
+            byte[] schema = OdinPacketWriter.identifier(OdinSchema.of(id, 1, new int[] {1, 2}, new int[] {4, 4}));
+            legitPackets.add(schema);
+            wire.writeBytes(OdinFrameEncoder.encode(schema));
+        }
+        // Data for every identifier, 1 KiB each: legitimate identifiers refuse the wrong length, the
+        // first max-pending-identifiers others are held, the rest refused.
+        byte[] filler = new byte[1014];
+        int hostileLength = OdinPacketWriter.data(0, 0, 0, filler).length;
+        for (int id = 0; id < 65536; id++) {
+            wire.writeBytes(OdinFrameEncoder.encode(OdinPacketWriter.data(id, 0, 0, filler)));
+        }
+        // 63 more packets for each held identifier: max-held-bytes runs out before max-held.
+        for (int seq = 1; seq < 64; seq++) {
+            for (int id = 0; id < limits.maxPendingIdentifiers(); id++) {
+                wire.writeBytes(OdinFrameEncoder.encode(OdinPacketWriter.data(id, 0, seq, filler)));
+            }
+        }
+        // A thousand schemas: accepted up to max-schemas, then refused.
+        int hostileSchemas = 1000;
+        for (int id = 10000; id < 10000 + hostileSchemas; id++) {
+            wire.writeBytes(OdinFrameEncoder.encode(OdinPacketWriter.identifier(OdinSchema.of(id, 7, new int[] {1}, new int[] {2}))));
+        }
+        for (int seq = 0; seq < 50; seq++) {
+            for (int id : legit) {
+                byte[] data = OdinPacketWriter.data(id, seq, seq, ByteBuffer.allocate(8).putInt(id).putInt(seq).array());
+                legitPackets.add(data);
+                wire.writeBytes(OdinFrameEncoder.encode(data));
+            }
+        }
+
+        int port = freePort(true);
+        JobConfig config = config(out, "odin-tcp", port, "3s", Map.of(JobConfig.PARALLELISM, "1",
+                "source.odin.held-timeout", "5min"));
+        Configuration conf = FlinkSetup.applyJobSettings(new Configuration(), config);
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        env.configure(conf);
+        RawStreamPipeline.build(env, config);
+        JobClient job = env.executeAsync("odin-hostile-it");
+        assertThat(LocalEndpoints.awaitBound(true, port, BIND_TIMEOUT)).isTrue();
+        TcpSender.to("127.0.0.1", port).build().send(List.of(wire.toByteArray()), 1);
+        job.getJobExecutionResult().get(120, TimeUnit.SECONDS);
+
+        Map<String, Metric> metrics = REPORTER.findMetrics(job.getJobID(), "rawstream.odin.");
+        long pendingRefused = 65536 - legit.length - limits.maxPendingIdentifiers();
+        long fitInBudget = limits.maxHeldBytes() / hostileLength;
+        long heldOffered = 64L * limits.maxPendingIdentifiers();
+        long acceptedSchemas = limits.maxSchemas() - legit.length;
+        assertThat(sum(metrics, "invalid_pendingLimit")).isEqualTo(pendingRefused);
+        assertThat(sum(metrics, "invalid_dataLengthMismatch")).isEqualTo(legit.length);
+        assertThat(sum(metrics, "dataHeld")).isEqualTo(fitInBudget);
+        assertThat(sum(metrics, "dataRefused")).isEqualTo(heldOffered - fitInBudget);
+        assertThat(sum(metrics, "heldBytes")).isEqualTo(fitInBudget * hostileLength)
+                .isLessThanOrEqualTo(limits.maxHeldBytes());
+        assertThat(sum(metrics, "invalid_schemaLimit")).isEqualTo(hostileSchemas - acceptedSchemas);
+        assertThat(sum(metrics, "schemasKnown")).isEqualTo(limits.maxSchemas());
+        assertThat(sum(metrics, "dataExpired")).isZero();
+        assertThat(sum(REPORTER.findMetrics(job.getJobID(), "numRestarts"), "numRestarts")).isZero();
+
+        List<byte[]> stored = storedMessages(out.resolve("odin"));
+        List<String> legitStored = stored.stream().filter(m -> isLegit(m, legit)).map(OdinJobITCase::hex).toList();
+        assertThat(legitStored).containsExactlyElementsOf(legitPackets.stream().map(OdinJobITCase::hex).toList());
+        assertThat(stored).hasSize(legitPackets.size() + (int) acceptedSchemas);
+    }
+
+    private static boolean isLegit(byte[] message, int[] legit) {
+        int key = new OdinPacket(message, 0).key();
+        return java.util.Arrays.stream(legit).anyMatch(id -> id == key);
+    }
+
     /** Runs the real pipeline with an odin-tcp source, sends {@code bytes} on one connection, waits for the end. */
     private static JobClient runTcpJob(Path out, List<byte[]> bytes) throws Exception {
         int port = freePort(true);
@@ -363,6 +449,10 @@ class OdinJobITCase {
     }
 
     private static JobConfig config(Path out, String type, int port, String stopWhenIdle) {
+        return config(out, type, port, stopWhenIdle, Map.of());
+    }
+
+    private static JobConfig config(Path out, String type, int port, String stopWhenIdle, Map<String, String> extra) {
         Settings settings = JobConfig.defaults()
                 .set(JobConfig.OUTPUT_DIR, out.toString(), "test")
                 .set(JobConfig.SOURCES, "odin", "test")
@@ -374,6 +464,9 @@ class OdinJobITCase {
                 .set("source.odin.stop-when-idle", stopWhenIdle, "test")
                 .set("source.odin.first-data-timeout", "60s", "test")
                 .set("source.odin.values-log-interval", "0s", "test");
+        for (Map.Entry<String, String> e : extra.entrySet()) {
+            settings = settings.set(e.getKey(), e.getValue(), "test");
+        }
         return JobConfig.from(settings);
     }
 

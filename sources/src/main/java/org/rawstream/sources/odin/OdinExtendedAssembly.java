@@ -3,7 +3,9 @@ package org.rawstream.sources.odin;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Collects the chunks (0x03 packets) of one identifier's named schema until all
@@ -14,21 +16,18 @@ public final class OdinExtendedAssembly {
 
     private final int identifier;
     private final long definition;
-    private final int[] indices;
-    private final int[] sizes;
-    private final OdinElementType[] elementTypes;
-    private final int[] typeIds;
-    private final String[] names;
-    private int known;
+    private final int totalCount;
+    /**
+     * The items received so far, by ordinal. A map rather than arrays of {@code totalCount}: a
+     * sender's first chunk may announce thousands of items it never sends, and memory must follow
+     * what arrived, not what was announced.
+     */
+    private final TreeMap<Integer, Item> items = new TreeMap<>();
 
     private OdinExtendedAssembly(int identifier, long definition, int totalCount) {
         this.identifier = identifier;
         this.definition = definition;
-        this.indices = new int[totalCount];
-        this.sizes = new int[totalCount];
-        this.elementTypes = new OdinElementType[totalCount];
-        this.typeIds = new int[totalCount];
-        this.names = new String[totalCount];
+        this.totalCount = totalCount;
     }
 
     /** A new assembly starting with {@code chunk}. */
@@ -44,36 +43,28 @@ public final class OdinExtendedAssembly {
      * two ordinals is found when the schema is complete.)
      */
     public boolean add(OdinExtendedChunk chunk) {
-        if (chunk.definition() != definition || chunk.totalCount() != indices.length) {
+        if (chunk.definition() != definition || chunk.totalCount() != totalCount) {
             return false;
         }
         for (int i = 0; i < chunk.itemCount(); i++) {
-            int ordinal = chunk.startOrdinal() + i;
-            if (names[ordinal] != null && !sameItem(ordinal, chunk, i)) {
+            Item known = items.get(chunk.startOrdinal() + i);
+            if (known != null && !known.equals(Item.of(chunk, i))) {
                 return false;
             }
         }
         for (int i = 0; i < chunk.itemCount(); i++) {
-            int ordinal = chunk.startOrdinal() + i;
-            if (names[ordinal] == null) {
-                known++;
-            }
-            indices[ordinal] = chunk.rawIndex(i);
-            sizes[ordinal] = chunk.size(i);
-            elementTypes[ordinal] = chunk.elementType(i);
-            typeIds[ordinal] = chunk.typeId(i);
-            names[ordinal] = chunk.name(i);
+            items.put(chunk.startOrdinal() + i, Item.of(chunk, i));
         }
         return true;
     }
 
     public boolean isComplete() {
-        return known == indices.length;
+        return items.size() == totalCount;
     }
 
     /** Items known so far. */
     public int known() {
-        return known;
+        return items.size();
     }
 
     /**
@@ -83,30 +74,40 @@ public final class OdinExtendedAssembly {
      */
     public OdinSchema toSchema() throws OdinFormatException {
         if (!isComplete()) {
-            throw new IllegalStateException("extended identifier incomplete: " + known + " of " + indices.length);
+            throw new IllegalStateException("extended identifier incomplete: " + items.size() + " of " + totalCount);
+        }
+        int[] indices = new int[totalCount];
+        int[] sizes = new int[totalCount];
+        OdinElementType[] elementTypes = new OdinElementType[totalCount];
+        int[] typeIds = new int[totalCount];
+        String[] names = new String[totalCount];
+        for (Map.Entry<Integer, Item> e : items.entrySet()) {
+            int ordinal = e.getKey();
+            Item item = e.getValue();
+            indices[ordinal] = item.index;
+            sizes[ordinal] = item.size;
+            elementTypes[ordinal] = item.elementType;
+            typeIds[ordinal] = item.typeId;
+            names[ordinal] = item.name;
         }
         OdinPackets.requireDistinct(indices);
         return OdinSchema.named(identifier, definition, indices, sizes, names, elementTypes, typeIds);
     }
 
-    private boolean sameItem(int ordinal, OdinExtendedChunk chunk, int i) {
-        return indices[ordinal] == chunk.rawIndex(i) && sizes[ordinal] == chunk.size(i)
-                && elementTypes[ordinal] == chunk.elementType(i) && typeIds[ordinal] == chunk.typeId(i)
-                && names[ordinal].equals(chunk.name(i));
-    }
-
+    /** Same bytes as before items were kept by ordinal: a presence flag per ordinal, then the item. */
     public void writeTo(DataOutput out) throws IOException {
         out.writeShort(identifier);
         out.writeInt((int) definition);
-        out.writeInt(indices.length);
-        for (int i = 0; i < indices.length; i++) {
-            out.writeBoolean(names[i] != null);
-            if (names[i] != null) {
-                out.writeInt(indices[i]);
-                out.writeShort(sizes[i]);
-                out.writeByte(elementTypes[i].code());
-                out.writeShort(typeIds[i]);
-                out.writeUTF(names[i]);
+        out.writeInt(totalCount);
+        for (int ordinal = 0; ordinal < totalCount; ordinal++) {
+            Item item = items.get(ordinal);
+            out.writeBoolean(item != null);
+            if (item != null) {
+                out.writeInt(item.index);
+                out.writeShort(item.size);
+                out.writeByte(item.elementType.code());
+                out.writeShort(item.typeId);
+                out.writeUTF(item.name);
             }
         }
     }
@@ -115,16 +116,46 @@ public final class OdinExtendedAssembly {
         int identifier = in.readUnsignedShort();
         long definition = Integer.toUnsignedLong(in.readInt());
         OdinExtendedAssembly a = new OdinExtendedAssembly(identifier, definition, in.readInt());
-        for (int i = 0; i < a.indices.length; i++) {
+        for (int ordinal = 0; ordinal < a.totalCount; ordinal++) {
             if (in.readBoolean()) {
-                a.indices[i] = in.readInt();
-                a.sizes[i] = in.readUnsignedShort();
-                a.elementTypes[i] = Objects.requireNonNull(OdinElementType.fromCode(in.readUnsignedByte()));
-                a.typeIds[i] = in.readUnsignedShort();
-                a.names[i] = in.readUTF();
-                a.known++;
+                int index = in.readInt();
+                int size = in.readUnsignedShort();
+                OdinElementType type = Objects.requireNonNull(OdinElementType.fromCode(in.readUnsignedByte()));
+                a.items.put(ordinal, new Item(index, size, type, in.readUnsignedShort(), in.readUTF()));
             }
         }
         return a;
+    }
+
+    /** One item of the schema, as a chunk carried it. */
+    private static final class Item {
+        final int index;
+        final int size;
+        final OdinElementType elementType;
+        final int typeId;
+        final String name;
+
+        Item(int index, int size, OdinElementType elementType, int typeId, String name) {
+            this.index = index;
+            this.size = size;
+            this.elementType = elementType;
+            this.typeId = typeId;
+            this.name = name;
+        }
+
+        static Item of(OdinExtendedChunk chunk, int i) {
+            return new Item(chunk.rawIndex(i), chunk.size(i), chunk.elementType(i), chunk.typeId(i), chunk.name(i));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Item other && index == other.index && size == other.size
+                    && elementType == other.elementType && typeId == other.typeId && name.equals(other.name);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(index, size, elementType, typeId, name);
+        }
     }
 }

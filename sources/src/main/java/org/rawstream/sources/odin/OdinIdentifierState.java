@@ -64,6 +64,15 @@ public final class OdinIdentifierState {
         return held.size();
     }
 
+    /** Bytes of the data packets held for the schema (what they take of the held-data budget). */
+    public long heldBytes() {
+        long bytes = 0;
+        for (HeldPacket h : held) {
+            bytes += h.packet.length;
+        }
+        return bytes;
+    }
+
     /** Whether nothing is remembered, so the state can be dropped. */
     public boolean isEmpty() {
         return schema == null && assembly == null && types.isEmpty() && held.isEmpty();
@@ -103,8 +112,7 @@ public final class OdinIdentifierState {
         try {
             OdinReceiverConfig config = context.config();
             while (!held.isEmpty() && now - held.peekFirst().arrival >= config.heldTimeoutMillis()) {
-                held.pollFirst();
-                context.statistics().expired(identifier);
+                dropOldestHeld();
             }
             if (sequence != null) {
                 sequence.expire(now, config.reorderTimeoutMillis(), release, context.statistics());
@@ -119,8 +127,7 @@ public final class OdinIdentifierState {
         current = context;
         try {
             while (!held.isEmpty()) {
-                held.pollFirst();
-                context.statistics().expired(identifier);
+                dropOldestHeld();
             }
             if (sequence != null) {
                 sequence.flush(release, context.statistics());
@@ -258,8 +265,11 @@ public final class OdinIdentifierState {
     private void hold(ByteBuffer packet, long now) {
         OdinStatistics stats = current.statistics();
         if (held.size() >= current.config().maxHeldPerIdentifier()) {
-            held.pollFirst();
-            stats.expired(identifier);
+            dropOldestHeld();
+        }
+        if (!current.reserveHeld(packet.remaining())) {
+            stats.refused();
+            return;
         }
         byte[] copy = new byte[packet.remaining()];
         packet.get(packet.position(), copy);
@@ -271,6 +281,7 @@ public final class OdinIdentifierState {
         OdinStatistics stats = current.statistics();
         while (!held.isEmpty()) {
             HeldPacket h = held.pollFirst();
+            current.releaseHeld(h.packet.length);
             ByteBuffer packet = ByteBuffer.wrap(h.packet);
             if (h.packet.length != schema.dataPacketLength()) {
                 stats.rejected(OdinInvalidReason.DATA_LENGTH_MISMATCH);
@@ -281,6 +292,12 @@ public final class OdinIdentifierState {
                 tracker().offer(packet, h.arrival, release, stats);
             }
         }
+    }
+
+    /** Drops the oldest held packet unresolved (timeout, overflow, end of input): counted as expired. */
+    private void dropOldestHeld() {
+        current.releaseHeld(held.pollFirst().packet.length);
+        current.statistics().expired(identifier);
     }
 
     private OdinSequenceTracker tracker() {

@@ -30,6 +30,11 @@ public final class OdinReceiver {
         return context.config();
     }
 
+    /** Bytes of data held for unknown schemas, at most {@link OdinReceiverConfig#maxHeldBytes()}. */
+    public long heldBytes() {
+        return context.heldBytes();
+    }
+
     /** The schema known for {@code identifier}, or {@code null}. */
     public OdinSchema schema(int identifier) {
         OdinIdentifierState state = states.get(identifier);

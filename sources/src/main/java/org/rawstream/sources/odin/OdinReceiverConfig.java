@@ -10,6 +10,7 @@ public final class OdinReceiverConfig implements Serializable {
     private final int maxSchemas;
     private final int maxPendingIdentifiers;
     private final int maxHeldPerIdentifier;
+    private final long maxHeldBytes;
     private final long heldTimeoutMillis;
     private final int reorderWindow;
     private final long reorderTimeoutMillis;
@@ -22,6 +23,7 @@ public final class OdinReceiverConfig implements Serializable {
         this.maxSchemas = b.maxSchemas;
         this.maxPendingIdentifiers = b.maxPendingIdentifiers;
         this.maxHeldPerIdentifier = b.maxHeldPerIdentifier;
+        this.maxHeldBytes = b.maxHeldBytes;
         this.heldTimeoutMillis = b.heldTimeoutMillis;
         this.reorderWindow = b.reorderWindow;
         this.reorderTimeoutMillis = b.reorderTimeoutMillis;
@@ -52,6 +54,15 @@ public final class OdinReceiverConfig implements Serializable {
     /** Most data packets held per identifier while its schema is unknown; default 64. */
     public int maxHeldPerIdentifier() {
         return maxHeldPerIdentifier;
+    }
+
+    /**
+     * Most bytes of data packets held for unknown schemas, across all identifiers of a receiver
+     * (a keyed subtask); a data packet that would pass it is refused and counted
+     * ({@link OdinStatistics#dataRefused()}); default 8 MiB.
+     */
+    public long maxHeldBytes() {
+        return maxHeldBytes;
     }
 
     /** How long data waits for its schema before it expires; default 10 s. */
@@ -95,7 +106,7 @@ public final class OdinReceiverConfig implements Serializable {
     @Override
     public String toString() {
         return "OdinReceiverConfig{maxSchemas=" + maxSchemas + ", maxPendingIdentifiers=" + maxPendingIdentifiers
-                + ", maxHeldPerIdentifier=" + maxHeldPerIdentifier + ", heldTimeoutMillis=" + heldTimeoutMillis
+                + ", maxHeldPerIdentifier=" + maxHeldPerIdentifier + ", maxHeldBytes=" + maxHeldBytes + ", heldTimeoutMillis=" + heldTimeoutMillis
                 + ", reorderWindow=" + reorderWindow + ", reorderTimeoutMillis=" + reorderTimeoutMillis
                 + ", resyncDistance=" + resyncDistance + ", maxSchemaEntries=" + maxSchemaEntries
                 + ", maxTypesPerIdentifier=" + maxTypesPerIdentifier + ", maxPacketLength=" + maxPacketLength + "}";
@@ -106,6 +117,7 @@ public final class OdinReceiverConfig implements Serializable {
         private int maxSchemas = 256;
         private int maxPendingIdentifiers = 256;
         private int maxHeldPerIdentifier = 64;
+        private long maxHeldBytes = 8L << 20;
         private long heldTimeoutMillis = 10_000;
         private int reorderWindow = 32;
         private long reorderTimeoutMillis = 1_000;
@@ -129,6 +141,11 @@ public final class OdinReceiverConfig implements Serializable {
 
         public Builder maxHeldPerIdentifier(int value) {
             this.maxHeldPerIdentifier = positive(value, "maxHeldPerIdentifier");
+            return this;
+        }
+
+        public Builder maxHeldBytes(long value) {
+            this.maxHeldBytes = positive(value, "maxHeldBytes");
             return this;
         }
 

@@ -12,6 +12,8 @@ public final class OdinReceiverContext {
     private final OdinReceiverConfig config;
     private final OdinStatistics statistics;
     private final OdinOutput output;
+    /** Bytes of data packets held for unknown schemas by all identifiers sharing this context. */
+    private long heldBytes;
 
     public OdinReceiverContext(OdinReceiverConfig config, OdinStatistics statistics, OdinOutput output) {
         this.config = Objects.requireNonNull(config);
@@ -29,6 +31,34 @@ public final class OdinReceiverContext {
 
     public OdinOutput output() {
         return output;
+    }
+
+    /** Bytes of data currently held for unknown schemas (see {@link OdinReceiverConfig#maxHeldBytes()}). */
+    public long heldBytes() {
+        return heldBytes;
+    }
+
+    /**
+     * Counts held bytes found in restored keyed state, which were admitted before the restore. Until
+     * every restored identifier has been met again (or its held data expired), the total may thus
+     * exceed {@link OdinReceiverConfig#maxHeldBytes()} by at most what was checkpointed.
+     */
+    public void countRestoredHeld(long bytes) {
+        heldBytes += bytes;
+    }
+
+    /** Takes {@code bytes} from the held-data budget, or returns false when they do not fit. */
+    boolean reserveHeld(int bytes) {
+        if (heldBytes + bytes > config.maxHeldBytes()) {
+            return false;
+        }
+        heldBytes += bytes;
+        return true;
+    }
+
+    /** Gives back what {@link #reserveHeld} took. */
+    void releaseHeld(int bytes) {
+        heldBytes -= bytes;
     }
 
     /** Whether one more schema fits under {@link OdinReceiverConfig#maxSchemas()}. */

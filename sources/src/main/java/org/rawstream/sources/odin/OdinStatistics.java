@@ -13,6 +13,13 @@ import java.util.function.IntConsumer;
  */
 public final class OdinStatistics {
 
+    /**
+     * Identifiers whose expired data is counted one by one (and may get a metric each); expiries of
+     * further identifiers are counted together in {@link #dataExpiredOtherIdentifiers()}, so a
+     * sender cycling through all 65 536 identifiers cannot grow this map or a metric family.
+     */
+    public static final int MAX_EXPIRY_IDENTIFIERS = 256;
+
     private long packets;
     private final long[] packetsByType = new long[256];
     private final long[] invalidByReason = new long[OdinInvalidReason.values().length];
@@ -25,8 +32,11 @@ public final class OdinStatistics {
     private long typeDescriptors;
     private long dataHeld;
     private long dataResolved;
+    private long dataRefused;
     private long dataExpired;
+    /** Per-identifier expiry counts for the first {@link #MAX_EXPIRY_IDENTIFIERS} identifiers only. */
     private final Map<Integer, Long> expiredByIdentifier = new HashMap<>();
+    private long expiredOtherIdentifiers;
     private long dataReleased;
     private long gaps;
     private long lost;
@@ -92,14 +102,27 @@ public final class OdinStatistics {
         dataResolved++;
     }
 
+    void refused() {
+        dataRefused++;
+    }
+
     void expired(int identifier) {
         dataExpired++;
-        if (expiredByIdentifier.merge(identifier, 1L, Long::sum) == 1L) {
+        Long count = expiredByIdentifier.get(identifier);
+        if (count != null) {
+            expiredByIdentifier.put(identifier, count + 1);
+        } else if (expiredByIdentifier.size() < MAX_EXPIRY_IDENTIFIERS) {
+            expiredByIdentifier.put(identifier, 1L);
             firstExpiryListener.accept(identifier);
+        } else {
+            expiredOtherIdentifiers++;
         }
     }
 
-    /** Calls {@code listener} the first time data of an identifier expires. */
+    /**
+     * Calls {@code listener} the first time data of an identifier expires, for at most
+     * {@link #MAX_EXPIRY_IDENTIFIERS} identifiers.
+     */
     public void onFirstExpiry(IntConsumer listener) {
         this.firstExpiryListener = listener;
     }
@@ -229,6 +252,14 @@ public final class OdinStatistics {
         return dataResolved;
     }
 
+    /**
+     * Data packets for an unknown schema refused because holding them would pass
+     * {@link OdinReceiverConfig#maxHeldBytes()}.
+     */
+    public long dataRefused() {
+        return dataRefused;
+    }
+
     /** Held data packets dropped unresolved (timeout, overflow or end of input). */
     public long dataExpired() {
         return dataExpired;
@@ -236,6 +267,11 @@ public final class OdinStatistics {
 
     public long dataExpired(int identifier) {
         return expiredByIdentifier.getOrDefault(identifier, 0L);
+    }
+
+    /** Expired data of identifiers beyond the first {@link #MAX_EXPIRY_IDENTIFIERS} that had any. */
+    public long dataExpiredOtherIdentifiers() {
+        return expiredOtherIdentifiers;
     }
 
     public Map<Integer, Long> expiredByIdentifier() {
@@ -279,7 +315,7 @@ public final class OdinStatistics {
         return "OdinStatistics{packets=" + packets + ", valid=" + validPackets + ", invalid=" + invalidByReason()
                 + ", schemasKnown=" + schemasKnown + ", replaced=" + schemasReplaced + ", repeated=" + schemasRepeated
                 + ", extendedCompleted=" + extendedCompleted + ", held=" + dataHeld + ", resolved=" + dataResolved
-                + ", expired=" + dataExpired + ", released=" + dataReleased + ", gaps=" + gaps + ", lost=" + lost
+                + ", refused=" + dataRefused + ", expired=" + dataExpired + ", released=" + dataReleased + ", gaps=" + gaps + ", lost=" + lost
                 + ", duplicates=" + duplicates + ", late=" + late + ", resets=" + sequenceResets
                 + ", events=" + events + "}";
     }

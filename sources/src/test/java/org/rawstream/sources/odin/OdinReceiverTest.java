@@ -89,6 +89,47 @@ class OdinReceiverTest {
     }
 
     @Test
+    void heldDataIsBoundedInBytesAcrossIdentifiersAndRefusedPastTheBudget() {
+        int packet = data(1, 0, 90).length;
+        OdinReceiverConfig config = OdinReceiverConfig.builder().maxHeldBytes(5L * packet).heldTimeoutMillis(100).build();
+        OdinReceiver receiver = new OdinReceiver(config, out);
+        feed(receiver, 0, data(1, 0, 90), data(1, 1, 90), data(2, 0, 90), data(3, 0, 90), data(3, 1, 90));
+        assertThat(receiver.heldBytes()).isEqualTo(5L * packet);
+        feed(receiver, 10, data(4, 0, 90), data(1, 2, 90));
+        OdinStatistics stats = receiver.statistics();
+        assertThat(stats.dataHeld()).isEqualTo(5);
+        assertThat(stats.dataRefused()).isEqualTo(2);
+        assertThat(receiver.heldBytes()).isEqualTo(5L * packet);
+        // The schema resolves what identifier 1 held, which frees its share of the budget.
+        feed(receiver, 20, OdinPacketWriter.identifier(schema(1, 90)));
+        assertThat(out.sequences(1)).containsExactly(0, 1);
+        assertThat(receiver.heldBytes()).isEqualTo(3L * packet);
+        feed(receiver, 30, data(4, 0, 90));
+        assertThat(stats.dataHeld()).isEqualTo(6);
+        receiver.advanceTime(1_000);
+        assertThat(receiver.heldBytes()).isZero();
+        assertThat(stats.dataExpired()).isEqualTo(4);
+    }
+
+    @Test
+    void expiriesAreCountedPerIdentifierForAtMostTheFirst256Identifiers() {
+        OdinReceiverConfig config = OdinReceiverConfig.builder().maxPendingIdentifiers(1000).heldTimeoutMillis(10).build();
+        OdinReceiver receiver = new OdinReceiver(config, out);
+        List<Integer> named = new java.util.ArrayList<>();
+        receiver.statistics().onFirstExpiry(named::add);
+        for (int id = 0; id < 300; id++) {
+            feed(receiver, 0, data(id, 0, 4), data(id, 1, 4));
+        }
+        receiver.advanceTime(100);
+        OdinStatistics stats = receiver.statistics();
+        assertThat(stats.dataExpired()).isEqualTo(600);
+        assertThat(named).hasSize(OdinStatistics.MAX_EXPIRY_IDENTIFIERS);
+        assertThat(stats.expiredByIdentifier()).hasSize(OdinStatistics.MAX_EXPIRY_IDENTIFIERS);
+        assertThat(stats.dataExpiredOtherIdentifiers()).isEqualTo(2L * (300 - OdinStatistics.MAX_EXPIRY_IDENTIFIERS));
+        assertThat(stats.dataExpired(named.get(0))).isEqualTo(2);
+    }
+
+    @Test
     void heldDataOfTheWrongLengthIsRejectedWhenTheSchemaArrives() {
         OdinReceiver receiver = new OdinReceiver(OdinReceiverConfig.defaults(), out);
         feed(receiver, 0, data(ID, 0, 4), data(ID, 1, 6), data(ID, 2, 4), OdinPacketWriter.identifier(schema(ID, 4)));

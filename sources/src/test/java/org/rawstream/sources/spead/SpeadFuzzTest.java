@@ -112,26 +112,8 @@ class SpeadFuzzTest {
         assertThat(s.packets() + s.invalidPackets()).isGreaterThanOrEqualTo(30_000);
     }
 
-    /** Every delivered heap goes through items, descriptors, value decoding and the stored form. */
     private static void exercise(List<ReceivedHeap> heaps, DescriptorTable descriptors) {
-        for (ReceivedHeap h : heaps) {
-            for (SpeadItem item : h.items()) {
-                SpeadDescriptor d = descriptors.get(item.id());
-                if (d != null) {
-                    try {
-                        ByteBuffer v = item.value();
-                        ItemValueDecoder.decode(d, v, v.position(), v.remaining(), item.immediate());
-                    } catch (IllegalArgumentException expected) {
-                        // a value that does not fit its descriptor: reported, not a crash
-                    }
-                }
-            }
-            h.descriptors();
-            byte[] stored = StoredHeapCodec.encode(h);
-            ReceivedHeap back = StoredHeapCodec.decode(stored);
-            assertThat(back.receivedRanges()).isEqualTo(h.receivedRanges());
-            assertThat(back.isComplete()).isEqualTo(h.isComplete());
-        }
+        SpeadDecodersFuzzTest.exercise(heaps, descriptors, CONFIG);
     }
 
     @Test
