@@ -6,9 +6,11 @@ import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +55,7 @@ public final class RawFileReader implements AutoCloseable {
         }
         HdfFile hdf;
         try {
-            hdf = new HdfFile(file);
+            hdf = openHdf(file);
         } catch (RuntimeException e) {
             throw new IOException(file + ": not a readable HDF5 file: " + e.getMessage(), e);
         }
@@ -71,6 +73,24 @@ public final class RawFileReader implements AutoCloseable {
                 hdf.close();
             }
         }
+    }
+
+    /**
+     * jhdf over a file channel allocates a heap buffer of whatever length a structure in the file
+     * claims (an object header, a heap) before reading it, so a damaged or crafted file of a few KB
+     * can make it allocate megabytes to gigabytes (found by fuzzing). Over a buffer it slices
+     * instead, and a claim past the end fails without allocating: so files up to 2 GiB are read
+     * through a read-only mapping, which costs no heap. Larger files (a buffer's limit) go through
+     * the channel.
+     */
+    private static HdfFile openHdf(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size <= Integer.MAX_VALUE) {
+                return HdfFile.fromByteBuffer(channel.map(FileChannel.MapMode.READ_ONLY, 0, size));
+            }
+        }
+        return new HdfFile(file);
     }
 
     public RawFileMetadata metadata() {
