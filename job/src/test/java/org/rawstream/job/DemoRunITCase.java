@@ -66,6 +66,7 @@ class DemoRunITCase {
             });
             // A second sender on a demo-fed TCP source is called out while the run goes on.
             try (Socket second = new Socket(InetAddress.getLoopbackAddress(), echoPort)) {
+                assertThat(second.isConnected()).isTrue();
                 Deadlines.await(Duration.ofSeconds(30), "a warning about the second sender on echo",
                         () -> Files.readString(job.log, StandardCharsets.UTF_8)
                                 .contains("WARNING: source 'echo' has 2 connections while --demo feeds it"));

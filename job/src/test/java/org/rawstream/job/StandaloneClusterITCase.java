@@ -228,7 +228,8 @@ final class StandaloneClusterITCase {
         List<ClusterProtocolSource> result = new ArrayList<>();
         int ioGroup = 10;
         for (SourceKind kind : SourceKinds.all().values()) {
-            if (!kind.options().containsKey("port")) {
+            // Listening kinds only (-udp, -tcp): a pcap source has a port too, as a filter.
+            if (!kind.options().containsKey("port") || !(kind.type().endsWith("-udp") || kind.type().endsWith("-tcp"))) {
                 continue;
             }
             String name = kind.type().replaceAll("[^A-Za-z0-9]", "_");

@@ -156,10 +156,14 @@ final class FastEchoClient implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         stopSending = true;
         socket.close();
-        writer.join(TimeUnit.SECONDS.toMillis(10));
-        reader.join(TimeUnit.SECONDS.toMillis(10));
+        try {
+            writer.join(TimeUnit.SECONDS.toMillis(10));
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

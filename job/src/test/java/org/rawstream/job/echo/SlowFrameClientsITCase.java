@@ -190,11 +190,15 @@ class SlowFrameClientsITCase {
         }
 
         @Override
-        public void close() throws IOException, InterruptedException {
+        public void close() throws IOException {
             stopped = true;
             socket.close();
             thread.interrupt();
-            thread.join(DEADLINE.toMillis());
+            try {
+                thread.join(DEADLINE.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 }
