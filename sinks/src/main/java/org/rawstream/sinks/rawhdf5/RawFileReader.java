@@ -1,11 +1,16 @@
 package org.rawstream.sinks.rawhdf5;
 
+import io.jhdf.AbstractNode;
 import io.jhdf.HdfFile;
 import io.jhdf.api.Attribute;
 import io.jhdf.api.Dataset;
 import io.jhdf.api.Node;
+import io.jhdf.object.message.DataLayoutMessage;
+import io.jhdf.storage.HdfBackingStorage;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -232,7 +237,47 @@ public final class RawFileReader implements AutoCloseable {
         if (!(node instanceof Dataset ds)) {
             throw new IOException(path + ": not a raw-HDF5 file: " + name + " is not a dataset");
         }
+        checkChunkIndexClaim(name, node);
         return ds;
+    }
+
+    /**
+     * jhdf sizes the chunk list of an extensible-array chunk index (how libhdf5 indexes a dataset
+     * with one unlimited dimension, as {@code /msgs} and {@code /msg_headers} are) by the "max index
+     * set" its header claims, before any checksum is checked: a damaged header made it allocate
+     * 640 MB for a 12 KB file (found by fuzzing). A file cannot index more chunks than it has
+     * bytes, so a larger claim is refused here, before jhdf reads the index.
+     */
+    private void checkChunkIndexClaim(String name, Node node) throws IOException {
+        if (!(node instanceof AbstractNode n)
+                || !n.getHeader().hasMessageOfType(DataLayoutMessage.ChunkedDataLayoutMessageV4.class)) {
+            return;
+        }
+        DataLayoutMessage.ChunkedDataLayoutMessageV4 layout =
+                n.getHeader().getMessageOfType(DataLayoutMessage.ChunkedDataLayoutMessageV4.class);
+        if (layout.getIndexingType() != DataLayoutMessage.ChunkedDataLayoutMessageV4.EXTENSIBLE_ARRAY_INDEX) {
+            return;
+        }
+        HdfBackingStorage storage = hdf.getHdfBackingStorage();
+        long fileBytes = storage.size();
+        int lengths = storage.getSizeOfLengths();
+        if (layout.getAddress() < 0 || layout.getAddress() + 12 + 6L * lengths > fileBytes) {
+            return; // no index yet (undefined address: nothing written), or one jhdf reports itself
+        }
+        // Header: signature, version, client id and six one-byte parameters (12 bytes), then six
+        // lengths: secondary blocks, their size, data blocks, their size, max index set, elements.
+        ByteBuffer header = storage.readBufferFromAddress(layout.getAddress(), 12 + 6 * lengths)
+                .order(ByteOrder.LITTLE_ENDIAN);
+        for (int field = 4; field <= 5; field++) {
+            long claimed = 0;
+            for (int i = lengths - 1; i >= 0; i--) {
+                claimed = (claimed << 8) | (header.get(12 + field * lengths + i) & 0xFF);
+            }
+            if (claimed < 0 || claimed > fileBytes) {
+                throw new IOException(path + ": not a readable raw-HDF5 file: the chunk index of " + name
+                        + " claims " + Long.toUnsignedString(claimed) + " chunks in a file of " + fileBytes + " bytes");
+            }
+        }
     }
 
     private RawFileMetadata readMetadata() throws IOException {
