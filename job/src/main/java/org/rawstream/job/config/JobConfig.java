@@ -34,6 +34,12 @@ public final class JobConfig {
     public static final String BATCH_MAX_BYTES = "batch.max-bytes";
     public static final String BATCH_QUEUE_BYTES = "batch.queue-bytes";
     public static final String SYNC_ON_COMMIT = "sink.sync-on-commit";
+    /**
+     * One sink writer per source, chained to the source's operators (true, the default), or one
+     * writer for all sources (false: the layout of versions before it, whose multi-source
+     * savepoints restore only into it).
+     */
+    public static final String SINK_PER_SOURCE = "sink.per-source";
     /** Free space the output file system keeps; an append that would go below fails the task first. */
     public static final String MIN_FREE_BYTES = "sink.min-free-bytes";
     /** Consecutive failed checkpoints tolerated before the job restarts (Flink's tolerable-failed-checkpoints). */
@@ -80,6 +86,7 @@ public final class JobConfig {
                 .set(BATCH_MAX_BYTES, "4mb", "default")
                 .set(BATCH_QUEUE_BYTES, "32mb", "default")
                 .set(SYNC_ON_COMMIT, "true", "default")
+                .set(SINK_PER_SOURCE, "true", "default")
                 .set(MIN_FREE_BYTES, "64mb", "default")
                 .set(CHECKPOINT_TOLERABLE_FAILURES, Integer.toString(DEFAULT_TOLERABLE_FAILURES), "default")
                 .set("source.gen.type", "generator", "default")
@@ -107,6 +114,7 @@ public final class JobConfig {
     private final long batchBytes;
     private final long batchQueueBytes;
     private final boolean syncOnCommit;
+    private final boolean sinkPerSource;
     private final long minFreeBytes;
     private final int tolerableCheckpointFailures;
 
@@ -127,6 +135,7 @@ public final class JobConfig {
         this.batchBytes = BATCH_BYTES_RANGE.parse(BATCH_MAX_BYTES, required(BATCH_MAX_BYTES));
         this.batchQueueBytes = QUEUE_BYTES_RANGE.parse(BATCH_QUEUE_BYTES, required(BATCH_QUEUE_BYTES));
         this.syncOnCommit = parseBoolean(SYNC_ON_COMMIT, required(SYNC_ON_COMMIT));
+        this.sinkPerSource = parseBoolean(SINK_PER_SOURCE, required(SINK_PER_SOURCE));
         this.minFreeBytes = MIN_FREE_RANGE.parse(MIN_FREE_BYTES, required(MIN_FREE_BYTES));
         this.tolerableCheckpointFailures = TOLERABLE_FAILURES_RANGE
                 .parse(CHECKPOINT_TOLERABLE_FAILURES, required(CHECKPOINT_TOLERABLE_FAILURES)).intValue();
@@ -213,19 +222,39 @@ public final class JobConfig {
     }
 
     /** The sink for these sources and limits. */
+    /** One sink for every source. */
     public RawHdf5Sink sink() {
+        return sink(sources, batchQueueBytes);
+    }
+
+    /**
+     * The sink of {@code source} alone ({@link #SINK_PER_SOURCE}): the append queue is shared out
+     * over the sources (at least two full batches each), so the direct memory of all sinks stays
+     * near {@code batch.queue-bytes}.
+     */
+    public RawHdf5Sink sink(SourceConfig source) {
+        long share = batchQueueBytes == 0 ? 0 : Math.max(2 * batchBytes, batchQueueBytes / sources.size());
+        return sink(List.of(source), Math.min(batchQueueBytes, share));
+    }
+
+    private RawHdf5Sink sink(List<SourceConfig> of, long queueBytes) {
         RawHdf5Sink.Builder b = RawHdf5Sink.builder()
                 .outputDirectory(outputDir)
                 .rollPolicy(rollPolicy)
                 .batchMessages(batchMessages)
                 .batchBytes(batchBytes)
-                .appendQueueBytes(batchQueueBytes)
+                .appendQueueBytes(queueBytes)
                 .syncOnCommit(syncOnCommit)
                 .minFreeBytes(minFreeBytes);
-        for (SourceConfig s : sources) {
+        for (SourceConfig s : of) {
             b.source(s.name(), s.protocol(), s.ioVersion());
         }
         return b.build();
+    }
+
+    /** {@link #SINK_PER_SOURCE}. */
+    public boolean sinkPerSource() {
+        return sinkPerSource;
     }
 
     public Settings settings() {

@@ -228,7 +228,9 @@ public final class RawHdf5SinkWriter
             }
             lastFile = file;
         }
-        file.batch.add(message.bytes(), message.ioGroup());
+        // Written straight into the batch: a leased message (SPEAD heaps) is encoded there, an
+        // owned one copied; neither is referenced after this call.
+        file.batch.add(message.length(), message.ioGroup(), message::writeTo);
         if (file.batch.size() >= batchMessages || file.batch.payloadBytes() >= batchBytes) {
             if (appender == null) {
                 appendBatch(file, file.batch);

@@ -18,7 +18,9 @@ public final class SpeadPacketRecordSerializer extends DataCodecSerializer<Spead
 
     @Override
     public boolean isImmutableType() {
-        return true;
+        // A pooled record's bytes go back to the decoder's pool once the source has emitted it
+        // (PooledRecord): copies of those are real. Owned records never change.
+        return false;
     }
 
     @Override
@@ -28,7 +30,7 @@ public final class SpeadPacketRecordSerializer extends DataCodecSerializer<Spead
 
     @Override
     public SpeadPacketRecord copy(SpeadPacketRecord from) {
-        return from;
+        return from.ownedCopy();
     }
 
     @Override
