@@ -1,16 +1,14 @@
 package org.rawstream.sources.odin;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
 import org.rawstream.sources.transport.Pacer;
-import java.util.concurrent.locks.LockSupport;
+import org.rawstream.sources.transport.SenderChannels;
 
 /**
  * A simulated ODIN-Stream device: sends the packets of an {@link OdinTrafficGenerator} over UDP
@@ -33,47 +31,12 @@ public final class OdinSender {
         void sending(OdinPacketType type, ByteBuffer packet);
     }
 
-    /** What a run sent. */
-    public static final class Result {
-        private final long dataPackets;
-        private final long identifierPackets;
-        private final long extendedPackets;
-        private final long events;
-        private final long bytes;
-        private final long nanos;
-
-        Result(long dataPackets, long identifierPackets, long extendedPackets, long events, long bytes, long nanos) {
-            this.dataPackets = dataPackets;
-            this.identifierPackets = identifierPackets;
-            this.extendedPackets = extendedPackets;
-            this.events = events;
-            this.bytes = bytes;
-            this.nanos = nanos;
-        }
-
-        public long dataPackets() {
-            return dataPackets;
-        }
-
-        public long identifierPackets() {
-            return identifierPackets;
-        }
-
-        public long extendedPackets() {
-            return extendedPackets;
-        }
-
-        public long events() {
-            return events;
-        }
+    /** What a run sent: packets of each type, bytes of packets (without TCP framing), nanoseconds. */
+    public record Result(long dataPackets, long identifierPackets, long extendedPackets, long events, long bytes,
+            long nanos) {
 
         public long packets() {
             return dataPackets + identifierPackets + extendedPackets + events;
-        }
-
-        /** Bytes of packets sent (without TCP framing). */
-        public long bytes() {
-            return bytes;
         }
 
         public Duration elapsed() {
@@ -193,17 +156,12 @@ public final class OdinSender {
         private final DatagramChannel channel;
 
         Udp(InetSocketAddress target) throws IOException {
-            channel = DatagramChannel.open();
-            channel.connect(target);
+            channel = SenderChannels.udp(target, 0);
         }
 
         @Override
         public void send(ByteBuffer packet) throws IOException {
-            try {
-                channel.write(packet);
-            } catch (PortUnreachableException e) {
-                // ICMP from an earlier datagram: nobody listens (yet or any more). A device keeps sending.
-            }
+            SenderChannels.send(channel, packet);
         }
 
         @Override
@@ -223,25 +181,9 @@ public final class OdinSender {
         private final int maxFrame;
 
         Tcp(InetSocketAddress target, int maxPacket, Duration connectTimeout) throws IOException {
-            channel = connect(target, connectTimeout);
-            channel.socket().setTcpNoDelay(true);
+            channel = SenderChannels.tcp(target, connectTimeout, () -> false);
             maxFrame = OdinFrameEncoder.maxFrameLength(maxPacket);
             frames = ByteBuffer.allocateDirect(Math.max(64 * 1024, 2 * maxFrame));
-        }
-
-        /** Connects, retrying refused connections until {@code timeout} (the receiver may start later). */
-        private static SocketChannel connect(InetSocketAddress target, Duration timeout) throws IOException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                try {
-                    return SocketChannel.open(target);
-                } catch (ConnectException e) {
-                    if (System.nanoTime() >= deadline) {
-                        throw e;
-                    }
-                    LockSupport.parkNanos(100_000_000L);
-                }
-            }
         }
 
         @Override

@@ -7,8 +7,8 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
-import java.util.concurrent.locks.LockSupport;
 import org.rawstream.sources.transport.Pacer;
+import org.rawstream.sources.transport.SenderChannels;
 
 /**
  * Sends SPEAD heaps over UDP (one packet per datagram) or TCP (packets back to back): the core
@@ -127,25 +127,9 @@ public final class SpeadSender {
 
     private WritableByteChannel open() throws IOException {
         if (transport == Transport.UDP) {
-            DatagramChannel ch = DatagramChannel.open();
-            ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
-            ch.connect(target);
-            return ch;
+            return SenderChannels.udp(target, 4 << 20);
         }
-        long deadline = System.nanoTime() + connectTimeoutMillis * 1_000_000L;
-        while (true) {
-            try {
-                SocketChannel ch = SocketChannel.open(target);
-                ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-                return ch;
-            } catch (java.net.ConnectException e) {
-                // The receiver may not listen yet (e.g. a job starting): retry until the deadline.
-                if (cancelled || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                LockSupport.parkNanos(50_000_000L);
-            }
-        }
+        return SenderChannels.tcp(target, java.time.Duration.ofMillis(connectTimeoutMillis), () -> cancelled);
     }
 
     private Result send(WritableByteChannel channel) throws IOException {
@@ -163,10 +147,7 @@ public final class SpeadSender {
                 // One datagram per packet: copy into one direct buffer (a single send call).
                 udpPacket.clear();
                 udpPacket.put(head).put(payload).flip();
-                try {
-                    ((DatagramChannel) channel).write(udpPacket);
-                } catch (java.net.PortUnreachableException e) {
-                    // Nobody listens (yet): UDP drops the packet; the sender goes on, as senders do.
+                if (!SenderChannels.send((DatagramChannel) channel, udpPacket)) {
                     counts[2]++;
                 }
             } else {

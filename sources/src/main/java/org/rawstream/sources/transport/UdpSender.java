@@ -3,8 +3,6 @@ package org.rawstream.sources.transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.PortUnreachableException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
@@ -123,11 +121,7 @@ public final class UdpSender {
         Pacer countPacer = new Pacer(datagramsPerSecond / shares);
         long n = 0;
         long b = 0;
-        try (DatagramChannel ch = DatagramChannel.open()) {
-            if (sendBufferBytes > 0) {
-                ch.setOption(StandardSocketOptions.SO_SNDBUF, sendBufferBytes);
-            }
-            ch.connect(target);
+        try (DatagramChannel ch = SenderChannels.udp(target, sendBufferBytes)) {
             for (long r = 0; r < repeat; r++) {
                 for (int i = share; i < datagrams.size(); i += shares) {
                     byte[] d = datagrams.get(i);
@@ -136,12 +130,7 @@ public final class UdpSender {
                     if (d.length == 0) {
                         sendEmpty();
                     } else {
-                        try {
-                            ch.write(ByteBuffer.wrap(d));
-                        } catch (PortUnreachableException e) {
-                            // ICMP for an earlier datagram: nobody listens (yet, or any more). That
-                            // datagram is lost, as from a device; this one and the next ones go on.
-                        }
+                        SenderChannels.send(ch, ByteBuffer.wrap(d));
                     }
                     n++;
                     b += d.length;
