@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -18,19 +19,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *         .send(packets, 100);   // the list 100 times
  * }</pre>
  */
-public final class UdpSender {
-    private final InetSocketAddress target;
-    private final double bitsPerSecond;
-    private final double datagramsPerSecond;
-    private final int threads;
-    private final int sendBufferBytes;
+public record UdpSender(InetSocketAddress target, double bitsPerSecond, double datagramsPerSecond, int threads,
+        int sendBufferBytes) {
 
-    private UdpSender(Builder b) {
-        this.target = b.target;
-        this.bitsPerSecond = b.bitsPerSecond;
-        this.datagramsPerSecond = b.datagramsPerSecond;
-        this.threads = b.threads;
-        this.sendBufferBytes = b.sendBufferBytes;
+    /** Rates of 0 are unlimited; a send buffer of 0 is the system's default. */
+    public UdpSender {
+        Objects.requireNonNull(target, "target");
+        if (threads <= 0) {
+            throw new IllegalArgumentException("threads must be > 0");
+        }
     }
 
     public static Builder to(String host, int port) {
@@ -187,7 +184,7 @@ public final class UdpSender {
         }
 
         public UdpSender build() {
-            return new UdpSender(this);
+            return new UdpSender(target, bitsPerSecond, datagramsPerSecond, threads, sendBufferBytes);
         }
     }
 }
