@@ -87,6 +87,8 @@ public final class JobConfig {
     private final boolean syncOnCommit;
     private final long minFreeBytes;
     private final int tolerableCheckpointFailures;
+    /** What was accepted with a warning (an old key), each also logged once. */
+    private final List<String> warnings = new ArrayList<>();
 
     private JobConfig(Settings settings) {
         this.settings = settings;
@@ -135,7 +137,7 @@ public final class JobConfig {
         }
     }
 
-    private static List<SourceConfig> parseSources(Settings settings) {
+    private List<SourceConfig> parseSources(Settings settings) {
         Set<String> names = new LinkedHashSet<>();
         for (String name : settings.get(SOURCES).orElse("").split(",")) {
             if (!name.isBlank()) {
@@ -187,7 +189,9 @@ public final class JobConfig {
                         throw new InvalidSettingException(prefix + key + " and " + prefix + current
                                 + " are both set: " + key + " is the old name of " + current + "; keep " + current);
                     }
-                    LOG.warn("{}{} is deprecated: use {}{} (same meaning)", prefix, key, prefix, current);
+                    String warning = prefix + key + " is deprecated: use " + prefix + current;
+                    LOG.warn(warning);
+                    warnings.add(warning);
                     key = current;
                 }
                 if (!options.containsKey(key)) {
@@ -228,6 +232,11 @@ public final class JobConfig {
             b.source(s.name(), s.protocol(), s.ioVersion());
         }
         return b.build();
+    }
+
+    /** The warnings of the parse (old keys still accepted), each logged once at WARN. */
+    public List<String> warnings() {
+        return Collections.unmodifiableList(warnings);
     }
 
     public Settings settings() {
