@@ -15,6 +15,7 @@ import org.rawstream.job.source.NetworkKindOptions;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.job.source.SourceKinds;
 import org.rawstream.job.spead.SpeadSourceKind;
+import org.rawstream.sources.spead.SpeadAssemblyConfig;
 import org.rawstream.sources.transport.EndpointOptions;
 import org.rawstream.sources.transport.TcpOptions;
 import org.rawstream.sources.transport.UdpOptions;
@@ -125,9 +126,16 @@ class NetworkEndpointsTest {
     }
 
     @Test
-    void speadsReorderTimeoutFollowsHeapTimeoutAsItsLibraryDoes() {
+    void speadsDefaultsAreTheAssemblyLibrarysAndReorderTimeoutStaysIndependent() {
+        SpeadAssemblyConfig library = SpeadAssemblyConfig.builder().build();
+        SpeadAssemblyConfig job = SpeadSourceKind.assemblyConfig(source("spead-udp", Map.of()));
+        assertThat(job.maxHeapSize()).isEqualTo(library.maxHeapSize());
+        assertThat(job.maxLiveHeaps()).isEqualTo(library.maxLiveHeaps());
+        assertThat(job.heapTimeoutMillis()).isEqualTo(library.heapTimeoutMillis());
+        assertThat(job.reorderTimeoutMillis()).isEqualTo(library.reorderTimeoutMillis());
+        assertThat(job.liveHeapMemory()).isEqualTo(library.liveHeapMemory());
         SourceConfig s = source("spead-udp", Map.of("heap-timeout", "5s"));
-        assertThat(SpeadSourceKind.assemblyConfig(s).reorderTimeoutMillis()).isEqualTo(5000);
+        assertThat(SpeadSourceKind.assemblyConfig(s).reorderTimeoutMillis()).as("as the job always had it").isEqualTo(2000);
         assertThat(SpeadSourceKind.assemblyConfig(source("spead-udp", Map.of("reorder-timeout", "300ms")))
                 .reorderTimeoutMillis()).isEqualTo(300);
     }

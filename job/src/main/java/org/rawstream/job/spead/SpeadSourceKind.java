@@ -59,10 +59,14 @@ public final class SpeadSourceKind implements SourceKind {
     public static final Setting<Integer> REORDER_CAPACITY = Setting.key("reorder-capacity").intCount(0, 1 << 16)
             .defaultValue(DEFAULTS.reorderCapacity())
             .withDescription("heaps held per stream to release them in heap-counter order");
-    /** No default of its own: the library's rule (unset = {@code heap-timeout}) is the one rule. */
+    /**
+     * The library's default value (its default heap timeout), always passed explicitly: the job
+     * has always waited 2 s here whatever {@code heap-timeout} is, and a longer wait would hold
+     * heaps behind a lost one for as long as a slow heap may take to complete.
+     */
     public static final Setting<Duration> REORDER_TIMEOUT = Setting.key("reorder-timeout")
-            .duration(Duration.ofMillis(1), FOREVER).noDefaultValue()
-            .withDescription("longest a heap waits there for earlier ones; unset = `heap-timeout`");
+            .duration(Duration.ofMillis(1), FOREVER).defaultValue(Duration.ofMillis(DEFAULTS.reorderTimeoutMillis()))
+            .withDescription("longest a heap waits there for earlier ones (independent of `heap-timeout`)");
     public static final Setting<Long> HEAP_CNT_STEP = Setting.key("heap-cnt-step").count(-1, Long.MAX_VALUE)
             .defaultValue(DEFAULTS.heapCntStep())
             .withDescription("step between heap counters: `0` = learn it, `-1` = unknown, *n* = fixed; needed to count "
@@ -165,8 +169,8 @@ public final class SpeadSourceKind implements SourceKind {
                 .heapCntStep(source.get(HEAP_CNT_STEP))
                 .incompletePolicy(IncompleteHeapPolicy.valueOf(source.get(INCOMPLETE_HEAPS).toUpperCase(Locale.ROOT)))
                 .liveHeapMemory(source.get(LIVE_HEAP_MEMORY))
-                .maxStreams(source.get(MAX_STREAMS));
-        source.optional(REORDER_TIMEOUT).ifPresent(t -> b.reorderTimeoutMillis(t.toMillis()));
+                .maxStreams(source.get(MAX_STREAMS))
+                .reorderTimeoutMillis(source.get(REORDER_TIMEOUT).toMillis());
         return b.build();
     }
 
