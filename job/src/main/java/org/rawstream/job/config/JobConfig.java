@@ -171,35 +171,7 @@ public final class JobConfig {
             } catch (IllegalArgumentException e) {
                 throw new InvalidSettingException("source " + name + ": " + e.getMessage());
             }
-            Map<String, String> options = new LinkedHashMap<>();
-            Map<String, Setting<?>> byOldKey = new LinkedHashMap<>();
-            for (Setting<?> s : kindSettings) {
-                options.put(s.key(), s.defaultText());
-                s.deprecatedKeys().forEach(old -> byOldKey.put(old, s));
-            }
-            for (Map.Entry<String, String> e : raw.entrySet()) {
-                String key = e.getKey();
-                if (key.equals(SOURCE_TYPE) || key.equals(SOURCE_IO_GROUP) || key.equals(SOURCE_PROTOCOL)
-                        || key.equals(SOURCE_IO_VERSION)) {
-                    continue;
-                }
-                if (!options.containsKey(key) && byOldKey.containsKey(key)) {
-                    String current = byOldKey.get(key).key();
-                    if (raw.containsKey(current)) {
-                        throw new InvalidSettingException(prefix + key + " and " + prefix + current
-                                + " are both set: " + key + " is the old name of " + current + "; keep " + current);
-                    }
-                    String warning = prefix + key + " is deprecated: use " + prefix + current;
-                    LOG.warn(warning);
-                    warnings.add(warning);
-                    key = current;
-                }
-                if (!options.containsKey(key)) {
-                    throw new InvalidSettingException("unknown option " + prefix + key + " for type " + type
-                            + "; known: " + options.keySet());
-                }
-                options.put(key, e.getValue());
-            }
+            Map<String, String> options = options(prefix, type, raw, kindSettings);
             SourceConfig source = new SourceConfig(name, type, ioGroup, protocol,
                     ioVersion == null || ioVersion.isBlank() ? null : ioVersion, options);
             // Every setting against its type and range, then what the kind checks of their combination.
@@ -216,6 +188,43 @@ public final class JobConfig {
             result.add(source);
         }
         return result;
+    }
+
+    /**
+     * The kind's settings with their defaults, overridden by what {@code raw} sets; an old key
+     * (a setting's deprecated name) is read as the current one, with one warning.
+     */
+    private Map<String, String> options(String prefix, String type, Map<String, String> raw, List<Setting<?>> kindSettings) {
+        Map<String, String> options = new LinkedHashMap<>();
+        Map<String, Setting<?>> byOldKey = new LinkedHashMap<>();
+        for (Setting<?> s : kindSettings) {
+            options.put(s.key(), s.defaultText());
+            s.deprecatedKeys().forEach(old -> byOldKey.put(old, s));
+        }
+        for (Map.Entry<String, String> e : raw.entrySet()) {
+            String key = e.getKey();
+            if (key.equals(SOURCE_TYPE) || key.equals(SOURCE_IO_GROUP) || key.equals(SOURCE_PROTOCOL)
+                    || key.equals(SOURCE_IO_VERSION)) {
+                continue;
+            }
+            if (!options.containsKey(key) && byOldKey.containsKey(key)) {
+                String current = byOldKey.get(key).key();
+                if (raw.containsKey(current)) {
+                    throw new InvalidSettingException(prefix + key + " and " + prefix + current
+                            + " are both set: " + key + " is the old name of " + current + "; keep " + current);
+                }
+                String warning = prefix + key + " is deprecated: use " + prefix + current;
+                LOG.warn(warning);
+                warnings.add(warning);
+                key = current;
+            }
+            if (!options.containsKey(key)) {
+                throw new InvalidSettingException("unknown option " + prefix + key + " for type " + type
+                        + "; known: " + options.keySet());
+            }
+            options.put(key, e.getValue());
+        }
+        return options;
     }
 
     /** The sink for these sources and limits. */

@@ -91,11 +91,11 @@ public final class SpeadSourceKind implements SourceKind {
     public static final Setting<Long> DEMO_HEAP_SIZE = Setting.key("demo-heap-size").bytes(4, 1 << 26)
             .defaultValue(65536L).withDescription("heap size of the `--demo` sender");
     /**
-     * SPEAD's hand-over is twice the transport's default: at 2.5 Gb/s 128 MiB cover 0.4 s of
-     * task-thread stall (bench/README.md); the other protocols run at far lower rates.
+     * SPEAD's hand-over is twice the transport's default: SPEAD runs at Gb/s, where 128 MiB cover
+     * 0.4 s of task-thread stall at 2.5 Gb/s (see NetworkSource.Builder#handoverBytes).
      */
     static final Setting<Long> HANDOVER = NetworkKindOptions.HANDOVER.withDefaultValue(128L << 20);
-    /** SPEAD over TCP connects many senders (one per digitiser board) to one endpoint. */
+    /** spead-tcp has always allowed 64 connections per endpoint (kept for existing configurations). */
     static final Setting<Integer> TCP_MAX_CONNECTIONS = NetworkKindOptions.MAX_CONNECTIONS.withDefaultValue(64);
 
     private final boolean udp;
