@@ -25,10 +25,11 @@ class SpeadGoldenStateGenerator {
     void writeGoldenSnapshots() throws Exception {
         Path dir = Path.of(System.getProperty("rawstream.golden.out"));
         Files.createDirectories(dir);
-        try (KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> assembly =
-                        SpeadStateScenario.assemblyHarness();
-                KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage> ordering =
-                        SpeadStateScenario.orderingHarness()) {
+        KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> assembly =
+                SpeadStateScenario.assemblyHarness();
+        KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage> ordering =
+                SpeadStateScenario.orderingHarness();
+        try {
             assembly.open();
             ordering.open();
             assembly.setProcessingTime(SpeadStateScenario.NOW);
@@ -38,23 +39,30 @@ class SpeadGoldenStateGenerator {
             OperatorSubtaskState o = ordering.snapshot(1L, SpeadStateScenario.NOW);
             OperatorSnapshotUtil.writeStateHandle(a, dir.resolve("heap-assembly.snapshot").toString());
             OperatorSnapshotUtil.writeStateHandle(o, dir.resolve("heap-ordering.snapshot").toString());
+        } finally {
+            assembly.close();
+            ordering.close();
         }
         // What an uninterrupted run of the same code stores: the migration test's expectation.
-        try (KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> assembly =
-                        SpeadStateScenario.assemblyHarness();
-                KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage> ordering =
-                        SpeadStateScenario.orderingHarness()) {
-            assembly.open();
-            ordering.open();
-            assembly.setProcessingTime(SpeadStateScenario.NOW);
-            ordering.setProcessingTime(SpeadStateScenario.NOW);
+        KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> assembly2 =
+                SpeadStateScenario.assemblyHarness();
+        KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage> ordering2 =
+                SpeadStateScenario.orderingHarness();
+        try {
+            assembly2.open();
+            ordering2.open();
+            assembly2.setProcessingTime(SpeadStateScenario.NOW);
+            ordering2.setProcessingTime(SpeadStateScenario.NOW);
             List<SpeadPacketRecord> all = new ArrayList<>(SpeadStateScenario.before());
             all.addAll(SpeadStateScenario.after());
             List<String> hex = new ArrayList<>();
-            for (byte[] m : SpeadStateScenario.run(assembly, ordering, all)) {
+            for (byte[] m : SpeadStateScenario.run(assembly2, ordering2, all)) {
                 hex.add(HexFormat.of().formatHex(m));
             }
             Files.write(dir.resolve("expected-messages.hex"), hex);
+        } finally {
+            assembly2.close();
+            ordering2.close();
         }
     }
 }
