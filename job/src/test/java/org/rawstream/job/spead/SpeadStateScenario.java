@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sources.spead.OutgoingHeap;
@@ -84,33 +82,17 @@ final class SpeadStateScenario {
 
     static KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> assemblyHarness()
             throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new HeapAssemblyFunction(SOURCE, CONFIG)), SpeadPacketRecord::assemblyKey,
-                Types.STRING);
+        return SpeadOperatorRun.assembly(SOURCE, CONFIG);
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage> orderingHarness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new HeapOrderingFunction(SOURCE, 0, SUBSTREAMS, CONFIG)), SpeadHeapRecord::stream,
-                Types.STRING);
+        return SpeadOperatorRun.ordering(SOURCE, SUBSTREAMS, CONFIG);
     }
 
     /** Feeds {@code packets} through both harnesses; returns the stored messages emitted. */
     static List<byte[]> run(KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> assembly,
             KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage> ordering,
             List<SpeadPacketRecord> packets) throws Exception {
-        for (SpeadPacketRecord p : packets) {
-            assembly.processElement(p, 0);
-            for (SpeadHeapRecord h : assembly.extractOutputValues()) {
-                ordering.processElement(h, 0);
-            }
-            assembly.getOutput().clear();
-        }
-        List<byte[]> out = new ArrayList<>();
-        for (RawMessage m : ordering.extractOutputValues()) {
-            out.add(m.bytes().clone());
-        }
-        ordering.getOutput().clear();
-        return out;
+        return SpeadOperatorRun.run(assembly, ordering, packets);
     }
 }
