@@ -107,7 +107,7 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
             stats.shed(record.shedHeaps(), record.shedPackets()); // shed at the source; counted per stream here
             return;
         }
-        meet(ctx.getCurrentKey());
+        LiveHeapStore store = meet(ctx.getCurrentKey());
         HeapEmitter emitter = new HeapEmitter(record.stream(), record.substream(), out);
         if (record.isEndOfStream()) {
             assembler.flush(store, stats, emitter);
@@ -131,7 +131,7 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<SpeadHeapRecord> out) throws Exception {
         String key = ctx.getCurrentKey();
-        meet(key);
+        LiveHeapStore store = meet(key);
         String stream = SpeadPacketRecord.streamOfKey(key);
         HeapEmitter emitter = new HeapEmitter(stream, SpeadPacketRecord.substreamOfKey(key), out);
         long due = assembler.expire(ctx.timerService().currentProcessingTime(), store, metrics.of(stream), emitter);
@@ -144,16 +144,18 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
      * First time this instance meets {@code key}: state of the former layout moves into the
      * per-heap layout, and restored live heaps are charged to the budget.
      */
-    private void meet(String key) throws Exception {
+    private LiveHeapStore meet(String key) throws Exception {
+        LiveHeapStore view = store.of(key);
         if (!metKeys.add(key)) {
-            return;
+            return view;
         }
         LiveHeapTable legacy = legacyState.value();
         if (legacy != null) {
-            legacy.moveInto(store);
+            legacy.moveInto(view);
             legacyState.clear();
         }
-        assembler.chargeRestored(store);
+        assembler.chargeRestored(view);
+        return view;
     }
 
     /** Heaps finished after a snapshot began may share their pieces with it: held until it completes. */
@@ -199,11 +201,22 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         }
     }
 
-    /** The current key's assembly state in Flink keyed state. */
-    private static final class KeyedHeapStore implements LiveHeapStore {
+    /**
+     * The assembly state in Flink keyed state, one {@link LiveHeapStore} view per key (used while
+     * that key is the current one). On a backend that serialises values (RocksDB: reading a value
+     * twice gives two objects) the views keep a write-through copy of what they wrote — live heaps'
+     * bookkeeping and pieces, memory the live-heap budget counts anyway — so that a packet reads
+     * nothing back from the backend and a finished heap's pieces are only deleted there; state
+     * stays the truth (every write goes to it; a miss reads it, e.g. after a restore). On the heap
+     * backend the state objects are in memory already and the views pass through.
+     */
+    private static final class KeyedHeapStore {
         private final ValueState<SubstreamHeaps> substream;
         private final MapState<Long, LiveHeap> heaps;
         private final MapState<Tuple2<Long, Long>, byte[]> pieces;
+        private final java.util.Map<String, View> views = new java.util.HashMap<>();
+        /** Null until known: whether the backend hands out a new object per read. */
+        private Boolean serialising;
 
         KeyedHeapStore(ValueState<SubstreamHeaps> substream, MapState<Long, LiveHeap> heaps,
                 MapState<Tuple2<Long, Long>, byte[]> pieces) {
@@ -212,51 +225,85 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
             this.pieces = pieces;
         }
 
-        @Override
-        public SubstreamHeaps substream() throws Exception {
-            return substream.value();
-        }
-
-        @Override
-        public void updateSubstream(SubstreamHeaps value) throws Exception {
-            substream.update(value);
-        }
-
-        @Override
-        public LiveHeap heap(long heapCnt) throws Exception {
-            return heaps.get(heapCnt);
-        }
-
-        @Override
-        public void updateHeap(LiveHeap heap) throws Exception {
-            heaps.put(heap.heapCnt(), heap);
-        }
-
-        @Override
-        public void removeHeap(long heapCnt) throws Exception {
-            heaps.remove(heapCnt);
-        }
-
-        @Override
-        public void putPiece(long heapCnt, long offset, byte[] piece) throws Exception {
-            pieces.put(Tuple2.of(heapCnt, offset), piece);
-        }
-
-        @Override
-        public byte[] takePiece(long heapCnt, long offset) throws Exception {
-            Tuple2<Long, Long> key = Tuple2.of(heapCnt, offset);
-            byte[] piece = pieces.get(key);
-            if (piece != null) {
-                pieces.remove(key);
+        LiveHeapStore of(String key) throws Exception {
+            if (serialising == null) {
+                SubstreamHeaps v = substream.value();
+                if (v != null) {
+                    serialising = substream.value() != v;
+                }
             }
-            return piece;
+            return views.computeIfAbsent(key, k -> new View());
         }
 
-        @Override
-        public void clear() {
-            substream.clear();
-            heaps.clear();
-            pieces.clear();
+        private boolean caching() {
+            return Boolean.TRUE.equals(serialising);
+        }
+
+        /** One key's view; its copies are those of that key only. */
+        private final class View implements LiveHeapStore {
+            private final java.util.Map<Long, LiveHeap> heapCopies = new java.util.HashMap<>();
+            private final java.util.Map<Tuple2<Long, Long>, byte[]> pieceCopies = new java.util.HashMap<>();
+
+            @Override
+            public SubstreamHeaps substream() throws Exception {
+                return substream.value();
+            }
+
+            @Override
+            public void updateSubstream(SubstreamHeaps value) throws Exception {
+                substream.update(value);
+            }
+
+            @Override
+            public LiveHeap heap(long heapCnt) throws Exception {
+                LiveHeap h = heapCopies.get(heapCnt);
+                return h != null ? h : heaps.get(heapCnt);
+            }
+
+            @Override
+            public void updateHeap(LiveHeap heap) throws Exception {
+                heaps.put(heap.heapCnt(), heap);
+                if (caching()) {
+                    heapCopies.put(heap.heapCnt(), heap);
+                }
+            }
+
+            @Override
+            public void removeHeap(long heapCnt) throws Exception {
+                heaps.remove(heapCnt);
+                heapCopies.remove(heapCnt);
+            }
+
+            @Override
+            public void putPiece(long heapCnt, long offset, byte[] piece) throws Exception {
+                Tuple2<Long, Long> key = Tuple2.of(heapCnt, offset);
+                pieces.put(key, piece);
+                if (caching()) {
+                    pieceCopies.put(key, piece);
+                }
+            }
+
+            @Override
+            public byte[] takePiece(long heapCnt, long offset) throws Exception {
+                Tuple2<Long, Long> key = Tuple2.of(heapCnt, offset);
+                byte[] piece = pieceCopies.remove(key);
+                if (piece == null) {
+                    piece = pieces.get(key);
+                }
+                if (piece != null) {
+                    pieces.remove(key);
+                }
+                return piece;
+            }
+
+            @Override
+            public void clear() {
+                substream.clear();
+                heaps.clear();
+                pieces.clear();
+                heapCopies.clear();
+                pieceCopies.clear();
+            }
         }
     }
 }
