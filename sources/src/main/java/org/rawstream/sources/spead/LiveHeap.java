@@ -365,21 +365,7 @@ public final class LiveHeap {
 
     /** Writes a detached heap's bookkeeping, format 0 (see {@link #readDetached}). */
     public void writeDetached(DataOutput out) throws IOException {
-        out.writeLong(heapCnt);
-        out.writeByte(heapAddressBits);
-        out.writeLong(heapSize);
-        out.writeLong(received);
-        out.writeInt(packets);
-        out.writeLong(firstPacketMillis);
-        out.writeLong(lastPacketMillis);
-        out.writeInt(rangeCount);
-        for (int i = 0; i < 2 * rangeCount; i++) {
-            out.writeLong(ranges[i]);
-        }
-        out.writeInt(pointerCount);
-        for (int i = 0; i < pointerCount; i++) {
-            out.writeLong(pointers[i]);
-        }
+        writeBookkeeping(out);
         out.writeInt(pieceCount);
         for (int i = 0; i < pieceCount; i++) {
             out.writeLong(pieces[i]);
@@ -420,21 +406,7 @@ public final class LiveHeap {
 
     /** Writes the heap's state (see {@link #readFrom}). */
     public void writeTo(DataOutput out) throws IOException {
-        out.writeLong(heapCnt);
-        out.writeByte(heapAddressBits);
-        out.writeLong(heapSize);
-        out.writeLong(received);
-        out.writeInt(packets);
-        out.writeLong(firstPacketMillis);
-        out.writeLong(lastPacketMillis);
-        out.writeInt(rangeCount);
-        for (int i = 0; i < 2 * rangeCount; i++) {
-            out.writeLong(ranges[i]);
-        }
-        out.writeInt(pointerCount);
-        for (int i = 0; i < pointerCount; i++) {
-            out.writeLong(pointers[i]);
-        }
+        writeBookkeeping(out);
         // Only the received bytes matter; write the ranges' contents.
         out.writeInt(0); // was the payload buffer's length; the chunks follow the ranges now
         writeRanges(payload, ranges, rangeCount, out);
@@ -470,6 +442,25 @@ public final class LiveHeap {
             }
         }
         return payload;
+    }
+
+    /** The fields both layouts share (read by {@link #readBookkeeping}). */
+    private void writeBookkeeping(DataOutput out) throws IOException {
+        out.writeLong(heapCnt);
+        out.writeByte(heapAddressBits);
+        out.writeLong(heapSize);
+        out.writeLong(received);
+        out.writeInt(packets);
+        out.writeLong(firstPacketMillis);
+        out.writeLong(lastPacketMillis);
+        out.writeInt(rangeCount);
+        for (int i = 0; i < 2 * rangeCount; i++) {
+            out.writeLong(ranges[i]);
+        }
+        out.writeInt(pointerCount);
+        for (int i = 0; i < pointerCount; i++) {
+            out.writeLong(pointers[i]);
+        }
     }
 
     public static LiveHeap readFrom(DataInput in) throws IOException {
