@@ -4,13 +4,17 @@ import java.io.IOException;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
-/** A serializer whose layout changed: format 0 wrote an int, format 1 writes a long; format 2 a long + marker. */
-final class TestCounterSerializer extends VersionedSerializer<Long> {
+/**
+ * A state serializer whose layout changes between "releases": format 0 wrote an int, format 1
+ * writes a long, format 2 (a future release) a long and a marker byte. Tests set {@link #current}
+ * to play each release; this one reads formats 0 and 1. Also used by the job's restore ITCase.
+ */
+public final class TestCounterSerializer extends VersionedSerializer<Long> {
     private static final long serialVersionUID = 1L;
-    static final TestCounterSerializer INSTANCE = new TestCounterSerializer();
+    public static final TestCounterSerializer INSTANCE = new TestCounterSerializer();
 
-    /** The format "this version" writes; tests set it to play an older or newer version. */
-    static volatile int current = 1;
+    /** The format the release being played writes. */
+    public static volatile int current = 1;
 
     @Override
     public String stateName() {
@@ -46,11 +50,11 @@ final class TestCounterSerializer extends VersionedSerializer<Long> {
     public void serialize(Long record, DataOutputView target) throws IOException {
         if (current == 0) {
             target.writeInt(record.intValue());
-        } else {
-            target.writeLong(record);
+            return;
         }
+        target.writeLong(record);
         if (current >= 2) {
-            target.writeByte(2);
+            target.writeByte(0x5a);
         }
     }
 

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.rawstream.core.state.TestCounterSerializer;
 import org.rawstream.sources.net.SingletonTypeInfo;
 
 /**
@@ -62,18 +63,18 @@ class StateFormatRestoreITCase {
 
     @AfterEach
     void reset() {
-        CountSerializer.writing = 1;
+        TestCounterSerializer.current = 1;
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"hashmap", "rocksdb"})
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void olderFormatIsMigratedAtRestore(String backend) throws Exception {
-        CountSerializer.writing = 0;
+        TestCounterSerializer.current = 0;
         String savepoint = runUntilCountedThenSavepoint(backend);
         Map<Long, Long> saved = new HashMap<>(LAST);
 
-        CountSerializer.writing = 1;
+        TestCounterSerializer.current = 1;
         FIRST.clear();
         JobClient resumed = start(backend, savepoint);
         await(() -> FIRST.size() == KEYS, "every key counted after the restore");
@@ -92,13 +93,13 @@ class StateFormatRestoreITCase {
     @ValueSource(strings = {"hashmap", "rocksdb"})
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void newerFormatIsRefusedAtRestoreWithTheStateAndBothFormats(String backend) throws Exception {
-        CountSerializer.writing = 2;
+        TestCounterSerializer.current = 2;
         String savepoint = runUntilCountedThenSavepoint(backend);
 
-        CountSerializer.writing = 1;
+        TestCounterSerializer.current = 1;
         JobClient resumed = start(backend, savepoint);
         assertThatThrownBy(() -> resumed.getJobExecutionResult().get(120, TimeUnit.SECONDS))
-                .rootCause().hasMessageContaining("cannot restore count test state: the checkpoint/savepoint holds"
+                .rootCause().hasMessageContaining("cannot restore test counter state: the checkpoint/savepoint holds"
                         + " format 2 and it was written by a newer RawStream version (this version reads formats 0..1)");
     }
 
@@ -139,7 +140,7 @@ class StateFormatRestoreITCase {
         }
     }
 
-    /** Counts records per key in a {@link CountSerializer} state. */
+    /** Counts records per key in a {@link TestCounterSerializer} state. */
     private static final class Count extends KeyedProcessFunction<Long, Long, Long> {
         private static final long serialVersionUID = 1L;
         private transient ValueState<Long> count;
@@ -147,7 +148,7 @@ class StateFormatRestoreITCase {
         @Override
         public void open(OpenContext context) {
             count = getRuntimeContext().getState(new ValueStateDescriptor<>("count",
-                    new SingletonTypeInfo<>(Long.class, CountSerializer.INSTANCE)));
+                    new SingletonTypeInfo<>(Long.class, TestCounterSerializer.INSTANCE)));
         }
 
         @Override
