@@ -13,7 +13,6 @@ import org.rawstream.sources.spead.HeapSequencer;
 import org.rawstream.sources.spead.LiveHeap;
 import org.rawstream.sources.spead.LiveHeapTable;
 import org.rawstream.sources.spead.ReceivedHeap;
-import org.rawstream.sources.spead.SpeadAssemblyConfig;
 import org.rawstream.sources.spead.SubstreamHeaps;
 
 /**
@@ -42,24 +41,57 @@ public final class SpeadSerializers {
     /** Key of a payload piece: (heap counter, heap offset). */
     public static final TypeInformation<Tuple2<Long, Long>> PIECE_KEY = Types.TUPLE(Types.LONG, Types.LONG);
 
-    /** {@link SpeadHeapRecord}: stream, substream, low watermark, heap flag, heap. Immutable. Format 0. */
-    public static final class HeapRecordSerializer extends VersionedSerializer<SpeadHeapRecord> {
+    /**
+     * The SPEAD serializers' common part: the name, format range and mutability are constants of
+     * each; a mutable value's copy is its own {@code copy()}, an immutable one is shared.
+     */
+    abstract static class SpeadSerializer<T> extends VersionedSerializer<T> {
         private static final long serialVersionUID = 1L;
-        public static final HeapRecordSerializer INSTANCE = new HeapRecordSerializer();
+        private final String name;
+        private final int format;
+        private final int oldest;
+        private final boolean immutable;
+
+        SpeadSerializer(String name, int format, int oldest, boolean immutable) {
+            this.name = name;
+            this.format = format;
+            this.oldest = oldest;
+            this.immutable = immutable;
+        }
 
         @Override
         public String stateName() {
-            return "SPEAD heap record";
+            return name;
         }
 
         @Override
         public int currentFormat() {
-            return 0;
+            return format;
+        }
+
+        @Override
+        public int oldestReadableFormat() {
+            return oldest;
         }
 
         @Override
         public boolean isImmutableType() {
-            return true;
+            return immutable;
+        }
+
+        @Override
+        public T createInstance() {
+            return null;
+        }
+    }
+
+    /** {@link SpeadHeapRecord}: stream, substream, low watermark, heap flag, heap. Immutable. Format 0. */
+    public static final class HeapRecordSerializer extends SpeadSerializer<SpeadHeapRecord> {
+        private static final long serialVersionUID = 1L;
+        public static final HeapRecordSerializer INSTANCE = new HeapRecordSerializer();
+
+        public HeapRecordSerializer() {
+            super("SPEAD heap record", 0, 0, true);
         }
 
         @Override
@@ -105,29 +137,13 @@ public final class SpeadSerializers {
         }
     }
 
-    /** Legacy keyed state: a substream's live heaps in one value (format 0, a6d257e). Mutable: copies are deep. */
-    public static final class LiveHeapTableSerializer extends VersionedSerializer<LiveHeapTable> {
+    /** Legacy keyed state: a substream's live heaps in one value (format 0, a6d257e). Mutable. */
+    public static final class LiveHeapTableSerializer extends SpeadSerializer<LiveHeapTable> {
         private static final long serialVersionUID = 1L;
         public static final LiveHeapTableSerializer INSTANCE = new LiveHeapTableSerializer();
 
-        @Override
-        public String stateName() {
-            return "SPEAD live-heap table (legacy live-heaps state)";
-        }
-
-        @Override
-        public int currentFormat() {
-            return 0;
-        }
-
-        @Override
-        public boolean isImmutableType() {
-            return false;
-        }
-
-        @Override
-        public LiveHeapTable createInstance() {
-            return null;
+        public LiveHeapTableSerializer() {
+            super("SPEAD live-heap table (legacy live-heaps state)", 0, 0, false);
         }
 
         @Override
@@ -162,28 +178,12 @@ public final class SpeadSerializers {
      * Keyed state: a stream's reorder buffer and counter position. Mutable. Format 1; format 0
      * (a6d257e) also held the stream's descriptors, skipped when read.
      */
-    public static final class HeapSequencerSerializer extends VersionedSerializer<HeapSequencer> {
+    public static final class HeapSequencerSerializer extends SpeadSerializer<HeapSequencer> {
         private static final long serialVersionUID = 1L;
         public static final HeapSequencerSerializer INSTANCE = new HeapSequencerSerializer();
 
-        @Override
-        public String stateName() {
-            return "SPEAD heap sequencer";
-        }
-
-        @Override
-        public int currentFormat() {
-            return HeapSequencer.FORMAT;
-        }
-
-        @Override
-        public int oldestReadableFormat() {
-            return 0;
-        }
-
-        @Override
-        public boolean isImmutableType() {
-            return false;
+        public HeapSequencerSerializer() {
+            super("SPEAD heap sequencer", HeapSequencer.FORMAT, 0, false);
         }
 
         @Override
@@ -219,29 +219,13 @@ public final class SpeadSerializers {
         }
     }
 
-    /** Keyed map state value: a live heap's bookkeeping (detached). Mutable: copies are deep. Format 0. */
-    public static final class LiveHeapSerializer extends VersionedSerializer<LiveHeap> {
+    /** Keyed map state value: a live heap's bookkeeping (detached). Mutable. Format 0. */
+    public static final class LiveHeapSerializer extends SpeadSerializer<LiveHeap> {
         private static final long serialVersionUID = 1L;
         public static final LiveHeapSerializer INSTANCE = new LiveHeapSerializer();
 
-        @Override
-        public String stateName() {
-            return "SPEAD live heap";
-        }
-
-        @Override
-        public int currentFormat() {
-            return 0;
-        }
-
-        @Override
-        public boolean isImmutableType() {
-            return false;
-        }
-
-        @Override
-        public LiveHeap createInstance() {
-            return null;
+        public LiveHeapSerializer() {
+            super("SPEAD live heap", 0, 0, false);
         }
 
         @Override
@@ -273,28 +257,12 @@ public final class SpeadSerializers {
     }
 
     /** Keyed state: a substream's live heap counters and recent heap counters. Mutable. Format 0. */
-    public static final class SubstreamHeapsSerializer extends VersionedSerializer<SubstreamHeaps> {
+    public static final class SubstreamHeapsSerializer extends SpeadSerializer<SubstreamHeaps> {
         private static final long serialVersionUID = 1L;
         public static final SubstreamHeapsSerializer INSTANCE = new SubstreamHeapsSerializer();
 
-        @Override
-        public String stateName() {
-            return "SPEAD substream heaps";
-        }
-
-        @Override
-        public int currentFormat() {
-            return 0;
-        }
-
-        @Override
-        public boolean isImmutableType() {
-            return false;
-        }
-
-        @Override
-        public SubstreamHeaps createInstance() {
-            return new SubstreamHeaps(SpeadAssemblyConfig.defaults());
+        public SubstreamHeapsSerializer() {
+            super("SPEAD substream heaps", 0, 0, false);
         }
 
         @Override
@@ -330,24 +298,13 @@ public final class SpeadSerializers {
      * is stored), so the heap backend's copy-on-write snapshots share pieces instead of copying
      * them. Format 0: length, bytes.
      */
-    public static final class PayloadPieceSerializer extends VersionedSerializer<byte[]> {
+    public static final class PayloadPieceSerializer extends SpeadSerializer<byte[]> {
         private static final long serialVersionUID = 1L;
         public static final PayloadPieceSerializer INSTANCE = new PayloadPieceSerializer();
         private static final byte[] EMPTY = new byte[0];
 
-        @Override
-        public String stateName() {
-            return "SPEAD payload piece";
-        }
-
-        @Override
-        public int currentFormat() {
-            return 0;
-        }
-
-        @Override
-        public boolean isImmutableType() {
-            return true;
+        public PayloadPieceSerializer() {
+            super("SPEAD payload piece", 0, 0, true);
         }
 
         @Override
