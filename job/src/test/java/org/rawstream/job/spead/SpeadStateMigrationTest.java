@@ -16,6 +16,8 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.Test;
@@ -28,7 +30,7 @@ import org.rawstream.sources.spead.source.SpeadPacketRecord;
  * the golden snapshots of commit a6d257e (src/test/resources/migration/spead, see its README) —
  * live heaps mid-assembly in the former one-value layout, a sequencer holding out-of-order heaps
  * and descriptors — restored by today's operators must store exactly what an uninterrupted run
- * stored; a changed {@code substreams} or {@code max-live-heaps} works; the per-heap state
+ * stored; a changed {@code substreams}, {@code max-live-heaps} or parallelism works; the per-heap state
  * survives a snapshot on RocksDB; a newer state format is refused with a clear message.
  */
 class SpeadStateMigrationTest {
@@ -116,6 +118,88 @@ class SpeadStateMigrationTest {
         SpeadAssemblyConfig one = SpeadAssemblyConfig.builder().maxLiveHeaps(1).build();
         List<String> resumed = resumeGolden(assembly(one), SpeadStateScenario.orderingHarness(), SpeadStateScenario.after());
         assertThat(resumed).hasSize(6).containsAll(expected().subList(1, 6)).doesNotContain(expected().get(0));
+    }
+
+    @Test
+    void moreParallelismAfterTheRestoreWorks() throws Exception {
+        // The golden snapshots have maximum parallelism 1 (the harness default), which no restore
+        // may change: today's state, snapshotted mid-scenario at parallelism 1 of 128, is split
+        // over 2 subtasks of each operator; every record goes to the subtask owning its key.
+        int parallelism = 2;
+        OperatorSubtaskState a;
+        OperatorSubtaskState o;
+        var as1 = assembly(SpeadStateScenario.CONFIG, 1, 0);
+        var os1 = ordering(1, 0);
+        try {
+            as1.open();
+            os1.open();
+            as1.setProcessingTime(SpeadStateScenario.NOW);
+            os1.setProcessingTime(SpeadStateScenario.NOW);
+            assertThat(SpeadStateScenario.run(as1, os1, SpeadStateScenario.before())).isEmpty();
+            a = as1.snapshot(1, SpeadStateScenario.NOW);
+            o = os1.snapshot(1, SpeadStateScenario.NOW);
+        } finally {
+            as1.close();
+            os1.close();
+        }
+        List<KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord>> assemblies = new ArrayList<>();
+        List<KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage>> orderings = new ArrayList<>();
+        List<String> out = new ArrayList<>();
+        try {
+            for (int i = 0; i < parallelism; i++) {
+                var as = assembly(SpeadStateScenario.CONFIG, parallelism, i);
+                var os = ordering(parallelism, i);
+                as.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(a, MAX_PARALLELISM, 1, parallelism, i));
+                os.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(o, MAX_PARALLELISM, 1, parallelism, i));
+                as.open();
+                os.open();
+                assemblies.add(as);
+                orderings.add(os);
+                as.setProcessingTime(SpeadStateScenario.NOW);
+                os.setProcessingTime(SpeadStateScenario.NOW);
+            }
+            for (SpeadPacketRecord p : SpeadStateScenario.after()) {
+                var as = assemblies.get(subtask(p.assemblyKey(), parallelism));
+                as.processElement(p, 0);
+                for (SpeadHeapRecord h : as.extractOutputValues()) {
+                    var os = orderings.get(subtask(h.stream(), parallelism));
+                    os.processElement(h, 0);
+                    for (RawMessage m : os.extractOutputValues()) {
+                        out.add(HexFormat.of().formatHex(m.bytes()));
+                    }
+                    os.getOutput().clear();
+                }
+                as.getOutput().clear();
+            }
+        } finally {
+            for (var h : assemblies) {
+                h.close();
+            }
+            for (var h : orderings) {
+                h.close();
+            }
+        }
+        assertThat(out).isEqualTo(expected());
+    }
+
+    private static final int MAX_PARALLELISM = 128;
+
+    private static int subtask(String key, int parallelism) {
+        return KeyGroupRangeAssignment.assignKeyToParallelOperator(key, MAX_PARALLELISM, parallelism);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> assembly(
+            SpeadAssemblyConfig config, int parallelism, int subtask) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new HeapAssemblyFunction(SpeadStateScenario.SOURCE, config)),
+                SpeadPacketRecord::assemblyKey, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage> ordering(int parallelism,
+            int subtask) throws Exception {
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new HeapOrderingFunction(SpeadStateScenario.SOURCE, 0, SpeadStateScenario.SUBSTREAMS,
+                        SpeadStateScenario.CONFIG)), SpeadHeapRecord::stream, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
     }
 
     @Test
