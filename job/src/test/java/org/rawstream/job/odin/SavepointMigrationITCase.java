@@ -39,9 +39,9 @@ import org.rawstream.sources.transport.UdpSender;
 /**
  * Migration test in the manner of Flink's connectors: the golden savepoint of the first release
  * ({@link GoldenOdinScenario}; ODIN schemas and held data, network source split, sink writer
- * state and a pending committable) restored into today's job wiring, at the parallelism it was
- * taken with and at a lower one; the rest of the scenario's packets sent; the committed output
- * and the decoded values must be exactly those of an uninterrupted run (which the last test runs).
+ * state and a pending committable) restored into today's job wiring at the parallelism it was
+ * taken with (2), a lower and a higher one; the rest of the scenario's packets sent; the committed
+ * output and the decoded values must be exactly those of an uninterrupted run (the last test).
  */
 class SavepointMigrationITCase {
 
@@ -49,14 +49,14 @@ class SavepointMigrationITCase {
 
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(3)
                     .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
 
     @TempDir
     Path tmp;
 
     @ParameterizedTest(name = "restored at parallelism {0}")
-    @ValueSource(ints = {GoldenOdinScenario.PARALLELISM, 1})
+    @ValueSource(ints = {GoldenOdinScenario.PARALLELISM, 1, 3})
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void goldenSavepointOfTheFirstReleaseResumesExactlyOnce(int parallelism) throws Exception {
         Path out = tmp.resolve("out");
