@@ -14,10 +14,12 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.ScheduledFuture;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobInfoImpl;
 import org.apache.flink.api.common.TaskInfoImpl;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.runtime.metrics.groups.InternalSinkWriterMetricGroup;
 import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
@@ -196,7 +198,19 @@ class RawHdf5SinkWriterTest {
         return x.checkpoint != y.checkpoint ? Long.compare(x.checkpoint, y.checkpoint) : Integer.compare(x.seq, y.seq);
     }
 
-    private static WriterInitContext context() {
+    private static final ProcessingTimeService NEVER_FIRING = new ProcessingTimeService() {
+        @Override
+        public long getCurrentProcessingTime() {
+            return System.currentTimeMillis();
+        }
+
+        @Override
+        public ScheduledFuture<?> registerTimer(long timestamp, ProcessingTimeCallback target) {
+            return null; // no handle: the writer then has nothing to cancel
+        }
+    };
+
+    static WriterInitContext context() {
         InternalSinkWriterMetricGroup metrics =
                 InternalSinkWriterMetricGroup.wrap(UnregisteredMetricGroups.createUnregisteredOperatorMetricGroup());
         TaskInfoImpl task = new TaskInfoImpl("sink", 1, 0, 1, 0);
@@ -207,6 +221,9 @@ class RawHdf5SinkWriterTest {
                     case "getTaskInfo" -> task;
                     case "getJobInfo" -> job;
                     case "getRestoredCheckpointId" -> OptionalLong.empty();
+                    // Timers never fire here (these tests call the writer from one thread, as the
+                    // mailbox would); RawHdf5SinkRollOnTimeITCase runs them on Flink's real service.
+                    case "getProcessingTimeService" -> NEVER_FIRING;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }
