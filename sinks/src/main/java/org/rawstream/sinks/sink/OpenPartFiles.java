@@ -41,6 +41,8 @@ final class OpenPartFiles {
     private int nextSeq;
     /** Whether this writer already logged and counted an output failure (one line per attempt). */
     private boolean failureReported;
+    /** The thread that first used this (the append thread); checked with {@code -ea}, as in the tests. */
+    private Thread owner;
 
     OpenPartFiles(RollingPolicy rollingPolicy, long minFreeBytes, String lineage, int subtask, long lastCheckpointId,
             int sources, SinkWriterMetrics metrics, PreSync preSync) {
@@ -61,6 +63,7 @@ final class OpenPartFiles {
      * space guard or an I/O failure becomes an {@link OutputFaults.OutputFailedException}.
      */
     void append(SourceTarget target, MessageBatch batch, long firstMessageMillis) throws IOException {
+        assert onOwnerThread();
         if (batch.size() == 0) {
             return;
         }
@@ -86,6 +89,7 @@ final class OpenPartFiles {
 
     /** Closes the parts the policy rolls at {@code nowMillis} (the processing-time timer). */
     void rollDue(long nowMillis) throws IOException {
+        assert onOwnerThread();
         for (OpenPart part : open) {
             if (part != null && rollingPolicy.shouldRollOnProcessingTime(part, nowMillis)) {
                 try {
@@ -100,6 +104,7 @@ final class OpenPartFiles {
 
     /** Closes every open part; returns the files closed since the last call (for the committer). */
     List<RawFileCommittable> closeAll() throws IOException {
+        assert onOwnerThread();
         for (OpenPart part : open) {
             if (part != null) {
                 try {
@@ -116,6 +121,7 @@ final class OpenPartFiles {
 
     /** Checkpoint {@code checkpointId} was taken: later files belong to the next one. */
     void checkpointTaken(long checkpointId) {
+        assert onOwnerThread();
         for (OpenPart part : open) {
             if (part != null) {
                 // prepareCommit closes every file before each snapshot: this would be a Flink contract change.
@@ -154,6 +160,17 @@ final class OpenPartFiles {
                         path, OutputFaults.cause(part.target.dir, path, 0, e));
             }
         }
+    }
+
+    private boolean onOwnerThread() {
+        if (owner == null) {
+            owner = Thread.currentThread();
+        }
+        if (owner != Thread.currentThread()) {
+            throw new IllegalStateException("raw-HDF5 files used on " + Thread.currentThread().getName()
+                    + ", owned by " + owner.getName());
+        }
+        return true;
     }
 
     private OpenPart openPart(SourceTarget target, long firstMessageMillis) throws IOException {
