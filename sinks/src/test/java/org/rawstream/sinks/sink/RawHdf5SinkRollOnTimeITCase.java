@@ -97,6 +97,14 @@ class RawHdf5SinkRollOnTimeITCase {
             }
             assertThat(read).isEqualTo(expected);
             assertThat(counter(id, ".rawhdf5.filesCommitted")).isEqualTo(1);
+
+            // The checkpoint let the source send its next ten, then it is quiet again: the timer
+            // keeps running, so they roll by age too and wait, hidden, for the checkpoint after.
+            await("the age roll of the next interval's file", () -> counter(id, ".rawhdf5.filesClosed") == 2);
+            assertThat(list(dir.resolve("a"))).hasSize(2).filteredOn(p -> p.getFileName().toString()
+                    .endsWith(PartFileName.HIDDEN_SUFFIX)).singleElement()
+                    .satisfies(p -> assertThat(PartFileName.parseHidden(p.getFileName().toString()).orElseThrow()
+                            .checkpoint).isEqualTo(2));
         } finally {
             job.cancel().get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         }
