@@ -133,11 +133,23 @@ final class AppendThread {
             // shut down before: that call queued the last command
         }
         thread.shutdown();
+        // Cancelling interrupts the task thread, often while the append thread merely finishes a
+        // batch: keep waiting through interrupts (to the same deadline) so its files are closed
+        // rather than left behind, and pass the interrupt on afterwards.
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+        boolean interrupted = false;
         try {
-            return thread.awaitTermination(waitMillis, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+            while (true) {
+                try {
+                    return thread.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
