@@ -20,11 +20,11 @@ import org.rawstream.job.config.FlatYaml;
 import org.rawstream.job.config.InvalidSettingException;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.SettingType;
+import org.rawstream.job.config.SettingsReference;
 import org.rawstream.job.config.Settings;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.metrics.LoopbackPrometheusReporterFactory;
 import org.rawstream.job.source.NetworkKindOptions;
-import org.rawstream.job.source.SourceKind;
 import org.rawstream.job.source.SourceKinds;
 import org.rawstream.job.status.StatusBoard;
 import org.rawstream.job.status.StatusReporterFactory;
@@ -127,10 +127,7 @@ public final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         if (listSourceTypes) {
-            for (SourceKind kind : SourceKinds.all().values()) {
-                out.printf("%s: %s%n  options (defaults): %s; protocol=%s io-version=%s%n", kind.type(),
-                        kind.description(), kind.options(), kind.defaultProtocol(), kind.defaultIoVersion());
-            }
+            SettingsReference.sourceTypes().forEach(out::println);
             return 0;
         }
         if ((demo || quiet || prometheusPort != null) && !local) {
@@ -266,9 +263,7 @@ public final class RunCommand implements Callable<Integer> {
             String prefix = "source." + source.name() + ".";
             List<String> configured = settings.asMap().keySet().stream()
                     .filter(k -> k.startsWith(prefix) && !settings.origin(k).equals("default")).toList();
-            // Where it listens: "bind-host", or "host" (SPEAD).
-            String bindHost = source.options().getOrDefault(NetworkKindOptions.BIND_HOST,
-                    source.options().getOrDefault("host", "127.0.0.1"));
+            String bindHost = source.options().getOrDefault(NetworkKindOptions.BIND_HOST.key(), "127.0.0.1");
             if (!configured.isEmpty() || !isLoopback(bindHost)) {
                 out.printf("WARNING: --demo feeds source '%s' with its built-in sender, and it is configured for a "
                         + "real sender (%s): a real sender's data and the demo traffic would share %s%n", source.name(),

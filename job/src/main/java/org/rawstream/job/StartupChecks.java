@@ -14,6 +14,12 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.rawstream.job.config.InvalidSettingException;
 import org.rawstream.job.config.SourceConfig;
+import org.rawstream.job.source.NetworkKindOptions;
+import org.rawstream.job.source.SourceKind;
+import org.rawstream.job.source.SourceKinds;
+import org.rawstream.sources.transport.EndpointOptions;
+import org.rawstream.sources.transport.TcpOptions;
+import org.rawstream.sources.transport.UdpOptions;
 
 /**
  * What an embedded run checks before it submits the job, so that a mistake is one line and an
@@ -66,19 +72,13 @@ public final class StartupChecks {
         }
     }
 
-    /** The listening endpoints of {@code sources} (sources without a {@code port} option have none). */
+    /** The listening endpoints of {@code sources}, as their kinds derive them ({@link SourceKind#endpoints}). */
     static List<Endpoint> endpoints(List<SourceConfig> sources) {
         List<Endpoint> result = new ArrayList<>();
         for (SourceConfig s : sources) {
-            if (!s.options().containsKey("port")) {
-                continue;
-            }
-            String hosts = s.options().getOrDefault("bind-host", s.options().getOrDefault("host", "127.0.0.1"));
-            boolean tcp = s.type().toLowerCase(Locale.ROOT).endsWith("-tcp");
-            boolean reuse = Boolean.parseBoolean(s.options().getOrDefault("reuse-port", "false").trim());
-            // SPEAD's host may list several addresses (one endpoint each, see SpeadSourceKind.endpoints).
-            for (String host : hosts.split(",")) {
-                result.add(new Endpoint(s.key("port"), host.trim(), s.intValue("port", 1, 65535), tcp, reuse));
+            for (EndpointOptions e : SourceKinds.get(s.type()).endpoints(s)) {
+                result.add(new Endpoint(s.key(NetworkKindOptions.PORT.key()), e.bindHost(), e.port(),
+                        e instanceof TcpOptions, e instanceof UdpOptions udp && udp.reusePort()));
             }
         }
         return result;

@@ -230,7 +230,7 @@ final class ClusterProtocolSource {
      */
     private void checkHeaps(Path sourceDir, Outcome o) throws IOException {
         long rounds = feed == null ? 0 : feed.rounds();
-        int heapSize = config.intValue(SpeadSourceKind.DEMO_HEAP_SIZE, 4, 1 << 26) / 4 * 4;
+        int heapSize = config.get(SpeadSourceKind.DEMO_HEAP_SIZE).intValue() / 4 * 4;
         byte[] expected = new byte[heapSize];
         Set<Long> counters = new HashSet<>();
         long outOfRange = 0;

@@ -42,6 +42,7 @@ import org.rawstream.job.spead.HeapAssemblyFunction;
 import org.rawstream.job.spead.HeapOrderingFunction;
 import org.rawstream.job.spead.SpeadHeapRecord;
 import org.rawstream.job.spead.SpeadSerializers;
+import org.rawstream.job.source.NetworkKindOptions;
 import org.rawstream.job.spead.SpeadSourceKind;
 import org.rawstream.sinks.rawhdf5.MessageBatch;
 import org.rawstream.sinks.rawhdf5.RawFileOptions;
@@ -459,7 +460,7 @@ public final class SpeadUdpBench {
         SpeadAssemblyConfig config = SpeadSourceKind.assemblyConfig(source);
         NetworkSource<SpeadPacketRecord> src = NetworkSource.<SpeadPacketRecord>builder().name(source.name())
                 .protocol(new SpeadProtocol(1, config.maxPacketSize())).typeInfo(SpeadProtocol.PACKET_TYPE)
-                .handoverBytes(source.bytes(SpeadSourceKind.HANDOVER))
+                .handoverBytes(source.get(NetworkKindOptions.HANDOVER))
                 .udp(UdpOptions.builder(Integer.parseInt(source.string("port"))).receiveBufferBytes(32 << 20).build())
                 .stopWhenIdle(Duration.ofSeconds(3), Duration.ofSeconds(60)).build();
         return env.fromSource(src, WatermarkStrategy.noWatermarks(), "spead", SpeadProtocol.PACKET_TYPE);

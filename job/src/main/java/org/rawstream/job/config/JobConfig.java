@@ -16,49 +16,39 @@ import org.rawstream.job.source.SourceKind;
 import org.rawstream.job.source.SourceKinds;
 import org.rawstream.sinks.sink.RawHdf5Sink;
 import org.rawstream.sinks.sink.RollPolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The job's typed configuration, parsed and validated from {@link Settings} (defaults, config
  * file, flags). Unknown keys are errors, so a typo never silently falls back to a default.
  */
 public final class JobConfig {
-    public static final String OUTPUT_DIR = "output.dir";
-    public static final String SOURCES = "sources";
-    public static final String PARALLELISM = "parallelism";
-    public static final String CHECKPOINT_INTERVAL = "checkpoint.interval";
-    public static final String DURATION = "duration";
-    public static final String ROLL_MAX_BYTES = "roll.max-bytes";
-    public static final String ROLL_MAX_RECORDS = "roll.max-records";
-    public static final String ROLL_MAX_AGE = "roll.max-age";
-    public static final String BATCH_MAX_MESSAGES = "batch.max-messages";
-    public static final String BATCH_MAX_BYTES = "batch.max-bytes";
-    public static final String BATCH_QUEUE_BYTES = "batch.queue-bytes";
-    public static final String SYNC_ON_COMMIT = "sink.sync-on-commit";
-    /** Free space the output file system keeps; an append that would go below fails the task first. */
-    public static final String MIN_FREE_BYTES = "sink.min-free-bytes";
-    /** Consecutive failed checkpoints tolerated before the job restarts (Flink's tolerable-failed-checkpoints). */
-    public static final String CHECKPOINT_TOLERABLE_FAILURES = "checkpoint.tolerable-failures";
+    private static final Logger LOG = LoggerFactory.getLogger(JobConfig.class);
 
-    static final SettingType<Long> PARALLELISM_RANGE = SettingType.count(1, 1024);
-    static final SettingType<Duration> CHECKPOINT_INTERVAL_RANGE = SettingType.duration(Duration.ofMillis(10), Duration.ofDays(7));
-    static final SettingType<Duration> DURATION_RANGE = SettingType.duration(Duration.ofMillis(1), Duration.ofDays(36500));
-    static final SettingType<Long> ROLL_BYTES_RANGE = SettingType.bytes(1, Long.MAX_VALUE);
-    static final SettingType<Long> ROLL_RECORDS_RANGE = SettingType.count(1, Long.MAX_VALUE);
-    static final SettingType<Duration> ROLL_AGE_RANGE = SettingType.duration(Duration.ofMillis(1), Duration.ofDays(36500));
-    static final SettingType<Long> BATCH_MESSAGES_RANGE = SettingType.count(1, 1_000_000);
-    /** A batch is one direct buffer with int offsets. */
-    static final SettingType<Long> BATCH_BYTES_RANGE = SettingType.bytes(1, 1L << 30);
-    static final SettingType<Long> QUEUE_BYTES_RANGE = SettingType.bytes(0, 64L << 30);
-    static final SettingType<Long> MIN_FREE_RANGE = SettingType.bytes(0, Long.MAX_VALUE);
-    static final SettingType<Long> TOLERABLE_FAILURES_RANGE = SettingType.count(0, Integer.MAX_VALUE);
+    // The keys, for code that sets them (flags, tests); the definitions are in JobSettings.
+    public static final String OUTPUT_DIR = JobSettings.OUTPUT_DIR.key();
+    public static final String SOURCES = JobSettings.SOURCES.key();
+    public static final String PARALLELISM = JobSettings.PARALLELISM.key();
+    public static final String CHECKPOINT_INTERVAL = JobSettings.CHECKPOINT_INTERVAL.key();
+    public static final String DURATION = JobSettings.DURATION.key();
+    public static final String ROLL_MAX_BYTES = JobSettings.ROLL_MAX_BYTES.key();
+    public static final String ROLL_MAX_RECORDS = JobSettings.ROLL_MAX_RECORDS.key();
+    public static final String ROLL_MAX_AGE = JobSettings.ROLL_MAX_AGE.key();
+    public static final String BATCH_MAX_MESSAGES = JobSettings.BATCH_MAX_MESSAGES.key();
+    public static final String BATCH_MAX_BYTES = JobSettings.BATCH_MAX_BYTES.key();
+    public static final String BATCH_QUEUE_BYTES = JobSettings.BATCH_QUEUE_BYTES.key();
+    public static final String SYNC_ON_COMMIT = JobSettings.SYNC_ON_COMMIT.key();
+    public static final String MIN_FREE_BYTES = JobSettings.MIN_FREE_BYTES.key();
+    public static final String CHECKPOINT_TOLERABLE_FAILURES = JobSettings.CHECKPOINT_TOLERABLE_FAILURES.key();
     /** Default of {@link #CHECKPOINT_TOLERABLE_FAILURES}: about 100 s without a commit at the 10 s interval. */
-    public static final int DEFAULT_TOLERABLE_FAILURES = 10;
+    public static final int DEFAULT_TOLERABLE_FAILURES = JobSettings.CHECKPOINT_TOLERABLE_FAILURES.defaultValue();
 
-    /** Source keys every kind has; kind-specific keys come from {@link SourceKind#options()}. */
-    public static final String SOURCE_TYPE = "type";
-    public static final String SOURCE_IO_GROUP = "io-group";
-    public static final String SOURCE_PROTOCOL = "protocol";
-    public static final String SOURCE_IO_VERSION = "io-version";
+    /** Source keys every kind has; kind-specific keys come from {@link SourceKind#settings()}. */
+    public static final String SOURCE_TYPE = JobSettings.SOURCE_TYPE.key();
+    public static final String SOURCE_IO_GROUP = JobSettings.SOURCE_IO_GROUP.key();
+    public static final String SOURCE_PROTOCOL = JobSettings.SOURCE_PROTOCOL.key();
+    public static final String SOURCE_IO_VERSION = JobSettings.SOURCE_IO_VERSION.key();
 
     /**
      * Built-in defaults: the generator "gen" and one source per protocol (SPEAD over UDP, ODIN-Stream
@@ -67,21 +57,9 @@ public final class JobConfig {
      * Empty value = unset.
      */
     public static Settings defaults() {
-        return new Settings()
-                .set(OUTPUT_DIR, "out", "default")
-                .set(SOURCES, "gen,spead,odin,echo,msgpack", "default")
-                .set(PARALLELISM, "", "default")
-                .set(CHECKPOINT_INTERVAL, "", "default")
-                .set(DURATION, "", "default")
-                .set(ROLL_MAX_BYTES, "256mb", "default")
-                .set(ROLL_MAX_RECORDS, "1000000", "default")
-                .set(ROLL_MAX_AGE, "15min", "default")
-                .set(BATCH_MAX_MESSAGES, "1000", "default")
-                .set(BATCH_MAX_BYTES, "4mb", "default")
-                .set(BATCH_QUEUE_BYTES, "32mb", "default")
-                .set(SYNC_ON_COMMIT, "true", "default")
-                .set(MIN_FREE_BYTES, "64mb", "default")
-                .set(CHECKPOINT_TOLERABLE_FAILURES, Integer.toString(DEFAULT_TOLERABLE_FAILURES), "default")
+        Settings defaults = new Settings();
+        JobSettings.job().forEach(s -> defaults.set(s.key(), s.defaultText(), "default"));
+        return defaults
                 .set("source.gen.type", "generator", "default")
                 // SPEAD over UDP on 127.0.0.1:7148; --demo feeds it with send-spead at 0.05 Gb/s.
                 .set("source.spead.type", "spead-udp", "default")
@@ -109,27 +87,27 @@ public final class JobConfig {
     private final boolean syncOnCommit;
     private final long minFreeBytes;
     private final int tolerableCheckpointFailures;
+    /** What was accepted with a warning (an old key), each also logged once. */
+    private final List<String> warnings = new ArrayList<>();
 
     private JobConfig(Settings settings) {
         this.settings = settings;
         checkKnownKeys(settings);
-        this.outputDir = Paths.get(settings.get(OUTPUT_DIR).orElse("out"));
-        this.parallelism = settings.get(PARALLELISM)
-                .map(v -> OptionalInt.of(PARALLELISM_RANGE.parse(PARALLELISM, v).intValue())).orElse(OptionalInt.empty());
-        this.checkpointInterval = settings.get(CHECKPOINT_INTERVAL).map(v -> CHECKPOINT_INTERVAL_RANGE.parse(CHECKPOINT_INTERVAL, v));
-        this.duration = settings.get(DURATION).map(v -> DURATION_RANGE.parse(DURATION, v));
+        this.outputDir = Paths.get(get(JobSettings.OUTPUT_DIR));
+        this.parallelism = optional(JobSettings.PARALLELISM).map(OptionalInt::of).orElse(OptionalInt.empty());
+        this.checkpointInterval = optional(JobSettings.CHECKPOINT_INTERVAL);
+        this.duration = optional(JobSettings.DURATION);
         this.rollPolicy = RollPolicy.builder()
-                .maxFileBytes(ROLL_BYTES_RANGE.parse(ROLL_MAX_BYTES, required(ROLL_MAX_BYTES)))
-                .maxFileRecords(ROLL_RECORDS_RANGE.parse(ROLL_MAX_RECORDS, required(ROLL_MAX_RECORDS)))
-                .maxFileAge(ROLL_AGE_RANGE.parse(ROLL_MAX_AGE, required(ROLL_MAX_AGE)))
+                .maxFileBytes(get(JobSettings.ROLL_MAX_BYTES))
+                .maxFileRecords(get(JobSettings.ROLL_MAX_RECORDS))
+                .maxFileAge(get(JobSettings.ROLL_MAX_AGE))
                 .build();
-        this.batchMessages = BATCH_MESSAGES_RANGE.parse(BATCH_MAX_MESSAGES, required(BATCH_MAX_MESSAGES)).intValue();
-        this.batchBytes = BATCH_BYTES_RANGE.parse(BATCH_MAX_BYTES, required(BATCH_MAX_BYTES));
-        this.batchQueueBytes = QUEUE_BYTES_RANGE.parse(BATCH_QUEUE_BYTES, required(BATCH_QUEUE_BYTES));
-        this.syncOnCommit = parseBoolean(SYNC_ON_COMMIT, required(SYNC_ON_COMMIT));
-        this.minFreeBytes = MIN_FREE_RANGE.parse(MIN_FREE_BYTES, required(MIN_FREE_BYTES));
-        this.tolerableCheckpointFailures = TOLERABLE_FAILURES_RANGE
-                .parse(CHECKPOINT_TOLERABLE_FAILURES, required(CHECKPOINT_TOLERABLE_FAILURES)).intValue();
+        this.batchMessages = get(JobSettings.BATCH_MAX_MESSAGES);
+        this.batchBytes = get(JobSettings.BATCH_MAX_BYTES);
+        this.batchQueueBytes = get(JobSettings.BATCH_QUEUE_BYTES);
+        this.syncOnCommit = get(JobSettings.SYNC_ON_COMMIT);
+        this.minFreeBytes = get(JobSettings.MIN_FREE_BYTES);
+        this.tolerableCheckpointFailures = get(JobSettings.CHECKPOINT_TOLERABLE_FAILURES);
         this.sources = Collections.unmodifiableList(parseSources(settings));
     }
 
@@ -137,12 +115,20 @@ public final class JobConfig {
         return new JobConfig(settings);
     }
 
-    private String required(String key) {
-        return settings.get(key).orElseThrow(() -> new InvalidSettingException("missing setting " + key));
+    /** The setting's value: set, else its default; a setting with neither is missing. */
+    private <T> T get(Setting<T> setting) {
+        return optional(setting).orElseThrow(() -> new InvalidSettingException("missing setting " + setting.key()));
+    }
+
+    private <T> Optional<T> optional(Setting<T> setting) {
+        Optional<String> raw = settings.get(setting.key());
+        return raw.isPresent() ? Optional.of(setting.parse(setting.key(), raw.get()))
+                : Optional.ofNullable(setting.defaultValue());
     }
 
     private static void checkKnownKeys(Settings settings) {
-        Set<String> known = defaults().asMap().keySet();
+        Set<String> known = new LinkedHashSet<>();
+        JobSettings.job().forEach(s -> known.add(s.key()));
         for (String key : settings.asMap().keySet()) {
             if (!key.startsWith("source.") && !known.contains(key)) {
                 throw new InvalidSettingException("unknown setting '" + key + "'; known: " + known
@@ -151,7 +137,7 @@ public final class JobConfig {
         }
     }
 
-    private static List<SourceConfig> parseSources(Settings settings) {
+    private List<SourceConfig> parseSources(Settings settings) {
         Set<String> names = new LinkedHashSet<>();
         for (String name : settings.get(SOURCES).orElse("").split(",")) {
             if (!name.isBlank()) {
@@ -170,7 +156,8 @@ public final class JobConfig {
                     .orElseThrow(() -> new InvalidSettingException("source " + name + ": set " + prefix + SOURCE_TYPE
                             + " (one of " + SourceKinds.all().keySet() + ")"));
             SourceKind kind = SourceKinds.get(type);
-            int ioGroup = SettingType.count(0, 255).parse(prefix + SOURCE_IO_GROUP, raw.getOrDefault(SOURCE_IO_GROUP, "0")).intValue();
+            int ioGroup = JobSettings.SOURCE_IO_GROUP.parse(prefix + SOURCE_IO_GROUP,
+                    raw.getOrDefault(SOURCE_IO_GROUP, JobSettings.SOURCE_IO_GROUP.defaultText()));
             if (!ioGroups.add(ioGroup)) {
                 // Not fatal for the format, but almost always a copy-paste error in the config.
                 throw new InvalidSettingException("source " + name + ": io-group " + ioGroup + " is used twice");
@@ -178,38 +165,66 @@ public final class JobConfig {
             String protocol = raw.getOrDefault(SOURCE_PROTOCOL, kind.defaultProtocol());
             String ioVersion = raw.containsKey(SOURCE_IO_VERSION) ? raw.get(SOURCE_IO_VERSION)
                     : kind.defaultIoVersion(protocol);
-            Map<String, String> kindOptions;
+            List<Setting<?>> kindSettings;
             try {
-                kindOptions = kind.options(protocol);
+                kindSettings = kind.settings(protocol);
             } catch (IllegalArgumentException e) {
                 throw new InvalidSettingException("source " + name + ": " + e.getMessage());
             }
-            Map<String, String> options = new LinkedHashMap<>(kindOptions);
-            for (Map.Entry<String, String> e : raw.entrySet()) {
-                String key = e.getKey();
-                if (key.equals(SOURCE_TYPE) || key.equals(SOURCE_IO_GROUP) || key.equals(SOURCE_PROTOCOL)
-                        || key.equals(SOURCE_IO_VERSION)) {
-                    continue;
-                }
-                if (!options.containsKey(key)) {
-                    throw new InvalidSettingException("unknown option " + prefix + key + " for type " + type
-                            + "; known: " + kindOptions.keySet());
-                }
-                options.put(key, e.getValue());
-            }
+            Map<String, String> options = options(prefix, type, raw, kindSettings);
             SourceConfig source = new SourceConfig(name, type, ioGroup, protocol,
                     ioVersion == null || ioVersion.isBlank() ? null : ioVersion, options);
-            kind.validate(source);
+            // Every setting against its type and range, then what the kind checks of their combination.
+            kindSettings.forEach(source::optional);
+            try {
+                kind.validate(source);
+            } catch (InvalidSettingException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                String message = String.valueOf(e.getMessage());
+                throw new InvalidSettingException(message.startsWith("source " + name) ? message
+                        : "source " + name + ": " + message);
+            }
             result.add(source);
         }
         return result;
     }
 
-    private static boolean parseBoolean(String key, String value) {
-        if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
-            return Boolean.parseBoolean(value);
+    /**
+     * The kind's settings with their defaults, overridden by what {@code raw} sets; an old key
+     * (a setting's deprecated name) is read as the current one, with one warning.
+     */
+    private Map<String, String> options(String prefix, String type, Map<String, String> raw, List<Setting<?>> kindSettings) {
+        Map<String, String> options = new LinkedHashMap<>();
+        Map<String, Setting<?>> byOldKey = new LinkedHashMap<>();
+        for (Setting<?> s : kindSettings) {
+            options.put(s.key(), s.defaultText());
+            s.deprecatedKeys().forEach(old -> byOldKey.put(old, s));
         }
-        throw new InvalidSettingException(key + " must be true or false, got " + value);
+        for (Map.Entry<String, String> e : raw.entrySet()) {
+            String key = e.getKey();
+            if (key.equals(SOURCE_TYPE) || key.equals(SOURCE_IO_GROUP) || key.equals(SOURCE_PROTOCOL)
+                    || key.equals(SOURCE_IO_VERSION)) {
+                continue;
+            }
+            if (!options.containsKey(key) && byOldKey.containsKey(key)) {
+                String current = byOldKey.get(key).key();
+                if (raw.containsKey(current)) {
+                    throw new InvalidSettingException(prefix + key + " and " + prefix + current
+                            + " are both set: " + key + " is the old name of " + current + "; keep " + current);
+                }
+                String warning = prefix + key + " is deprecated: use " + prefix + current;
+                LOG.warn(warning);
+                warnings.add(warning);
+                key = current;
+            }
+            if (!options.containsKey(key)) {
+                throw new InvalidSettingException("unknown option " + prefix + key + " for type " + type
+                        + "; known: " + options.keySet());
+            }
+            options.put(key, e.getValue());
+        }
+        return options;
     }
 
     /** The sink for these sources and limits. */
@@ -226,6 +241,11 @@ public final class JobConfig {
             b.source(s.name(), s.protocol(), s.ioVersion());
         }
         return b.build();
+    }
+
+    /** The warnings of the parse (old keys still accepted), each logged once at WARN. */
+    public List<String> warnings() {
+        return Collections.unmodifiableList(warnings);
     }
 
     public Settings settings() {

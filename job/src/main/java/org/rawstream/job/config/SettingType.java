@@ -77,6 +77,14 @@ public final class SettingType<T extends Comparable<? super T>> {
         return printer.apply(min) + " .. " + printer.apply(max);
     }
 
+    /** {@code value} as users write it, without spaces ({@code 64mb}, {@code 2s}, {@code 1000}). */
+    public String format(T value) {
+        if (value instanceof Duration d && d.isZero()) {
+            return "0s"; // as the docs write "run forever"
+        }
+        return printer.apply(value).replace(" ", "");
+    }
+
     private InvalidSettingException invalid(String key, String raw) {
         return new InvalidSettingException(key + " = " + (raw == null || raw.isBlank() ? "<empty>" : raw.trim())
                 + ": not a " + kind + " in " + range() + " (e.g. " + example + ")");

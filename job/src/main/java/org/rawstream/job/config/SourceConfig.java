@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One configured source: its name (output directory), kind ({@code type}), {@code io_groups} value,
@@ -59,6 +60,21 @@ public final class SourceConfig implements Serializable {
             throw new InvalidSettingException("source " + name + ": missing option " + key(key));
         }
         return value;
+    }
+
+    /** The value of {@code setting}: the configured one, else its default; throws if it has neither. */
+    public <T> T get(Setting<T> setting) {
+        return optional(setting).orElseThrow(() ->
+                new InvalidSettingException("source " + name + ": set " + key(setting.key())));
+    }
+
+    /** The value of {@code setting} when it is set or has a default; empty (blank) = unset. */
+    public <T> Optional<T> optional(Setting<T> setting) {
+        String raw = options.get(setting.key());
+        if (raw == null || raw.isBlank()) {
+            return Optional.ofNullable(setting.defaultValue());
+        }
+        return Optional.of(setting.parse(key(setting.key()), raw));
     }
 
     /** The option's full key, as users write it. */

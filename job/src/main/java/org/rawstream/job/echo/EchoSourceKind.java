@@ -1,10 +1,13 @@
 package org.rawstream.job.echo;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rawstream.job.config.Setting;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.DemoFeed;
 import org.rawstream.job.source.FeedLedger;
@@ -18,6 +21,8 @@ import org.rawstream.sources.echo.EchoFramer;
 import org.rawstream.sources.echo.EchoRequest;
 import org.rawstream.sources.echo.source.EchoProtocol;
 import org.rawstream.sources.net.NetworkSource;
+import org.rawstream.sources.transport.EndpointOptions;
+import org.rawstream.sources.transport.TcpOptions;
 
 /**
  * {@code type: echo-tcp}: a TCP server of the echo frame protocol. Every accepted request's
@@ -27,14 +32,22 @@ import org.rawstream.sources.net.NetworkSource;
  */
 public final class EchoSourceKind implements SourceKind {
     public static final String TYPE = "echo-tcp";
-    public static final String ACK = "ack";
-    public static final String MAX_FRAME_BYTES = "max-frame-bytes";
+    public static final Setting<String> ACK = Setting.key("ack").choice("received", "durable").defaultValue("received")
+            .withDescription("`received`: answer once the request is emitted into the job; `durable`: answer once it "
+                    + "is committed ([echo](protocols/echo.md))");
+    public static final Setting<Long> MAX_FRAME_BYTES = Setting.key("max-frame-bytes")
+            .bytes(EchoFramer.HEADER_BYTES, Integer.MAX_VALUE - 8).defaultValue((long) EchoProtocol.DEFAULT_MAX_FRAME_BYTES)
+            .withDescription("longest frame; a longer size field closes the connection");
     /**
      * Response budget per connection: responses held for an acknowledgement plus those the client
      * has not read yet; above it the connection is not read until they drain (flow control).
      */
-    public static final String MAX_HELD_RESPONSE_BYTES = "max-held-response-bytes";
-    public static final String DEMO_RATE = "demo-rate";
+    public static final Setting<Long> MAX_HELD_RESPONSE_BYTES = Setting.key("max-held-response-bytes")
+            .bytes(1, Integer.MAX_VALUE - 8).defaultValue((long) EchoProtocol.DEFAULT_MAX_PENDING_RESPONSE_BYTES)
+            .withDescription("answers per connection held for their acknowledgement plus not yet read by the client; "
+                    + "above it the connection is not read until they drain ([TCP sources](tcp-sources.md))");
+    public static final Setting<Double> DEMO_RATE = Setting.key("demo-rate").number(0, Double.MAX_VALUE)
+            .defaultValue(200.0).withDescription("requests per second of the `--demo` sender");
     static final int DEFAULT_PORT = 9500;
 
     @Override
@@ -53,38 +66,42 @@ public final class EchoSourceKind implements SourceKind {
     }
 
     @Override
-    public Map<String, String> options() {
-        Map<String, String> options = NetworkKindOptions.defaults(DEFAULT_PORT, true);
-        options.put(ACK, "received");
-        options.put(MAX_FRAME_BYTES, Integer.toString(EchoProtocol.DEFAULT_MAX_FRAME_BYTES));
-        options.put(MAX_HELD_RESPONSE_BYTES, Integer.toString(EchoProtocol.DEFAULT_MAX_PENDING_RESPONSE_BYTES));
-        options.put(DEMO_RATE, "200");
-        return options;
+    public List<Setting<?>> settings() {
+        List<Setting<?>> settings = new ArrayList<>(NetworkKindOptions.settings(DEFAULT_PORT, true));
+        settings.addAll(List.of(ACK, MAX_FRAME_BYTES, MAX_HELD_RESPONSE_BYTES, DEMO_RATE));
+        return settings;
     }
 
     @Override
     public String description() {
-        return "echo frame protocol, TCP server: bind-host, port, max-connections, idle-timeout, frame-timeout, "
-                + "ack (received | durable: respond after the checkpoint holding the request completed), max-frame-bytes, "
-                + "max-held-response-bytes (responses held plus unread per connection; reading pauses above), "
-                + "stop-when-idle / "
-                + "first-data-timeout (bounded capture; 0s = unbounded), demo-rate (requests/s of the --demo feed)";
+        return "echo frame protocol, TCP server: stores each request and answers it, when received or once committed";
+    }
+
+    @Override
+    public List<EndpointOptions> endpoints(SourceConfig source) {
+        int budget = protocol(source).maxPendingResponseBytes();
+        return NetworkKindOptions.endpoints(source, true).stream()
+                .map(e -> (EndpointOptions) ((TcpOptions) e).toBuilder().maxOutputBytes(budget).build()).toList();
+    }
+
+    @Override
+    public void validate(SourceConfig source) {
+        endpoints(source);
     }
 
     /** The protocol this source's options describe. */
     public static EchoProtocol protocol(SourceConfig source) {
-        return EchoProtocol.builder().ackMode(EchoProtocol.AckMode.parse(source.string(ACK)))
-                .maxFrameSize(source.intValue(MAX_FRAME_BYTES, EchoFramer.HEADER_BYTES, Integer.MAX_VALUE - 8))
-                .maxPendingResponseBytes(source.intValue(MAX_HELD_RESPONSE_BYTES, 1, Integer.MAX_VALUE - 8))
+        return EchoProtocol.builder().ackMode(EchoProtocol.AckMode.parse(source.get(ACK)))
+                .maxFrameSize(source.get(MAX_FRAME_BYTES).intValue())
+                .maxPendingResponseBytes(source.get(MAX_HELD_RESPONSE_BYTES).intValue())
                 .build();
     }
 
     @Override
     public DataStream<RawMessage> create(StreamExecutionEnvironment env, SourceConfig source) {
         EchoProtocol protocol = protocol(source);
-        NetworkSource<byte[]> network = NetworkKindOptions.bounded(NetworkKindOptions.builder(source, protocol)
-                .tcp(NetworkKindOptions.tcpBuilder(source).maxOutputBytes(protocol.maxPendingResponseBytes()).build()),
-                source).build();
+        NetworkSource<byte[]> network = NetworkKindOptions.configure(NetworkKindOptions.builder(source, protocol),
+                source, endpoints(source)).build();
         return NetworkKindOptions.storedBytes(env, source, network, protocol);
     }
 
@@ -96,9 +113,10 @@ public final class EchoSourceKind implements SourceKind {
      */
     @Override
     public DemoFeed startDemoFeed(SourceConfig source, FeedLedger ledger) {
-        String host = source.string(NetworkKindOptions.BIND_HOST);
-        int port = source.intValue(NetworkKindOptions.PORT, 1, 65535);
-        double rate = source.doubleValue(DEMO_RATE, 0);
+        EndpointOptions endpoint = endpoints(source).get(0);
+        String host = endpoint.bindHost();
+        int port = endpoint.port();
+        double rate = source.get(DEMO_RATE);
         boolean durable = protocol(source).ackMode() == EchoProtocol.AckMode.DURABLE;
         return DemoFeed.start("echo demo feed " + source.name(), () -> {
             // A wide window: in durable mode answers wait for a checkpoint (10 s by default).

@@ -1,12 +1,12 @@
 package org.rawstream.job.generator;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rawstream.job.config.Setting;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.sinks.sink.RawMessage;
@@ -19,9 +19,13 @@ import org.rawstream.sinks.sink.RawMessageTypeInfo;
  */
 public final class GeneratorSourceKind implements SourceKind {
     public static final String TYPE = "generator";
-    public static final String RATE = "rate";
-    public static final String COUNT = "count";
-    public static final String MESSAGE_BYTES = "message-bytes";
+    public static final Setting<Double> RATE = Setting.key("rate").number(0, Double.MAX_VALUE).defaultValue(1000.0)
+            .withDescription("messages per second over all subtasks; `0` = unlimited");
+    public static final Setting<Long> COUNT = Setting.key("count").count(0, Long.MAX_VALUE).defaultValue(0L)
+            .withDescription("messages in all; `0` = unbounded");
+    public static final Setting<Integer> MESSAGE_BYTES = Setting.key("message-bytes")
+            .intCount(GeneratedMessages.MIN_SIZE, 16 << 20).defaultValue(256)
+            .withDescription("size of each message");
 
     @Override
     public String type() {
@@ -39,44 +43,20 @@ public final class GeneratorSourceKind implements SourceKind {
     }
 
     @Override
-    public Map<String, String> options() {
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put(RATE, "1000");
-        options.put(COUNT, "0");
-        options.put(MESSAGE_BYTES, "256");
-        return options;
+    public List<Setting<?>> settings() {
+        return List.of(RATE, COUNT, MESSAGE_BYTES);
     }
 
     @Override
     public String description() {
-        return "built-in generator: rate (messages/s over all subtasks, 0 = unlimited), count (0 = unbounded), "
-                + "message-bytes (8..16777216)";
-    }
-
-    @Override
-    public void validate(SourceConfig source) {
-        rate(source);
-        count(source);
-        size(source);
-    }
-
-    private static double rate(SourceConfig source) {
-        return source.doubleValue(RATE, 0);
-    }
-
-    private static long count(SourceConfig source) {
-        return source.longValue(COUNT, 0, Long.MAX_VALUE);
-    }
-
-    private static int size(SourceConfig source) {
-        return source.intValue(MESSAGE_BYTES, GeneratedMessages.MIN_SIZE, 16 << 20);
+        return "built-in generator of deterministic messages; checkpointed, so a restart replays exactly";
     }
 
     @Override
     public DataStream<RawMessage> create(StreamExecutionEnvironment env, SourceConfig source) {
-        double rate = rate(source);
-        long count = count(source);
-        int size = size(source);
+        double rate = source.get(RATE);
+        long count = source.get(COUNT);
+        int size = source.get(MESSAGE_BYTES);
         DataGeneratorSource<RawMessage> generator = new DataGeneratorSource<>(
                 new RawMessageGenerator(source.name(), source.ioGroup(), size),
                 count == 0 ? Long.MAX_VALUE : count,

@@ -1,10 +1,11 @@
 package org.rawstream.job.msgpack;
 
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rawstream.job.config.Setting;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.DemoFeed;
 import org.rawstream.job.source.FeedLedger;
@@ -15,6 +16,7 @@ import org.rawstream.sources.msgpack.MsgpackLimits;
 import org.rawstream.sources.msgpack.MsgpackSender;
 import org.rawstream.sources.msgpack.source.MsgpackProtocol;
 import org.rawstream.sources.net.NetworkSource;
+import org.rawstream.sources.transport.EndpointOptions;
 
 /**
  * {@code type: msgpack-tcp} (a stream of values per connection) and {@code msgpack-udp} (whole
@@ -24,9 +26,12 @@ import org.rawstream.sources.net.NetworkSource;
 public final class MsgpackSourceKind implements SourceKind {
     public static final String TCP_TYPE = "msgpack-tcp";
     public static final String UDP_TYPE = "msgpack-udp";
-    public static final String MAX_VALUE_BYTES = "max-value-bytes";
-    public static final String MAX_DEPTH = "max-depth";
-    public static final String DEMO_RATE = "demo-rate";
+    public static final Setting<Long> MAX_VALUE_BYTES = Setting.key("max-value-bytes").bytes(1, Integer.MAX_VALUE - 8)
+            .defaultValue((long) MsgpackLimits.DEFAULT_MAX_VALUE_BYTES).withDescription("largest top-level value");
+    public static final Setting<Integer> MAX_DEPTH = Setting.key("max-depth").intCount(0, 100_000)
+            .defaultValue(MsgpackLimits.DEFAULT_MAX_DEPTH).withDescription("deepest nesting");
+    public static final Setting<Double> DEMO_RATE = Setting.key("demo-rate").number(0, Double.MAX_VALUE)
+            .defaultValue(200.0).withDescription("values per second of the `--demo` sender");
     static final int DEFAULT_TCP_PORT = 9510;
     static final int DEFAULT_UDP_PORT = 9511;
 
@@ -60,43 +65,49 @@ public final class MsgpackSourceKind implements SourceKind {
     }
 
     @Override
-    public Map<String, String> options() {
-        Map<String, String> options = NetworkKindOptions.defaults(tcp ? DEFAULT_TCP_PORT : DEFAULT_UDP_PORT, tcp);
-        options.put(MAX_VALUE_BYTES, Integer.toString(MsgpackLimits.DEFAULT_MAX_VALUE_BYTES));
-        options.put(MAX_DEPTH, Integer.toString(MsgpackLimits.DEFAULT_MAX_DEPTH));
-        options.put(DEMO_RATE, "200");
-        return options;
+    public List<Setting<?>> settings() {
+        List<Setting<?>> settings = new ArrayList<>(
+                NetworkKindOptions.settings(tcp ? DEFAULT_TCP_PORT : DEFAULT_UDP_PORT, tcp));
+        settings.addAll(List.of(MAX_VALUE_BYTES, MAX_DEPTH, DEMO_RATE));
+        return settings;
     }
 
     @Override
     public String description() {
         return "MessagePack values over " + (tcp ? "TCP (a stream of values per connection)" : "UDP (whole values per datagram)")
-                + ": bind-host, port, " + (tcp ? "max-connections, idle-timeout, frame-timeout, " : "") + "max-value-bytes, max-depth, "
-                + "stop-when-idle / first-data-timeout (bounded capture; 0s = unbounded), demo-rate (values/s of the --demo feed)";
+                + ", each stored as its exact bytes";
+    }
+
+    @Override
+    public List<EndpointOptions> endpoints(SourceConfig source) {
+        return NetworkKindOptions.endpoints(source, tcp);
+    }
+
+    @Override
+    public void validate(SourceConfig source) {
+        endpoints(source);
+        limits(source);
     }
 
     public static MsgpackLimits limits(SourceConfig source) {
-        return MsgpackLimits.builder().maxValueBytes(source.intValue(MAX_VALUE_BYTES, 1, Integer.MAX_VALUE - 8))
-                .maxDepth(source.intValue(MAX_DEPTH, 0, 100_000)).build();
+        return MsgpackLimits.builder().maxValueBytes(source.get(MAX_VALUE_BYTES).intValue())
+                .maxDepth(source.get(MAX_DEPTH)).build();
     }
 
     @Override
     public DataStream<RawMessage> create(StreamExecutionEnvironment env, SourceConfig source) {
         MsgpackProtocol protocol = new MsgpackProtocol(limits(source));
-        NetworkSource.Builder<byte[]> builder = NetworkKindOptions.builder(source, protocol);
-        if (tcp) {
-            builder.tcp(NetworkKindOptions.tcp(source));
-        } else {
-            builder.udp(NetworkKindOptions.udp(source));
-        }
-        return NetworkKindOptions.storedBytes(env, source, NetworkKindOptions.bounded(builder, source).build(), protocol);
+        NetworkSource<byte[]> network = NetworkKindOptions.configure(NetworkKindOptions.builder(source, protocol),
+                source, endpoints(source)).build();
+        return NetworkKindOptions.storedBytes(env, source, network, protocol);
     }
 
     @Override
     public DemoFeed startDemoFeed(SourceConfig source, FeedLedger ledger) {
-        String host = source.string(NetworkKindOptions.BIND_HOST);
-        int port = source.intValue(NetworkKindOptions.PORT, 1, 65535);
-        double rate = source.doubleValue(DEMO_RATE, 0);
+        EndpointOptions endpoint = endpoints(source).get(0);
+        String host = endpoint.bindHost();
+        int port = endpoint.port();
+        double rate = source.get(DEMO_RATE);
         // Rounds of about one second of sample records each, so closing the feed is quick. Each
         // round continues the sequence numbers: every record of the feed is unique, so a duplicate
         // in the output is the job's fault.

@@ -2,14 +2,15 @@ package org.rawstream.job.odin;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rawstream.job.config.Setting;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.DemoFeed;
 import org.rawstream.job.source.FeedLedger;
@@ -25,6 +26,7 @@ import org.rawstream.sources.odin.source.OdinNamedValues;
 import org.rawstream.sources.odin.source.OdinPacket;
 import org.rawstream.sources.odin.source.OdinProtocol;
 import org.rawstream.sources.odin.source.OdinTypes;
+import org.rawstream.sources.transport.EndpointOptions;
 
 /**
  * {@code type: odin-udp} (one packet per datagram) and {@code type: odin-tcp} (COBS frames with
@@ -36,16 +38,40 @@ import org.rawstream.sources.odin.source.OdinTypes;
  */
 public final class OdinSourceKind implements SourceKind {
 
-    public static final String MAX_PACKET_BYTES = "max-packet-bytes";
-    public static final String MAX_SCHEMAS = "max-schemas";
-    public static final String MAX_PENDING = "max-pending-identifiers";
-    public static final String MAX_HELD = "max-held";
-    public static final String MAX_HELD_BYTES = "max-held-bytes";
-    public static final String HELD_TIMEOUT = "held-timeout";
-    public static final String REORDER_WINDOW = "reorder-window";
-    public static final String REORDER_TIMEOUT = "reorder-timeout";
-    public static final String VALUES_LOG_INTERVAL = "values-log-interval";
-    public static final String DEMO_RATE = "demo-rate";
+    /** The receiver's own defaults: the single source of the ODIN settings' defaults. */
+    private static final OdinReceiverConfig DEFAULTS = OdinReceiverConfig.defaults();
+    private static final Duration FOREVER = Duration.ofDays(36500);
+
+    public static final Setting<Integer> MAX_PACKET_BYTES = Setting.key("max-packet-bytes").intCount(16, 65535)
+            .defaultValue(DEFAULTS.maxPacketLength())
+            .withDescription("longest packet; longer frames are dropped and counted");
+    public static final Setting<Integer> MAX_SCHEMAS = Setting.key("max-schemas").intCount(1, 65536)
+            .defaultValue(DEFAULTS.maxSchemas())
+            .withDescription("identifiers with a schema, per subtask; more are rejected (`invalid_schemaLimit`)");
+    public static final Setting<Integer> MAX_PENDING = Setting.key("max-pending-identifiers").intCount(1, 65536)
+            .defaultValue(DEFAULTS.maxPendingIdentifiers())
+            .withDescription("identifiers without a schema that hold data, per subtask");
+    public static final Setting<Integer> MAX_HELD = Setting.key("max-held").intCount(1, 1 << 20)
+            .defaultValue(DEFAULTS.maxHeldPerIdentifier())
+            .withDescription("data packets held per identifier until its schema arrives (oldest dropped first)");
+    public static final Setting<Long> MAX_HELD_BYTES = Setting.key("max-held-bytes").bytes(1, 1L << 40)
+            .defaultValue(DEFAULTS.maxHeldBytes())
+            .withDescription("bytes of held data, all identifiers of a subtask; more is refused (`dataRefused`) — "
+                    + "see [memory-odin.md](memory-odin.md)");
+    public static final Setting<Duration> HELD_TIMEOUT = Setting.key("held-timeout").duration(Duration.ofMillis(1), FOREVER)
+            .defaultValue(Duration.ofMillis(DEFAULTS.heldTimeoutMillis()))
+            .withDescription("held data is dropped (and counted) after this");
+    public static final Setting<Integer> REORDER_WINDOW = Setting.key("reorder-window").intCount(1, 4096)
+            .defaultValue(DEFAULTS.reorderWindow())
+            .withDescription("how far ahead of a missing sequence number packets wait for it");
+    public static final Setting<Duration> REORDER_TIMEOUT = Setting.key("reorder-timeout")
+            .duration(Duration.ofMillis(1), FOREVER).defaultValue(Duration.ofMillis(DEFAULTS.reorderTimeoutMillis()))
+            .withDescription("longest wait before a gap is given up");
+    public static final Setting<Duration> VALUES_LOG_INTERVAL = Setting.key("values-log-interval")
+            .duration(Duration.ZERO, FOREVER).defaultValue(Duration.ofSeconds(10))
+            .withDescription("log one decoded packet per interval; `0s` = never");
+    public static final Setting<Double> DEMO_RATE = Setting.key("demo-rate").number(1, Double.MAX_VALUE)
+            .defaultValue(50.0).withDescription("data packets per second of the `--demo` sender");
 
     private final boolean tcp;
 
@@ -77,28 +103,28 @@ public final class OdinSourceKind implements SourceKind {
     }
 
     @Override
-    public Map<String, String> options() {
-        OdinReceiverConfig defaults = OdinReceiverConfig.defaults();
-        Map<String, String> options = new LinkedHashMap<>(NetworkKindOptions.defaults(tcp ? 9411 : 9410, tcp));
-        options.put(MAX_PACKET_BYTES, String.valueOf(defaults.maxPacketLength()));
-        options.put(MAX_SCHEMAS, String.valueOf(defaults.maxSchemas()));
-        options.put(MAX_PENDING, String.valueOf(defaults.maxPendingIdentifiers()));
-        options.put(MAX_HELD, String.valueOf(defaults.maxHeldPerIdentifier()));
-        options.put(MAX_HELD_BYTES, (defaults.maxHeldBytes() >> 20) + "mb");
-        options.put(HELD_TIMEOUT, defaults.heldTimeoutMillis() + "ms");
-        options.put(REORDER_WINDOW, String.valueOf(defaults.reorderWindow()));
-        options.put(REORDER_TIMEOUT, defaults.reorderTimeoutMillis() + "ms");
-        options.put(VALUES_LOG_INTERVAL, "10s");
-        options.put(DEMO_RATE, "50");
-        return options;
+    public List<Setting<?>> settings() {
+        List<Setting<?>> settings = new ArrayList<>(NetworkKindOptions.settings(tcp ? 9411 : 9410, tcp));
+        settings.addAll(List.of(MAX_PACKET_BYTES, MAX_SCHEMAS, MAX_PENDING, MAX_HELD, MAX_HELD_BYTES, HELD_TIMEOUT,
+                REORDER_WINDOW, REORDER_TIMEOUT, VALUES_LOG_INTERVAL, DEMO_RATE));
+        return settings;
     }
 
     @Override
     public String description() {
         return "ODIN-Stream over " + (tcp ? "TCP (COBS frames + CRC-16)" : "UDP (one packet per datagram)")
-                + ": bind-host, port, " + (tcp ? "max-connections, idle-timeout, frame-timeout, " : "") + "max-packet-bytes, max-schemas, max-pending-identifiers, max-held, max-held-bytes, held-timeout, "
-                + "reorder-window, reorder-timeout, values-log-interval (0 = off), stop-when-idle (0s = run forever), "
-                + "first-data-timeout, demo-rate (data packets/s of the --demo feed)";
+                + ": packets joined with their schemas by identifier, each stored raw";
+    }
+
+    @Override
+    public List<EndpointOptions> endpoints(SourceConfig source) {
+        return NetworkKindOptions.endpoints(source, tcp);
+    }
+
+    @Override
+    public void validate(SourceConfig source) {
+        endpoints(source);
+        receiverConfig(source);
     }
 
     @Override
@@ -108,7 +134,7 @@ public final class OdinSourceKind implements SourceKind {
 
     /** The raw messages for the sink; the decoded values counted and logged. */
     private static DataStream<RawMessage> withValuesLog(Streams streams, SourceConfig source) {
-        streams.values.sinkTo(new OdinValuesLogSink(source.name(), source.duration(VALUES_LOG_INTERVAL).toMillis()))
+        streams.values.sinkTo(new OdinValuesLogSink(source.name(), source.get(VALUES_LOG_INTERVAL).toMillis()))
                 .name(source.name() + " (odin values)").uid(source.name() + "-odin-values");
         return streams.raw;
     }
@@ -120,12 +146,7 @@ public final class OdinSourceKind implements SourceKind {
                 .name(source.name())
                 .protocol(new OdinProtocol(config.maxPacketLength()))
                 .typeInfo(OdinTypes.PACKET);
-        if (tcp) {
-            builder.tcp(NetworkKindOptions.tcp(source));
-        } else {
-            builder.udp(NetworkKindOptions.udp(source));
-        }
-        NetworkKindOptions.bounded(builder, source);
+        NetworkKindOptions.configure(builder, source, endpoints(source));
         DataStream<OdinPacket> packets = env
                 .fromSource(builder.build(), WatermarkStrategy.noWatermarks(), source.name() + " (" + type() + ")", OdinTypes.PACKET)
                 .uid(source.name() + "-" + type());
@@ -152,14 +173,14 @@ public final class OdinSourceKind implements SourceKind {
 
     public static OdinReceiverConfig receiverConfig(SourceConfig source) {
         return OdinReceiverConfig.builder()
-                .maxPacketLength(source.intValue(MAX_PACKET_BYTES, 16, 65535))
-                .maxSchemas(source.intValue(MAX_SCHEMAS, 1, 65536))
-                .maxPendingIdentifiers(source.intValue(MAX_PENDING, 1, 65536))
-                .maxHeldPerIdentifier(source.intValue(MAX_HELD, 1, 1 << 20))
-                .maxHeldBytes(Math.max(1, source.bytes(MAX_HELD_BYTES)))
-                .heldTimeoutMillis(Math.max(1, source.duration(HELD_TIMEOUT).toMillis()))
-                .reorderWindow(source.intValue(REORDER_WINDOW, 1, 4096))
-                .reorderTimeoutMillis(Math.max(1, source.duration(REORDER_TIMEOUT).toMillis()))
+                .maxPacketLength(source.get(MAX_PACKET_BYTES))
+                .maxSchemas(source.get(MAX_SCHEMAS))
+                .maxPendingIdentifiers(source.get(MAX_PENDING))
+                .maxHeldPerIdentifier(source.get(MAX_HELD))
+                .maxHeldBytes(source.get(MAX_HELD_BYTES))
+                .heldTimeoutMillis(source.get(HELD_TIMEOUT).toMillis())
+                .reorderWindow(source.get(REORDER_WINDOW))
+                .reorderTimeoutMillis(source.get(REORDER_TIMEOUT).toMillis())
                 .build();
     }
 
@@ -171,9 +192,10 @@ public final class OdinSourceKind implements SourceKind {
      */
     @Override
     public DemoFeed startDemoFeed(SourceConfig source, FeedLedger ledger) {
-        String host = source.string(NetworkKindOptions.BIND_HOST);
-        int port = source.intValue(NetworkKindOptions.PORT, 1, 65535);
-        double rate = source.doubleValue(DEMO_RATE, 1);
+        EndpointOptions endpoint = endpoints(source).get(0);
+        String host = endpoint.bindHost();
+        int port = endpoint.port();
+        double rate = source.get(DEMO_RATE);
         // Data packets numbered so far, over all rounds (written and read on the feed's thread).
         AtomicLong dataPackets = new AtomicLong();
         OdinSender.PacketListener listener = (type, packet) -> {

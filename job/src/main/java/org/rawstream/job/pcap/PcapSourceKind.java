@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Paths;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +17,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.rawstream.job.config.InvalidSettingException;
+import org.rawstream.job.config.Setting;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.echo.EchoSourceKind;
 import org.rawstream.job.msgpack.MsgpackSourceKind;
@@ -24,7 +26,6 @@ import org.rawstream.job.source.NetworkKindOptions;
 import org.rawstream.job.source.SourceKind;
 import org.rawstream.job.spead.SpeadSourceKind;
 import org.rawstream.sinks.sink.RawMessage;
-import org.rawstream.sources.echo.EchoFramer;
 import org.rawstream.sources.echo.source.EchoProtocol;
 import org.rawstream.sources.msgpack.source.MsgpackProtocol;
 import org.rawstream.sources.net.NetworkProtocol;
@@ -49,14 +50,26 @@ import org.rawstream.sources.spead.source.SpeadProtocol;
  */
 public final class PcapSourceKind implements SourceKind {
     public static final String TYPE = "pcap";
-    public static final String PATH = "path";
-    public static final String HOST = "host";
-    public static final String PORT = "port";
-    public static final String TRANSPORT = "transport";
-    public static final String SPEED = "speed";
-    public static final String MAX_CONNECTIONS = "max-connections";
-    public static final String MAX_REORDER_BYTES = "max-reorder-bytes";
-    public static final String MAX_UDP_SENDERS = "max-udp-senders";
+    public static final Setting<String> PATH = Setting.key("path").text().noDefaultValue()
+            .withDescription("capture files, directories or globs, comma-separated (required)");
+    public static final Setting<String> HOST = Setting.key("host").text().noDefaultValue()
+            .withDescription("destination address filter, comma-separated; unset = any");
+    public static final Setting<Integer> PORT = Setting.key("port").intCount(0, 65535).defaultValue(0)
+            .withDescription("destination port filter; `0` = any");
+    public static final Setting<String> TRANSPORT = Setting.key("transport")
+            .text("any | udp | tcp", PcapSourceKind::transport).defaultValue("any")
+            .withDescription("which packets of the capture are replayed");
+    public static final Setting<Double> SPEED = Setting.key("speed").number(0, Double.MAX_VALUE).defaultValue(0.0)
+            .withDescription("`0` = as fast as possible, else recorded time / speed");
+    public static final Setting<Integer> MAX_CONNECTIONS = Setting.key("max-connections").intCount(1, 1 << 20)
+            .defaultValue(ReplaySettings.DEFAULT_MAX_CONNECTIONS)
+            .withDescription("TCP connections reassembled at once");
+    public static final Setting<Long> MAX_REORDER_BYTES = Setting.key("max-reorder-bytes").bytes(0, Long.MAX_VALUE)
+            .defaultValue(ReplaySettings.DEFAULT_MAX_REORDER_BYTES)
+            .withDescription("out-of-order TCP bytes held for reassembly, all connections");
+    public static final Setting<Integer> MAX_UDP_SENDERS = Setting.key("max-udp-senders").intCount(1, 1 << 20)
+            .defaultValue(ReplaySettings.DEFAULT_MAX_UDP_SENDERS)
+            .withDescription("UDP senders tracked at once");
 
     /** Protocols a capture can be replayed through, with the socket kind whose options apply. */
     private static final Map<String, SourceKind> PROTOCOLS = protocols();
@@ -70,12 +83,12 @@ public final class PcapSourceKind implements SourceKind {
         return java.util.Collections.unmodifiableMap(p);
     }
 
-    /** Options of the socket kinds that mean nothing for a file (where to listen, demo feeds, ...). */
-    private static final Set<String> SOCKET_ONLY = Set.of(NetworkKindOptions.BIND_HOST, SpeadSourceKind.HOST,
-            NetworkKindOptions.PORT, NetworkKindOptions.MAX_CONNECTIONS, NetworkKindOptions.STOP_WHEN_IDLE,
-            NetworkKindOptions.FIRST_DATA_TIMEOUT, SpeadSourceKind.REUSE_PORT, SpeadSourceKind.MULTICAST_GROUP,
-            SpeadSourceKind.RECEIVE_BUFFER, SpeadSourceKind.CHAIN, SpeadSourceKind.HANDOVER, EchoSourceKind.ACK,
-            EchoSourceKind.MAX_HELD_RESPONSE_BYTES);
+    /** Settings of the socket kinds that mean nothing for a file (where and how to listen, answers, demo feeds). */
+    private static boolean socketOnly(Setting<?> setting) {
+        return NetworkKindOptions.LISTENING_KEYS.contains(setting.key()) || setting.key().startsWith("demo-")
+                || setting.key().equals(SpeadSourceKind.CHAIN.key()) || setting.key().equals(EchoSourceKind.ACK.key())
+                || setting.key().equals(EchoSourceKind.MAX_HELD_RESPONSE_BYTES.key());
+    }
 
     @Override
     public String type() {
@@ -100,41 +113,32 @@ public final class PcapSourceKind implements SourceKind {
     }
 
     @Override
-    public Map<String, String> options() {
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put(PATH, "");
-        o.put(HOST, "");
-        o.put(PORT, "0");
-        o.put(TRANSPORT, "any");
-        o.put(SPEED, "0");
-        o.put(MAX_CONNECTIONS, Integer.toString(ReplaySettings.DEFAULT_MAX_CONNECTIONS));
-        o.put(MAX_REORDER_BYTES, (ReplaySettings.DEFAULT_MAX_REORDER_BYTES >> 20) + "mb");
-        o.put(MAX_UDP_SENDERS, Integer.toString(ReplaySettings.DEFAULT_MAX_UDP_SENDERS));
-        return o;
+    public List<Setting<?>> settings() {
+        return List.of(PATH, HOST, PORT, TRANSPORT, SPEED, MAX_CONNECTIONS, MAX_REORDER_BYTES, MAX_UDP_SENDERS);
     }
 
     @Override
-    public Map<String, String> options(String protocol) {
+    public List<Setting<?>> settings(String protocol) {
         SourceKind kind = protocol == null ? null : PROTOCOLS.get(protocol);
         if (kind == null) {
             throw new InvalidSettingException("type pcap needs protocol set to one of " + PROTOCOLS.keySet()
                     + (protocol == null ? "" : ", got '" + protocol + "'"));
         }
-        Map<String, String> o = options();
-        kind.options().forEach((key, value) -> {
-            if (!SOCKET_ONLY.contains(key) && !key.startsWith("demo-")) {
-                o.putIfAbsent(key, value);
+        List<Setting<?>> settings = new ArrayList<>(settings());
+        Set<String> keys = new HashSet<>();
+        settings.forEach(s -> keys.add(s.key()));
+        for (Setting<?> s : kind.settings()) {
+            if (!socketOnly(s) && keys.add(s.key())) {
+                settings.add(s);
             }
-        });
-        return o;
+        }
+        return settings;
     }
 
     @Override
     public String description() {
-        return "replays pcap/pcapng captures (protocol: spead | odin | msgpack | echo): path = files, directories or globs "
-                + "(comma-separated); host/port = destination filter (empty/0 = any); transport any|udp|tcp; speed 0 = as "
-                + "fast as possible, else recorded time / speed; max-connections, max-reorder-bytes, max-udp-senders bound "
-                + "TCP reassembly and UDP sender tracking; plus the protocol's own options";
+        return "replays pcap/pcapng captures through a protocol's decoders (protocol: spead | odin | msgpack | echo, "
+                + "required), plus that protocol's own non-listening settings";
     }
 
     /** Checks the files before anything runs: they exist and are captures with a supported link type. */
@@ -155,17 +159,24 @@ public final class PcapSourceKind implements SourceKind {
             }
         }
         settings(source);
+        // The protocol's own configuration, as create() builds it.
+        switch (source.protocol()) {
+            case StoredHeapCodec.PROTOCOL -> SpeadSourceKind.assemblyConfig(source);
+            case "odin" -> OdinSourceKind.receiverConfig(source);
+            case "msgpack" -> MsgpackSourceKind.limits(source);
+            default -> { } // echo: the frame limit is a single setting
+        }
     }
 
     static List<String> paths(SourceConfig source) {
         List<String> paths = new ArrayList<>();
-        for (String p : source.string(PATH).split(",")) {
+        for (String p : source.optional(PATH).orElse("").split(",")) {
             if (!p.isBlank()) {
                 paths.add(p.trim());
             }
         }
         if (paths.isEmpty()) {
-            throw new InvalidSettingException("source " + source.name() + ": set " + PATH
+            throw new InvalidSettingException("source " + source.name() + ": set " + PATH.key()
                     + " (capture files, directories or globs, comma-separated)");
         }
         return paths;
@@ -173,35 +184,39 @@ public final class PcapSourceKind implements SourceKind {
 
     static ReplaySettings settings(SourceConfig source) {
         ReplaySettings.Builder b = ReplaySettings.builder()
-                .destinationPort(source.intValue(PORT, 0, 65535))
-                .speed(source.doubleValue(SPEED, 0))
-                .maxConnections(source.intValue(MAX_CONNECTIONS, 1, 1 << 20))
-                .maxReorderBytes(source.bytes(MAX_REORDER_BYTES))
-                .maxUdpSenders(source.intValue(MAX_UDP_SENDERS, 1, 1 << 20));
-        for (String host : source.string(HOST).split(",")) {
+                .destinationPort(source.get(PORT))
+                .speed(source.get(SPEED))
+                .maxConnections(source.get(MAX_CONNECTIONS))
+                .maxReorderBytes(source.get(MAX_REORDER_BYTES))
+                .maxUdpSenders(source.get(MAX_UDP_SENDERS));
+        for (String host : source.optional(HOST).orElse("").split(",")) {
             if (!host.isBlank()) {
                 try {
                     b.destinationHost(host);
                 } catch (IllegalArgumentException e) {
-                    throw new InvalidSettingException("source " + source.name() + ": " + HOST + ": " + e.getMessage());
+                    throw new InvalidSettingException("source " + source.name() + ": " + HOST.key() + ": " + e.getMessage());
                 }
             }
         }
-        String transport = source.string(TRANSPORT).trim().toLowerCase(Locale.ROOT);
-        switch (transport) {
-            case "any":
-                break;
+        switch (source.get(TRANSPORT)) {
             case "udp":
                 b.transports(true, false);
                 break;
             case "tcp":
                 b.transports(false, true);
                 break;
-            default:
-                throw new InvalidSettingException("source " + source.name() + ": " + TRANSPORT
-                        + " must be any, udp or tcp, got '" + transport + "'");
+            default: // any
+                break;
         }
         return b.build();
+    }
+
+    private static String transport(String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        if (!v.equals("any") && !v.equals("udp") && !v.equals("tcp")) {
+            throw new IllegalArgumentException("transport must be any, udp or tcp");
+        }
+        return v;
     }
 
     private static <T> PcapSource<T> source(SourceConfig source, NetworkProtocol<T> protocol,
@@ -216,7 +231,7 @@ public final class PcapSourceKind implements SourceKind {
         switch (source.protocol()) {
             case StoredHeapCodec.PROTOCOL: {
                 SpeadAssemblyConfig config = SpeadSourceKind.assemblyConfig(source);
-                int substreams = source.intValue(SpeadSourceKind.SUBSTREAMS, 1, 1024);
+                int substreams = source.get(SpeadSourceKind.SUBSTREAMS);
                 SingleOutputStreamOperator<SpeadPacketRecord> packets = env
                         .fromSource(source(source, new SpeadProtocol(substreams, config.maxPacketSize()), SpeadProtocol.PACKET_TYPE),
                                 WatermarkStrategy.noWatermarks(), name, SpeadProtocol.PACKET_TYPE)
@@ -240,8 +255,7 @@ public final class PcapSourceKind implements SourceKind {
             case "echo": {
                 // Requests only: a replay has nobody to answer, so never hold responses for acks.
                 EchoProtocol protocol = EchoProtocol.builder().ackMode(EchoProtocol.AckMode.RECEIVED)
-                        .maxFrameSize(source.intValue(EchoSourceKind.MAX_FRAME_BYTES, EchoFramer.HEADER_BYTES,
-                                Integer.MAX_VALUE - 8))
+                        .maxFrameSize(source.get(EchoSourceKind.MAX_FRAME_BYTES).intValue())
                         .build();
                 return storedBytes(env, source, protocol);
             }

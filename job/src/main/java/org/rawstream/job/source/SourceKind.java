@@ -1,10 +1,14 @@
 package org.rawstream.job.source;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rawstream.job.config.Setting;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.sinks.sink.RawMessage;
+import org.rawstream.sources.transport.EndpointOptions;
 
 /**
  * A kind of source the job can run ({@code source.<name>.type}). Each protocol integration adds
@@ -21,17 +25,28 @@ public interface SourceKind {
     /** {@code io_version} written to /meta unless the source overrides it; null = none. */
     String defaultIoVersion();
 
-    /** Kind-specific option keys (without {@code source.<name>.}) with their safe defaults. */
-    Map<String, String> options();
+    /**
+     * The kind's settings (keys without {@code source.<name>.}), each defined once with its type,
+     * range, safe default and description: the parser, {@code --list-source-types} and the
+     * reference in docs/configuration.md are made from these.
+     */
+    List<Setting<?>> settings();
 
     /**
-     * The options for a source whose {@code protocol} is set to this value (null when not set);
-     * a kind that serves several protocols (pcap) adds the protocol's own options.
+     * The settings of a source whose {@code protocol} is set to this value (null when not set);
+     * a kind that serves several protocols (pcap) adds the protocol's own settings.
      *
      * @throws IllegalArgumentException if the kind cannot serve that protocol
      */
-    default Map<String, String> options(String protocol) {
-        return options();
+    default List<Setting<?>> settings(String protocol) {
+        return settings();
+    }
+
+    /** The settings' keys and defaults as users write them (empty = no default). */
+    default Map<String, String> options() {
+        Map<String, String> options = new LinkedHashMap<>();
+        settings().forEach(s -> options.put(s.key(), s.defaultText()));
+        return options;
     }
 
     /** {@code io_version} for a source whose /meta protocol is {@code protocol}. */
@@ -42,8 +57,21 @@ public interface SourceKind {
     /** One line of help for the option list. */
     String description();
 
-    /** Checks the kind-specific options (called while the config is parsed, before Flink starts). */
+    /**
+     * Checks what the single settings cannot: how they combine, and that the protocol's own
+     * configuration objects accept them. Called while the config is parsed, after every setting
+     * was parsed against its range, before Flink starts; throws {@link IllegalArgumentException}
+     * (one line naming the source and key).
+     */
     default void validate(SourceConfig source) {}
+
+    /**
+     * The sockets the source listens on (none for a file or a generator): the start-up checks
+     * refuse a port given twice or in use before anything runs.
+     */
+    default List<EndpointOptions> endpoints(SourceConfig source) {
+        return List.of();
+    }
 
     /**
      * Adds the source (and whatever it needs before the sink) to {@code env}; every message must

@@ -2,10 +2,8 @@ package org.rawstream.job.spead;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -13,6 +11,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.rawstream.job.config.Setting;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.DemoFeed;
 import org.rawstream.job.source.FeedLedger;
@@ -29,10 +28,6 @@ import org.rawstream.sources.spead.StoredHeapCodec;
 import org.rawstream.sources.spead.source.SpeadPacketRecord;
 import org.rawstream.sources.spead.source.SpeadProtocol;
 import org.rawstream.sources.transport.EndpointOptions;
-import org.rawstream.sources.transport.HostAddresses;
-import org.rawstream.sources.transport.MulticastGroups;
-import org.rawstream.sources.transport.TcpOptions;
-import org.rawstream.sources.transport.UdpOptions;
 
 /**
  * {@code spead-udp} and {@code spead-tcp}: SPEAD packets from the generic network source, heap
@@ -43,31 +38,65 @@ public final class SpeadSourceKind implements SourceKind {
     public static final String UDP_TYPE = "spead-udp";
     public static final String TCP_TYPE = "spead-tcp";
 
-    public static final String HOST = "host";
-    public static final String PORT = "port";
-    public static final String SUBSTREAMS = "substreams";
-    public static final String REUSE_PORT = "reuse-port";
-    public static final String MULTICAST_GROUP = "multicast-group";
-    public static final String MULTICAST_INTERFACE = "multicast-interface";
-    public static final String PLACEMENT_TIMEOUT = "placement-timeout";
-    public static final String RECEIVE_BUFFER = "receive-buffer";
-    public static final String MAX_HEAP_SIZE = "max-heap-size";
-    public static final String MAX_PACKET_SIZE = "max-packet-size";
-    public static final String MAX_LIVE_HEAPS = "max-live-heaps";
-    public static final String HEAP_TIMEOUT = "heap-timeout";
-    public static final String REORDER_CAPACITY = "reorder-capacity";
-    public static final String REORDER_TIMEOUT = "reorder-timeout";
-    public static final String HEAP_CNT_STEP = "heap-cnt-step";
-    public static final String INCOMPLETE_HEAPS = "incomplete-heaps";
-    public static final String MAX_CONNECTIONS = "max-connections";
-    public static final String STOP_WHEN_IDLE = "stop-when-idle";
-    public static final String CHAIN = "chain-assembly";
-    public static final String HANDOVER = "handover-bytes";
-    public static final String LIVE_HEAP_MEMORY = "live-heap-memory";
-    public static final String MAX_STREAMS = "max-streams";
-    public static final String SHED_AT = "shed-at";
-    public static final String DEMO_RATE = "demo-rate-gbps";
-    public static final String DEMO_HEAP_SIZE = "demo-heap-size";
+    /** The assembly library's own defaults: the single source of the assembly settings' defaults. */
+    private static final SpeadAssemblyConfig DEFAULTS = SpeadAssemblyConfig.builder().build();
+    private static final Duration FOREVER = Duration.ofDays(36500);
+
+    public static final Setting<Integer> SUBSTREAMS = Setting.key("substreams").intCount(1, 1024).defaultValue(1)
+            .withDescription("heap assembly is keyed by stream and hash(heap counter) mod `substreams`, so one stream "
+                    + "can use several subtasks");
+    public static final Setting<Long> MAX_HEAP_SIZE = Setting.key("max-heap-size").bytes(1, 1L << 30)
+            .defaultValue(DEFAULTS.maxHeapSize())
+            .withDescription("a larger HEAP_SIZE is refused before anything is allocated");
+    public static final Setting<Integer> MAX_PACKET_SIZE = Setting.key("max-packet-size").intCount(64, 1 << 26)
+            .defaultValue(DEFAULTS.maxPacketSize()).withDescription("longest packet, in bytes");
+    public static final Setting<Integer> MAX_LIVE_HEAPS = Setting.key("max-live-heaps").intCount(1, 1 << 16)
+            .defaultValue(DEFAULTS.maxLiveHeaps())
+            .withDescription("incomplete heaps per stream (and substream); the oldest leaves when full");
+    public static final Setting<Duration> HEAP_TIMEOUT = Setting.key("heap-timeout")
+            .duration(Duration.ofMillis(1), FOREVER).defaultValue(Duration.ofMillis(DEFAULTS.heapTimeoutMillis()))
+            .withDescription("an incomplete heap leaves after this");
+    public static final Setting<Integer> REORDER_CAPACITY = Setting.key("reorder-capacity").intCount(0, 1 << 16)
+            .defaultValue(DEFAULTS.reorderCapacity())
+            .withDescription("heaps held per stream to release them in heap-counter order");
+    /**
+     * The library's default value (its default heap timeout), always passed explicitly: the job
+     * has always waited 2 s here whatever {@code heap-timeout} is, and a longer wait would hold
+     * heaps behind a lost one for as long as a slow heap may take to complete.
+     */
+    public static final Setting<Duration> REORDER_TIMEOUT = Setting.key("reorder-timeout")
+            .duration(Duration.ofMillis(1), FOREVER).defaultValue(Duration.ofMillis(DEFAULTS.reorderTimeoutMillis()))
+            .withDescription("longest a heap waits there for earlier ones (independent of `heap-timeout`)");
+    public static final Setting<Long> HEAP_CNT_STEP = Setting.key("heap-cnt-step").count(-1, Long.MAX_VALUE)
+            .defaultValue(DEFAULTS.heapCntStep())
+            .withDescription("step between heap counters: `0` = learn it, `-1` = unknown, *n* = fixed; needed to count "
+                    + "heaps that never arrived");
+    public static final Setting<String> INCOMPLETE_HEAPS = Setting.key("incomplete-heaps").choice("deliver", "drop")
+            .defaultValue(DEFAULTS.incompletePolicy().name().toLowerCase(Locale.ROOT))
+            .withDescription("`deliver` or `drop` incomplete heaps");
+    public static final Setting<String> CHAIN = Setting.key("chain-assembly").choice("auto", "true", "false")
+            .defaultValue("auto")
+            .withDescription("run heap assembly in the source's task (no shuffle); `auto` = when one subtask reads "
+                    + "everything: one endpoint on a loopback/wildcard address, no `reuse-port`");
+    public static final Setting<Long> LIVE_HEAP_MEMORY = Setting.key("live-heap-memory").bytes(1L << 20, 1L << 40)
+            .defaultValue(DEFAULTS.liveHeapMemory())
+            .withDescription("what the live heaps of one assembly subtask may hold, all streams together; new heaps "
+                    + "are refused (counted) beyond 3/4 of it ([memory](memory.md))");
+    public static final Setting<Integer> MAX_STREAMS = Setting.key("max-streams").intCount(1, 1 << 20)
+            .defaultValue(DEFAULTS.maxStreams())
+            .withDescription("senders assembled at once per endpoint; beyond, the least recently active stream is "
+                    + "ended (its live heaps flushed as incomplete)");
+    public static final Setting<Double> DEMO_RATE = Setting.key("demo-rate-gbps").number(0, Double.MAX_VALUE)
+            .defaultValue(0.05).withDescription("rate of the `--demo` sender, Gb/s");
+    public static final Setting<Long> DEMO_HEAP_SIZE = Setting.key("demo-heap-size").bytes(4, 1 << 26)
+            .defaultValue(65536L).withDescription("heap size of the `--demo` sender");
+    /**
+     * SPEAD's hand-over is twice the transport's default: SPEAD runs at Gb/s, where 128 MiB cover
+     * 0.4 s of task-thread stall at 2.5 Gb/s (see NetworkSource.Builder#handoverBytes).
+     */
+    static final Setting<Long> HANDOVER = NetworkKindOptions.HANDOVER.withDefaultValue(128L << 20);
+    /** spead-tcp has always allowed 64 connections per endpoint (kept for existing configurations). */
+    static final Setting<Integer> TCP_MAX_CONNECTIONS = NetworkKindOptions.MAX_CONNECTIONS.withDefaultValue(64);
 
     private final boolean udp;
 
@@ -99,95 +128,61 @@ public final class SpeadSourceKind implements SourceKind {
     }
 
     @Override
-    public Map<String, String> options() {
-        Map<String, String> o = new LinkedHashMap<>();
-        o.put(HOST, "127.0.0.1");
-        o.put(PORT, udp ? "7148" : "7149");
-        o.put(SUBSTREAMS, "1");
-        if (udp) {
-            o.put(REUSE_PORT, "false");
-            o.put(MULTICAST_GROUP, "");
-            o.put(MULTICAST_INTERFACE, "");
-            o.put(RECEIVE_BUFFER, "32mb");
-        } else {
-            o.put(MAX_CONNECTIONS, "64");
-            o.put(NetworkKindOptions.IDLE_TIMEOUT, TcpOptions.DEFAULT_IDLE_TIMEOUT.toSeconds() + "s");
-            o.put(NetworkKindOptions.FRAME_TIMEOUT, TcpOptions.DEFAULT_FRAME_TIMEOUT.toSeconds() + "s");
+    public List<Setting<?>> settings() {
+        List<Setting<?>> settings = new ArrayList<>();
+        for (Setting<?> shared : NetworkKindOptions.settings(udp ? 7148 : 7149, !udp)) {
+            settings.add(shared.key().equals(HANDOVER.key()) ? HANDOVER
+                    : shared.key().equals(TCP_MAX_CONNECTIONS.key()) ? TCP_MAX_CONNECTIONS : shared);
         }
-        o.put(PLACEMENT_TIMEOUT, "30s");
-        o.put(MAX_HEAP_SIZE, "64mb");
-        o.put(MAX_PACKET_SIZE, "65536");
-        o.put(MAX_LIVE_HEAPS, "64");
-        o.put(HEAP_TIMEOUT, "2s");
-        o.put(REORDER_CAPACITY, "16");
-        o.put(REORDER_TIMEOUT, "2s");
-        o.put(HEAP_CNT_STEP, "0");
-        o.put(INCOMPLETE_HEAPS, "deliver");
-        o.put(STOP_WHEN_IDLE, "0s");
-        o.put(CHAIN, "auto");
-        o.put(HANDOVER, "128mb");
-        o.put(LIVE_HEAP_MEMORY, "256mb");
-        o.put(MAX_STREAMS, "1024");
-        o.put(SHED_AT, "0.5");
-        o.put(DEMO_RATE, "0.05");
-        o.put(DEMO_HEAP_SIZE, "65536");
-        return o;
+        settings.addAll(List.of(SUBSTREAMS, MAX_HEAP_SIZE, MAX_PACKET_SIZE, MAX_LIVE_HEAPS, HEAP_TIMEOUT,
+                REORDER_CAPACITY, REORDER_TIMEOUT, HEAP_CNT_STEP, INCOMPLETE_HEAPS, CHAIN, LIVE_HEAP_MEMORY, MAX_STREAMS,
+                DEMO_RATE, DEMO_HEAP_SIZE));
+        return settings;
     }
 
     @Override
     public String description() {
         return "SPEAD over " + (udp ? "UDP (one packet per datagram)" : "TCP (packets back to back)")
-                + ": heaps assembled per stream and stored as SPEAD packets; heap-cnt-step 0 = learn, -1 = unknown; "
-                + "incomplete-heaps deliver|drop; stop-when-idle 0s = unbounded; chain-assembly auto|true|false; "
-                + "handover-bytes = received bytes that may wait for the task thread (absorbs its stalls); "
-                + "live-heap-memory = what live heaps may hold per assembly subtask (new heaps refused beyond 3/4 of it); "
-                + "max-streams = senders assembled at once per endpoint (least recently active ended beyond); "
-                + "shed-at = hand-over fill (0-1] from which whole new heaps are shed, 1 = never; "
-                + "host: an address or a comma-separated list (one endpoint each; an address other than "
-                + "wildcard/loopback is received on the TaskManager whose taskmanager.host it is); "
-                + (udp ? "multicast-group: groups or ranges (239.2.1.150+15 = 16 groups), one endpoint each, spread over "
-                        + "the subtasks; multicast-interface: names or addresses to join on (default: host); " : "")
-                + "placement-timeout: how long an endpoint may find no TaskManager on its host before the job fails";
+                + ": heaps assembled per stream and stored as SPEAD packets (the assembly settings apply to a pcap "
+                + "replay of SPEAD too)";
+    }
+
+    @Override
+    public List<EndpointOptions> endpoints(SourceConfig source) {
+        return NetworkKindOptions.endpoints(source, !udp);
+    }
+
+    @Override
+    public void validate(SourceConfig source) {
+        assemblyConfig(source);
+        chained(source);
     }
 
     /** Assembly limits and policies from the source's options. */
     public static SpeadAssemblyConfig assemblyConfig(SourceConfig source) {
-        return SpeadAssemblyConfig.builder()
-                .maxHeapSize(source.bytes(MAX_HEAP_SIZE, 1, 1L << 30))
-                .maxPacketSize(source.intValue(MAX_PACKET_SIZE, 64, 1 << 26))
-                .maxLiveHeaps(source.intValue(MAX_LIVE_HEAPS, 1, 1 << 16))
-                .heapTimeoutMillis(source.duration(HEAP_TIMEOUT).toMillis())
-                .reorderCapacity(source.intValue(REORDER_CAPACITY, 0, 1 << 16))
-                .reorderTimeoutMillis(source.duration(REORDER_TIMEOUT).toMillis())
-                .heapCntStep(source.longValue(HEAP_CNT_STEP, -1, Long.MAX_VALUE))
-                .incompletePolicy(IncompleteHeapPolicy.valueOf(source.string(INCOMPLETE_HEAPS).trim().toUpperCase(Locale.ROOT)))
-                .liveHeapMemory(source.bytes(LIVE_HEAP_MEMORY, 1L << 20, 1L << 40))
-                .maxStreams(source.intValue(MAX_STREAMS, 1, 1 << 20))
-                .build();
+        SpeadAssemblyConfig.Builder b = SpeadAssemblyConfig.builder()
+                .maxHeapSize(source.get(MAX_HEAP_SIZE))
+                .maxPacketSize(source.get(MAX_PACKET_SIZE))
+                .maxLiveHeaps(source.get(MAX_LIVE_HEAPS))
+                .heapTimeoutMillis(source.get(HEAP_TIMEOUT).toMillis())
+                .reorderCapacity(source.get(REORDER_CAPACITY))
+                .heapCntStep(source.get(HEAP_CNT_STEP))
+                .incompletePolicy(IncompleteHeapPolicy.valueOf(source.get(INCOMPLETE_HEAPS).toUpperCase(Locale.ROOT)))
+                .liveHeapMemory(source.get(LIVE_HEAP_MEMORY))
+                .maxStreams(source.get(MAX_STREAMS))
+                .reorderTimeoutMillis(source.get(REORDER_TIMEOUT).toMillis());
+        return b.build();
     }
 
     @Override
     public DataStream<RawMessage> create(StreamExecutionEnvironment env, SourceConfig source) {
         SpeadAssemblyConfig config = assemblyConfig(source);
-        int substreams = source.intValue(SUBSTREAMS, 1, 1024);
+        int substreams = source.get(SUBSTREAMS);
         NetworkSource.Builder<SpeadPacketRecord> builder = NetworkSource.<SpeadPacketRecord>builder()
                 .name(source.name())
                 .protocol(new SpeadProtocol(substreams, config))
-                .typeInfo(SpeadProtocol.PACKET_TYPE)
-                .handoverBytes(source.bytes(HANDOVER, 1, 64L << 30))
-                .shedAt(shedAt(source));
-        endpoints(source).forEach(e -> {
-            if (e instanceof UdpOptions) {
-                builder.udp((UdpOptions) e);
-            } else {
-                builder.tcp((TcpOptions) e);
-            }
-        });
-        builder.placementTimeout(source.duration(PLACEMENT_TIMEOUT));
-        Duration idle = source.duration(STOP_WHEN_IDLE);
-        if (!idle.isZero()) {
-            builder.stopWhenIdle(idle, idle.multipliedBy(30));
-        }
+                .typeInfo(SpeadProtocol.PACKET_TYPE);
+        NetworkKindOptions.configure(builder, source, endpoints(source));
         SingleOutputStreamOperator<SpeadPacketRecord> packets = env
                 .fromSource(builder.build(), WatermarkStrategy.noWatermarks(), source.name() + " (" + type() + ")",
                         SpeadProtocol.PACKET_TYPE)
@@ -229,73 +224,23 @@ public final class SpeadSourceKind implements SourceKind {
         return messages.name(source.name() + " heap ordering").uid(source.name() + "-heap-ordering");
     }
 
-    /** {@link #SHED_AT}: a fraction in (0, 1]. */
-    static double shedAt(SourceConfig source) {
-        double v = source.doubleValue(SHED_AT, 0);
-        if (!(v > 0 && v <= 1)) {
-            throw new IllegalArgumentException("source " + source.name() + ": " + SHED_AT + " must be in (0, 1], got " + v);
-        }
-        return v;
-    }
-
-    /**
-     * The source's endpoints: one per {@code host} address, or (UDP) one per multicast group,
-     * bound to the group's address and joined on {@code multicast-interface} (default: the
-     * {@code host} addresses, so each host joins on its own interface).
-     */
-    public static List<EndpointOptions> endpoints(SourceConfig source) {
-        List<String> hosts = HostAddresses.list(source.string(HOST));
-        if (hosts.isEmpty()) {
-            throw new IllegalArgumentException("source " + source.name() + ": " + HOST + " is empty");
-        }
-        int port = source.intValue(PORT, 1, 65535);
-        List<EndpointOptions> endpoints = new ArrayList<>();
-        if (!source.options().containsKey(MULTICAST_GROUP)) { // spead-tcp
-            for (String host : hosts) {
-                endpoints.add(TcpOptions.builder(port).bindHost(host)
-                        .maxConnections(source.intValue(MAX_CONNECTIONS, 1, 65536))
-                        .idleTimeout(source.duration(NetworkKindOptions.IDLE_TIMEOUT))
-                        .frameTimeout(source.duration(NetworkKindOptions.FRAME_TIMEOUT)).build());
-            }
-            return endpoints;
-        }
-        boolean reusePort = Boolean.parseBoolean(source.string(REUSE_PORT));
-        int receiveBuffer = (int) source.bytes(RECEIVE_BUFFER, 4096, Integer.MAX_VALUE);
-        List<String> groups;
-        try {
-            groups = MulticastGroups.parse(source.string(MULTICAST_GROUP));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("source " + source.name() + ": " + e.getMessage(), e);
-        }
-        String nif = source.string(MULTICAST_INTERFACE).trim();
-        String joinOn = nif.isEmpty() ? String.join(",", hosts) : nif;
-        for (String bind : groups.isEmpty() ? hosts : groups) {
-            UdpOptions.Builder o = UdpOptions.builder(port).bindHost(bind).reusePort(reusePort)
-                    .receiveBufferBytes(receiveBuffer);
-            if (!groups.isEmpty()) {
-                o.multicast(bind, joinOn);
-            }
-            endpoints.add(o.build());
-        }
-        return endpoints;
-    }
-
     /**
      * Whether heap assembly is chained to the source (see {@link #create}): auto = when one
      * subtask reads everything — one endpoint, no reuse-port, receivable on any host (an endpoint
      * bound to one host's address needs a subtask on every host, so that one of them is there).
      */
     static boolean chained(SourceConfig source) {
-        String v = source.string(CHAIN).trim().toLowerCase(Locale.ROOT);
-        boolean reusePort = source.options().containsKey(REUSE_PORT) && Boolean.parseBoolean(source.string(REUSE_PORT));
-        List<EndpointOptions> endpoints = endpoints(source);
+        String v = source.get(CHAIN);
+        boolean tcp = source.type().equals(TCP_TYPE);
+        boolean reusePort = !tcp && source.get(NetworkKindOptions.REUSE_PORT);
+        List<EndpointOptions> endpoints = NetworkKindOptions.endpoints(source, tcp);
         boolean oneReader = !reusePort && endpoints.size() == 1 && endpoints.get(0).receivingHosts().isEmpty();
         if (v.equals("auto")) {
             return oneReader;
         }
         boolean chain = Boolean.parseBoolean(v);
         if (chain && !oneReader) {
-            throw new IllegalArgumentException("source " + source.name() + ": " + CHAIN
+            throw new IllegalArgumentException("source " + source.name() + ": " + CHAIN.key()
                     + " needs one subtask to read every endpoint (one endpoint on a wildcard or loopback address, no reuse-port)");
         }
         return chain;
@@ -314,11 +259,11 @@ public final class SpeadSourceKind implements SourceKind {
     @Override
     public DemoFeed startDemoFeed(SourceConfig source, FeedLedger ledger) {
         SpeadSender.Builder b = SpeadSender.builder()
-                .heapSize(source.intValue(DEMO_HEAP_SIZE, 4, 1 << 26) / 4 * 4)
+                .heapSize(source.get(DEMO_HEAP_SIZE).intValue() / 4 * 4)
                 .packetSize(udp ? 8972 : 65000)
                 .flavour(SpeadFlavour.SPEAD_64_48)
                 .heaps(Long.MAX_VALUE)
-                .rateGbps(source.doubleValue(DEMO_RATE, 0))
+                .rateGbps(source.get(DEMO_RATE))
                 .connectTimeout(Duration.ofSeconds(60));
         // The first endpoint (a multicast group is sent to as any address is).
         EndpointOptions first = endpoints(source).get(0);

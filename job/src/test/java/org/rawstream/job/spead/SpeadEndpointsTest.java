@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.SourceConfig;
+import org.rawstream.job.source.SourceKinds;
 import org.rawstream.sources.transport.EndpointOptions;
 import org.rawstream.sources.transport.UdpOptions;
 
@@ -20,7 +21,11 @@ class SpeadEndpointsTest {
     }
 
     private static List<String> endpoints(SourceConfig s) {
-        return SpeadSourceKind.endpoints(s).stream().map(e -> e.bindHost() + ":" + e.port()).collect(Collectors.toList());
+        return endpointsOf(s).stream().map(e -> e.bindHost() + ":" + e.port()).collect(Collectors.toList());
+    }
+
+    private static List<EndpointOptions> endpointsOf(SourceConfig s) {
+        return SourceKinds.get(s.type()).endpoints(s);
     }
 
     @Test
@@ -31,7 +36,7 @@ class SpeadEndpointsTest {
 
         SourceConfig groups = source("spead-udp", Map.of("source.sp.host", "10.1.2.11,10.1.2.12",
                 "source.sp.multicast-group", "239.2.1.150+3"));
-        List<EndpointOptions> e = SpeadSourceKind.endpoints(groups);
+        List<EndpointOptions> e = endpointsOf(groups);
         assertThat(endpoints(groups)).containsExactly("239.2.1.150:7148", "239.2.1.151:7148", "239.2.1.152:7148",
                 "239.2.1.153:7148");
         assertThat(((UdpOptions) e.get(0)).multicastInterface()).isEqualTo("10.1.2.11,10.1.2.12");
@@ -39,7 +44,7 @@ class SpeadEndpointsTest {
 
         SourceConfig named = source("spead-udp", Map.of("source.sp.multicast-group", "239.2.1.150",
                 "source.sp.multicast-interface", "eth1"));
-        assertThat(((UdpOptions) SpeadSourceKind.endpoints(named).get(0)).multicastInterface()).isEqualTo("eth1");
+        assertThat(((UdpOptions) endpointsOf(named).get(0)).multicastInterface()).isEqualTo("eth1");
         assertThat(SpeadSourceKind.chained(named)).isTrue(); // one group, joined on a name: any host
 
         assertThat(endpoints(source("spead-tcp", Map.of("source.sp.host", "10.1.2.11,10.1.2.12"))))
@@ -54,7 +59,7 @@ class SpeadEndpointsTest {
         assertThatThrownBy(() -> SpeadSourceKind.chained(source("spead-udp",
                 Map.of("source.sp.host", "10.1.2.11", "source.sp.chain-assembly", "true"))))
                 .hasMessageContaining("chain-assembly");
-        assertThatThrownBy(() -> SpeadSourceKind.endpoints(source("spead-udp",
+        assertThatThrownBy(() -> endpointsOf(source("spead-udp",
                 Map.of("source.sp.multicast-group", "10.0.0.1")))).hasMessageContaining("source sp");
     }
 }

@@ -34,6 +34,11 @@ public final class RawHdf5Sink
     private static final long serialVersionUID = 1L;
     /** Default of {@link Builder#minFreeBytes}. */
     public static final long DEFAULT_MIN_FREE_BYTES = 64L << 20;
+    /** Defaults of the builder: the job's settings refer to these (one definition each). */
+    public static final int DEFAULT_BATCH_MESSAGES = 1000;
+    public static final long DEFAULT_BATCH_BYTES = 4L << 20;
+    public static final long DEFAULT_APPEND_QUEUE_BYTES = 32L << 20;
+    public static final boolean DEFAULT_SYNC_ON_COMMIT = true;
 
     private final String outputDirectory;
     private final List<SourceOutput> sources;
@@ -136,11 +141,11 @@ public final class RawHdf5Sink
         private Path outputDirectory = Paths.get("out");
         private final Map<String, SourceOutput> sources = new LinkedHashMap<>();
         private RollPolicy rollPolicy = RollPolicy.defaults();
-        private int batchMessages = 1000;
-        private long batchBytes = 4L << 20;
-        private long appendQueueBytes = 32L << 20;
+        private int batchMessages = DEFAULT_BATCH_MESSAGES;
+        private long batchBytes = DEFAULT_BATCH_BYTES;
+        private long appendQueueBytes = DEFAULT_APPEND_QUEUE_BYTES;
         private String fileVersion = "0.0";
-        private boolean syncOnCommit = true;
+        private boolean syncOnCommit = DEFAULT_SYNC_ON_COMMIT;
         private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
 
         private Builder() {}
