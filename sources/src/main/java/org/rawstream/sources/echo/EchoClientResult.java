@@ -1,51 +1,13 @@
 package org.rawstream.sources.echo;
 
-/** What an {@link EchoClient} run did, summed over its connections. Immutable. */
-public final class EchoClientResult {
-    private final long requestsSent;
-    private final long responsesReceived;
-    private final long mismatchedResponses;
-    private final long bytesSent;
-    private final long elapsedNanos;
-    private final String failure;
-
-    EchoClientResult(long requestsSent, long responsesReceived, long mismatchedResponses, long bytesSent,
-            long elapsedNanos, String failure) {
-        this.requestsSent = requestsSent;
-        this.responsesReceived = responsesReceived;
-        this.mismatchedResponses = mismatchedResponses;
-        this.bytesSent = bytesSent;
-        this.elapsedNanos = elapsedNanos;
-        this.failure = failure;
-    }
-
-    public long requestsSent() {
-        return requestsSent;
-    }
-
-    /** Valid responses received (matching or not). */
-    public long responsesReceived() {
-        return responsesReceived;
-    }
-
-    /** Responses whose id, sequence, timestamp, subject or body did not answer the request in that place. */
-    public long mismatchedResponses() {
-        return mismatchedResponses;
-    }
-
-    /** Bytes of request frames written. */
-    public long bytesSent() {
-        return bytesSent;
-    }
-
-    public long elapsedNanos() {
-        return elapsedNanos;
-    }
-
-    /** The first connection failure (I/O error, timeout, malformed response), or null. */
-    public String failure() {
-        return failure;
-    }
+/**
+ * What an {@link EchoClient} run did, summed over its connections: requests sent, valid responses
+ * received (matching or not), responses whose id, sequence, timestamp, subject or body did not
+ * answer the request in that place, bytes of request frames written, the time taken, and the
+ * first connection failure (I/O error, timeout, malformed response) or null.
+ */
+public record EchoClientResult(long requestsSent, long responsesReceived, long mismatchedResponses, long bytesSent,
+        long elapsedNanos, String failure) {
 
     /** Every request sent was answered, in order, correctly, without failure. */
     public boolean complete() {

@@ -1,16 +1,14 @@
 package org.rawstream.sources.odin;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.PortUnreachableException;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
 import org.rawstream.sources.transport.Pacer;
-import java.util.concurrent.locks.LockSupport;
+import org.rawstream.sources.transport.SenderChannels;
 
 /**
  * A simulated ODIN-Stream device: sends the packets of an {@link OdinTrafficGenerator} over UDP
@@ -33,47 +31,12 @@ public final class OdinSender {
         void sending(OdinPacketType type, ByteBuffer packet);
     }
 
-    /** What a run sent. */
-    public static final class Result {
-        private final long dataPackets;
-        private final long identifierPackets;
-        private final long extendedPackets;
-        private final long events;
-        private final long bytes;
-        private final long nanos;
-
-        Result(long dataPackets, long identifierPackets, long extendedPackets, long events, long bytes, long nanos) {
-            this.dataPackets = dataPackets;
-            this.identifierPackets = identifierPackets;
-            this.extendedPackets = extendedPackets;
-            this.events = events;
-            this.bytes = bytes;
-            this.nanos = nanos;
-        }
-
-        public long dataPackets() {
-            return dataPackets;
-        }
-
-        public long identifierPackets() {
-            return identifierPackets;
-        }
-
-        public long extendedPackets() {
-            return extendedPackets;
-        }
-
-        public long events() {
-            return events;
-        }
+    /** What a run sent: packets of each type, bytes of packets (without TCP framing), nanoseconds. */
+    public record Result(long dataPackets, long identifierPackets, long extendedPackets, long events, long bytes,
+            long nanos) {
 
         public long packets() {
             return dataPackets + identifierPackets + extendedPackets + events;
-        }
-
-        /** Bytes of packets sent (without TCP framing). */
-        public long bytes() {
-            return bytes;
         }
 
         public Duration elapsed() {
@@ -92,33 +55,17 @@ public final class OdinSender {
         }
     }
 
-    private final String host;
-    private final int port;
-    private final Transport transport;
-    private final OdinSchema schema;
-    private final int schemaEvery;
-    private final int eventEvery;
-    private final double rate;
-    private final long count;
-    private final Duration duration;
-    private final Duration connectTimeout;
-    private final long firstDataPacket;
-    private final PacketListener listener;
+    /** What the sender sends, as its {@link Builder} set it. */
+    private record Settings(String host, int port, Transport transport, OdinSchema schema, int schemaEvery,
+            int eventEvery, double rate, long count, Duration duration, Duration connectTimeout, long firstDataPacket,
+            PacketListener listener) {
+    }
+
+    private final Settings settings;
     private volatile boolean stopped;
 
-    private OdinSender(Builder b) {
-        this.host = b.host;
-        this.port = b.port;
-        this.transport = b.transport;
-        this.schema = b.schema != null ? b.schema : OdinTrafficGenerator.defaultSchema(b.dataPacketLength);
-        this.schemaEvery = b.schemaEvery;
-        this.eventEvery = b.eventEvery;
-        this.rate = b.rate;
-        this.count = b.count;
-        this.duration = b.duration;
-        this.connectTimeout = b.connectTimeout;
-        this.firstDataPacket = b.firstDataPacket;
-        this.listener = b.listener;
+    private OdinSender(Settings settings) {
+        this.settings = settings;
     }
 
     public static Builder builder() {
@@ -126,26 +73,28 @@ public final class OdinSender {
     }
 
     public OdinSchema schema() {
-        return schema;
+        return settings.schema();
     }
 
     /** Sends until {@code count} data packets are sent, {@code duration} has passed or {@link #stop()}. */
     public Result run() throws IOException {
-        OdinTrafficGenerator generator = new OdinTrafficGenerator(schema, schemaEvery, eventEvery, firstDataPacket);
-        InetSocketAddress target = new InetSocketAddress(host, port);
-        int maxPacket = Math.max(schema.dataPacketLength(), 1500) + 64;
+        OdinTrafficGenerator generator = new OdinTrafficGenerator(settings.schema(), settings.schemaEvery(),
+                settings.eventEvery(), settings.firstDataPacket());
+        InetSocketAddress target = new InetSocketAddress(settings.host(), settings.port());
+        int maxPacket = Math.max(settings.schema().dataPacketLength(), 1500) + 64;
         ByteBuffer packet = ByteBuffer.allocateDirect(maxPacket);
         // High rates go out in small bursts (one pacer wait per ~100 µs, not per packet: a wait per
         // packet would spin a core); a sender that falls behind catches up within 50 ms of credit.
-        int burst = (int) Math.max(1, rate / 10_000);
-        Pacer pacer = new Pacer(rate, 50_000_000L);
+        int burst = (int) Math.max(1, settings.rate() / 10_000);
+        Pacer pacer = new Pacer(settings.rate(), 50_000_000L);
         int credit = 0;
         long[] sent = new long[OdinPacketType.values().length];
         long bytes = 0;
         long start = System.nanoTime();
-        long end = duration == null ? Long.MAX_VALUE : start + duration.toNanos();
-        try (Channel channel = transport == Transport.UDP ? new Udp(target) : new Tcp(target, maxPacket, connectTimeout)) {
-            while (!stopped && generator.dataPackets() < count && System.nanoTime() < end) {
+        long end = settings.duration() == null ? Long.MAX_VALUE : start + settings.duration().toNanos();
+        try (Channel channel = settings.transport() == Transport.UDP ? new Udp(target)
+                : new Tcp(target, maxPacket, settings.connectTimeout())) {
+            while (!stopped && generator.dataPackets() < settings.count() && System.nanoTime() < end) {
                 if (generator.nextIsData()) {
                     if (credit == 0) {
                         pacer.acquire(burst);
@@ -156,9 +105,9 @@ public final class OdinSender {
                 packet.clear();
                 OdinPacketType type = generator.next(packet, (System.nanoTime() - start) / 1_000_000);
                 packet.flip();
-                if (listener != null) {
+                if (settings.listener() != null) {
                     int length = packet.limit();
-                    listener.sending(type, packet);
+                    settings.listener().sending(type, packet);
                     packet.limit(length).position(0);
                 }
                 bytes += packet.remaining();
@@ -193,17 +142,12 @@ public final class OdinSender {
         private final DatagramChannel channel;
 
         Udp(InetSocketAddress target) throws IOException {
-            channel = DatagramChannel.open();
-            channel.connect(target);
+            channel = SenderChannels.udp(target, 0);
         }
 
         @Override
         public void send(ByteBuffer packet) throws IOException {
-            try {
-                channel.write(packet);
-            } catch (PortUnreachableException e) {
-                // ICMP from an earlier datagram: nobody listens (yet or any more). A device keeps sending.
-            }
+            SenderChannels.send(channel, packet);
         }
 
         @Override
@@ -223,25 +167,9 @@ public final class OdinSender {
         private final int maxFrame;
 
         Tcp(InetSocketAddress target, int maxPacket, Duration connectTimeout) throws IOException {
-            channel = connect(target, connectTimeout);
-            channel.socket().setTcpNoDelay(true);
+            channel = SenderChannels.tcp(target, connectTimeout, () -> false);
             maxFrame = OdinFrameEncoder.maxFrameLength(maxPacket);
             frames = ByteBuffer.allocateDirect(Math.max(64 * 1024, 2 * maxFrame));
-        }
-
-        /** Connects, retrying refused connections until {@code timeout} (the receiver may start later). */
-        private static SocketChannel connect(InetSocketAddress target, Duration timeout) throws IOException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (true) {
-                try {
-                    return SocketChannel.open(target);
-                } catch (ConnectException e) {
-                    if (System.nanoTime() >= deadline) {
-                        throw e;
-                    }
-                    LockSupport.parkNanos(100_000_000L);
-                }
-            }
         }
 
         @Override
@@ -379,7 +307,9 @@ public final class OdinSender {
             if (schemaEvery < 1 || eventEvery < 0) {
                 throw new IllegalArgumentException("schemaEvery must be >= 1 and eventEvery >= 0");
             }
-            return new OdinSender(this);
+            return new OdinSender(new Settings(host, port, transport,
+                    schema != null ? schema : OdinTrafficGenerator.defaultSchema(dataPacketLength), schemaEvery,
+                    eventEvery, rate, count, duration, connectTimeout, firstDataPacket, listener));
         }
     }
 }

@@ -11,47 +11,10 @@ import java.util.Objects;
 public final class OdinTypeDescriptor {
 
     /** One field of a struct: an element type (never CUSTOM), its size and offset in the struct. */
-    public static final class Field {
-        private final OdinElementType elementType;
-        private final int size;
-        private final int offset;
-        private final String name;
-
-        public Field(OdinElementType elementType, int size, int offset, String name) {
-            this.elementType = Objects.requireNonNull(elementType);
-            this.size = size;
-            this.offset = offset;
-            this.name = Objects.requireNonNull(name);
-        }
-
-        public OdinElementType elementType() {
-            return elementType;
-        }
-
-        public int size() {
-            return size;
-        }
-
-        public int offset() {
-            return offset;
-        }
-
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (!(o instanceof Field)) {
-                return false;
-            }
-            Field f = (Field) o;
-            return elementType == f.elementType && size == f.size && offset == f.offset && name.equals(f.name);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(elementType, size, offset, name);
+    public record Field(OdinElementType elementType, int size, int offset, String name) {
+        public Field {
+            Objects.requireNonNull(elementType);
+            Objects.requireNonNull(name);
         }
     }
 

@@ -12,36 +12,8 @@ import java.util.Locale;
  */
 public final class SpeadDtype {
 
-    /** One field of an element. */
-    public static final class Field {
-        private final String name;
-        private final char kind;
-        private final int bits;
-        private final boolean bigEndian;
-
-        Field(String name, char kind, int bits, boolean bigEndian) {
-            this.name = name;
-            this.kind = kind;
-            this.bits = bits;
-            this.bigEndian = bigEndian;
-        }
-
-        public String name() {
-            return name;
-        }
-
-        /** u, i, f, c (complex), b (bool) or S (bytes). */
-        public char kind() {
-            return kind;
-        }
-
-        public int bits() {
-            return bits;
-        }
-
-        public boolean bigEndian() {
-            return bigEndian;
-        }
+    /** One field of an element: its name, kind (u, i, f, c complex, b bool or S bytes), bits, byte order. */
+    public record Field(String name, char kind, int bits, boolean bigEndian) {
 
         /** True when the field is a whole number of bytes of a width numpy has (no bit unpacking). */
         public boolean isStandard() {

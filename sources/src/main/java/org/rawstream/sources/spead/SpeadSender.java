@@ -7,8 +7,8 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
-import java.util.concurrent.locks.LockSupport;
 import org.rawstream.sources.transport.Pacer;
+import org.rawstream.sources.transport.SenderChannels;
 
 /**
  * Sends SPEAD heaps over UDP (one packet per datagram) or TCP (packets back to back): the core
@@ -50,33 +50,17 @@ public final class SpeadSender {
         }
     }
 
-    private final Transport transport;
-    private final InetSocketAddress target;
-    private final SpeadFlavour flavour;
-    private final int heapSize;
-    private final int packetSize;
-    private final long heaps;
-    private final double rateGbps;
-    private final long firstHeapCnt;
-    private final long heapCntStep;
-    private final boolean sendStop;
-    private final long connectTimeoutMillis;
-    private final boolean refillData;
+    /** What the sender sends, as its {@link Builder} set it. */
+    private record Settings(Transport transport, InetSocketAddress target, SpeadFlavour flavour, int heapSize,
+            int packetSize, long heaps, double rateGbps, long firstHeapCnt, long heapCntStep, boolean sendStop,
+            long connectTimeoutMillis, boolean refillData) {
+    }
+
+    private final Settings settings;
     private volatile boolean cancelled;
 
-    private SpeadSender(Builder b) {
-        this.transport = b.transport;
-        this.target = b.target;
-        this.flavour = b.flavour;
-        this.heapSize = b.heapSize;
-        this.packetSize = b.packetSize;
-        this.heaps = b.heaps;
-        this.rateGbps = b.rateGbps;
-        this.firstHeapCnt = b.firstHeapCnt;
-        this.heapCntStep = b.heapCntStep;
-        this.sendStop = b.sendStop;
-        this.connectTimeoutMillis = b.connectTimeoutMillis;
-        this.refillData = b.refillData;
+    private SpeadSender(Settings settings) {
+        this.settings = settings;
     }
 
     /** Makes a running {@link #run()} stop after the current packet (it then sends the stop heap). */
@@ -92,9 +76,9 @@ public final class SpeadSender {
     public SpeadDescriptor[] descriptors() {
         return new SpeadDescriptor[] {
             SpeadDescriptor.builder(DATA_ID, "data").description("big-endian uint32 counter")
-                    .numpyHeader("{'descr': '>u4', 'fortran_order': False, 'shape': (" + heapSize / 4 + ",)}").build(),
+                    .numpyHeader("{'descr': '>u4', 'fortran_order': False, 'shape': (" + settings.heapSize() / 4 + ",)}").build(),
             SpeadDescriptor.builder(TIMESTAMP_ID, "timestamp").description("heap index, immediate")
-                    .formatField('u', flavour.heapAddressBits()).build()
+                    .formatField('u', settings.flavour().heapAddressBits()).build()
         };
     }
 
@@ -106,7 +90,7 @@ public final class SpeadSender {
                 b.descriptor(d);
             }
         }
-        return b.item(DATA_ID, data).immediate(TIMESTAMP_ID, index & flavour.maxAddress()).build();
+        return b.item(DATA_ID, data).immediate(TIMESTAMP_ID, index & settings.flavour().maxAddress()).build();
     }
 
     /** Fills the data item with a big-endian u32 counter continuing from heap {@code index}. */
@@ -126,47 +110,32 @@ public final class SpeadSender {
     }
 
     private WritableByteChannel open() throws IOException {
-        if (transport == Transport.UDP) {
-            DatagramChannel ch = DatagramChannel.open();
-            ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, 4 << 20);
-            ch.connect(target);
-            return ch;
+        if (settings.transport() == Transport.UDP) {
+            return SenderChannels.udp(settings.target(), 4 << 20);
         }
-        long deadline = System.nanoTime() + connectTimeoutMillis * 1_000_000L;
-        while (true) {
-            try {
-                SocketChannel ch = SocketChannel.open(target);
-                ch.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
-                return ch;
-            } catch (java.net.ConnectException e) {
-                // The receiver may not listen yet (e.g. a job starting): retry until the deadline.
-                if (cancelled || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                LockSupport.parkNanos(50_000_000L);
-            }
-        }
+        return SenderChannels.tcp(settings.target(), java.time.Duration.ofMillis(settings.connectTimeoutMillis()),
+                () -> cancelled);
     }
 
     private Result send(WritableByteChannel channel) throws IOException {
-        SpeadHeapPacketizer packetizer = new SpeadHeapPacketizer(packetSize);
-        byte[] data = new byte[heapSize];
+        SpeadFlavour flavour = settings.flavour();
+        long firstHeapCnt = settings.firstHeapCnt();
+        long heapCntStep = settings.heapCntStep();
+        SpeadHeapPacketizer packetizer = new SpeadHeapPacketizer(settings.packetSize());
+        byte[] data = new byte[settings.heapSize()];
         long[] counts = new long[3];
         ByteBuffer[] gather = new ByteBuffer[2];
-        ByteBuffer udpPacket = ByteBuffer.allocateDirect(packetSize);
-        Pacer pacer = new Pacer(rateGbps * 1e9 / 8);
+        ByteBuffer udpPacket = ByteBuffer.allocateDirect(settings.packetSize());
+        Pacer pacer = new Pacer(settings.rateGbps() * 1e9 / 8);
         long start = System.nanoTime();
         SpeadHeapPacketizer.PacketSink sink = (head, payload) -> {
             int len = head.remaining() + payload.remaining();
             pacer.acquire(len);
-            if (transport == Transport.UDP) {
+            if (settings.transport() == Transport.UDP) {
                 // One datagram per packet: copy into one direct buffer (a single send call).
                 udpPacket.clear();
                 udpPacket.put(head).put(payload).flip();
-                try {
-                    ((DatagramChannel) channel).write(udpPacket);
-                } catch (java.net.PortUnreachableException e) {
-                    // Nobody listens (yet): UDP drops the packet; the sender goes on, as senders do.
+                if (!SenderChannels.send((DatagramChannel) channel, udpPacket)) {
                     counts[2]++;
                 }
             } else {
@@ -183,8 +152,8 @@ public final class SpeadSender {
         OutgoingHeap.Layout steady = null;
         long sent = 0;
         fillData(data, 0);
-        for (long i = 0; i < heaps && !cancelled; i++) {
-            if (refillData && i > 0) {
+        for (long i = 0; i < settings.heaps() && !cancelled; i++) {
+            if (settings.refillData() && i > 0) {
                 fillData(data, i);
             }
             OutgoingHeap.Layout layout;
@@ -199,7 +168,7 @@ public final class SpeadSender {
             packetizer.packetize(layout, (firstHeapCnt + i * heapCntStep) & flavour.maxAddress(), sink);
             sent++;
         }
-        if (sendStop) {
+        if (settings.sendStop()) {
             packetizer.packetize(OutgoingHeap.stop().layout(flavour), (firstHeapCnt + sent * heapCntStep) & flavour.maxAddress(), sink);
         }
         return new Result(sent, counts[0], counts[1], System.nanoTime() - start);
@@ -309,7 +278,8 @@ public final class SpeadSender {
             if (target == null) {
                 throw new IllegalStateException("set udp(host, port) or tcp(host, port)");
             }
-            return new SpeadSender(this);
+            return new SpeadSender(new Settings(transport, target, flavour, heapSize, packetSize, heaps, rateGbps,
+                    firstHeapCnt, heapCntStep, sendStop, connectTimeoutMillis, refillData));
         }
     }
 }

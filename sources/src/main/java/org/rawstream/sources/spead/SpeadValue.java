@@ -148,6 +148,73 @@ public final class SpeadValue {
         return out.array();
     }
 
+    /**
+     * The value as text, as numpy prints it but flattened (C order): a scalar as a number, a c8
+     * value as a quoted string, an array as {@code [a, b, ...]}; an array of more than
+     * {@code maxShown} elements shows its first and last three only (summarised, like numpy).
+     * Unsigned integers print unsigned, complex as {@code (re+imj)}, several fields as a tuple.
+     */
+    public String format(int maxShown) {
+        if (isString()) {
+            return "'" + asString() + "'";
+        }
+        if (isScalar()) {
+            return element(0);
+        }
+        StringBuilder s = new StringBuilder("[");
+        boolean summarise = count > maxShown && count > 6;
+        for (int e = 0; e < count; e++) {
+            if (summarise && e == 3) {
+                s.append(", ...");
+                e = count - 3;
+            }
+            s.append(e == 0 ? "" : ", ").append(element(e));
+        }
+        return s.append(']').toString();
+    }
+
+    private String element(int index) {
+        if (dtype.fieldCount() == 1) {
+            return field(index, 0);
+        }
+        StringBuilder s = new StringBuilder("(");
+        for (int f = 0; f < dtype.fieldCount(); f++) {
+            s.append(f == 0 ? "" : ", ").append(field(index, f));
+        }
+        return s.append(')').toString();
+    }
+
+    private String field(int index, int field) {
+        SpeadDtype.Field f = dtype.field(field);
+        Object col = columns[field];
+        switch (f.kind()) {
+            case 'b':
+                return ((boolean[]) col)[index] ? "True" : "False";
+            case 'f':
+                return col instanceof float[] ? Float.toString(((float[]) col)[index]) : Double.toString(((double[]) col)[index]);
+            case 'c':
+                return col instanceof float[]
+                        ? complex(Float.toString(((float[]) col)[2 * index]), Float.toString(((float[]) col)[2 * index + 1]))
+                        : complex(Double.toString(((double[]) col)[2 * index]), Double.toString(((double[]) col)[2 * index + 1]));
+            case 'S':
+                int bytes = f.bits() / 8;
+                StringBuilder s = new StringBuilder("b'");
+                for (int k = 0; k < bytes; k++) {
+                    int b = ((byte[]) col)[index * bytes + k] & 0xFF;
+                    s.append(b >= 0x20 && b < 0x7F && b != '\\' && b != '\'' ? Character.toString(b) : String.format("\\x%02x", b));
+                }
+                return s.append('\'').toString();
+            case 'u':
+                return Long.toUnsignedString(longValue(index, field));
+            default:
+                return Long.toString(longValue(index, field));
+        }
+    }
+
+    private static String complex(String re, String im) {
+        return "(" + re + (im.startsWith("-") ? "" : "+") + im + "j)";
+    }
+
     @Override
     public String toString() {
         if (isString()) {

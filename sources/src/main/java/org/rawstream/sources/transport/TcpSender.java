@@ -10,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Writes byte arrays back to back over TCP on one or more connections (one thread each),
@@ -22,21 +23,16 @@ import java.util.List;
  * byte[] answers = r.responses.get(0);
  * }</pre>
  */
-public final class TcpSender {
+public record TcpSender(InetSocketAddress target, int connections, double bitsPerSecond, double messagesPerSecond,
+        long responseTimeoutMillis) {
     private static final int WRITE_BATCH_BYTES = 64 << 10;
 
-    private final InetSocketAddress target;
-    private final int connections;
-    private final double bitsPerSecond;
-    private final double messagesPerSecond;
-    private final long responseTimeoutMillis;
-
-    private TcpSender(Builder b) {
-        this.target = b.target;
-        this.connections = b.connections;
-        this.bitsPerSecond = b.bitsPerSecond;
-        this.messagesPerSecond = b.messagesPerSecond;
-        this.responseTimeoutMillis = b.responseTimeoutMillis;
+    /** Rates of 0 are unlimited; a response timeout of 0 reads no responses. */
+    public TcpSender {
+        Objects.requireNonNull(target, "target");
+        if (connections <= 0) {
+            throw new IllegalArgumentException("connections must be > 0");
+        }
     }
 
     public static Builder to(String host, int port) {
@@ -258,7 +254,7 @@ public final class TcpSender {
         }
 
         public TcpSender build() {
-            return new TcpSender(this);
+            return new TcpSender(target, connections, bitsPerSecond, messagesPerSecond, responseTimeoutMillis);
         }
     }
 }

@@ -3,12 +3,11 @@ package org.rawstream.sources.transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.PortUnreachableException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,19 +19,15 @@ import java.util.concurrent.atomic.AtomicLong;
  *         .send(packets, 100);   // the list 100 times
  * }</pre>
  */
-public final class UdpSender {
-    private final InetSocketAddress target;
-    private final double bitsPerSecond;
-    private final double datagramsPerSecond;
-    private final int threads;
-    private final int sendBufferBytes;
+public record UdpSender(InetSocketAddress target, double bitsPerSecond, double datagramsPerSecond, int threads,
+        int sendBufferBytes) {
 
-    private UdpSender(Builder b) {
-        this.target = b.target;
-        this.bitsPerSecond = b.bitsPerSecond;
-        this.datagramsPerSecond = b.datagramsPerSecond;
-        this.threads = b.threads;
-        this.sendBufferBytes = b.sendBufferBytes;
+    /** Rates of 0 are unlimited; a send buffer of 0 is the system's default. */
+    public UdpSender {
+        Objects.requireNonNull(target, "target");
+        if (threads <= 0) {
+            throw new IllegalArgumentException("threads must be > 0");
+        }
     }
 
     public static Builder to(String host, int port) {
@@ -123,11 +118,7 @@ public final class UdpSender {
         Pacer countPacer = new Pacer(datagramsPerSecond / shares);
         long n = 0;
         long b = 0;
-        try (DatagramChannel ch = DatagramChannel.open()) {
-            if (sendBufferBytes > 0) {
-                ch.setOption(StandardSocketOptions.SO_SNDBUF, sendBufferBytes);
-            }
-            ch.connect(target);
+        try (DatagramChannel ch = SenderChannels.udp(target, sendBufferBytes)) {
             for (long r = 0; r < repeat; r++) {
                 for (int i = share; i < datagrams.size(); i += shares) {
                     byte[] d = datagrams.get(i);
@@ -136,12 +127,7 @@ public final class UdpSender {
                     if (d.length == 0) {
                         sendEmpty();
                     } else {
-                        try {
-                            ch.write(ByteBuffer.wrap(d));
-                        } catch (PortUnreachableException e) {
-                            // ICMP for an earlier datagram: nobody listens (yet, or any more). That
-                            // datagram is lost, as from a device; this one and the next ones go on.
-                        }
+                        SenderChannels.send(ch, ByteBuffer.wrap(d));
                     }
                     n++;
                     b += d.length;
@@ -198,7 +184,7 @@ public final class UdpSender {
         }
 
         public UdpSender build() {
-            return new UdpSender(this);
+            return new UdpSender(target, bitsPerSecond, datagramsPerSecond, threads, sendBufferBytes);
         }
     }
 }

@@ -35,7 +35,7 @@ public final class SpeadVectors {
     }
 
     @SuppressWarnings("unchecked") // the manifest's top level is a JSON object
-    static Map<String, Object> manifest(String name) throws IOException {
+    public static Map<String, Object> manifest(String name) throws IOException {
         return (Map<String, Object>) MiniJson.parse(Files.readString(dir().resolve(name + ".json"), StandardCharsets.UTF_8));
     }
 

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** One-call helpers in the spirit of the reference Python {@code to_rawfile}. */
+/** Test helper: one-call append in the spirit of the reference Python {@code to_rawfile}. */
 public final class RawFiles {
 
     private RawFiles() {}
