@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Metric;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.rawstream.job.FlinkSetup;
 import org.rawstream.job.RawStreamPipeline;
 import org.rawstream.job.config.JobConfig;
@@ -39,9 +40,9 @@ import org.rawstream.sources.transport.UdpSender;
 /**
  * Migration test in the manner of Flink's connectors: the golden savepoint of the first release
  * ({@link GoldenOdinScenario}; ODIN schemas and held data, network source split, sink writer
- * state and a pending committable) restored into today's job wiring, at the parallelism it was
- * taken with and at a lower one; the rest of the scenario's packets sent; the committed output
- * and the decoded values must be exactly those of an uninterrupted run (which the last test runs).
+ * state and a pending committable) restored into today's job wiring at the parallelism it was
+ * taken with (2), a lower and a higher one, and on RocksDB; the rest of the scenario's packets sent; the committed
+ * output and the decoded values must be exactly those of an uninterrupted run (the last test).
  */
 class SavepointMigrationITCase {
 
@@ -49,21 +50,21 @@ class SavepointMigrationITCase {
 
     @RegisterExtension
     static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2)
+            new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(3)
                     .setConfiguration(REPORTER.addToConfiguration(new Configuration())).build());
 
     @TempDir
     Path tmp;
 
-    @ParameterizedTest(name = "restored at parallelism {0}")
-    @ValueSource(ints = {GoldenOdinScenario.PARALLELISM, 1})
+    @ParameterizedTest(name = "restored at parallelism {0} on {1}")
+    @CsvSource({"2, hashmap", "1, hashmap", "3, hashmap", "2, rocksdb"})
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
-    void goldenSavepointOfTheFirstReleaseResumesExactlyOnce(int parallelism) throws Exception {
+    void goldenSavepointOfTheFirstReleaseResumesExactlyOnce(int parallelism, String backend) throws Exception {
         Path out = tmp.resolve("out");
         GoldenOdinScenario.copyTree(GoldenOdinScenario.golden().resolve("output"), out);
         String savepoint = GoldenOdinScenario.golden().resolve("savepoint").toUri().toString();
 
-        JobClient job = run(out, parallelism, savepoint, GoldenOdinScenario.secondPart());
+        JobClient job = run(out, parallelism, backend, savepoint, GoldenOdinScenario.secondPart());
 
         List<byte[]> all = new ArrayList<>(GoldenOdinScenario.firstPart());
         all.addAll(GoldenOdinScenario.secondPart());
@@ -80,16 +81,19 @@ class SavepointMigrationITCase {
         List<byte[]> all = new ArrayList<>(GoldenOdinScenario.firstPart());
         all.addAll(GoldenOdinScenario.secondPart());
 
-        JobClient job = run(out, GoldenOdinScenario.PARALLELISM, null, all);
+        JobClient job = run(out, GoldenOdinScenario.PARALLELISM, "hashmap", null, all);
 
         assertStoredExactlyOnceInSequenceOrder(out, all);
         assertThat(valuesDecoded(job)).isEqualTo(GoldenOdinScenario.DATA_PACKETS);
     }
 
     /** Runs the scenario's job (from {@code savepoint} if not null), sends {@code packets}, waits for its end. */
-    private static JobClient run(Path out, int parallelism, String savepoint, List<byte[]> packets) throws Exception {
+    private static JobClient run(Path out, int parallelism, String backend, String savepoint, List<byte[]> packets)
+            throws Exception {
         JobConfig config = GoldenOdinScenario.config(out, parallelism, "2s");
         Configuration conf = FlinkSetup.applyJobSettings(new Configuration(), config);
+        // The savepoint is canonical: either backend restores it.
+        conf.set(StateBackendOptions.STATE_BACKEND, backend);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.configure(conf);
         RawStreamPipeline.build(env, config);

@@ -3,6 +3,7 @@ package org.rawstream.job.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -78,6 +79,7 @@ class StateFormatRestoreITCase {
         FIRST.clear();
         JobClient resumed = start(backend, savepoint);
         await(() -> FIRST.size() == KEYS, "every key counted after the restore");
+        assertThat(Files.exists(tmp.resolve("rocksdb"))).as("RocksDB files").isEqualTo(backend.equals("rocksdb"));
         // Once more through a savepoint, now of format 1.
         String second = resumed.stopWithSavepoint(false, tmp.resolve("sp2").toUri().toString(),
                 SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
@@ -113,9 +115,11 @@ class StateFormatRestoreITCase {
         return savepoint;
     }
 
-    private static JobClient start(String backend, String savepoint) throws Exception {
+    private JobClient start(String backend, String savepoint) throws Exception {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, backend);
+        // Where RocksDB keeps its files: the test checks there that RocksDB ran.
+        conf.setString("state.backend.rocksdb.localdir", tmp.resolve("rocksdb").toString());
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.configure(conf);

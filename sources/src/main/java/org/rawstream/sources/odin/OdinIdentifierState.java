@@ -332,6 +332,10 @@ public final class OdinIdentifierState {
 
     // ---- keyed state -----------------------------------------------------------------------------
 
+    /**
+     * The layout of {@code OdinTypes.IdentifierStateSerializer}'s format 0 (savepoints hold it):
+     * a change here needs a new format there that still reads this one (docs/state-compatibility.md).
+     */
     public void writeTo(DataOutput out) throws IOException {
         out.writeShort(identifier);
         out.writeBoolean(schema != null);
