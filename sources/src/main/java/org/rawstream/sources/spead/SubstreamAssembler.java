@@ -114,7 +114,7 @@ public final class SubstreamAssembler {
     }
 
     private static void storePiece(SpeadPacket packet, LiveHeapStore store) throws Exception {
-        int length = (int) packet.payloadLength();
+        int length = packet.payloadLength();
         if (length > 0) {
             byte[] piece = new byte[length];
             packet.buffer().get(packet.payloadStart(), piece, 0, length);
@@ -233,5 +233,4 @@ public final class SubstreamAssembler {
         }
         return t;
     }
-
 }
