@@ -37,7 +37,9 @@ public final class JobSettings {
             .withDescription("… at this many messages (flag `--roll-max-records`)");
     public static final Setting<Duration> ROLL_MAX_AGE = Setting.key("roll.max-age").duration(Duration.ofMillis(1), FOREVER)
             .defaultValue(Duration.ofMillis(ROLL.maxFileAgeMillis()))
-            .withDescription("… at this age (flag `--roll-max-age`)");
+            .withDescription("… at this age, counted from the file's first message; checked after each append and on "
+                    + "a timer (a tenth of it, 100 ms .. 1 min), so a quiet source's file closes too "
+                    + "([sink writer](sink-writer.md)) (flag `--roll-max-age`)");
     public static final Setting<Integer> BATCH_MAX_MESSAGES = Setting.key("batch.max-messages").intCount(1, 1_000_000)
             .defaultValue(RawHdf5Sink.DEFAULT_BATCH_MESSAGES)
             .withDescription("messages collected per source before one append");

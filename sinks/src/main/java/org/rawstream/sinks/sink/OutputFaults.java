@@ -6,6 +6,7 @@ import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 
 /**
  * The output directory's side of a sink failure: the free-space guard checked before every append,
@@ -22,6 +23,31 @@ final class OutputFaults {
 
         OutputFailedException(String message, Throwable cause) {
             super(message, cause);
+        }
+    }
+
+    /**
+     * Creates a source's output directory. If that fails for another reason than a full disk (a
+     * path through a file, no permission, a read-only file system) the settings point somewhere
+     * unusable: a restart cannot fix it, so the job ends with this message instead of restarting
+     * for ever (a local run checks this before it starts; on a cluster only the TaskManager can).
+     */
+    static void createDirectory(Path dir) throws IOException {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            Path existing = dir;
+            while (existing != null && !Files.exists(existing)) {
+                existing = existing.getParent();
+            }
+            long usable = existing == null ? -1 : usableBytes(existing);
+            if (usable >= 0 && usable < 1 << 20) {
+                // Full: a later attempt may find space.
+                throw new OutputFailedException("raw-HDF5 output " + dir + ": no space left on device,"
+                        + " cannot create the directory (the job restarts from its last checkpoint)", e);
+            }
+            throw new SuppressRestartsException(new OutputFailedException("raw-HDF5 output " + dir
+                    + ": cannot create the directory (" + e + "); the job stops: fix output.dir and start it again", e));
         }
     }
 

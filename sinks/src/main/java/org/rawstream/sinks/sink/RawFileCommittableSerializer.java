@@ -1,11 +1,21 @@
 package org.rawstream.sinks.sink;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.rawstream.core.state.VersionedBytesSerializer;
 
-/** Versioned serializer of {@link RawFileCommittable} (checkpointed in the committer's state). */
-public final class RawFileCommittableSerializer implements SimpleVersionedSerializer<RawFileCommittable> {
+/**
+ * Versioned serializer of {@link RawFileCommittable} (checkpointed in the committer's state);
+ * version 1: source, hidden name, visible name, message count, payload bytes, closed-at millis.
+ */
+public final class RawFileCommittableSerializer extends VersionedBytesSerializer<RawFileCommittable> {
     static final int VERSION = 1;
+
+    @Override
+    public String stateName() {
+        return "raw-HDF5 sink committable";
+    }
 
     @Override
     public int getVersion() {
@@ -13,20 +23,17 @@ public final class RawFileCommittableSerializer implements SimpleVersionedSerial
     }
 
     @Override
-    public byte[] serialize(RawFileCommittable c) throws IOException {
-        return VersionedBytes.write(out -> {
-            out.writeUTF(c.source());
-            out.writeUTF(c.hiddenName());
-            out.writeUTF(c.visibleName());
-            out.writeLong(c.messageCount());
-            out.writeLong(c.payloadBytes());
-            out.writeLong(c.closedAtMillis());
-        });
+    protected void write(RawFileCommittable c, DataOutputStream out) throws IOException {
+        out.writeUTF(c.source());
+        out.writeUTF(c.hiddenName());
+        out.writeUTF(c.visibleName());
+        out.writeLong(c.messageCount());
+        out.writeLong(c.payloadBytes());
+        out.writeLong(c.closedAtMillis());
     }
 
     @Override
-    public RawFileCommittable deserialize(int version, byte[] serialized) throws IOException {
-        return VersionedBytes.read("RawFileCommittable", VERSION, version, serialized, in -> new RawFileCommittable(
-                in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readLong(), in.readLong()));
+    protected RawFileCommittable read(int version, DataInputStream in) throws IOException {
+        return new RawFileCommittable(in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readLong(), in.readLong());
     }
 }

@@ -1,11 +1,18 @@
 package org.rawstream.sinks.sink;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.rawstream.core.state.VersionedBytesSerializer;
 
-/** Versioned serializer of {@link RawHdf5WriterState}. */
-public final class RawHdf5WriterStateSerializer implements SimpleVersionedSerializer<RawHdf5WriterState> {
+/** Versioned serializer of {@link RawHdf5WriterState}; version 1: lineage, subtask, checkpoint id. */
+public final class RawHdf5WriterStateSerializer extends VersionedBytesSerializer<RawHdf5WriterState> {
     static final int VERSION = 1;
+
+    @Override
+    public String stateName() {
+        return "raw-HDF5 sink writer state";
+    }
 
     @Override
     public int getVersion() {
@@ -13,17 +20,14 @@ public final class RawHdf5WriterStateSerializer implements SimpleVersionedSerial
     }
 
     @Override
-    public byte[] serialize(RawHdf5WriterState state) throws IOException {
-        return VersionedBytes.write(out -> {
-            out.writeUTF(state.lineage());
-            out.writeInt(state.subtask());
-            out.writeLong(state.checkpointId());
-        });
+    protected void write(RawHdf5WriterState state, DataOutputStream out) throws IOException {
+        out.writeUTF(state.lineage());
+        out.writeInt(state.subtask());
+        out.writeLong(state.checkpointId());
     }
 
     @Override
-    public RawHdf5WriterState deserialize(int version, byte[] serialized) throws IOException {
-        return VersionedBytes.read("RawHdf5WriterState", VERSION, version, serialized,
-                in -> new RawHdf5WriterState(in.readUTF(), in.readInt(), in.readLong()));
+    protected RawHdf5WriterState read(int version, DataInputStream in) throws IOException {
+        return new RawHdf5WriterState(in.readUTF(), in.readInt(), in.readLong());
     }
 }

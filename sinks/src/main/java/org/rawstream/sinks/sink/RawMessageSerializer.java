@@ -1,16 +1,16 @@
 package org.rawstream.sinks.sink;
 
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.rawstream.core.state.VersionedSerializer;
+import org.rawstream.core.state.VersionedSerializerSnapshot;
 
 /**
  * Explicit serializer for {@link RawMessage}: modified-UTF-8 source name, one unsigned byte
- * io group, int length, the bytes. Stateless, so one instance serves every thread.
+ * io group, int length, the bytes (format 0). Stateless, so one instance serves every thread.
  */
-public final class RawMessageSerializer extends TypeSerializerSingleton<RawMessage> {
+public final class RawMessageSerializer extends VersionedSerializer<RawMessage> {
     private static final long serialVersionUID = 1L;
 
     public static final RawMessageSerializer INSTANCE = new RawMessageSerializer();
@@ -18,6 +18,16 @@ public final class RawMessageSerializer extends TypeSerializerSingleton<RawMessa
     private static final byte[] EMPTY = new byte[0];
 
     private RawMessageSerializer() {}
+
+    @Override
+    public String stateName() {
+        return "RawMessage record";
+    }
+
+    @Override
+    public int currentFormat() {
+        return 0;
+    }
 
     @Override
     public boolean isImmutableType() {
@@ -42,11 +52,6 @@ public final class RawMessageSerializer extends TypeSerializerSingleton<RawMessa
     }
 
     @Override
-    public int getLength() {
-        return -1;
-    }
-
-    @Override
     public void serialize(RawMessage record, DataOutputView target) throws IOException {
         target.writeUTF(record.source());
         target.writeByte(record.ioGroup());
@@ -58,7 +63,7 @@ public final class RawMessageSerializer extends TypeSerializerSingleton<RawMessa
     }
 
     @Override
-    public RawMessage deserialize(DataInputView source) throws IOException {
+    public RawMessage deserialize(int format, DataInputView source) throws IOException {
         String name = source.readUTF();
         int ioGroup = source.readUnsignedByte();
         int length = source.readInt();
@@ -68,11 +73,6 @@ public final class RawMessageSerializer extends TypeSerializerSingleton<RawMessa
         byte[] bytes = new byte[length];
         source.readFully(bytes);
         return new RawMessage(name, ioGroup, bytes);
-    }
-
-    @Override
-    public RawMessage deserialize(RawMessage reuse, DataInputView source) throws IOException {
-        return deserialize(source);
     }
 
     @Override
@@ -91,7 +91,7 @@ public final class RawMessageSerializer extends TypeSerializerSingleton<RawMessa
     }
 
     @Override
-    public TypeSerializerSnapshot<RawMessage> snapshotConfiguration() {
+    public VersionedSerializerSnapshot<RawMessage> snapshotConfiguration() {
         return new RawMessageSerializerSnapshot();
     }
 }

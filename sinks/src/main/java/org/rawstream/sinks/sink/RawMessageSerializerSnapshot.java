@@ -1,9 +1,12 @@
 package org.rawstream.sinks.sink;
 
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.rawstream.core.state.VersionedSerializerSnapshot;
 
-/** Snapshot of the stateless {@link RawMessageSerializer}; public no-arg constructor for restore. */
-public final class RawMessageSerializerSnapshot extends SimpleTypeSerializerSnapshot<RawMessage> {
+/**
+ * Snapshot of the stateless {@link RawMessageSerializer}; public no-arg constructor for restore.
+ * Its class name is in savepoints since the first release (then a SimpleTypeSerializerSnapshot).
+ */
+public final class RawMessageSerializerSnapshot extends VersionedSerializerSnapshot<RawMessage> {
     public RawMessageSerializerSnapshot() {
         super(() -> RawMessageSerializer.INSTANCE);
     }

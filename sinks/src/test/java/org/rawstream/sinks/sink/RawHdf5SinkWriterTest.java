@@ -9,15 +9,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobInfoImpl;
 import org.apache.flink.api.common.TaskInfoImpl;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.runtime.metrics.groups.InternalSinkWriterMetricGroup;
 import org.apache.flink.runtime.metrics.groups.UnregisteredMetricGroups;
@@ -31,6 +37,7 @@ import org.rawstream.sinks.rawhdf5.RawFileReader;
  * order, files roll on the append thread, and an append's failure fails the task thread.
  */
 class RawHdf5SinkWriterTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
@@ -156,6 +163,41 @@ class RawHdf5SinkWriterTest {
         }
     }
 
+    @Test
+    void closeWhileTheAppendThreadIsBusyLeavesItsFilesToItInsteadOfFreeingThem() throws Exception {
+        RawHdf5Sink sink = sink(dir, 32L << 20);
+        // close() waits 200 ms for the append thread instead of a minute.
+        RawHdf5SinkWriter writer = new RawHdf5SinkWriter(sink, context(), List.of(), 200);
+        for (int i = 0; i < 12; i++) {
+            writer.write(new RawMessage("a", 1, new byte[] {(byte) i}), null);
+        }
+        writer.flush(false); // a file in progress, its native handle owned by the append thread
+        Path inProgress;
+        try (Stream<Path> files = Files.list(dir.resolve("a"))) {
+            inProgress = files.findFirst().orElseThrow();
+        }
+        // The append thread is inside a call that does not return (as if stuck in libhdf5 or the kernel).
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        writer.runOnAppendThread(() -> {
+            inside.countDown();
+            release.await();
+        });
+        assertThat(inside.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        try {
+            writer.close(); // gives up waiting after 200 ms and logs that the files are left to the append thread
+            assertThat(inProgress).as("not closed (nor deleted) under the busy append thread").exists();
+        } finally {
+            release.countDown();
+        }
+        // Once its call returns, the append thread closes and deletes the uncommitted file itself.
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (Files.exists(inProgress)) {
+            assertThat(System.nanoTime()).as("append thread dropped %s in time", inProgress).isLessThan(deadline);
+            LockSupport.parkNanos(10_000_000L); // poll interval
+        }
+    }
+
     private static RawHdf5Sink sink(Path out, long queueBytes) {
         return RawHdf5Sink.builder()
                 .outputDirectory(out)
@@ -196,7 +238,19 @@ class RawHdf5SinkWriterTest {
         return x.checkpoint != y.checkpoint ? Long.compare(x.checkpoint, y.checkpoint) : Integer.compare(x.seq, y.seq);
     }
 
-    private static WriterInitContext context() {
+    private static final ProcessingTimeService NEVER_FIRING = new ProcessingTimeService() {
+        @Override
+        public long getCurrentProcessingTime() {
+            return System.currentTimeMillis();
+        }
+
+        @Override
+        public ScheduledFuture<?> registerTimer(long timestamp, ProcessingTimeCallback target) {
+            return null; // no handle: the writer then has nothing to cancel
+        }
+    };
+
+    static WriterInitContext context() {
         InternalSinkWriterMetricGroup metrics =
                 InternalSinkWriterMetricGroup.wrap(UnregisteredMetricGroups.createUnregisteredOperatorMetricGroup());
         TaskInfoImpl task = new TaskInfoImpl("sink", 1, 0, 1, 0);
@@ -207,6 +261,9 @@ class RawHdf5SinkWriterTest {
                     case "getTaskInfo" -> task;
                     case "getJobInfo" -> job;
                     case "getRestoredCheckpointId" -> OptionalLong.empty();
+                    // Timers never fire here (these tests call the writer from one thread, as the
+                    // mailbox would); RawHdf5SinkRollOnTimeITCase runs them on Flink's real service.
+                    case "getProcessingTimeService" -> NEVER_FIRING;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }

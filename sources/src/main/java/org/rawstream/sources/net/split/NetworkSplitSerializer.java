@@ -1,16 +1,19 @@
 package org.rawstream.sources.net.split;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.rawstream.core.state.VersionedBytesSerializer;
 
-/** Serializes {@link NetworkSplit}s: transport, host, port, replica. */
-public final class NetworkSplitSerializer implements SimpleVersionedSerializer<NetworkSplit> {
+/** Serializes {@link NetworkSplit}s; version 1: transport, host, port, replica. */
+public final class NetworkSplitSerializer extends VersionedBytesSerializer<NetworkSplit> {
     public static final NetworkSplitSerializer INSTANCE = new NetworkSplitSerializer();
     private static final int VERSION = 1;
+
+    @Override
+    public String stateName() {
+        return "network source split";
+    }
 
     @Override
     public int getVersion() {
@@ -18,33 +21,24 @@ public final class NetworkSplitSerializer implements SimpleVersionedSerializer<N
     }
 
     @Override
-    public byte[] serialize(NetworkSplit split) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            write(split, out);
-        }
-        return bytes.toByteArray();
+    protected void write(NetworkSplit split, DataOutputStream out) throws IOException {
+        writeSplit(split, out);
     }
 
     @Override
-    public NetworkSplit deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
-            throw new IOException("unknown NetworkSplit serializer version " + version);
-        }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-            return read(in);
-        }
+    protected NetworkSplit read(int version, DataInputStream in) throws IOException {
+        return readSplit(in);
     }
 
-    /** Also used by the enumerator state serializer. */
-    public static void write(NetworkSplit split, DataOutputStream out) throws IOException {
+    /** Also used by the enumerator state serializer (same version). */
+    public static void writeSplit(NetworkSplit split, DataOutputStream out) throws IOException {
         out.writeByte(split.transport().ordinal());
         out.writeUTF(split.host());
         out.writeInt(split.port());
         out.writeInt(split.replica());
     }
 
-    public static NetworkSplit read(DataInputStream in) throws IOException {
+    public static NetworkSplit readSplit(DataInputStream in) throws IOException {
         int t = in.readUnsignedByte();
         NetworkSplit.Transport[] transports = NetworkSplit.Transport.values();
         if (t >= transports.length) {

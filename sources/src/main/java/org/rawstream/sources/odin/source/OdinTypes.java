@@ -7,11 +7,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.rawstream.core.state.VersionedSerializer;
+import org.rawstream.core.state.VersionedSerializerSnapshot;
 import org.rawstream.sources.net.SingletonTypeInfo;
 import org.rawstream.sources.odin.OdinIdentifierState;
 
@@ -19,6 +18,9 @@ import org.rawstream.sources.odin.OdinIdentifierState;
  * Explicit Flink types of everything ODIN that crosses an operator boundary or lives in state:
  * {@link OdinPacket} (source to keyed operator), {@link OdinNamedValues} (side output) and
  * {@link OdinIdentifierState} (keyed state). No Kryo, no POJO analysis.
+ *
+ * <p>All three are versioned ({@link VersionedSerializer}); format 0 is the layout of the first
+ * release. Their snapshot class names are recorded in savepoints: never rename them.
  */
 public final class OdinTypes {
 
@@ -32,9 +34,19 @@ public final class OdinTypes {
     }
 
     /** bytes (int length + bytes), received time. */
-    public static final class PacketSerializer extends OdinSerializer<OdinPacket> {
+    public static final class PacketSerializer extends VersionedSerializer<OdinPacket> {
         private static final long serialVersionUID = 1L;
         public static final PacketSerializer INSTANCE = new PacketSerializer();
+
+        @Override
+        public String stateName() {
+            return "ODIN packet record";
+        }
+
+        @Override
+        public int currentFormat() {
+            return 0;
+        }
 
         @Override
         public boolean isImmutableType() {
@@ -59,7 +71,7 @@ public final class OdinTypes {
         }
 
         @Override
-        public OdinPacket deserialize(DataInputView source) throws IOException {
+        public OdinPacket deserialize(int format, DataInputView source) throws IOException {
             int length = source.readInt();
             if (length < 1) {
                 throw new IOException("corrupt OdinPacket: length " + length);
@@ -70,22 +82,32 @@ public final class OdinTypes {
         }
 
         @Override
-        public TypeSerializerSnapshot<OdinPacket> snapshotConfiguration() {
+        public VersionedSerializerSnapshot<OdinPacket> snapshotConfiguration() {
             return new PacketSnapshot();
         }
     }
 
-    /** Snapshot of the stateless {@link PacketSerializer}. */
-    public static final class PacketSnapshot extends SimpleTypeSerializerSnapshot<OdinPacket> {
+    /** Snapshot of {@link PacketSerializer}; its class name is in savepoints since the first release. */
+    public static final class PacketSnapshot extends VersionedSerializerSnapshot<OdinPacket> {
         public PacketSnapshot() {
             super(() -> PacketSerializer.INSTANCE);
         }
     }
 
     /** identifier, timestamp, sequence, count, then name/value pairs (modified UTF-8). */
-    public static final class NamedValuesSerializer extends OdinSerializer<OdinNamedValues> {
+    public static final class NamedValuesSerializer extends VersionedSerializer<OdinNamedValues> {
         private static final long serialVersionUID = 1L;
         public static final NamedValuesSerializer INSTANCE = new NamedValuesSerializer();
+
+        @Override
+        public String stateName() {
+            return "ODIN named values record";
+        }
+
+        @Override
+        public int currentFormat() {
+            return 0;
+        }
 
         @Override
         public boolean isImmutableType() {
@@ -115,7 +137,7 @@ public final class OdinTypes {
         }
 
         @Override
-        public OdinNamedValues deserialize(DataInputView source) throws IOException {
+        public OdinNamedValues deserialize(int format, DataInputView source) throws IOException {
             int identifier = source.readUnsignedShort();
             long timestamp = source.readLong();
             int sequence = source.readUnsignedShort();
@@ -143,13 +165,13 @@ public final class OdinTypes {
         }
 
         @Override
-        public TypeSerializerSnapshot<OdinNamedValues> snapshotConfiguration() {
+        public VersionedSerializerSnapshot<OdinNamedValues> snapshotConfiguration() {
             return new NamedValuesSnapshot();
         }
     }
 
-    /** Snapshot of the stateless {@link NamedValuesSerializer}. */
-    public static final class NamedValuesSnapshot extends SimpleTypeSerializerSnapshot<OdinNamedValues> {
+    /** Snapshot of {@link NamedValuesSerializer}; its class name is in savepoints since the first release. */
+    public static final class NamedValuesSnapshot extends VersionedSerializerSnapshot<OdinNamedValues> {
         public NamedValuesSnapshot() {
             super(() -> NamedValuesSerializer.INSTANCE);
         }
@@ -159,9 +181,19 @@ public final class OdinTypes {
      * Keyed state of one identifier, in the layout of {@link OdinIdentifierState#writeTo} behind a
      * length prefix. The state is mutable, so copies are deep (write and read back).
      */
-    public static final class IdentifierStateSerializer extends OdinSerializer<OdinIdentifierState> {
+    public static final class IdentifierStateSerializer extends VersionedSerializer<OdinIdentifierState> {
         private static final long serialVersionUID = 1L;
         public static final IdentifierStateSerializer INSTANCE = new IdentifierStateSerializer();
+
+        @Override
+        public String stateName() {
+            return "ODIN identifier state";
+        }
+
+        @Override
+        public int currentFormat() {
+            return 0;
+        }
 
         @Override
         public boolean isImmutableType() {
@@ -190,7 +222,7 @@ public final class OdinTypes {
         }
 
         @Override
-        public OdinIdentifierState deserialize(DataInputView source) throws IOException {
+        public OdinIdentifierState deserialize(int format, DataInputView source) throws IOException {
             byte[] bytes = new byte[source.readInt()];
             source.readFully(bytes);
             return read(bytes);
@@ -207,13 +239,13 @@ public final class OdinTypes {
         }
 
         @Override
-        public TypeSerializerSnapshot<OdinIdentifierState> snapshotConfiguration() {
+        public VersionedSerializerSnapshot<OdinIdentifierState> snapshotConfiguration() {
             return new IdentifierStateSnapshot();
         }
     }
 
-    /** Snapshot of the stateless {@link IdentifierStateSerializer}. */
-    public static final class IdentifierStateSnapshot extends SimpleTypeSerializerSnapshot<OdinIdentifierState> {
+    /** Snapshot of {@link IdentifierStateSerializer}; its class name is in savepoints since the first release. */
+    public static final class IdentifierStateSnapshot extends VersionedSerializerSnapshot<OdinIdentifierState> {
         public IdentifierStateSnapshot() {
             super(() -> IdentifierStateSerializer.INSTANCE);
         }

@@ -1,18 +1,21 @@
 package org.rawstream.sources.pcap.source;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.rawstream.core.state.VersionedBytesSerializer;
 
 /** The enumerator's state: the files not assigned yet (version 1: count, then each split). */
-public final class PcapEnumeratorStateSerializer implements SimpleVersionedSerializer<List<PcapSplit>> {
+public final class PcapEnumeratorStateSerializer extends VersionedBytesSerializer<List<PcapSplit>> {
     public static final PcapEnumeratorStateSerializer INSTANCE = new PcapEnumeratorStateSerializer();
     private static final int VERSION = 1;
+
+    @Override
+    public String stateName() {
+        return "pcap source enumerator state";
+    }
 
     @Override
     public int getVersion() {
@@ -20,29 +23,20 @@ public final class PcapEnumeratorStateSerializer implements SimpleVersionedSeria
     }
 
     @Override
-    public byte[] serialize(List<PcapSplit> pending) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeInt(pending.size());
-            for (PcapSplit s : pending) {
-                PcapSplitSerializer.write(s, out);
-            }
+    protected void write(List<PcapSplit> pending, DataOutputStream out) throws IOException {
+        out.writeInt(pending.size());
+        for (PcapSplit s : pending) {
+            PcapSplitSerializer.writeSplit(s, out);
         }
-        return bytes.toByteArray();
     }
 
     @Override
-    public List<PcapSplit> deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
-            throw new IOException("unknown pcap enumerator state version " + version);
+    protected List<PcapSplit> read(int version, DataInputStream in) throws IOException {
+        int n = in.readInt();
+        List<PcapSplit> pending = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            pending.add(PcapSplitSerializer.readSplit(in));
         }
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(serialized))) {
-            int n = in.readInt();
-            List<PcapSplit> pending = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                pending.add(PcapSplitSerializer.read(in));
-            }
-            return pending;
-        }
+        return pending;
     }
 }

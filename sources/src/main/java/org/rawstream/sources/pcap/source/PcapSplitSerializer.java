@@ -1,6 +1,5 @@
 package org.rawstream.sources.pcap.source;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -9,7 +8,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.rawstream.core.state.VersionedBytesSerializer;
 import org.rawstream.sources.pcap.FlowKey;
 import org.rawstream.sources.pcap.ReplayPosition;
 
@@ -17,9 +16,14 @@ import org.rawstream.sources.pcap.ReplayPosition;
  * Version 1: path (UTF), anchor offset, connections before, record count after the anchor, then
  * the UDP senders (count; each: address length, source and destination address, ports).
  */
-public final class PcapSplitSerializer implements SimpleVersionedSerializer<PcapSplit> {
+public final class PcapSplitSerializer extends VersionedBytesSerializer<PcapSplit> {
     public static final PcapSplitSerializer INSTANCE = new PcapSplitSerializer();
     private static final int VERSION = 1;
+
+    @Override
+    public String stateName() {
+        return "pcap source split";
+    }
 
     @Override
     public int getVersion() {
@@ -27,15 +31,17 @@ public final class PcapSplitSerializer implements SimpleVersionedSerializer<Pcap
     }
 
     @Override
-    public byte[] serialize(PcapSplit split) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            write(split, out);
-        }
-        return bytes.toByteArray();
+    protected void write(PcapSplit split, DataOutputStream out) throws IOException {
+        writeSplit(split, out);
     }
 
-    static void write(PcapSplit split, DataOutputStream out) throws IOException {
+    @Override
+    protected PcapSplit read(int version, DataInputStream in) throws IOException {
+        return readSplit(in);
+    }
+
+    /** Also used by the enumerator state serializer (same version). */
+    static void writeSplit(PcapSplit split, DataOutputStream out) throws IOException {
         ReplayPosition p = split.position();
         out.writeUTF(split.path());
         out.writeLong(p.anchorOffset());
@@ -51,17 +57,7 @@ public final class PcapSplitSerializer implements SimpleVersionedSerializer<Pcap
         }
     }
 
-    @Override
-    public PcapSplit deserialize(int version, byte[] serialized) throws IOException {
-        if (version != VERSION) {
-            throw new IOException("unknown pcap split version " + version);
-        }
-        try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(serialized))) {
-            return read(in);
-        }
-    }
-
-    static PcapSplit read(DataInputStream in) throws IOException {
+    static PcapSplit readSplit(DataInputStream in) throws IOException {
         String path = in.readUTF();
         long anchor = in.readLong();
         long connections = in.readLong();

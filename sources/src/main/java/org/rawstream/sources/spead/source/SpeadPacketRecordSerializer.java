@@ -1,19 +1,29 @@
 package org.rawstream.sources.spead.source;
 
 import java.io.IOException;
-import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+import org.rawstream.core.state.VersionedSerializer;
+import org.rawstream.core.state.VersionedSerializerSnapshot;
 import org.rawstream.sources.spead.InvalidPacketReason;
 
 /** Explicit serializer of {@link SpeadPacketRecord}: stream (UTF), substream, length (negative: an end-of-stream marker or an invalid-packet notice, then its reason), bytes. */
-public final class SpeadPacketRecordSerializer extends DataCodecSerializer<SpeadPacketRecord> {
+public final class SpeadPacketRecordSerializer extends VersionedSerializer<SpeadPacketRecord> {
     private static final long serialVersionUID = 1L;
 
     public static final SpeadPacketRecordSerializer INSTANCE = new SpeadPacketRecordSerializer();
 
     private SpeadPacketRecordSerializer() {
+    }
+
+    @Override
+    public String stateName() {
+        return "SPEAD packet record";
+    }
+
+    @Override
+    public int currentFormat() {
+        return 0;
     }
 
     @Override
@@ -50,7 +60,7 @@ public final class SpeadPacketRecordSerializer extends DataCodecSerializer<Spead
     }
 
     @Override
-    public SpeadPacketRecord deserialize(DataInputView source) throws IOException {
+    public SpeadPacketRecord deserialize(int format, DataInputView source) throws IOException {
         String stream = source.readUTF();
         int substream = source.readInt();
         int length = source.readInt();
@@ -72,12 +82,12 @@ public final class SpeadPacketRecordSerializer extends DataCodecSerializer<Spead
     }
 
     @Override
-    public TypeSerializerSnapshot<SpeadPacketRecord> snapshotConfiguration() {
+    public VersionedSerializerSnapshot<SpeadPacketRecord> snapshotConfiguration() {
         return new Snapshot();
     }
 
-    /** Snapshot of the stateless serializer. */
-    public static final class Snapshot extends SimpleTypeSerializerSnapshot<SpeadPacketRecord> {
+    /** Snapshot of the stateless serializer; its class name is in savepoints since the first release. */
+    public static final class Snapshot extends VersionedSerializerSnapshot<SpeadPacketRecord> {
         public Snapshot() {
             super(() -> INSTANCE);
         }
