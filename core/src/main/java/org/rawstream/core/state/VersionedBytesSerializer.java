@@ -15,17 +15,44 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * layout (a layout changed without a version bump would otherwise be misread silently).
  */
 public abstract class VersionedBytesSerializer<T> implements SimpleVersionedSerializer<T> {
+    private final String stateName;
+    private final int version;
+    private final int oldestReadableVersion;
+
+    /**
+     * @param stateName what the value is, for messages: "network source split"
+     * @param version the version written now (Flink's version integer; RawStream's first ones are 1)
+     * @param oldestReadableVersion the oldest version {@link #read} still reads
+     */
+    protected VersionedBytesSerializer(String stateName, int version, int oldestReadableVersion) {
+        if (oldestReadableVersion < 1 || oldestReadableVersion > version) {
+            throw new IllegalArgumentException(stateName + ": oldest readable version " + oldestReadableVersion
+                    + " outside [1, " + version + "]");
+        }
+        this.stateName = stateName;
+        this.version = version;
+        this.oldestReadableVersion = oldestReadableVersion;
+    }
+
+    /** A serializer that reads only the version it writes. */
+    protected VersionedBytesSerializer(String stateName, int version) {
+        this(stateName, version, version);
+    }
 
     /** What the value is, for messages: "network source split". */
-    public abstract String stateName();
+    public final String stateName() {
+        return stateName;
+    }
 
-    /** The version written now (Flink's version integer; RawStream's first ones are 1). */
+    /** The version written now. */
     @Override
-    public abstract int getVersion();
+    public final int getVersion() {
+        return version;
+    }
 
     /** The oldest version {@link #read} still reads. */
-    public int oldestReadableVersion() {
-        return getVersion();
+    public final int oldestReadableVersion() {
+        return oldestReadableVersion;
     }
 
     /** Writes {@code value} in {@link #getVersion()}. */

@@ -19,14 +19,8 @@ public final class NetworkEnumeratorStateSerializer extends VersionedBytesSerial
     public static final NetworkEnumeratorStateSerializer INSTANCE = new NetworkEnumeratorStateSerializer();
     private static final int VERSION = 1;
 
-    @Override
-    public String stateName() {
-        return "network source enumerator state";
-    }
-
-    @Override
-    public int getVersion() {
-        return VERSION;
+    private NetworkEnumeratorStateSerializer() {
+        super("network source enumerator state", VERSION);
     }
 
     @Override

@@ -10,14 +10,8 @@ public final class NetworkSplitSerializer extends VersionedBytesSerializer<Netwo
     public static final NetworkSplitSerializer INSTANCE = new NetworkSplitSerializer();
     private static final int VERSION = 1;
 
-    @Override
-    public String stateName() {
-        return "network source split";
-    }
-
-    @Override
-    public int getVersion() {
-        return VERSION;
+    private NetworkSplitSerializer() {
+        super("network source split", VERSION);
     }
 
     @Override

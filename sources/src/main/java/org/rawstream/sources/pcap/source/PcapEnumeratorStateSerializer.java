@@ -12,14 +12,8 @@ public final class PcapEnumeratorStateSerializer extends VersionedBytesSerialize
     public static final PcapEnumeratorStateSerializer INSTANCE = new PcapEnumeratorStateSerializer();
     private static final int VERSION = 1;
 
-    @Override
-    public String stateName() {
-        return "pcap source enumerator state";
-    }
-
-    @Override
-    public int getVersion() {
-        return VERSION;
+    private PcapEnumeratorStateSerializer() {
+        super("pcap source enumerator state", VERSION);
     }
 
     @Override

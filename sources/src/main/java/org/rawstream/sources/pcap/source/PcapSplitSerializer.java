@@ -20,14 +20,8 @@ public final class PcapSplitSerializer extends VersionedBytesSerializer<PcapSpli
     public static final PcapSplitSerializer INSTANCE = new PcapSplitSerializer();
     private static final int VERSION = 1;
 
-    @Override
-    public String stateName() {
-        return "pcap source split";
-    }
-
-    @Override
-    public int getVersion() {
-        return VERSION;
+    private PcapSplitSerializer() {
+        super("pcap source split", VERSION);
     }
 
     @Override
