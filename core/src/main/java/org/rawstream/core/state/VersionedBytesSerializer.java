@@ -61,6 +61,19 @@ public abstract class VersionedBytesSerializer<T> implements SimpleVersionedSeri
     /** Reads one value written in {@code version} (within the readable range, checked before). */
     protected abstract T read(int version, DataInputStream in) throws IOException;
 
+    /**
+     * Writes {@code value} in the current version as part of another value's layout (an enumerator
+     * state holding splits); the enclosing serializer's version must change whenever this one's does.
+     */
+    public final void writeNested(T value, DataOutputStream out) throws IOException {
+        write(value, out);
+    }
+
+    /** Reads a value that {@link #writeNested} wrote in the current version. */
+    public final T readNested(DataInputStream in) throws IOException {
+        return read(getVersion(), in);
+    }
+
     @Override
     public final byte[] serialize(T value) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);

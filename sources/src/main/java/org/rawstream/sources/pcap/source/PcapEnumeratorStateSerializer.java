@@ -20,7 +20,7 @@ public final class PcapEnumeratorStateSerializer extends VersionedBytesSerialize
     protected void write(List<PcapSplit> pending, DataOutputStream out) throws IOException {
         out.writeInt(pending.size());
         for (PcapSplit s : pending) {
-            PcapSplitSerializer.writeSplit(s, out);
+            PcapSplitSerializer.INSTANCE.writeNested(s, out);
         }
     }
 
@@ -29,7 +29,7 @@ public final class PcapEnumeratorStateSerializer extends VersionedBytesSerialize
         int n = in.readInt();
         List<PcapSplit> pending = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            pending.add(PcapSplitSerializer.readSplit(in));
+            pending.add(PcapSplitSerializer.INSTANCE.readNested(in));
         }
         return pending;
     }

@@ -26,16 +26,6 @@ public final class PcapSplitSerializer extends VersionedBytesSerializer<PcapSpli
 
     @Override
     protected void write(PcapSplit split, DataOutputStream out) throws IOException {
-        writeSplit(split, out);
-    }
-
-    @Override
-    protected PcapSplit read(int version, DataInputStream in) throws IOException {
-        return readSplit(in);
-    }
-
-    /** Also used by the enumerator state serializer (same version). */
-    static void writeSplit(PcapSplit split, DataOutputStream out) throws IOException {
         ReplayPosition p = split.position();
         out.writeUTF(split.path());
         out.writeLong(p.anchorOffset());
@@ -51,7 +41,8 @@ public final class PcapSplitSerializer extends VersionedBytesSerializer<PcapSpli
         }
     }
 
-    static PcapSplit readSplit(DataInputStream in) throws IOException {
+    @Override
+    protected PcapSplit read(int version, DataInputStream in) throws IOException {
         String path = in.readUTF();
         long anchor = in.readLong();
         long connections = in.readLong();
