@@ -24,12 +24,9 @@ import org.rawstream.sinks.sink.RawMessageTypeInfo;
 import org.rawstream.sources.pcap.CaptureWriter;
 import org.rawstream.sources.pcap.LinkTypes;
 import org.rawstream.sources.pcap.PacketHeaders;
-import org.rawstream.sources.spead.ReceivedHeap;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
 import org.rawstream.sources.spead.SpeadFlavour;
 import org.rawstream.sources.spead.SpeadPacketWriter;
-import org.rawstream.sources.spead.SpeadStreamAssembler;
-import org.rawstream.sources.spead.StoredHeapCodec;
 
 /**
  * Must-show 3: a SPEAD capture (two UDP senders with colliding heap counters, and a series of TCP
@@ -61,16 +58,10 @@ class PcapFailoverITCase {
         return b.array();
     }
 
-    /** What the plain-Java assembler stores for one stream's packets (the reference). */
-    private static void expect(List<byte[]> packets, SpeadAssemblyConfig config, Map<String, Integer> into) {
-        SpeadStreamAssembler assembler = new SpeadStreamAssembler(config);
-        List<ReceivedHeap> heaps = new ArrayList<>();
-        for (byte[] p : packets) {
-            assembler.acceptDatagram(ByteBuffer.wrap(p), 0, p.length, 0, heaps::add);
-        }
-        assembler.endOfStream(0, heaps::add);
-        for (ReceivedHeap h : heaps) {
-            into.merge(OutputCheck.sha256(StoredHeapCodec.encode(h)), 1, Integer::sum);
+    /** What the job's keyed operators store for one stream's packets (the reference). */
+    private static void expect(List<byte[]> packets, SpeadAssemblyConfig config, Map<String, Integer> into) throws Exception {
+        for (byte[] m : org.rawstream.job.spead.SpeadOperatorRun.stored(packets, config)) {
+            into.merge(OutputCheck.sha256(m), 1, Integer::sum);
         }
     }
 

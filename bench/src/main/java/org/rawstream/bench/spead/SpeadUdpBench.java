@@ -29,6 +29,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
@@ -66,6 +67,8 @@ import org.rawstream.sources.transport.UdpOptions;
  *       counts the packets of each heap — the JVM's ceiling;</li>
  *   <li>{@code keyby}: the job's source + heap assembly + ordering (keyBy shuffles), discarding;</li>
  *   <li>{@code chained}: the same with reinterpretAsKeyedStream (no shuffle; parallelism 1);</li>
+ *   <li>{@code chained-rocksdb} (any mode with the suffix {@code -rocksdb}): that mode with keyed
+ *       state on RocksDB ({@code state.backend.type: rocksdb}) instead of the heap;</li>
  *   <li>{@code e2e}: the full job into committed raw-HDF5 files.</li>
  * </ul>
  * Plus the raw-HDF5 writer's bare throughput with 1 MiB messages, measured right after every e2e row
@@ -74,6 +77,8 @@ import org.rawstream.sources.transport.UdpOptions;
 public final class SpeadUdpBench {
 
     static final int HEAP = 1 << 20;
+    /** A mode with this suffix runs with keyed state on RocksDB. */
+    static final String ROCKSDB_SUFFIX = "-rocksdb";
     static final int PACKET = 8972;
 
     /** Heaps delivered by the counting sink (same JVM as the MiniCluster). */
@@ -123,7 +128,7 @@ public final class SpeadUdpBench {
         Path work = Files.createTempDirectory("spead-bench");
         System.out.printf(Locale.ROOT, "SPEAD UDP loopback: %d-byte heaps, %d-byte packets, %d s per run, %d sender threads, checkpoint every %s%s%n",
                 HEAP, PACKET, seconds, threads, CHECKPOINT_INTERVAL, JOB_SETTINGS.isEmpty() ? "" : ", job settings " + JOB_SETTINGS);
-        System.out.printf(Locale.ROOT, "%-8s %6s %8s %8s %8s %9s %7s %9s %8s %8s %9s%n", "receiver", "target", "sent", "complete",
+        System.out.printf(Locale.ROOT, "%-15s %6s %8s %8s %8s %9s %7s %9s %8s %8s %9s%n", "receiver", "target", "sent", "complete",
                 "lost", "k-drops", "Gb/s", "heaps/s", "cpu(s)", "send-cpu", "rcv-cpu/s");
         int warmup = Integer.parseInt(opts.getOrDefault("warmup-seconds", "5"));
         if (warmup > 0) {
@@ -139,7 +144,7 @@ public final class SpeadUdpBench {
                 }
                 Row r = run(mode, rate, seconds, threads, work);
                 double gbps = r.bytes * 8.0 / r.nanos;
-                System.out.printf(Locale.ROOT, "%-8s %6.1f %8d %8d %8d %9d %7.2f %9.1f %8.1f %8.1f %9.2f%n", mode, rate, r.sent,
+                System.out.printf(Locale.ROOT, "%-15s %6.1f %8d %8d %8d %9d %7.2f %9.1f %8.1f %8.1f %9.2f%n", mode, rate, r.sent,
                         r.complete, r.sent - r.complete, r.kernelDrops, gbps, r.complete / (r.nanos / 1e9),
                         r.cpuNanos / 1e9, r.senderCpuNanos / 1e9, (r.cpuNanos - r.senderCpuNanos) / (double) r.nanos);
                 if (mode.equals("e2e") && !opts.containsKey("no-writer")) {
@@ -300,12 +305,14 @@ public final class SpeadUdpBench {
     /** The job on an embedded MiniCluster (source + assembly [+ sink]). */
     static final class JobReceiver implements Receiver {
         private final String mode;
+        private final boolean rocksdb;
         private final int port;
         private final Path out;
         private JobClient job;
 
         JobReceiver(String mode, int port, Path work) {
-            this.mode = mode;
+            this.rocksdb = mode.endsWith(ROCKSDB_SUFFIX);
+            this.mode = rocksdb ? mode.substring(0, mode.length() - ROCKSDB_SUFFIX.length()) : mode;
             this.port = port;
             this.out = work.resolve(mode + "-" + port);
         }
@@ -330,6 +337,9 @@ public final class SpeadUdpBench {
             JobConfig config = JobConfig.from(s);
             Configuration conf = FlinkSetup.applyJobSettings(new Configuration(), config);
             conf.set(PipelineOptions.OBJECT_REUSE, true);
+            if (rocksdb) {
+                conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+            }
             // As the job's own runs do: live heaps (MBs) exceed the JobManager's 5 MiB in-memory
             // checkpoint limit, so checkpoints go to files.
             conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, out.resolveSibling(out.getFileName() + "-checkpoints").toUri().toString());

@@ -54,7 +54,6 @@ final class OdinKeyedProcessor extends KeyedProcessFunction<Integer, OdinPacket,
     private transient ValueState<OdinIdentifierState> states;
     private transient OdinStatistics statistics;
     private transient OdinReceiverContext receiverContext;
-    private transient Emitter emitter;
     private transient Set<Integer> keysWithSchema;
     private transient Set<Integer> pendingKeys;
 
@@ -68,8 +67,7 @@ final class OdinKeyedProcessor extends KeyedProcessFunction<Integer, OdinPacket,
     public void open(OpenContext openContext) {
         states = getRuntimeContext().getState(new ValueStateDescriptor<>("odin-identifier", OdinTypes.IDENTIFIER_STATE));
         statistics = new OdinStatistics();
-        emitter = new Emitter();
-        receiverContext = new OdinReceiverContext(config, statistics, emitter);
+        receiverContext = new OdinReceiverContext(config, statistics);
         keysWithSchema = new HashSet<>();
         pendingKeys = new HashSet<>();
         OdinMetrics.register(getRuntimeContext().getMetricGroup(), sourceName, receiverContext);
@@ -77,7 +75,7 @@ final class OdinKeyedProcessor extends KeyedProcessFunction<Integer, OdinPacket,
 
     @Override
     public void processElement(OdinPacket packet, Context ctx, Collector<RawMessage> out) throws Exception {
-        emitter.bind(ctx, out);
+        Emitter emitter = new Emitter(ctx, out);
         ByteBuffer buffer = packet.buffer();
         OdinInvalidReason reason = OdinPacketClassifier.classify(buffer, statistics);
         if (reason != null) {
@@ -85,7 +83,7 @@ final class OdinKeyedProcessor extends KeyedProcessFunction<Integer, OdinPacket,
             return;
         }
         if (packet.typeCode() == OdinPacketType.EVENT.code()) {
-            OdinPacketClassifier.passEvent(buffer, receiverContext);
+            OdinPacketClassifier.passEvent(buffer, receiverContext, emitter);
             return;
         }
         int key = ctx.getCurrentKey();
@@ -100,7 +98,7 @@ final class OdinKeyedProcessor extends KeyedProcessFunction<Integer, OdinPacket,
         } else {
             countIfRestored(key, state);
         }
-        state.accept(buffer, ctx.timerService().currentProcessingTime(), receiverContext);
+        state.accept(buffer, ctx.timerService().currentProcessingTime(), receiverContext, emitter);
         store(key, state, ctx);
     }
 
@@ -110,9 +108,8 @@ final class OdinKeyedProcessor extends KeyedProcessFunction<Integer, OdinPacket,
         if (state == null) {
             return;
         }
-        emitter.bind(ctx, out);
         countIfRestored(ctx.getCurrentKey(), state);
-        state.advanceTime(timestamp, receiverContext);
+        state.advanceTime(timestamp, receiverContext, new Emitter(ctx, out));
         store(ctx.getCurrentKey(), state, ctx);
     }
 
@@ -151,12 +148,16 @@ final class OdinKeyedProcessor extends KeyedProcessFunction<Integer, OdinPacket,
         }
     }
 
-    /** Routes the receiver's output to the collector (raw packets) and the side output (values). */
+    /**
+     * The per-call output of the ODIN core: raw packets to the collector, values to the side
+     * output (the shape of every keyed protocol operator: a small emitter per call, passed as an
+     * argument; see SPEAD's HeapAssemblyFunction).
+     */
     private final class Emitter implements OdinOutput {
-        private Context context;
-        private Collector<RawMessage> collector;
+        private final Context context;
+        private final Collector<RawMessage> collector;
 
-        void bind(Context ctx, Collector<RawMessage> out) {
+        Emitter(Context ctx, Collector<RawMessage> out) {
             this.context = ctx;
             this.collector = out;
         }

@@ -1,29 +1,49 @@
 package org.rawstream.job.spead;
 
 import java.nio.ByteBuffer;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.rawstream.sources.spead.FinishedHeapListener;
 import org.rawstream.sources.spead.HeapEnd;
+import org.rawstream.sources.spead.LiveHeap;
 import org.rawstream.sources.spead.LiveHeapBudget;
+import org.rawstream.sources.spead.LiveHeapStore;
 import org.rawstream.sources.spead.LiveHeapTable;
 import org.rawstream.sources.spead.ReceivedHeap;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
 import org.rawstream.sources.spead.SpeadPacket;
 import org.rawstream.sources.spead.SpeadStreamStatistics;
+import org.rawstream.sources.spead.SubstreamAssembler;
+import org.rawstream.sources.spead.SubstreamHeaps;
 import org.rawstream.sources.spead.source.SpeadPacketRecord;
 
 /**
- * Keyed by (stream, substream): the substream's live heaps in keyed state (a restart keeps the
- * packets of half-received heaps), complete heaps emitted at once, incomplete ones by the window,
- * a processing-time timeout timer, the stop heap or the end of the stream. Duplicates, also of
- * completed heaps, are dropped and counted.
+ * Keyed by (stream, substream): the glue between Flink and {@link SubstreamAssembler}, the SPEAD
+ * assembly rules. Complete heaps leave at once, incomplete ones by the window, a processing-time
+ * timeout timer, the stop heap or the end of the stream. Duplicates, also of completed heaps, are
+ * dropped and counted.
+ *
+ * <p>State, per heap so that a serialising backend (RocksDB) costs per packet what the packet
+ * touches, not every live heap: {@code heaps} (map: heap counter → bookkeeping),
+ * {@code payload-pieces} (map: (heap counter, offset) → a packet's payload, immutable),
+ * {@code substream-heaps} (value: live and recently finished heap counters). A restart keeps the
+ * packets of half-received heaps. State of the former layout ({@code live-heaps}: one value with
+ * every live heap) is moved into this layout when its key is first met.
  *
  * <p>Memory: the live heaps of every key of this subtask share one {@link LiveHeapBudget}
  * ({@code live-heap-memory}); new heaps it has no room for are refused and counted per stream
@@ -32,7 +52,7 @@ import org.rawstream.sources.spead.source.SpeadPacketRecord;
  * {@code rawstream.<source>}.
  */
 public final class HeapAssemblyFunction extends KeyedProcessFunction<String, SpeadPacketRecord, SpeadHeapRecord>
-        implements FinishedHeapListener, CheckpointListener {
+        implements CheckpointListener, CheckpointedFunction {
     private static final long serialVersionUID = 1L;
 
     /** Timers are rounded up to this, so a burst of packets registers few distinct timers. */
@@ -41,14 +61,13 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
     private final String sourceName;
     private final SpeadAssemblyConfig config;
 
-    private transient ValueState<LiveHeapTable> tableState;
-    private transient LiveHeapBudget budget;
+    private transient ValueState<LiveHeapTable> legacyState;
+    private transient KeyedHeapStore store;
+    private transient SubstreamAssembler assembler;
     private transient SpeadStreamMetrics metrics;
     private transient SpeadPacket packet;
-    private transient Collector<SpeadHeapRecord> currentOut;
-    private transient String currentStream;
-    private transient int currentSubstream;
-    private transient LiveHeapTable currentTable;
+    /** Keys met since this instance started: their restored state is charged and migrated. */
+    private transient Set<String> metKeys;
 
     public HeapAssemblyFunction(String sourceName, SpeadAssemblyConfig config) {
         this.sourceName = sourceName;
@@ -57,10 +76,16 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
 
     @Override
     public void open(OpenContext openContext) {
-        tableState = getRuntimeContext().getState(new ValueStateDescriptor<>("live-heaps", SpeadSerializers.LIVE_HEAP_TABLE));
+        legacyState = getRuntimeContext().getState(new ValueStateDescriptor<>("live-heaps", SpeadSerializers.LIVE_HEAP_TABLE));
+        store = new KeyedHeapStore(
+                getRuntimeContext().getState(new ValueStateDescriptor<>("substream-heaps", SpeadSerializers.SUBSTREAM_HEAPS)),
+                getRuntimeContext().getMapState(new MapStateDescriptor<>("heaps", Types.LONG, SpeadSerializers.LIVE_HEAP)),
+                getRuntimeContext().getMapState(
+                        new MapStateDescriptor<>("payload-pieces", SpeadSerializers.PIECE_KEY, SpeadSerializers.PAYLOAD_PIECE)));
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("rawstream").addGroup(sourceName);
         metrics = new SpeadStreamMetrics(group, SpeadStreamMetrics.ASSEMBLY);
-        budget = new LiveHeapBudget(config.liveHeapMemory());
+        LiveHeapBudget budget = new LiveHeapBudget(config.liveHeapMemory());
+        assembler = new SubstreamAssembler(config, budget);
         group.gauge("liveHeapBytes", (Gauge<Long>) budget::used);
         group.gauge("liveHeapBytesMax", (Gauge<Long>) budget::maxUsed);
         group.gauge("liveHeapBytesPinned", (Gauge<Long>) budget::pinned);
@@ -68,109 +93,217 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         group.gauge("heapsRefused", (Gauge<Long>) budget::heapsRefused);
         group.gauge("packetsRefused", (Gauge<Long>) budget::packetsRefused);
         packet = new SpeadPacket();
+        metKeys = new HashSet<>();
     }
 
     @Override
     public void processElement(SpeadPacketRecord record, Context ctx, Collector<SpeadHeapRecord> out) throws Exception {
-        LiveHeapTable table = tableState.value();
         SpeadStreamStatistics stats = metrics.of(record.stream());
-        begin(record.stream(), record.substream(), table, out);
-        try {
-            if (record.isInvalidNotice()) {
-                stats.invalid(record.invalidReason()); // dropped at the source; counted per stream here
-                return;
-            }
-            if (record.isShedNotice()) {
-                stats.shed(record.shedHeaps(), record.shedPackets()); // shed at the source; counted per stream here
-                return;
-            }
-            if (table != null) {
-                table.charge(budget); // a table restored from a snapshot: charge its heaps once
-            }
-            if (record.isEndOfStream()) {
-                if (table != null) {
-                    table.flush(budget, stats, this);
-                    tableState.clear();
-                }
-                out.collect(new SpeadHeapRecord(record.stream(), record.substream(), Long.MAX_VALUE, null));
-                return;
-            }
-            // The record's array returns to the source's pool after this call: the table copies
-            // the payload into its heap and keeps nothing of the record.
-            if (!packet.decodeDatagram(ByteBuffer.wrap(record.array()), 0, record.length())) {
-                stats.invalid(packet.invalidReason()); // validated at the source; kept for safety
-                return;
-            }
-            if (table == null) {
-                table = new LiveHeapTable(config);
-                currentTable = table;
-            }
-            long now = ctx.timerService().currentProcessingTime();
-            int liveBefore = table.liveHeaps();
-            table.accept(packet, now, config, budget, stats, this);
-            // Kept even without live heaps: its recent-heap memory catches late duplicates.
-            tableState.update(table);
-            if (table.liveHeaps() > liveBefore) {
-                // A new heap: a timer for its timeout. Packets that keep a heap alive do not
-                // register more; the timer re-registers for the next due time when it fires.
-                ctx.timerService().registerProcessingTimeTimer(roundUp(now + config.heapTimeoutMillis()));
-            }
-        } finally {
-            end();
+        if (record.isInvalidNotice()) {
+            stats.invalid(record.invalidReason()); // dropped at the source; counted per stream here
+            return;
+        }
+        if (record.isShedNotice()) {
+            stats.shed(record.shedHeaps(), record.shedPackets()); // shed at the source; counted per stream here
+            return;
+        }
+        LiveHeapStore store = meet(ctx.getCurrentKey());
+        HeapEmitter emitter = new HeapEmitter(record.stream(), record.substream(), out);
+        if (record.isEndOfStream()) {
+            assembler.flush(store, stats, emitter);
+            out.collect(new SpeadHeapRecord(record.stream(), record.substream(), Long.MAX_VALUE, null));
+            return;
+        }
+        // The record's array returns to the source's pool after this call: assembly copies the
+        // payload into a piece of its own and keeps nothing of the record.
+        if (!packet.decodeDatagram(ByteBuffer.wrap(record.array()), 0, record.length())) {
+            stats.invalid(packet.invalidReason()); // validated at the source; kept for safety
+            return;
+        }
+        long now = ctx.timerService().currentProcessingTime();
+        if (assembler.accept(packet, now, store, stats, emitter)) {
+            // A new heap: a timer for its timeout. Packets that keep a heap alive do not
+            // register more; the timer re-registers for the next due time when it fires.
+            ctx.timerService().registerProcessingTimeTimer(roundUp(now + config.heapTimeoutMillis()));
         }
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<SpeadHeapRecord> out) throws Exception {
-        LiveHeapTable table = tableState.value();
-        if (table == null) {
-            return;
-        }
-        String stream = SpeadPacketRecord.streamOfKey(ctx.getCurrentKey());
-        begin(stream, SpeadPacketRecord.substreamOfKey(ctx.getCurrentKey()), table, out);
-        try {
-            table.charge(budget);
-            table.expire(ctx.timerService().currentProcessingTime(), config, budget, metrics.of(stream), this);
-            tableState.update(table);
-            long due = table.nextExpiryMillis(config);
-            if (due != Long.MAX_VALUE) {
-                ctx.timerService().registerProcessingTimeTimer(roundUp(due));
-            }
-        } finally {
-            end();
+        String key = ctx.getCurrentKey();
+        LiveHeapStore store = meet(key);
+        String stream = SpeadPacketRecord.streamOfKey(key);
+        HeapEmitter emitter = new HeapEmitter(stream, SpeadPacketRecord.substreamOfKey(key), out);
+        long due = assembler.expire(ctx.timerService().currentProcessingTime(), store, metrics.of(stream), emitter);
+        if (due != Long.MAX_VALUE) {
+            ctx.timerService().registerProcessingTimeTimer(roundUp(due));
         }
     }
 
-    /** Snapshots written before now no longer need the chunks of heaps finished since they were taken. */
+    /**
+     * First time this instance meets {@code key}: state of the former layout moves into the
+     * per-heap layout, and restored live heaps are charged to the budget.
+     */
+    private LiveHeapStore meet(String key) throws Exception {
+        LiveHeapStore view = store.of(key);
+        if (!metKeys.add(key)) {
+            return view;
+        }
+        LiveHeapTable legacy = legacyState.value();
+        if (legacy != null) {
+            legacy.moveInto(view);
+            legacyState.clear();
+        }
+        assembler.chargeRestored(view);
+        return view;
+    }
+
+    /** Heaps finished after a snapshot began may share their pieces with it: held until it completes. */
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {
+        assembler.budget().snapshotStarted();
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) {
+        // keyed state only (open)
+    }
+
     @Override
     public void notifyCheckpointComplete(long checkpointId) {
-        budget.snapshotDone();
+        assembler.budget().snapshotDone();
     }
 
     @Override
     public void notifyCheckpointAborted(long checkpointId) {
-        budget.snapshotDone();
+        assembler.budget().snapshotDone();
     }
 
     private static long roundUp(long millis) {
         return (millis / TIMER_GRANULARITY_MILLIS + 1) * TIMER_GRANULARITY_MILLIS;
     }
 
-    private void begin(String stream, int substream, LiveHeapTable table, Collector<SpeadHeapRecord> out) {
-        currentStream = stream;
-        currentSubstream = substream;
-        currentTable = table;
-        currentOut = out;
+    /** The per-call output of assembly: finished heaps of one substream to the collector. */
+    private static final class HeapEmitter implements FinishedHeapListener {
+        private final String stream;
+        private final int substream;
+        private final Collector<SpeadHeapRecord> out;
+
+        HeapEmitter(String stream, int substream, Collector<SpeadHeapRecord> out) {
+            this.stream = stream;
+            this.substream = substream;
+            this.out = out;
+        }
+
+        @Override
+        public void heapFinished(ReceivedHeap heap, HeapEnd end, long lowWatermark) {
+            out.collect(new SpeadHeapRecord(stream, substream, lowWatermark, heap));
+        }
     }
 
-    private void end() {
-        currentOut = null;
-        currentTable = null;
-    }
+    /**
+     * The assembly state in Flink keyed state, one {@link LiveHeapStore} view per key (used while
+     * that key is the current one). On a backend that serialises values (RocksDB: reading a value
+     * twice gives two objects) the views keep a write-through copy of what they wrote — live heaps'
+     * bookkeeping and pieces, memory the live-heap budget counts anyway — so that a packet reads
+     * nothing back from the backend and a finished heap's pieces are only deleted there; state
+     * stays the truth (every write goes to it; a miss reads it, e.g. after a restore). On the heap
+     * backend the state objects are in memory already and the views pass through.
+     */
+    private static final class KeyedHeapStore {
+        private final ValueState<SubstreamHeaps> substream;
+        private final MapState<Long, LiveHeap> heaps;
+        private final MapState<Tuple2<Long, Long>, byte[]> pieces;
+        private final java.util.Map<String, View> views = new java.util.HashMap<>();
+        /** Null until known: whether the backend hands out a new object per read. */
+        private Boolean serialising;
 
-    @Override
-    public void heapFinished(ReceivedHeap heap, HeapEnd end) {
-        long low = currentTable == null ? Long.MAX_VALUE : currentTable.minLiveHeapCnt();
-        currentOut.collect(new SpeadHeapRecord(currentStream, currentSubstream, low, heap));
+        KeyedHeapStore(ValueState<SubstreamHeaps> substream, MapState<Long, LiveHeap> heaps,
+                MapState<Tuple2<Long, Long>, byte[]> pieces) {
+            this.substream = substream;
+            this.heaps = heaps;
+            this.pieces = pieces;
+        }
+
+        LiveHeapStore of(String key) throws Exception {
+            if (serialising == null) {
+                SubstreamHeaps v = substream.value();
+                if (v != null) {
+                    serialising = substream.value() != v;
+                }
+            }
+            return views.computeIfAbsent(key, k -> new View());
+        }
+
+        private boolean caching() {
+            return Boolean.TRUE.equals(serialising);
+        }
+
+        /** One key's view; its copies are those of that key only. */
+        private final class View implements LiveHeapStore {
+            private final java.util.Map<Long, LiveHeap> heapCopies = new java.util.HashMap<>();
+            private final java.util.Map<Tuple2<Long, Long>, byte[]> pieceCopies = new java.util.HashMap<>();
+
+            @Override
+            public SubstreamHeaps substream() throws Exception {
+                return substream.value();
+            }
+
+            @Override
+            public void updateSubstream(SubstreamHeaps value) throws Exception {
+                substream.update(value);
+            }
+
+            @Override
+            public LiveHeap heap(long heapCnt) throws Exception {
+                LiveHeap h = heapCopies.get(heapCnt);
+                return h != null ? h : heaps.get(heapCnt);
+            }
+
+            @Override
+            public void updateHeap(LiveHeap heap) throws Exception {
+                heaps.put(heap.heapCnt(), heap);
+                if (caching()) {
+                    heapCopies.put(heap.heapCnt(), heap);
+                }
+            }
+
+            @Override
+            public void removeHeap(long heapCnt) throws Exception {
+                heaps.remove(heapCnt);
+                heapCopies.remove(heapCnt);
+            }
+
+            @Override
+            public void putPiece(long heapCnt, long offset, byte[] piece) throws Exception {
+                Tuple2<Long, Long> key = Tuple2.of(heapCnt, offset);
+                pieces.put(key, piece);
+                if (caching()) {
+                    pieceCopies.put(key, piece);
+                }
+            }
+
+            @Override
+            public byte[] takePiece(long heapCnt, long offset) throws Exception {
+                Tuple2<Long, Long> key = Tuple2.of(heapCnt, offset);
+                byte[] piece = pieceCopies.remove(key);
+                if (piece == null) {
+                    piece = pieces.get(key);
+                }
+                if (piece != null) {
+                    pieces.remove(key);
+                }
+                return piece;
+            }
+
+            @Override
+            public void clear() {
+                substream.clear();
+                heaps.clear();
+                pieces.clear();
+                heapCopies.clear();
+                pieceCopies.clear();
+            }
+        }
     }
 }

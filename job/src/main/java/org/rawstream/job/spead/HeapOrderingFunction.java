@@ -16,11 +16,14 @@ import org.rawstream.sources.spead.StoredHeapCodec;
 
 /**
  * Keyed by stream: releases the stream's heaps in heap-counter order through a bounded reorder
- * buffer (keyed state), applies the incomplete-heap policy, keeps the stream's descriptors,
- * counts gaps, and turns each heap into its stored message for the sink.
+ * buffer (keyed state), applies the incomplete-heap policy, counts descriptors and gaps, and turns
+ * each heap into its stored message for the sink.
+ *
+ * <p>{@code substreams} may change between a stop and a resume: the per-substream watermarks
+ * restored are fitted to the current number (new substreams start unknown; heaps still arriving
+ * from substreams beyond it, which only expire, are ordered without holding the watermark).
  */
-public final class HeapOrderingFunction extends KeyedProcessFunction<String, SpeadHeapRecord, RawMessage>
-        implements HeapConsumer {
+public final class HeapOrderingFunction extends KeyedProcessFunction<String, SpeadHeapRecord, RawMessage> {
     private static final long serialVersionUID = 1L;
 
     private final String sourceName;
@@ -32,7 +35,6 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
     /** Per substream: the latest low watermark, then (last slot) end-of-stream markers seen. */
     private transient ValueState<long[]> substreamState;
     private transient SpeadStreamMetrics metrics;
-    private transient Collector<RawMessage> currentOut;
 
     public HeapOrderingFunction(String sourceName, int ioGroup, int substreams, SpeadAssemblyConfig config) {
         this.sourceName = sourceName;
@@ -56,36 +58,49 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
         if (sequencer == null) {
             sequencer = new HeapSequencer();
         }
-        long[] subs = substreamState.value();
-        if (subs == null) {
-            subs = new long[substreams + 1];
-            java.util.Arrays.fill(subs, 0, substreams, Long.MIN_VALUE);
-        }
-        currentOut = out;
-        try {
-            if (record.isEndOfStream()) {
-                subs[substreams]++;
-                if (subs[substreams] >= substreams) {
-                    // Every substream has flushed: the stream is over.
-                    sequencer.flush(config, metrics.of(record.stream()), this);
-                    sequencerState.clear();
-                    substreamState.clear();
-                    return;
-                }
-            } else {
+        long[] subs = fitted(substreamState.value(), substreams);
+        HeapConsumer emitter = heap -> deliver(heap, out);
+        if (record.isEndOfStream()) {
+            subs[substreams]++;
+            if (subs[substreams] >= substreams) {
+                // Every substream has flushed: the stream is over.
+                sequencer.flush(config, metrics.of(record.stream()), emitter);
+                sequencerState.clear();
+                substreamState.clear();
+                return;
+            }
+        } else {
+            if (record.substream() < substreams) {
                 subs[record.substream()] = record.lowWatermark();
-                long now = ctx.timerService().currentProcessingTime();
-                sequencer.offer(record.heap(), now, lowWatermark(subs), config, metrics.of(record.stream()), this);
             }
-            sequencerState.update(sequencer);
-            substreamState.update(subs);
-            long due = sequencer.nextReleaseMillis(config);
-            if (due != Long.MAX_VALUE) {
-                ctx.timerService().registerProcessingTimeTimer(due);
-            }
-        } finally {
-            currentOut = null;
+            long now = ctx.timerService().currentProcessingTime();
+            sequencer.offer(record.heap(), now, lowWatermark(subs), config, metrics.of(record.stream()), emitter);
         }
+        sequencerState.update(sequencer);
+        substreamState.update(subs);
+        long due = sequencer.nextReleaseMillis(config);
+        if (due != Long.MAX_VALUE) {
+            ctx.timerService().registerProcessingTimeTimer(due);
+        }
+    }
+
+    /**
+     * The per-substream watermarks and end-of-stream count ({@code substreams + 1} slots) for the
+     * current {@code substreams}, from what was stored (null: none; another length: written with
+     * another {@code substreams} setting).
+     */
+    static long[] fitted(long[] stored, int substreams) {
+        if (stored != null && stored.length == substreams + 1) {
+            return stored;
+        }
+        long[] subs = new long[substreams + 1];
+        java.util.Arrays.fill(subs, 0, substreams, Long.MIN_VALUE);
+        if (stored != null && stored.length > 0) {
+            int kept = Math.min(substreams, stored.length - 1);
+            System.arraycopy(stored, 0, subs, 0, kept);
+            subs[substreams] = stored[stored.length - 1];
+        }
+        return subs;
     }
 
     private long lowWatermark(long[] subs) {
@@ -103,18 +118,12 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
         if (sequencer == null || subs == null) {
             return;
         }
-        currentOut = out;
-        try {
-            sequencer.expire(ctx.timerService().currentProcessingTime(), lowWatermark(subs), config,
-                    metrics.of(ctx.getCurrentKey()), this);
-            sequencerState.update(sequencer);
-        } finally {
-            currentOut = null;
-        }
+        sequencer.expire(ctx.timerService().currentProcessingTime(), lowWatermark(fitted(subs, substreams)), config,
+                metrics.of(ctx.getCurrentKey()), heap -> deliver(heap, out));
+        sequencerState.update(sequencer);
     }
 
-    @Override
-    public void deliver(ReceivedHeap heap) {
+    private void deliver(ReceivedHeap heap, Collector<RawMessage> currentOut) {
         // Both 1 MiB-class buffers are recycled (see HeapPayloadPool): the heap's payload as soon
         // as it is encoded, the stored message once collect() returns — by then the sink has
         // copied it into its batch (chained) or the shuffle has serialized it; RawStream's sink

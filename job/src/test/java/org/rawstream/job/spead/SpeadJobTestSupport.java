@@ -17,11 +17,7 @@ import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.rawstream.sinks.rawhdf5.RawFileReader;
-import org.rawstream.sources.spead.IncompleteHeapPolicy;
-import org.rawstream.sources.spead.ReceivedHeap;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
-import org.rawstream.sources.spead.SpeadStreamAssembler;
-import org.rawstream.sources.spead.StoredHeapCodec;
 
 /** The MiniCluster, expected heaps and output files of the SPEAD job tests (vectors: {@link org.rawstream.sources.spead.SpeadVectors}). */
 final class SpeadJobTestSupport {
@@ -52,19 +48,15 @@ final class SpeadJobTestSupport {
         return s;
     }
 
-    /** What the job must store for these packets: the plain-Java assembler's heaps as stored messages. */
+    /** What the job must store for these packets: the job's own keyed operators' output ({@link SpeadOperatorRun}). */
     static List<String> expectedMessages(List<byte[]> packets, SpeadAssemblyConfig config) {
-        SpeadStreamAssembler assembler = new SpeadStreamAssembler(config);
-        List<ReceivedHeap> heaps = new ArrayList<>();
-        for (byte[] p : packets) {
-            assembler.acceptDatagram(ByteBuffer.wrap(p), 0, p.length, 0, heaps::add);
-        }
-        assembler.endOfStream(0, heaps::add);
         List<String> out = new ArrayList<>();
-        for (ReceivedHeap h : heaps) {
-            if (h.isComplete() || config.incompletePolicy() == IncompleteHeapPolicy.DELIVER) {
-                out.add(HexFormat.of().formatHex(StoredHeapCodec.encode(h)));
+        try {
+            for (byte[] m : SpeadOperatorRun.stored(packets, config)) {
+                out.add(HexFormat.of().formatHex(m));
             }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
         return out;
     }

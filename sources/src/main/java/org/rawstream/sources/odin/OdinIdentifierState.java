@@ -36,6 +36,7 @@ public final class OdinIdentifierState {
 
     /** Set for the duration of one call, so the release callback needs no allocation. */
     private OdinReceiverContext current;
+    private OdinOutput currentOutput;
     private final OdinSequenceTracker.Release release = this::release;
 
     public OdinIdentifierState(int identifier) {
@@ -82,8 +83,9 @@ public final class OdinIdentifierState {
      * Handles one packet of this identifier (identifier, data, extended identifier or type
      * descriptor) whose header passed {@link OdinPackets#checkHeader}.
      */
-    public void accept(ByteBuffer packet, long now, OdinReceiverContext context) {
+    public void accept(ByteBuffer packet, long now, OdinReceiverContext context, OdinOutput output) {
         current = context;
+        currentOutput = output;
         try {
             switch (OdinPacketType.fromCode(OdinPackets.typeCode(packet))) {
                 case DATA:
@@ -103,12 +105,14 @@ public final class OdinIdentifierState {
             }
         } finally {
             current = null;
+            currentOutput = null;
         }
     }
 
     /** Expires held data and reorder-window waits that are past their time. */
-    public void advanceTime(long now, OdinReceiverContext context) {
+    public void advanceTime(long now, OdinReceiverContext context, OdinOutput output) {
         current = context;
+        currentOutput = output;
         try {
             OdinReceiverConfig config = context.config();
             while (!held.isEmpty() && now - held.peekFirst().arrival >= config.heldTimeoutMillis()) {
@@ -119,12 +123,14 @@ public final class OdinIdentifierState {
             }
         } finally {
             current = null;
+            currentOutput = null;
         }
     }
 
     /** End of input: releases everything waiting in order; what is still held expires. */
-    public void flush(OdinReceiverContext context) {
+    public void flush(OdinReceiverContext context, OdinOutput output) {
         current = context;
+        currentOutput = output;
         try {
             while (!held.isEmpty()) {
                 dropOldestHeld();
@@ -134,6 +140,7 @@ public final class OdinIdentifierState {
             }
         } finally {
             current = null;
+            currentOutput = null;
         }
     }
 
@@ -312,14 +319,14 @@ public final class OdinIdentifierState {
         int position = packet.position();
         int limit = packet.limit();
         current.statistics().valid();
-        current.output().packet(type, identifier, packet);
+        currentOutput.packet(type, identifier, packet);
         packet.limit(limit).position(position);
     }
 
     private void release(ByteBuffer packet) {
         int position = packet.position();
         int limit = packet.limit();
-        current.output().data(schema, types, packet);
+        currentOutput.data(schema, types, packet);
         packet.limit(limit).position(position);
     }
 

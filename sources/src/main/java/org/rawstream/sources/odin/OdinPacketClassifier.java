@@ -26,13 +26,13 @@ public final class OdinPacketClassifier {
     }
 
     /** Passes an event packet on, raw and parsed. */
-    public static void passEvent(ByteBuffer packet, OdinReceiverContext context) {
+    public static void passEvent(ByteBuffer packet, OdinReceiverContext context, OdinOutput output) {
         int position = packet.position();
         int limit = packet.limit();
         context.statistics().event();
         context.statistics().valid();
-        context.output().packet(OdinPacketType.EVENT, OdinPackets.identifier(packet), packet);
+        output.packet(OdinPacketType.EVENT, OdinPackets.identifier(packet), packet);
         packet.limit(limit).position(position);
-        context.output().event(OdinPackets.parseEvent(packet));
+        output.event(OdinPackets.parseEvent(packet));
     }
 }

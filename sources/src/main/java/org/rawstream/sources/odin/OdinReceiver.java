@@ -16,10 +16,12 @@ import java.util.Map;
 public final class OdinReceiver {
 
     private final OdinReceiverContext context;
+    private final OdinOutput output;
     private final Map<Integer, OdinIdentifierState> states = new HashMap<>();
 
     public OdinReceiver(OdinReceiverConfig config, OdinOutput output) {
-        this.context = new OdinReceiverContext(config, new OdinStatistics(), output);
+        this.context = new OdinReceiverContext(config, new OdinStatistics());
+        this.output = java.util.Objects.requireNonNull(output);
     }
 
     public OdinStatistics statistics() {
@@ -51,7 +53,7 @@ public final class OdinReceiver {
         }
         int typeCode = OdinPackets.typeCode(packet);
         if (typeCode == OdinPacketType.EVENT.code()) {
-            OdinPacketClassifier.passEvent(packet, context);
+            OdinPacketClassifier.passEvent(packet, context, output);
             return;
         }
         int identifier = OdinPackets.identifier(packet);
@@ -66,7 +68,7 @@ public final class OdinReceiver {
             state = new OdinIdentifierState(identifier);
             states.put(identifier, state);
         }
-        state.accept(packet, now, context);
+        state.accept(packet, now, context, output);
         if (state.isEmpty()) {
             states.remove(identifier);
         }
@@ -76,7 +78,7 @@ public final class OdinReceiver {
     public void advanceTime(long now) {
         for (Iterator<OdinIdentifierState> it = states.values().iterator(); it.hasNext(); ) {
             OdinIdentifierState state = it.next();
-            state.advanceTime(now, context);
+            state.advanceTime(now, context, output);
             if (state.isEmpty()) {
                 it.remove();
             }
@@ -96,7 +98,7 @@ public final class OdinReceiver {
     public void flush() {
         for (Iterator<OdinIdentifierState> it = states.values().iterator(); it.hasNext(); ) {
             OdinIdentifierState state = it.next();
-            state.flush(context);
+            state.flush(context, output);
             if (state.isEmpty()) {
                 it.remove();
             }

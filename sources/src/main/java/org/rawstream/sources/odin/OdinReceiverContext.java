@@ -3,22 +3,20 @@ package org.rawstream.sources.odin;
 import java.util.Objects;
 
 /**
- * What per-identifier state needs from its surroundings: the limits, the counters, where output
- * goes. The plain-Java {@link OdinReceiver} makes one; a Flink keyed operator makes one per
- * subtask.
+ * What per-identifier state needs from its surroundings that lives as long as the receiver: the
+ * limits, the counters, the held-data budget. The plain-Java {@link OdinReceiver} makes one; a
+ * Flink keyed operator makes one per subtask. Where output goes is an argument of each call.
  */
 public final class OdinReceiverContext {
 
     private final OdinReceiverConfig config;
     private final OdinStatistics statistics;
-    private final OdinOutput output;
     /** Bytes of data packets held for unknown schemas by all identifiers sharing this context. */
     private long heldBytes;
 
-    public OdinReceiverContext(OdinReceiverConfig config, OdinStatistics statistics, OdinOutput output) {
+    public OdinReceiverContext(OdinReceiverConfig config, OdinStatistics statistics) {
         this.config = Objects.requireNonNull(config);
         this.statistics = Objects.requireNonNull(statistics);
-        this.output = Objects.requireNonNull(output);
     }
 
     public OdinReceiverConfig config() {
@@ -27,10 +25,6 @@ public final class OdinReceiverContext {
 
     public OdinStatistics statistics() {
         return statistics;
-    }
-
-    public OdinOutput output() {
-        return output;
     }
 
     /** Bytes of data currently held for unknown schemas (see {@link OdinReceiverConfig#maxHeldBytes()}). */

@@ -23,15 +23,7 @@ public final class DescriptorTable {
         int valid = 0;
         int invalid = 0;
         for (SpeadItem item : heap.descriptorItems()) {
-            SpeadDescriptor d = null;
-            if (item.fullyReceived()) {
-                ByteBuffer v = item.value();
-                try {
-                    d = SpeadDescriptor.decode(v, v.position(), v.remaining());
-                } catch (RuntimeException e) {
-                    d = null;
-                }
-            }
+            SpeadDescriptor d = decode(item);
             if (d == null) {
                 invalid++;
                 continue;
@@ -44,6 +36,19 @@ public final class DescriptorTable {
             rawById.put(d.id(), item.bytes());
         }
         return new int[] {valid, invalid};
+    }
+
+    /** The descriptor a descriptor item holds, or null when it is cut or malformed. */
+    public static SpeadDescriptor decode(SpeadItem item) {
+        if (!item.fullyReceived()) {
+            return null;
+        }
+        ByteBuffer v = item.value();
+        try {
+            return SpeadDescriptor.decode(v, v.position(), v.remaining());
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     public SpeadDescriptor get(long id) {

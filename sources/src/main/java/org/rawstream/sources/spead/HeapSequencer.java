@@ -7,7 +7,7 @@ import java.io.IOException;
 /**
  * The per-stream end of assembly: takes finished heaps (complete or not) and releases them in
  * heap-counter order through a bounded reorder buffer, applying the incomplete-heap policy,
- * remembering descriptors, counting gaps in the heap counter (when its step is known) and
+ * counting descriptors (for metrics; the descriptors themselves are not kept), counting gaps in the heap counter (when its step is known) and
  * handling the stop heap (everything buffered is released; the stop itself is not data).
  *
  * <p>A buffered heap is released when the buffer is over capacity, when it has waited the
@@ -17,7 +17,6 @@ import java.io.IOException;
 public final class HeapSequencer {
 
     private HeapReorderBuffer buffer = new HeapReorderBuffer();
-    private DescriptorTable descriptors = new DescriptorTable();
     private boolean hasLast;
     private long lastReleased;
     private long learnedStep;
@@ -113,8 +112,16 @@ public final class HeapSequencer {
         if (heap.isComplete()) {
             // Like spead2, only complete heaps update the descriptors: a partial heap's
             // descriptors may be cut, and its values are never decoded.
-            int[] counts = descriptors.update(heap);
-            stats.descriptors(counts[0], counts[1]);
+            int valid = 0;
+            int invalid = 0;
+            for (SpeadItem item : heap.descriptorItems()) {
+                if (DescriptorTable.decode(item) != null) {
+                    valid++;
+                } else {
+                    invalid++;
+                }
+            }
+            stats.descriptors(valid, invalid);
         }
         if (!heap.isComplete() && config.incompletePolicy() == IncompleteHeapPolicy.DROP) {
             stats.incompleteDropped();
@@ -123,10 +130,6 @@ public final class HeapSequencer {
         }
         stats.delivered(heap.isComplete());
         out.deliver(heap);
-    }
-
-    public DescriptorTable descriptors() {
-        return descriptors;
     }
 
     public int buffered() {
@@ -143,30 +146,51 @@ public final class HeapSequencer {
         return buffer.retainedBytes();
     }
 
+    /** The format {@link #writeTo} writes: 1 (format 0, of a6d257e, also held the stream's descriptors). */
+    public static final int FORMAT = 1;
+
     public void writeTo(DataOutput out) throws IOException {
         out.writeBoolean(hasLast);
         out.writeLong(lastReleased);
         out.writeLong(learnedStep);
         out.writeLong(lastStopCnt);
         buffer.writeTo(out);
-        descriptors.writeTo(out);
     }
 
     public static HeapSequencer readFrom(DataInput in) throws IOException {
+        return readFrom(in, FORMAT);
+    }
+
+    /** Reads format 1, or format 0 (its descriptors are skipped unparsed). */
+    public static HeapSequencer readFrom(DataInput in, int format) throws IOException {
         HeapSequencer s = new HeapSequencer();
         s.hasLast = in.readBoolean();
         s.lastReleased = in.readLong();
         s.learnedStep = in.readLong();
         s.lastStopCnt = in.readLong();
         s.buffer = HeapReorderBuffer.readFrom(in);
-        s.descriptors = DescriptorTable.readFrom(in);
+        if (format == 0) {
+            for (int n = in.readInt(); n > 0; n--) {
+                int length = in.readInt();
+                if (length < 0) {
+                    throw new IOException("corrupt SPEAD sequencer state: descriptor of " + length + " bytes");
+                }
+                while (length > 0) {
+                    int skipped = in.skipBytes(length);
+                    if (skipped <= 0) {
+                        in.readByte();
+                        skipped = 1;
+                    }
+                    length -= skipped;
+                }
+            }
+        }
         return s;
     }
 
     /**
      * The copy a copy-on-write state backend makes while a snapshot is written: buffered heaps
-     * share their payload chunks with the original (finished heaps never change), the rest is
-     * copied through the serialisation (descriptors: small).
+     * share their payload chunks with the original (finished heaps never change).
      */
     public HeapSequencer copy() {
         HeapSequencer s = new HeapSequencer();
@@ -175,7 +199,6 @@ public final class HeapSequencer {
         s.learnedStep = learnedStep;
         s.lastStopCnt = lastStopCnt;
         s.buffer = buffer.shareCopy();
-        s.descriptors = StateCopy.of(descriptors::writeTo, DescriptorTable::readFrom);
         return s;
     }
 }

@@ -11,6 +11,13 @@ import java.util.Arrays;
  * once). Plain fields with explicit byte serialisation, so it can live in keyed state. Packets
  * overlapping what the heap already has are duplicates. Its memory is charged to a
  * {@link LiveHeapBudget} as it grows; {@link #charged()} is what it holds there.
+ *
+ * <p>Two ways to hold the payload: <em>attached</em> ({@link #open}) in the heap's own
+ * {@link HeapPayload}, for plain-Java assembly of one heap; or <em>detached</em>
+ * ({@link #openDetached}), for keyed state: the heap keeps only its bookkeeping and the offsets of
+ * its payload pieces, the caller stores each packet's payload as a separate immutable piece
+ * ({@link LiveHeapStore}), so a state backend that serialises values (RocksDB) writes one packet
+ * per packet, never the whole heap.
  */
 public final class LiveHeap {
 
@@ -20,7 +27,11 @@ public final class LiveHeap {
     private long heapCnt;
     private int heapAddressBits;
     private long heapSize = -1;
+    /** The payload (attached), or null (detached: the pieces are in a {@link LiveHeapStore}). */
     private HeapPayload payload = new HeapPayload();
+    /** Detached: heap offsets of the stored payload pieces, in arrival order. */
+    private long[] pieces;
+    private int pieceCount;
     /** Bytes charged to the budget for this heap (not state: 0 after a restore until charged). */
     private long charged;
     /** Received ranges as [start, end) pairs, sorted and merged. */
@@ -52,6 +63,22 @@ public final class LiveHeap {
         h.firstPacketMillis = nowMillis;
         h.lastPacketMillis = nowMillis;
         return h;
+    }
+
+    /**
+     * A new detached heap: payload pieces are stored by the caller under
+     * ({@link #heapCnt()}, offset) after each {@link AddResult#ADDED} packet with payload.
+     */
+    public static LiveHeap openDetached(SpeadPacket packet, long nowMillis) {
+        LiveHeap h = open(packet, nowMillis);
+        h.payload = null;
+        h.pieces = new long[8];
+        return h;
+    }
+
+    /** Whether the payload is kept outside ({@link #openDetached}). */
+    public boolean isDetached() {
+        return payload == null;
     }
 
     /** {@link #add(SpeadPacket, long, SpeadAssemblyConfig, LiveHeapBudget)} without a memory limit. */
@@ -98,13 +125,21 @@ public final class LiveHeap {
         if (pointerCount + fresh > config.maxItemPointersPerHeap()) {
             return reject(InvalidPacketReason.TOO_MANY_ITEM_POINTERS);
         }
-        long need = payload.bytesToAdd(offset, (int) length, newSize) + (packets == 0 ? BASE_BYTES : 0);
+        long need = (payload == null ? (length > 0 ? length + PIECE_OVERHEAD : 0) : payload.bytesToAdd(offset, (int) length, newSize))
+                + (packets == 0 ? BASE_BYTES : 0);
         if (!budget.admits(need, packets == 0)) {
             return AddResult.REFUSED;
         }
         heapSize = newSize;
         if (length > 0) {
-            payload.write(p.buffer(), p.payloadStart(), offset, (int) length, heapSize);
+            if (payload != null) {
+                payload.write(p.buffer(), p.payloadStart(), offset, (int) length, heapSize);
+            } else {
+                if (pieceCount == pieces.length) {
+                    pieces = Arrays.copyOf(pieces, 2 * pieceCount);
+                }
+                pieces[pieceCount++] = offset;
+            }
             insertRange(offset, end);
             received += length;
         }
@@ -116,6 +151,9 @@ public final class LiveHeap {
     }
 
     /** Charges what the heap holds beyond what was charged already. */
+    /** Memory of one stored payload piece beyond its bytes (array header and map entry). */
+    static final int PIECE_OVERHEAD = 48;
+
     void chargeTo(LiveHeapBudget budget) {
         long r = retainedBytes();
         budget.charge(r - charged);
@@ -124,7 +162,9 @@ public final class LiveHeap {
 
     /** Gives the heap's charge back (it left the live set). */
     void creditTo(LiveHeapBudget budget) {
-        if (payload.isShared()) {
+        if (payload == null) {
+            budget.release(charged); // pieces: shared with a snapshot while one is being taken
+        } else if (payload.isShared()) {
             budget.pin(charged); // a snapshot may still be writing these chunks
         } else {
             budget.credit(charged);
@@ -260,7 +300,28 @@ public final class LiveHeap {
 
     /** Bytes of memory the heap holds (payload chunks and bookkeeping). */
     public long retainedBytes() {
-        return payload.retainedBytes() + 8L * (ranges.length + pointers.length + sortedPointers.length) + 96;
+        long data = payload != null ? payload.retainedBytes() : received + (long) PIECE_OVERHEAD * pieceCount + 8L * pieces.length;
+        return data + 8L * (ranges.length + pointers.length + sortedPointers.length) + 96;
+    }
+
+    /** A detached heap as finished: its pieces taken from {@code store} into one payload. */
+    public ReceivedHeap freeze(LiveHeapStore store) throws Exception {
+        HeapPayload assembled = new HeapPayload();
+        for (int i = 0; i < pieceCount; i++) {
+            byte[] piece = store.takePiece(heapCnt, pieces[i]);
+            if (piece != null) {
+                assembled.write(java.nio.ByteBuffer.wrap(piece), 0, pieces[i], piece.length, heapSize);
+            }
+        }
+        payload = assembled;
+        return freeze();
+    }
+
+    /** Drops a detached heap's pieces from {@code store} (a heap that is not delivered). */
+    public void dropPieces(LiveHeapStore store) throws Exception {
+        for (int i = 0; i < pieceCount; i++) {
+            store.takePiece(heapCnt, pieces[i]);
+        }
     }
 
     /** The heap as finished; takes this heap's payload (the live heap must not be used after). */
@@ -280,7 +341,9 @@ public final class LiveHeap {
         h.heapCnt = heapCnt;
         h.heapAddressBits = heapAddressBits;
         h.heapSize = heapSize;
-        h.payload = payload.shareCopy();
+        h.payload = payload == null ? null : payload.shareCopy();
+        h.pieces = pieces == null ? null : pieces.clone();
+        h.pieceCount = pieceCount;
         h.charged = charged;
         h.ranges = ranges.clone();
         h.rangeCount = rangeCount;
@@ -295,23 +358,55 @@ public final class LiveHeap {
         return h;
     }
 
+    /** An independent copy of a detached heap (its pieces are in the store, not copied). */
+    public LiveHeap copy() {
+        return shareCopy();
+    }
+
+    /** Writes a detached heap's bookkeeping, format 0 (see {@link #readDetached}). */
+    public void writeDetached(DataOutput out) throws IOException {
+        writeBookkeeping(out);
+        out.writeInt(pieceCount);
+        for (int i = 0; i < pieceCount; i++) {
+            out.writeLong(pieces[i]);
+        }
+    }
+
+    /** Reads what {@link #writeDetached} wrote. */
+    public static LiveHeap readDetached(DataInput in) throws IOException {
+        LiveHeap h = readBookkeeping(in);
+        h.pieceCount = in.readInt();
+        h.pieces = new long[Math.max(8, h.pieceCount)];
+        for (int i = 0; i < h.pieceCount; i++) {
+            h.pieces[i] = in.readLong();
+        }
+        h.payload = null;
+        h.charged = h.retainedBytes(); // a stored heap is charged (after a restore: per key, see SubstreamAssembler)
+        return h;
+    }
+
+    /**
+     * Turns an attached heap (e.g. read from the state format of a6d257e) detached: one piece per
+     * received range, put into {@code store}.
+     */
+    public void detachInto(LiveHeapStore store) throws Exception {
+        HeapPayload attached = payload;
+        payload = null;
+        pieces = new long[Math.max(8, rangeCount)];
+        pieceCount = 0;
+        for (int i = 0; i < rangeCount; i++) {
+            long start = ranges[2 * i];
+            byte[] piece = new byte[(int) (ranges[2 * i + 1] - start)];
+            attached.read(start, piece, 0, piece.length);
+            store.putPiece(heapCnt, start, piece);
+            pieces[pieceCount++] = start;
+        }
+        charged = retainedBytes();
+    }
+
     /** Writes the heap's state (see {@link #readFrom}). */
     public void writeTo(DataOutput out) throws IOException {
-        out.writeLong(heapCnt);
-        out.writeByte(heapAddressBits);
-        out.writeLong(heapSize);
-        out.writeLong(received);
-        out.writeInt(packets);
-        out.writeLong(firstPacketMillis);
-        out.writeLong(lastPacketMillis);
-        out.writeInt(rangeCount);
-        for (int i = 0; i < 2 * rangeCount; i++) {
-            out.writeLong(ranges[i]);
-        }
-        out.writeInt(pointerCount);
-        for (int i = 0; i < pointerCount; i++) {
-            out.writeLong(pointers[i]);
-        }
+        writeBookkeeping(out);
         // Only the received bytes matter; write the ranges' contents.
         out.writeInt(0); // was the payload buffer's length; the chunks follow the ranges now
         writeRanges(payload, ranges, rangeCount, out);
@@ -349,7 +444,33 @@ public final class LiveHeap {
         return payload;
     }
 
+    /** The fields both layouts share (read by {@link #readBookkeeping}). */
+    private void writeBookkeeping(DataOutput out) throws IOException {
+        out.writeLong(heapCnt);
+        out.writeByte(heapAddressBits);
+        out.writeLong(heapSize);
+        out.writeLong(received);
+        out.writeInt(packets);
+        out.writeLong(firstPacketMillis);
+        out.writeLong(lastPacketMillis);
+        out.writeInt(rangeCount);
+        for (int i = 0; i < 2 * rangeCount; i++) {
+            out.writeLong(ranges[i]);
+        }
+        out.writeInt(pointerCount);
+        for (int i = 0; i < pointerCount; i++) {
+            out.writeLong(pointers[i]);
+        }
+    }
+
     public static LiveHeap readFrom(DataInput in) throws IOException {
+        LiveHeap h = readBookkeeping(in);
+        in.readInt(); // the former payload buffer length
+        h.payload = readRanges(h.ranges, h.rangeCount, h.heapSize, in);
+        return h;
+    }
+
+    private static LiveHeap readBookkeeping(DataInput in) throws IOException {
         LiveHeap h = new LiveHeap();
         h.heapCnt = in.readLong();
         h.heapAddressBits = in.readUnsignedByte();
@@ -373,8 +494,6 @@ public final class LiveHeap {
         }
         h.sortedPointers = Arrays.copyOf(h.pointers, h.pointers.length);
         Arrays.sort(h.sortedPointers, 0, h.pointerCount);
-        in.readInt(); // the former payload buffer length
-        h.payload = readRanges(h.ranges, h.rangeCount, h.heapSize, in);
         return h;
     }
 }

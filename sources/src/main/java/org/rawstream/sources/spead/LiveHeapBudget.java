@@ -24,6 +24,7 @@ public final class LiveHeapBudget {
     private volatile long maxUsed;
     private volatile long heapsRefused;
     private volatile long packetsRefused;
+    private boolean snapshotPending;
 
     public LiveHeapBudget(long limit) {
         if (limit <= 0) {
@@ -64,8 +65,27 @@ public final class LiveHeapBudget {
         pinned += bytes;
     }
 
+    /**
+     * A state snapshot is being taken (until {@link #snapshotDone()}): detached heaps leaving the
+     * live set meanwhile stay charged ({@link #release}), as a heap-backend snapshot may still be
+     * writing their pieces.
+     */
+    public void snapshotStarted() {
+        snapshotPending = true;
+    }
+
+    /** Gives back a detached heap's charge, or pins it while a snapshot is being taken. */
+    void release(long bytes) {
+        if (snapshotPending) {
+            pin(bytes);
+        } else {
+            credit(bytes);
+        }
+    }
+
     /** A checkpoint completed (or was aborted): snapshots no longer hold what was pinned before it. */
     public void snapshotDone() {
+        snapshotPending = false;
         long p = pinned;
         pinned = 0;
         credit(p);

@@ -150,7 +150,7 @@ class OdinFuzzTest {
         List<byte[]> seeds = seeds();
         OdinReceiverConfig config = OdinReceiverConfig.builder().reorderWindow(4).resyncDistance(64).build();
         RecordingOutput out = new RecordingOutput();
-        OdinReceiverContext context = new OdinReceiverContext(config, new OdinStatistics(), out);
+        OdinReceiverContext context = new OdinReceiverContext(config, new OdinStatistics());
         OdinIdentifierState state = new OdinIdentifierState(27829);
         for (int i = 0; i < 5_000; i++) {
             byte[] packet = random.nextBoolean() ? seeds.get(random.nextInt(seeds.size())) : mutate(seeds.get(random.nextInt(seeds.size())), random);
@@ -160,7 +160,7 @@ class OdinFuzzTest {
                     || OdinPackets.identifier(buffer) != 27829) {
                 continue;
             }
-            state.accept(buffer, i, context);
+            state.accept(buffer, i, context, out);
             if (random.nextInt(50) == 0) {
                 ByteArrayOutputStream bytes = new ByteArrayOutputStream();
                 state.writeTo(new java.io.DataOutputStream(bytes));
@@ -171,7 +171,7 @@ class OdinFuzzTest {
                 assertThat(again.toByteArray()).isEqualTo(written);
             }
         }
-        state.flush(context);
+        state.flush(context, out);
         assertThat(out.data).hasSize((int) context.statistics().dataReleased());
     }
 

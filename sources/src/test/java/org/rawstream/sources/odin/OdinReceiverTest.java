@@ -270,24 +270,24 @@ class OdinReceiverTest {
         OdinReceiverConfig config = OdinReceiverConfig.defaults();
         OdinStatistics stats = new OdinStatistics();
         RecordingOutput uninterrupted = new RecordingOutput();
-        OdinReceiverContext context = new OdinReceiverContext(config, stats, uninterrupted);
+        OdinReceiverContext context = new OdinReceiverContext(config, stats);
         OdinIdentifierState state = new OdinIdentifierState(named.identifier());
         for (byte[] p : first) {
-            state.accept(ByteBuffer.wrap(p), 0, context);
+            state.accept(ByteBuffer.wrap(p), 0, context, uninterrupted);
         }
         OdinIdentifierState copy = roundTrip(state);
         for (byte[] p : second) {
-            state.accept(ByteBuffer.wrap(p), 0, context);
+            state.accept(ByteBuffer.wrap(p), 0, context, uninterrupted);
         }
-        state.flush(context);
+        state.flush(context, uninterrupted);
 
         RecordingOutput restored = new RecordingOutput();
-        OdinReceiverContext context2 = new OdinReceiverContext(config, new OdinStatistics(), restored);
+        OdinReceiverContext context2 = new OdinReceiverContext(config, new OdinStatistics());
         copy = roundTrip(copy);
         for (byte[] p : second) {
-            copy.accept(ByteBuffer.wrap(p), 0, context2);
+            copy.accept(ByteBuffer.wrap(p), 0, context2, restored);
         }
-        copy.flush(context2);
+        copy.flush(context2, restored);
 
         assertThat(restored.sequences(named.identifier())).containsExactly(7, 8, 9, 11)
                 .isEqualTo(uninterrupted.sequences(named.identifier()));
@@ -296,7 +296,7 @@ class OdinReceiverTest {
         assertThat(restored.data.get(1).namedValues()).isEqualTo(uninterrupted.data.get(1).namedValues());
         // the state after the run round-trips too (tracker history, no held data)
         OdinIdentifierState after = roundTrip(state);
-        after.accept(ByteBuffer.wrap(data(named.identifier(), 9, 14)), 0, context);
+        after.accept(ByteBuffer.wrap(data(named.identifier(), 9, 14)), 0, context, uninterrupted);
         assertThat(stats.duplicates()).isEqualTo(1);
     }
 

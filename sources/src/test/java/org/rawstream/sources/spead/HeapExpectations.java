@@ -9,10 +9,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /** Compares delivered heaps with the {@code expected_heaps} entries of a vector manifest. */
-final class HeapExpectations {
+public final class HeapExpectations {
 
     private HeapExpectations() {
     }
@@ -25,17 +27,17 @@ final class HeapExpectations {
         }
     }
 
-    static long asLong(Object o) {
+    public static long asLong(Object o) {
         return ((Number) o).longValue();
     }
 
     @SuppressWarnings("unchecked") // JSON objects are maps and arrays lists
-    static List<Map<String, Object>> list(Object o) {
+    public static List<Map<String, Object>> list(Object o) {
         return (List<Map<String, Object>>) o;
     }
 
     @SuppressWarnings("unchecked") // JSON objects are maps
-    static Map<String, Object> map(Object o) {
+    public static Map<String, Object> map(Object o) {
         return (Map<String, Object>) o;
     }
 
@@ -188,6 +190,37 @@ final class HeapExpectations {
             assertThat(value.doubleValue(index, 0)).as(where).isEqualTo(((Number) expected).doubleValue());
         } else {
             assertThat(value.longValue(index, 0)).as(where).isEqualTo(((Number) expected).longValue());
+        }
+    }
+
+    /**
+     * spead2's heaps minus its phantom heaps (an incomplete heap whose counter also completed:
+     * duplicates.bin), keyed by heap counter.
+     */
+    public static Map<Long, Map<String, Object>> realExpectedHeaps(Map<String, Object> manifest) {
+        Set<Long> complete = new HashSet<>();
+        for (Map<String, Object> h : list(manifest.get("expected_heaps"))) {
+            if (Boolean.TRUE.equals(h.get("complete"))) {
+                complete.add(asLong(h.get("cnt")));
+            }
+        }
+        Map<Long, Map<String, Object>> real = new LinkedHashMap<>();
+        for (Map<String, Object> h : list(manifest.get("expected_heaps"))) {
+            long cnt = asLong(h.get("cnt"));
+            if (Boolean.TRUE.equals(h.get("complete")) || !complete.contains(cnt)) {
+                real.put(cnt, h);
+            }
+        }
+        return real;
+    }
+
+    public static void checkHeap(ReceivedHeap heap, Map<String, Object> expected, DescriptorTable descriptors) {
+        assertThat(expected).as("heap %d expected", heap.heapCnt()).isNotNull();
+        if (Boolean.TRUE.equals(expected.get("complete"))) {
+            HeapExpectations.assertCompleteHeap(heap, expected);
+            HeapExpectations.assertDecoded(heap, descriptors, map(expected.get("decoded")));
+        } else {
+            HeapExpectations.assertIncompleteHeap(heap, expected);
         }
     }
 }

@@ -60,7 +60,7 @@ class SpeadVectorsTest {
         List<byte[]> packets = SpeadVectors.packets(SpeadVectors.bin(name));
         assertThat(packets).hasSize((int) asLong(manifest.get("packets")));
         SpeadStreamAssembler assembler = new SpeadStreamAssembler(config());
-        Map<Long, Map<String, Object>> expected = realExpectedHeaps(manifest);
+        Map<Long, Map<String, Object>> expected = HeapExpectations.realExpectedHeaps(manifest);
         List<ReceivedHeap> delivered = new ArrayList<>();
         HeapConsumer check = checking(assembler, expected, delivered);
         long now = 0;
@@ -77,7 +77,7 @@ class SpeadVectorsTest {
         Map<String, Object> manifest = SpeadVectors.manifest(name);
         byte[] stream = SpeadVectors.bin(name);
         SpeadStreamAssembler assembler = new SpeadStreamAssembler(config());
-        Map<Long, Map<String, Object>> expected = realExpectedHeaps(manifest);
+        Map<Long, Map<String, Object>> expected = HeapExpectations.realExpectedHeaps(manifest);
         List<ReceivedHeap> delivered = new ArrayList<>();
         HeapConsumer check = checking(assembler, expected, delivered);
         SpeadByteStreamDecoder decoder = new SpeadByteStreamDecoder(assembler.config().maxPacketSize());
@@ -140,7 +140,7 @@ class SpeadVectorsTest {
     void assemblyStateSurvivesSerialisationMidStream(String name) throws IOException {
         Map<String, Object> manifest = SpeadVectors.manifest(name);
         List<byte[]> packets = SpeadVectors.packets(SpeadVectors.bin(name));
-        Map<Long, Map<String, Object>> expected = realExpectedHeaps(manifest);
+        Map<Long, Map<String, Object>> expected = HeapExpectations.realExpectedHeaps(manifest);
         SpeadStreamAssembler assembler = new SpeadStreamAssembler(config());
         List<ReceivedHeap> delivered = new ArrayList<>();
         for (int i = 0; i < packets.size(); i++) {
@@ -163,7 +163,7 @@ class SpeadVectorsTest {
             List<ReceivedHeap> delivered) {
         return heap -> {
             delivered.add(heap);
-            checkHeap(heap, expected.get(heap.heapCnt()), assembler.descriptors());
+            HeapExpectations.checkHeap(heap, expected.get(heap.heapCnt()), assembler.descriptors());
         };
     }
 
@@ -177,37 +177,6 @@ class SpeadVectorsTest {
         assertThat(back.items()).hasSameSizeAs(heap.items());
         for (int i = 0; i < heap.items().size(); i++) {
             assertThat(back.items().get(i).bytes()).isEqualTo(heap.items().get(i).bytes());
-        }
-    }
-
-    /**
-     * spead2's heaps minus its phantom heaps (an incomplete heap whose counter also completed:
-     * duplicates.bin), keyed by heap counter.
-     */
-    static Map<Long, Map<String, Object>> realExpectedHeaps(Map<String, Object> manifest) {
-        Set<Long> complete = new HashSet<>();
-        for (Map<String, Object> h : list(manifest.get("expected_heaps"))) {
-            if (Boolean.TRUE.equals(h.get("complete"))) {
-                complete.add(asLong(h.get("cnt")));
-            }
-        }
-        Map<Long, Map<String, Object>> real = new LinkedHashMap<>();
-        for (Map<String, Object> h : list(manifest.get("expected_heaps"))) {
-            long cnt = asLong(h.get("cnt"));
-            if (Boolean.TRUE.equals(h.get("complete")) || !complete.contains(cnt)) {
-                real.put(cnt, h);
-            }
-        }
-        return real;
-    }
-
-    static void checkHeap(ReceivedHeap heap, Map<String, Object> expected, DescriptorTable descriptors) {
-        assertThat(expected).as("heap %d expected", heap.heapCnt()).isNotNull();
-        if (Boolean.TRUE.equals(expected.get("complete"))) {
-            HeapExpectations.assertCompleteHeap(heap, expected);
-            HeapExpectations.assertDecoded(heap, descriptors, map(expected.get("decoded")));
-        } else {
-            HeapExpectations.assertIncompleteHeap(heap, expected);
         }
     }
 
