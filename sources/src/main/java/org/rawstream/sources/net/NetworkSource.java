@@ -18,7 +18,6 @@ import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.connector.source.SupportsSplitReassignmentOnRecovery;
-import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.rawstream.sources.net.enumerator.NetworkEnumeratorState;
 import org.rawstream.sources.net.enumerator.NetworkEnumeratorStateSerializer;
@@ -49,41 +48,26 @@ import org.rawstream.sources.transport.UdpOptions;
  * env.fromSource(source, WatermarkStrategy.noWatermarks(), "lines");
  * }</pre>
  */
-public final class NetworkSource<T>
-        implements Source<T, NetworkSplit, NetworkEnumeratorState>, ResultTypeQueryable<T>,
-        SupportsSplitReassignmentOnRecovery {
+public final class NetworkSource<T> extends ProtocolSource<T, NetworkSourceConfig>
+        implements Source<T, NetworkSplit, NetworkEnumeratorState>, SupportsSplitReassignmentOnRecovery {
     private static final long serialVersionUID = 1L;
 
-    private final NetworkSourceConfig config;
-    private final NetworkProtocol<T> protocol;
-    private final TypeInformation<T> typeInfo;
-
     private NetworkSource(NetworkSourceConfig config, NetworkProtocol<T> protocol, TypeInformation<T> typeInfo) {
-        this.config = config;
-        this.protocol = protocol;
-        this.typeInfo = typeInfo;
+        super(config, protocol, typeInfo);
     }
 
     public static <T> Builder<T> builder() {
         return new Builder<>();
     }
 
-    public NetworkSourceConfig config() {
-        return config;
-    }
-
-    public NetworkProtocol<T> protocol() {
-        return protocol;
-    }
-
     @Override
     public Boundedness getBoundedness() {
-        return config.bounded() ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED;
+        return config().bounded() ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED;
     }
 
     @Override
     public SourceReader<T, NetworkSplit> createReader(SourceReaderContext readerContext) {
-        return NetworkSourceReader.create(config, protocol, readerContext);
+        return NetworkSourceReader.create(config(), protocol(), readerContext);
     }
 
     @Override
@@ -95,8 +79,8 @@ public final class NetworkSource<T>
     @Override
     public SplitEnumerator<NetworkSplit, NetworkEnumeratorState> restoreEnumerator(
             SplitEnumeratorContext<NetworkSplit> enumContext, NetworkEnumeratorState checkpoint) {
-        return new NetworkSplitEnumerator(enumContext, config.name(), config::planSplits, config::receivingHosts,
-                config.placementTimeoutMillis(), config.bounded(), checkpoint);
+        return new NetworkSplitEnumerator(enumContext, config().name(), config()::planSplits, config()::receivingHosts,
+                config().placementTimeoutMillis(), config().bounded(), checkpoint);
     }
 
     @Override
@@ -107,11 +91,6 @@ public final class NetworkSource<T>
     @Override
     public SimpleVersionedSerializer<NetworkEnumeratorState> getEnumeratorCheckpointSerializer() {
         return NetworkEnumeratorStateSerializer.INSTANCE;
-    }
-
-    @Override
-    public TypeInformation<T> getProducedType() {
-        return typeInfo;
     }
 
     /** Builds a {@link NetworkSource}; protocol, type information and at least one endpoint are required. */

@@ -10,9 +10,9 @@ import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.rawstream.sources.net.NetworkProtocol;
+import org.rawstream.sources.net.ProtocolSource;
 import org.rawstream.sources.net.ProtocolSourceBuilder;
 import org.rawstream.sources.pcap.ReplayPosition;
 import org.rawstream.sources.pcap.ReplaySettings;
@@ -32,25 +32,16 @@ import org.rawstream.sources.pcap.ReplaySettings;
  *     .build();
  * }</pre>
  */
-public final class PcapSource<T> implements Source<T, PcapSplit, List<PcapSplit>>, ResultTypeQueryable<T> {
+public final class PcapSource<T> extends ProtocolSource<T, PcapSourceConfig>
+        implements Source<T, PcapSplit, List<PcapSplit>> {
     private static final long serialVersionUID = 1L;
 
-    private final PcapSourceConfig config;
-    private final NetworkProtocol<T> protocol;
-    private final TypeInformation<T> typeInfo;
-
     private PcapSource(PcapSourceConfig config, NetworkProtocol<T> protocol, TypeInformation<T> typeInfo) {
-        this.config = config;
-        this.protocol = protocol;
-        this.typeInfo = typeInfo;
+        super(config, protocol, typeInfo);
     }
 
     public static <T> Builder<T> builder() {
         return new Builder<>();
-    }
-
-    public PcapSourceConfig config() {
-        return config;
     }
 
     @Override
@@ -60,14 +51,14 @@ public final class PcapSource<T> implements Source<T, PcapSplit, List<PcapSplit>
 
     @Override
     public SourceReader<T, PcapSplit> createReader(SourceReaderContext readerContext) {
-        return PcapSourceReader.create(config, protocol, readerContext);
+        return PcapSourceReader.create(config(), protocol(), readerContext);
     }
 
     /** Lists the files where the enumerator runs (the JobManager: on a cluster, a shared path). */
     @Override
     public SplitEnumerator<PcapSplit, List<PcapSplit>> createEnumerator(SplitEnumeratorContext<PcapSplit> enumContext) {
         List<PcapSplit> splits = new ArrayList<>();
-        for (String file : CaptureFiles.expand(config.paths())) {
+        for (String file : CaptureFiles.expand(config().paths())) {
             splits.add(new PcapSplit(file, ReplayPosition.START));
         }
         return new PcapSplitEnumerator(enumContext, splits);
@@ -87,11 +78,6 @@ public final class PcapSource<T> implements Source<T, PcapSplit, List<PcapSplit>
     @Override
     public SimpleVersionedSerializer<List<PcapSplit>> getEnumeratorCheckpointSerializer() {
         return PcapEnumeratorStateSerializer.INSTANCE;
-    }
-
-    @Override
-    public TypeInformation<T> getProducedType() {
-        return typeInfo;
     }
 
     /** Builds a {@link PcapSource}; protocol, type information and at least one path are required. */
