@@ -15,17 +15,44 @@ import org.apache.flink.core.io.SimpleVersionedSerializer;
  * layout (a layout changed without a version bump would otherwise be misread silently).
  */
 public abstract class VersionedBytesSerializer<T> implements SimpleVersionedSerializer<T> {
+    private final String stateName;
+    private final int version;
+    private final int oldestReadableVersion;
+
+    /**
+     * @param stateName what the value is, for messages: "network source split"
+     * @param version the version written now (Flink's version integer; RawStream's first ones are 1)
+     * @param oldestReadableVersion the oldest version {@link #read} still reads
+     */
+    protected VersionedBytesSerializer(String stateName, int version, int oldestReadableVersion) {
+        if (oldestReadableVersion < 1 || oldestReadableVersion > version) {
+            throw new IllegalArgumentException(stateName + ": oldest readable version " + oldestReadableVersion
+                    + " outside [1, " + version + "]");
+        }
+        this.stateName = stateName;
+        this.version = version;
+        this.oldestReadableVersion = oldestReadableVersion;
+    }
+
+    /** A serializer that reads only the version it writes. */
+    protected VersionedBytesSerializer(String stateName, int version) {
+        this(stateName, version, version);
+    }
 
     /** What the value is, for messages: "network source split". */
-    public abstract String stateName();
+    public final String stateName() {
+        return stateName;
+    }
 
-    /** The version written now (Flink's version integer; RawStream's first ones are 1). */
+    /** The version written now. */
     @Override
-    public abstract int getVersion();
+    public final int getVersion() {
+        return version;
+    }
 
     /** The oldest version {@link #read} still reads. */
-    public int oldestReadableVersion() {
-        return getVersion();
+    public final int oldestReadableVersion() {
+        return oldestReadableVersion;
     }
 
     /** Writes {@code value} in {@link #getVersion()}. */
@@ -33,6 +60,19 @@ public abstract class VersionedBytesSerializer<T> implements SimpleVersionedSeri
 
     /** Reads one value written in {@code version} (within the readable range, checked before). */
     protected abstract T read(int version, DataInputStream in) throws IOException;
+
+    /**
+     * Writes {@code value} in the current version as part of another value's layout (an enumerator
+     * state holding splits); the enclosing serializer's version must change whenever this one's does.
+     */
+    public final void writeNested(T value, DataOutputStream out) throws IOException {
+        write(value, out);
+    }
+
+    /** Reads a value that {@link #writeNested} wrote in the current version. */
+    public final T readNested(DataInputStream in) throws IOException {
+        return read(getVersion(), in);
+    }
 
     @Override
     public final byte[] serialize(T value) throws IOException {

@@ -114,19 +114,8 @@ class VersionedSerializerSnapshotTest {
 
     /** A SimpleVersionedSerializer that added a field in version 2 and still reads version 1. */
     private static final class Pair extends VersionedBytesSerializer<long[]> {
-        @Override
-        public String stateName() {
-            return "test split";
-        }
-
-        @Override
-        public int getVersion() {
-            return 2;
-        }
-
-        @Override
-        public int oldestReadableVersion() {
-            return 1;
+        Pair() {
+            super("test split", 2, 1);
         }
 
         @Override

@@ -61,11 +61,6 @@ public final class EchoSourceKind implements SourceKind {
     }
 
     @Override
-    public String defaultIoVersion() {
-        return "1.0";
-    }
-
-    @Override
     public List<Setting<?>> settings() {
         List<Setting<?>> settings = new ArrayList<>(NetworkKindOptions.settings(DEFAULT_PORT, true));
         settings.addAll(List.of(ACK, MAX_FRAME_BYTES, MAX_HELD_RESPONSE_BYTES, DEMO_RATE));

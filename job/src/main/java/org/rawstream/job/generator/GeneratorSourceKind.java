@@ -38,11 +38,6 @@ public final class GeneratorSourceKind implements SourceKind {
     }
 
     @Override
-    public String defaultIoVersion() {
-        return "1.0";
-    }
-
-    @Override
     public List<Setting<?>> settings() {
         return List.of(RATE, COUNT, MESSAGE_BYTES);
     }

@@ -1,6 +1,5 @@
 package org.rawstream.job.msgpack;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -10,7 +9,7 @@ import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.DemoFeed;
 import org.rawstream.job.source.FeedLedger;
 import org.rawstream.job.source.NetworkKindOptions;
-import org.rawstream.job.source.SourceKind;
+import org.rawstream.job.source.NetworkSourceKind;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sources.msgpack.MsgpackLimits;
 import org.rawstream.sources.msgpack.MsgpackSender;
@@ -23,7 +22,7 @@ import org.rawstream.sources.transport.EndpointOptions;
  * values per datagram): each top-level MessagePack value is stored as its exact bytes, after the
  * bounded pre-scan (per-value size cap, nesting depth cap, 0xC1, timestamps).
  */
-public final class MsgpackSourceKind implements SourceKind {
+public final class MsgpackSourceKind extends NetworkSourceKind {
     public static final String TCP_TYPE = "msgpack-tcp";
     public static final String UDP_TYPE = "msgpack-udp";
     public static final Setting<Long> MAX_VALUE_BYTES = Setting.key("max-value-bytes").bytes(1, Integer.MAX_VALUE - 8)
@@ -35,10 +34,8 @@ public final class MsgpackSourceKind implements SourceKind {
     static final int DEFAULT_TCP_PORT = 9510;
     static final int DEFAULT_UDP_PORT = 9511;
 
-    private final boolean tcp;
-
     private MsgpackSourceKind(boolean tcp) {
-        this.tcp = tcp;
+        super("msgpack", tcp, tcp ? DEFAULT_TCP_PORT : DEFAULT_UDP_PORT);
     }
 
     public static MsgpackSourceKind tcp() {
@@ -50,42 +47,18 @@ public final class MsgpackSourceKind implements SourceKind {
     }
 
     @Override
-    public String type() {
-        return tcp ? TCP_TYPE : UDP_TYPE;
-    }
-
-    @Override
-    public String defaultProtocol() {
-        return "msgpack";
-    }
-
-    @Override
-    public String defaultIoVersion() {
-        return "1.0";
-    }
-
-    @Override
-    public List<Setting<?>> settings() {
-        List<Setting<?>> settings = new ArrayList<>(
-                NetworkKindOptions.settings(tcp ? DEFAULT_TCP_PORT : DEFAULT_UDP_PORT, tcp));
-        settings.addAll(List.of(MAX_VALUE_BYTES, MAX_DEPTH, DEMO_RATE));
-        return settings;
+    protected List<Setting<?>> protocolSettings() {
+        return List.of(MAX_VALUE_BYTES, MAX_DEPTH, DEMO_RATE);
     }
 
     @Override
     public String description() {
-        return "MessagePack values over " + (tcp ? "TCP (a stream of values per connection)" : "UDP (whole values per datagram)")
+        return "MessagePack values over " + (isTcp() ? "TCP (a stream of values per connection)" : "UDP (whole values per datagram)")
                 + ", each stored as its exact bytes";
     }
 
     @Override
-    public List<EndpointOptions> endpoints(SourceConfig source) {
-        return NetworkKindOptions.endpoints(source, tcp);
-    }
-
-    @Override
-    public void validate(SourceConfig source) {
-        endpoints(source);
+    protected void validateProtocol(SourceConfig source) {
         limits(source);
     }
 
@@ -116,7 +89,7 @@ public final class MsgpackSourceKind implements SourceKind {
         return DemoFeed.start("msgpack demo feed " + source.name(), () -> () -> {
             List<byte[]> values = MsgpackSender.sampleValues(perRound, 1, nextSeq.getAndAdd(perRound));
             values.forEach(ledger::sent); // each value is stored as its exact bytes
-            if (tcp) {
+            if (isTcp()) {
                 MsgpackSender.sendTcp(host, port, values, 1, rate);
             } else {
                 // One value per datagram at the demo rate.

@@ -2,7 +2,6 @@ package org.rawstream.job.odin;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -15,7 +14,7 @@ import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.source.DemoFeed;
 import org.rawstream.job.source.FeedLedger;
 import org.rawstream.job.source.NetworkKindOptions;
-import org.rawstream.job.source.SourceKind;
+import org.rawstream.job.source.NetworkSourceKind;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
 import org.rawstream.sources.net.NetworkSource;
@@ -36,7 +35,7 @@ import org.rawstream.sources.transport.EndpointOptions;
  * (one file alone usually starts with data whose schema is in an earlier file); the decoded,
  * named values go to a side output that is counted and logged ({@link OdinValuesLogSink}).
  */
-public final class OdinSourceKind implements SourceKind {
+public final class OdinSourceKind extends NetworkSourceKind {
 
     /** The receiver's own defaults: the single source of the ODIN settings' defaults. */
     private static final OdinReceiverConfig DEFAULTS = OdinReceiverConfig.defaults();
@@ -73,10 +72,8 @@ public final class OdinSourceKind implements SourceKind {
     public static final Setting<Double> DEMO_RATE = Setting.key("demo-rate").number(1, Double.MAX_VALUE)
             .defaultValue(50.0).withDescription("data packets per second of the `--demo` sender");
 
-    private final boolean tcp;
-
     private OdinSourceKind(boolean tcp) {
-        this.tcp = tcp;
+        super("odin", tcp, tcp ? 9411 : 9410);
     }
 
     public static OdinSourceKind udp() {
@@ -88,42 +85,19 @@ public final class OdinSourceKind implements SourceKind {
     }
 
     @Override
-    public String type() {
-        return tcp ? "odin-tcp" : "odin-udp";
-    }
-
-    @Override
-    public String defaultProtocol() {
-        return "odin";
-    }
-
-    @Override
-    public String defaultIoVersion() {
-        return "1.0";
-    }
-
-    @Override
-    public List<Setting<?>> settings() {
-        List<Setting<?>> settings = new ArrayList<>(NetworkKindOptions.settings(tcp ? 9411 : 9410, tcp));
-        settings.addAll(List.of(MAX_PACKET_BYTES, MAX_SCHEMAS, MAX_PENDING, MAX_HELD, MAX_HELD_BYTES, HELD_TIMEOUT,
-                REORDER_WINDOW, REORDER_TIMEOUT, VALUES_LOG_INTERVAL, DEMO_RATE));
-        return settings;
+    protected List<Setting<?>> protocolSettings() {
+        return List.of(MAX_PACKET_BYTES, MAX_SCHEMAS, MAX_PENDING, MAX_HELD, MAX_HELD_BYTES, HELD_TIMEOUT,
+                REORDER_WINDOW, REORDER_TIMEOUT, VALUES_LOG_INTERVAL, DEMO_RATE);
     }
 
     @Override
     public String description() {
-        return "ODIN-Stream over " + (tcp ? "TCP (COBS frames + CRC-16)" : "UDP (one packet per datagram)")
+        return "ODIN-Stream over " + (isTcp() ? "TCP (COBS frames + CRC-16)" : "UDP (one packet per datagram)")
                 + ": packets joined with their schemas by identifier, each stored raw";
     }
 
     @Override
-    public List<EndpointOptions> endpoints(SourceConfig source) {
-        return NetworkKindOptions.endpoints(source, tcp);
-    }
-
-    @Override
-    public void validate(SourceConfig source) {
-        endpoints(source);
+    protected void validateProtocol(SourceConfig source) {
         receiverConfig(source);
     }
 
@@ -210,7 +184,7 @@ public final class OdinSourceKind implements SourceKind {
         };
         return DemoFeed.start(source.name() + "-demo-feed", () -> new DemoFeed.Round() {
             private final OdinSender sender = OdinSender.builder().host(host).port(port)
-                    .transport(tcp ? OdinSender.Transport.TCP : OdinSender.Transport.UDP)
+                    .transport(isTcp() ? OdinSender.Transport.TCP : OdinSender.Transport.UDP)
                     .rate(rate).count(Long.MAX_VALUE).schemaEvery(100).eventEvery(500)
                     .firstDataPacket(dataPackets.get()).onPacket(listener).build();
 
@@ -218,7 +192,7 @@ public final class OdinSourceKind implements SourceKind {
             public void run() throws Exception {
                 // UDP packets sent before the job binds are lost: start once it listens (a refused
                 // TCP connection fails the round, and DemoFeed retries it).
-                if (!tcp && !LocalEndpoints.awaitBound(false, port, Duration.ofSeconds(60))) {
+                if (!isTcp() && !LocalEndpoints.awaitBound(false, port, Duration.ofSeconds(60))) {
                     throw new IOException("UDP port " + port + " not bound");
                 }
                 sender.run();

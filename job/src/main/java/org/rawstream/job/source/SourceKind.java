@@ -22,8 +22,13 @@ public interface SourceKind {
     /** {@code protocol} written to /meta unless the source overrides it. */
     String defaultProtocol();
 
-    /** {@code io_version} written to /meta unless the source overrides it; null = none. */
-    String defaultIoVersion();
+    /**
+     * {@code io_version} written to /meta unless the source overrides it; null = none. "1.0", the
+     * first version of a protocol's stored layout, unless the kind says otherwise.
+     */
+    default String defaultIoVersion() {
+        return "1.0";
+    }
 
     /**
      * The kind's settings (keys without {@code source.<name>.}), each defined once with its type,

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.rawstream.core.state.TestCounterSerializer;
-import org.rawstream.sources.net.SingletonTypeInfo;
+import org.rawstream.core.types.SingletonTypeInfo;
 
 /**
  * The versioned serializer framework through real Flink restores, on both state backends: keyed

@@ -12,14 +12,8 @@ import org.rawstream.core.state.VersionedBytesSerializer;
 public final class RawFileCommittableSerializer extends VersionedBytesSerializer<RawFileCommittable> {
     static final int VERSION = 1;
 
-    @Override
-    public String stateName() {
-        return "raw-HDF5 sink committable";
-    }
-
-    @Override
-    public int getVersion() {
-        return VERSION;
+    public RawFileCommittableSerializer() {
+        super("raw-HDF5 sink committable", VERSION);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.rawstream.sinks.sink;
 
+import static org.rawstream.core.config.ConfigChecks.atLeast;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -175,19 +177,13 @@ public final class RawHdf5Sink
 
         /** Messages buffered per source before one append to the file (default 1000). */
         public Builder batchMessages(int messages) {
-            if (messages <= 0) {
-                throw new IllegalArgumentException("batchMessages must be > 0");
-            }
-            this.batchMessages = messages;
+            this.batchMessages = atLeast(messages, 1, "batchMessages");
             return this;
         }
 
         /** Payload bytes buffered per source before one append to the file (default 4 MiB). */
         public Builder batchBytes(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("batchBytes must be > 0");
-            }
-            this.batchBytes = bytes;
+            this.batchBytes = atLeast(bytes, 1, "batchBytes");
             return this;
         }
 
@@ -196,10 +192,7 @@ public final class RawHdf5Sink
          * 0 appends on the task thread. The batches are direct buffers (Flink: task off-heap memory).
          */
         public Builder appendQueueBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("appendQueueBytes must be >= 0");
-            }
-            this.appendQueueBytes = bytes;
+            this.appendQueueBytes = atLeast(bytes, 0, "appendQueueBytes");
             return this;
         }
 
@@ -222,10 +215,7 @@ public final class RawHdf5Sink
          * checkpoint and resumes once space is freed.
          */
         public Builder minFreeBytes(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("minFreeBytes must be >= 0");
-            }
-            this.minFreeBytes = bytes;
+            this.minFreeBytes = atLeast(bytes, 0, "minFreeBytes");
             return this;
         }
 

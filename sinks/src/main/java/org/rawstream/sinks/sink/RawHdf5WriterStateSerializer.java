@@ -9,14 +9,8 @@ import org.rawstream.core.state.VersionedBytesSerializer;
 public final class RawHdf5WriterStateSerializer extends VersionedBytesSerializer<RawHdf5WriterState> {
     static final int VERSION = 1;
 
-    @Override
-    public String stateName() {
-        return "raw-HDF5 sink writer state";
-    }
-
-    @Override
-    public int getVersion() {
-        return VERSION;
+    public RawHdf5WriterStateSerializer() {
+        super("raw-HDF5 sink writer state", VERSION);
     }
 
     @Override

@@ -1,5 +1,8 @@
 package org.rawstream.sinks.sink;
 
+import static org.rawstream.core.config.ConfigChecks.atLeast;
+import static org.rawstream.core.config.ConfigChecks.positive;
+
 import java.time.Duration;
 
 /**
@@ -81,26 +84,17 @@ public final class RollPolicy implements RollingPolicy {
         private Builder() {}
 
         public Builder maxFileBytes(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("maxFileBytes must be > 0");
-            }
-            this.maxFileBytes = bytes;
+            this.maxFileBytes = atLeast(bytes, 1, "maxFileBytes");
             return this;
         }
 
         public Builder maxFileRecords(long records) {
-            if (records <= 0) {
-                throw new IllegalArgumentException("maxFileRecords must be > 0");
-            }
-            this.maxFileRecords = records;
+            this.maxFileRecords = atLeast(records, 1, "maxFileRecords");
             return this;
         }
 
         public Builder maxFileAge(Duration age) {
-            if (age == null || age.isNegative() || age.isZero()) {
-                throw new IllegalArgumentException("maxFileAge must be > 0");
-            }
-            this.maxFileAge = age;
+            this.maxFileAge = positive(age, "maxFileAge");
             return this;
         }
 

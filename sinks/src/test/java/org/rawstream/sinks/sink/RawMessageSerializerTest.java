@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Random;
 import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSchemaCompatibility;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -96,7 +97,7 @@ class RawMessageSerializerTest {
 
     @Test
     void typeInfoAlwaysGivesTheExplicitSerializer() throws Exception {
-        RawMessageTypeInfo info = RawMessageTypeInfo.INSTANCE;
+        TypeInformation<RawMessage> info = RawMessageTypeInfo.INSTANCE;
         SerializerConfigImpl noGenerics = new SerializerConfigImpl();
         noGenerics.setGenericTypes(false);
         assertThat(info.createSerializer(noGenerics)).isSameAs(SERIALIZER);

@@ -1,5 +1,7 @@
 package org.rawstream.sources.echo;
 
+import static org.rawstream.core.config.ConfigChecks.atLeast;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -280,55 +282,37 @@ public final class EchoClient {
 
         /** Parallel connections; requests are shared out evenly. */
         public Builder connections(int connections) {
-            if (connections < 1) {
-                throw new IllegalArgumentException("connections must be >= 1");
-            }
-            this.connections = connections;
+            this.connections = atLeast(connections, 1, "connections");
             return this;
         }
 
         /** Requests in total over all connections. */
         public Builder count(long count) {
-            if (count < 0) {
-                throw new IllegalArgumentException("count must be >= 0");
-            }
-            this.count = count;
+            this.count = atLeast(count, 0, "count");
             return this;
         }
 
         /** Requests per second over all connections; 0 = as fast as the window allows. */
         public Builder rate(double requestsPerSecond) {
-            if (requestsPerSecond < 0) {
-                throw new IllegalArgumentException("rate must be >= 0");
-            }
-            this.rate = requestsPerSecond;
+            this.rate = atLeast(requestsPerSecond, 0, "rate");
             return this;
         }
 
         /** Most unanswered requests per connection (pipelining depth). */
         public Builder window(int window) {
-            if (window < 1) {
-                throw new IllegalArgumentException("window must be >= 1");
-            }
-            this.window = window;
+            this.window = atLeast(window, 1, "window");
             return this;
         }
 
         /** Longest wait for the next response (e.g. for durable acknowledgements, a few checkpoint intervals). */
         public Builder responseTimeoutMillis(long millis) {
-            if (millis < 1) {
-                throw new IllegalArgumentException("responseTimeoutMillis must be >= 1");
-            }
-            this.responseTimeoutMillis = millis;
+            this.responseTimeoutMillis = atLeast(millis, 1, "responseTimeoutMillis");
             return this;
         }
 
         /** Body size of the default requests. */
         public Builder bodyBytes(int bodyBytes) {
-            if (bodyBytes < 0) {
-                throw new IllegalArgumentException("bodyBytes must be >= 0");
-            }
-            this.bodyBytes = bodyBytes;
+            this.bodyBytes = atLeast(bodyBytes, 0, "bodyBytes");
             return this;
         }
 

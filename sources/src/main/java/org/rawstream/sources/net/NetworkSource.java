@@ -1,5 +1,9 @@
 package org.rawstream.sources.net;
 
+import static org.rawstream.core.config.ConfigChecks.atLeast;
+import static org.rawstream.core.config.ConfigChecks.notNegative;
+import static org.rawstream.core.config.ConfigChecks.positive;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,7 +18,6 @@ import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.api.connector.source.SupportsSplitReassignmentOnRecovery;
-import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.rawstream.sources.net.enumerator.NetworkEnumeratorState;
 import org.rawstream.sources.net.enumerator.NetworkEnumeratorStateSerializer;
@@ -45,41 +48,26 @@ import org.rawstream.sources.transport.UdpOptions;
  * env.fromSource(source, WatermarkStrategy.noWatermarks(), "lines");
  * }</pre>
  */
-public final class NetworkSource<T>
-        implements Source<T, NetworkSplit, NetworkEnumeratorState>, ResultTypeQueryable<T>,
-        SupportsSplitReassignmentOnRecovery {
+public final class NetworkSource<T> extends ProtocolSource<T, NetworkSourceConfig>
+        implements Source<T, NetworkSplit, NetworkEnumeratorState>, SupportsSplitReassignmentOnRecovery {
     private static final long serialVersionUID = 1L;
 
-    private final NetworkSourceConfig config;
-    private final NetworkProtocol<T> protocol;
-    private final TypeInformation<T> typeInfo;
-
     private NetworkSource(NetworkSourceConfig config, NetworkProtocol<T> protocol, TypeInformation<T> typeInfo) {
-        this.config = config;
-        this.protocol = protocol;
-        this.typeInfo = typeInfo;
+        super(config, protocol, typeInfo);
     }
 
     public static <T> Builder<T> builder() {
         return new Builder<>();
     }
 
-    public NetworkSourceConfig config() {
-        return config;
-    }
-
-    public NetworkProtocol<T> protocol() {
-        return protocol;
-    }
-
     @Override
     public Boundedness getBoundedness() {
-        return config.bounded() ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED;
+        return config().bounded() ? Boundedness.BOUNDED : Boundedness.CONTINUOUS_UNBOUNDED;
     }
 
     @Override
     public SourceReader<T, NetworkSplit> createReader(SourceReaderContext readerContext) {
-        return NetworkSourceReader.create(config, protocol, readerContext);
+        return NetworkSourceReader.create(config(), protocol(), readerContext);
     }
 
     @Override
@@ -91,8 +79,8 @@ public final class NetworkSource<T>
     @Override
     public SplitEnumerator<NetworkSplit, NetworkEnumeratorState> restoreEnumerator(
             SplitEnumeratorContext<NetworkSplit> enumContext, NetworkEnumeratorState checkpoint) {
-        return new NetworkSplitEnumerator(enumContext, config.name(), config::planSplits, config::receivingHosts,
-                config.placementTimeoutMillis(), config.bounded(), checkpoint);
+        return new NetworkSplitEnumerator(enumContext, config().name(), config()::planSplits, config()::receivingHosts,
+                config().placementTimeoutMillis(), config().bounded(), checkpoint);
     }
 
     @Override
@@ -105,13 +93,8 @@ public final class NetworkSource<T>
         return NetworkEnumeratorStateSerializer.INSTANCE;
     }
 
-    @Override
-    public TypeInformation<T> getProducedType() {
-        return typeInfo;
-    }
-
     /** Builds a {@link NetworkSource}; protocol, type information and at least one endpoint are required. */
-    public static final class Builder<T> {
+    public static final class Builder<T> extends ProtocolSourceBuilder<T, Builder<T>> {
         public static final Duration DEFAULT_POLL_TIMEOUT = Duration.ofMillis(100);
         public static final int DEFAULT_MAX_RECORDS_PER_FETCH = 4096;
         /** Default hand-over between the receiving thread and the task thread (see {@link #handoverBytes}). */
@@ -121,9 +104,6 @@ public final class NetworkSource<T>
         /** Default of {@link #placementTimeout}. */
         public static final Duration DEFAULT_PLACEMENT_TIMEOUT = Duration.ofSeconds(30);
 
-        private String name;
-        private NetworkProtocol<T> protocol;
-        private TypeInformation<T> typeInfo;
         private final List<UdpOptions> udp = new ArrayList<>();
         private final List<TcpOptions> tcp = new ArrayList<>();
         private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
@@ -137,19 +117,8 @@ public final class NetworkSource<T>
         private Builder() {
         }
 
-        /** Metric group ({@code rawstream.<name>}) and log name; defaults to the protocol's name. */
-        public Builder<T> name(String sourceName) {
-            this.name = Objects.requireNonNull(sourceName, "name");
-            return this;
-        }
-
-        public Builder<T> protocol(NetworkProtocol<T> networkProtocol) {
-            this.protocol = Objects.requireNonNull(networkProtocol, "protocol");
-            return this;
-        }
-
-        public Builder<T> typeInfo(TypeInformation<T> producedType) {
-            this.typeInfo = Objects.requireNonNull(producedType, "typeInfo");
+        @Override
+        protected Builder<T> self() {
             return this;
         }
 
@@ -176,18 +145,12 @@ public final class NetworkSource<T>
 
         /** Longest a fetch blocks without data (bounds wake-up latency for idle checks). */
         public Builder<T> pollTimeout(Duration timeout) {
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("pollTimeout must be > 0");
-            }
-            this.pollTimeout = timeout;
+            this.pollTimeout = positive(timeout, "pollTimeout");
             return this;
         }
 
         public Builder<T> maxRecordsPerFetch(int max) {
-            if (max <= 0) {
-                throw new IllegalArgumentException("maxRecordsPerFetch must be > 0");
-            }
-            this.maxRecordsPerFetch = max;
+            this.maxRecordsPerFetch = atLeast(max, 1, "maxRecordsPerFetch");
             return this;
         }
 
@@ -199,10 +162,7 @@ public final class NetworkSource<T>
          * buffer comes on top). Beyond it the fetcher waits and the kernel's buffer fills.
          */
         public Builder<T> handoverBytes(long bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("handoverBytes must be > 0");
-            }
-            this.handoverBytes = bytes;
+            this.handoverBytes = atLeast(bytes, 1, "handoverBytes");
             return this;
         }
 
@@ -232,11 +192,8 @@ public final class NetworkSource<T>
          * by the idle time while still ending a job whose sender never came.
          */
         public Builder<T> stopWhenIdle(Duration idle, Duration firstDataTimeout) {
-            if (idle.isNegative() || idle.isZero() || firstDataTimeout.isNegative() || firstDataTimeout.isZero()) {
-                throw new IllegalArgumentException("idle and firstDataTimeout must be > 0");
-            }
-            this.stopWhenIdle = idle;
-            this.firstDataTimeout = firstDataTimeout;
+            this.stopWhenIdle = positive(idle, "idle");
+            this.firstDataTimeout = positive(firstDataTimeout, "firstDataTimeout");
             return this;
         }
 
@@ -247,17 +204,12 @@ public final class NetworkSource<T>
          * does not restart: the same subtasks would come back on the same hosts).
          */
         public Builder<T> placementTimeout(Duration timeout) {
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("placementTimeout must be >= 0");
-            }
-            this.placementTimeout = timeout;
+            this.placementTimeout = notNegative(timeout, "placementTimeout");
             return this;
         }
 
         public NetworkSource<T> build() {
-            if (protocol == null || typeInfo == null) {
-                throw new IllegalStateException("protocol and typeInfo are required");
-            }
+            NetworkProtocol<T> protocol = requiredProtocol();
             if (udp.isEmpty() && tcp.isEmpty()) {
                 throw new IllegalStateException("at least one UDP or TCP endpoint is required");
             }
@@ -272,10 +224,10 @@ public final class NetworkSource<T>
                     throw new IllegalStateException("duplicate TCP endpoint " + o);
                 }
             }
-            NetworkSourceConfig config = new NetworkSourceConfig(name != null ? name : protocol.name(), udp, tcp,
+            NetworkSourceConfig config = new NetworkSourceConfig(sourceName(), udp, tcp,
                     pollTimeout.toMillis(), maxRecordsPerFetch, handoverBytes, shedAt, stopWhenIdle.toMillis(),
                     firstDataTimeout.toMillis(), placementTimeout.toMillis());
-            return new NetworkSource<>(config, protocol, typeInfo);
+            return new NetworkSource<>(config, protocol, requiredTypeInfo());
         }
     }
 }

@@ -1,78 +1,16 @@
 package org.rawstream.sources.net;
 
-import java.util.Objects;
-import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 
 /**
- * Type information for a class with one stateless explicit serializer (never Kryo or POJO).
- * One generic class instead of a TypeInformation subclass per record type; every protocol's
- * records and state use it.
+ * Old name of {@link org.rawstream.core.types.SingletonTypeInfo}, kept only while the SPEAD
+ * classes that are being reworked still import it; new code uses the core class, and this alias
+ * goes once those imports move.
  */
-public final class SingletonTypeInfo<T> extends TypeInformation<T> {
+public final class SingletonTypeInfo<T> extends org.rawstream.core.types.SingletonTypeInfo<T> {
     private static final long serialVersionUID = 1L;
 
-    private final Class<T> type;
-    private final TypeSerializer<T> serializer;
-
     public SingletonTypeInfo(Class<T> type, TypeSerializer<T> serializer) {
-        this.type = Objects.requireNonNull(type);
-        this.serializer = Objects.requireNonNull(serializer);
-    }
-
-    @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
-    public Class<T> getTypeClass() {
-        return type;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
-    }
-
-    @Override
-    public TypeSerializer<T> createSerializer(SerializerConfig config) {
-        return serializer;
-    }
-
-    @Override
-    public String toString() {
-        return type.getSimpleName();
-    }
-
-    @Override
-    public boolean equals(Object obj) {
-        return obj instanceof SingletonTypeInfo && ((SingletonTypeInfo<?>) obj).type.equals(type);
-    }
-
-    @Override
-    public int hashCode() {
-        return type.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object obj) {
-        return obj instanceof SingletonTypeInfo;
+        super(type, serializer);
     }
 }

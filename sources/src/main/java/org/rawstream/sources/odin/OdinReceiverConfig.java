@@ -1,36 +1,60 @@
 package org.rawstream.sources.odin;
 
+import static org.rawstream.core.config.ConfigChecks.atLeast;
+import static org.rawstream.core.config.ConfigChecks.inRange;
+
 import java.io.Serializable;
 
-/** Limits of an ODIN-Stream receiver. Immutable; build with {@link #builder()}; safe defaults. */
-public final class OdinReceiverConfig implements Serializable {
+/**
+ * Limits of an ODIN-Stream receiver. Immutable; build with {@link #builder()}; safe defaults.
+ *
+ * @param maxSchemas most schemas (identifiers with a schema) known at once; default 256
+ * @param maxPendingIdentifiers most identifiers without a schema that may hold data or partial
+ *     schemas; default 256
+ * @param maxHeldPerIdentifier most data packets held per identifier while its schema is unknown;
+ *     default 64
+ * @param maxHeldBytes most bytes of data packets held for unknown schemas, across all identifiers
+ *     of a receiver (a keyed subtask); a data packet that would pass it is refused and counted
+ *     ({@link OdinStatistics#dataRefused()}); default 8 MiB
+ * @param heldTimeoutMillis how long data waits for its schema before it expires; default 10 s
+ * @param reorderWindow reorder window in packets (sequence numbers ahead of the next expected one);
+ *     1..4096, default 32
+ * @param reorderTimeoutMillis how long a packet waits in the reorder window for the ones before it;
+ *     default 1 s
+ * @param resyncDistance a sequence further than this from the expected one (either way) is taken as
+ *     a sender restart: the tracker resynchronises instead of counting thousands lost; at least
+ *     {@code reorderWindow}, at most 32767, default 1024
+ * @param maxSchemaEntries most entries in one schema; default 8192
+ * @param maxTypesPerIdentifier most CUSTOM struct types per identifier; default 64
+ * @param maxPacketLength longest packet accepted (TCP frames are limited to this plus the CRC);
+ *     default 65535
+ */
+public record OdinReceiverConfig(
+        int maxSchemas,
+        int maxPendingIdentifiers,
+        int maxHeldPerIdentifier,
+        long maxHeldBytes,
+        long heldTimeoutMillis,
+        int reorderWindow,
+        long reorderTimeoutMillis,
+        int resyncDistance,
+        int maxSchemaEntries,
+        int maxTypesPerIdentifier,
+        int maxPacketLength)
+        implements Serializable {
 
-    private static final long serialVersionUID = 1L;
-
-    private final int maxSchemas;
-    private final int maxPendingIdentifiers;
-    private final int maxHeldPerIdentifier;
-    private final long maxHeldBytes;
-    private final long heldTimeoutMillis;
-    private final int reorderWindow;
-    private final long reorderTimeoutMillis;
-    private final int resyncDistance;
-    private final int maxSchemaEntries;
-    private final int maxTypesPerIdentifier;
-    private final int maxPacketLength;
-
-    private OdinReceiverConfig(Builder b) {
-        this.maxSchemas = b.maxSchemas;
-        this.maxPendingIdentifiers = b.maxPendingIdentifiers;
-        this.maxHeldPerIdentifier = b.maxHeldPerIdentifier;
-        this.maxHeldBytes = b.maxHeldBytes;
-        this.heldTimeoutMillis = b.heldTimeoutMillis;
-        this.reorderWindow = b.reorderWindow;
-        this.reorderTimeoutMillis = b.reorderTimeoutMillis;
-        this.resyncDistance = b.resyncDistance;
-        this.maxSchemaEntries = b.maxSchemaEntries;
-        this.maxTypesPerIdentifier = b.maxTypesPerIdentifier;
-        this.maxPacketLength = b.maxPacketLength;
+    public OdinReceiverConfig {
+        atLeast(maxSchemas, 1, "maxSchemas");
+        atLeast(maxPendingIdentifiers, 1, "maxPendingIdentifiers");
+        atLeast(maxHeldPerIdentifier, 1, "maxHeldPerIdentifier");
+        atLeast(maxHeldBytes, 1, "maxHeldBytes");
+        atLeast(heldTimeoutMillis, 1, "heldTimeoutMillis");
+        inRange(reorderWindow, 1, 4096, "reorderWindow");
+        atLeast(reorderTimeoutMillis, 1, "reorderTimeoutMillis");
+        inRange(resyncDistance, reorderWindow, 32767, "resyncDistance (at least reorderWindow)");
+        atLeast(maxSchemaEntries, 1, "maxSchemaEntries");
+        atLeast(maxTypesPerIdentifier, 1, "maxTypesPerIdentifier");
+        atLeast(maxPacketLength, 1, "maxPacketLength");
     }
 
     public static Builder builder() {
@@ -41,78 +65,7 @@ public final class OdinReceiverConfig implements Serializable {
         return builder().build();
     }
 
-    /** Most schemas (identifiers with a schema) known at once; default 256. */
-    public int maxSchemas() {
-        return maxSchemas;
-    }
-
-    /** Most identifiers without a schema that may hold data or partial schemas; default 256. */
-    public int maxPendingIdentifiers() {
-        return maxPendingIdentifiers;
-    }
-
-    /** Most data packets held per identifier while its schema is unknown; default 64. */
-    public int maxHeldPerIdentifier() {
-        return maxHeldPerIdentifier;
-    }
-
-    /**
-     * Most bytes of data packets held for unknown schemas, across all identifiers of a receiver
-     * (a keyed subtask); a data packet that would pass it is refused and counted
-     * ({@link OdinStatistics#dataRefused()}); default 8 MiB.
-     */
-    public long maxHeldBytes() {
-        return maxHeldBytes;
-    }
-
-    /** How long data waits for its schema before it expires; default 10 s. */
-    public long heldTimeoutMillis() {
-        return heldTimeoutMillis;
-    }
-
-    /** Reorder window in packets (sequence numbers ahead of the next expected one); default 32. */
-    public int reorderWindow() {
-        return reorderWindow;
-    }
-
-    /** How long a packet waits in the reorder window for the ones before it; default 1 s. */
-    public long reorderTimeoutMillis() {
-        return reorderTimeoutMillis;
-    }
-
-    /**
-     * A sequence further than this from the expected one (either way) is taken as a sender
-     * restart: the tracker resynchronises instead of counting thousands lost; default 1024.
-     */
-    public int resyncDistance() {
-        return resyncDistance;
-    }
-
-    /** Most entries in one schema; default 8192. */
-    public int maxSchemaEntries() {
-        return maxSchemaEntries;
-    }
-
-    /** Most CUSTOM struct types per identifier; default 64. */
-    public int maxTypesPerIdentifier() {
-        return maxTypesPerIdentifier;
-    }
-
-    /** Longest packet accepted (TCP frames are limited to this plus the CRC); default 65535. */
-    public int maxPacketLength() {
-        return maxPacketLength;
-    }
-
-    @Override
-    public String toString() {
-        return "OdinReceiverConfig{maxSchemas=" + maxSchemas + ", maxPendingIdentifiers=" + maxPendingIdentifiers
-                + ", maxHeldPerIdentifier=" + maxHeldPerIdentifier + ", maxHeldBytes=" + maxHeldBytes + ", heldTimeoutMillis=" + heldTimeoutMillis
-                + ", reorderWindow=" + reorderWindow + ", reorderTimeoutMillis=" + reorderTimeoutMillis
-                + ", resyncDistance=" + resyncDistance + ", maxSchemaEntries=" + maxSchemaEntries
-                + ", maxTypesPerIdentifier=" + maxTypesPerIdentifier + ", maxPacketLength=" + maxPacketLength + "}";
-    }
-
-    /** Builder of {@link OdinReceiverConfig}. */
+    /** Builder of {@link OdinReceiverConfig}: the defaults; the record checks the values. */
     public static final class Builder {
         private int maxSchemas = 256;
         private int maxPendingIdentifiers = 256;
@@ -130,85 +83,64 @@ public final class OdinReceiverConfig implements Serializable {
         }
 
         public Builder maxSchemas(int value) {
-            this.maxSchemas = positive(value, "maxSchemas");
+            this.maxSchemas = value;
             return this;
         }
 
         public Builder maxPendingIdentifiers(int value) {
-            this.maxPendingIdentifiers = positive(value, "maxPendingIdentifiers");
+            this.maxPendingIdentifiers = value;
             return this;
         }
 
         public Builder maxHeldPerIdentifier(int value) {
-            this.maxHeldPerIdentifier = positive(value, "maxHeldPerIdentifier");
+            this.maxHeldPerIdentifier = value;
             return this;
         }
 
         public Builder maxHeldBytes(long value) {
-            this.maxHeldBytes = positive(value, "maxHeldBytes");
+            this.maxHeldBytes = value;
             return this;
         }
 
         public Builder heldTimeoutMillis(long value) {
-            this.heldTimeoutMillis = positive(value, "heldTimeoutMillis");
+            this.heldTimeoutMillis = value;
             return this;
         }
 
         public Builder reorderWindow(int value) {
-            if (value < 1 || value > 4096) {
-                throw new IllegalArgumentException("reorderWindow must be 1..4096, got " + value);
-            }
             this.reorderWindow = value;
             return this;
         }
 
         public Builder reorderTimeoutMillis(long value) {
-            this.reorderTimeoutMillis = positive(value, "reorderTimeoutMillis");
+            this.reorderTimeoutMillis = value;
             return this;
         }
 
         public Builder resyncDistance(int value) {
-            if (value < 1 || value > 32767) {
-                throw new IllegalArgumentException("resyncDistance must be 1..32767, got " + value);
-            }
             this.resyncDistance = value;
             return this;
         }
 
         public Builder maxSchemaEntries(int value) {
-            this.maxSchemaEntries = positive(value, "maxSchemaEntries");
+            this.maxSchemaEntries = value;
             return this;
         }
 
         public Builder maxTypesPerIdentifier(int value) {
-            this.maxTypesPerIdentifier = positive(value, "maxTypesPerIdentifier");
+            this.maxTypesPerIdentifier = value;
             return this;
         }
 
         public Builder maxPacketLength(int value) {
-            this.maxPacketLength = positive(value, "maxPacketLength");
+            this.maxPacketLength = value;
             return this;
         }
 
         public OdinReceiverConfig build() {
-            if (resyncDistance < reorderWindow) {
-                throw new IllegalArgumentException("resyncDistance must be at least reorderWindow");
-            }
-            return new OdinReceiverConfig(this);
-        }
-
-        private static int positive(int value, String name) {
-            if (value < 1) {
-                throw new IllegalArgumentException(name + " must be positive, got " + value);
-            }
-            return value;
-        }
-
-        private static long positive(long value, String name) {
-            if (value < 1) {
-                throw new IllegalArgumentException(name + " must be positive, got " + value);
-            }
-            return value;
+            return new OdinReceiverConfig(maxSchemas, maxPendingIdentifiers, maxHeldPerIdentifier, maxHeldBytes,
+                    heldTimeoutMillis, reorderWindow, reorderTimeoutMillis, resyncDistance, maxSchemaEntries,
+                    maxTypesPerIdentifier, maxPacketLength);
         }
     }
 }

@@ -1,5 +1,8 @@
 package org.rawstream.sources.odin;
 
+import static org.rawstream.core.config.ConfigChecks.atLeast;
+import static org.rawstream.core.config.ConfigChecks.inRange;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -220,10 +223,7 @@ public final class OdinSender {
         }
 
         public Builder port(int port) {
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port must be 1..65535, got " + port);
-            }
-            this.port = port;
+            this.port = inRange(port, 1, 65535, "port");
             return this;
         }
 
@@ -263,10 +263,7 @@ public final class OdinSender {
 
         /** Data packets to send. */
         public Builder count(long count) {
-            if (count < 0) {
-                throw new IllegalArgumentException("count must not be negative");
-            }
-            this.count = count;
+            this.count = atLeast(count, 0, "count");
             return this;
         }
 
@@ -287,10 +284,7 @@ public final class OdinSender {
          * previous run stopped, so no data packet is sent twice (see {@link OdinTrafficGenerator}).
          */
         public Builder firstDataPacket(long number) {
-            if (number < 0) {
-                throw new IllegalArgumentException("firstDataPacket must not be negative");
-            }
-            this.firstDataPacket = number;
+            this.firstDataPacket = atLeast(number, 0, "firstDataPacket");
             return this;
         }
 

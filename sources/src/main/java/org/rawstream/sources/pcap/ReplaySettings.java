@@ -1,5 +1,8 @@
 package org.rawstream.sources.pcap;
 
+import static org.rawstream.core.config.ConfigChecks.atLeast;
+import static org.rawstream.core.config.ConfigChecks.inRange;
+
 import java.io.Serializable;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -127,10 +130,7 @@ public final class ReplaySettings implements Serializable {
 
         /** Keep only packets to this port; 0 = every port. */
         public Builder destinationPort(int destinationPort) {
-            if (destinationPort < 0 || destinationPort > 65535) {
-                throw new IllegalArgumentException("port out of range: " + destinationPort);
-            }
-            this.port = destinationPort;
+            this.port = inRange(destinationPort, 0, 65535, "destinationPort");
             return this;
         }
 
@@ -152,26 +152,17 @@ public final class ReplaySettings implements Serializable {
         }
 
         public Builder maxConnections(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("maxConnections must be >= 1");
-            }
-            this.maxConnections = max;
+            this.maxConnections = atLeast(max, 1, "maxConnections");
             return this;
         }
 
         public Builder maxReorderBytes(long max) {
-            if (max < 0) {
-                throw new IllegalArgumentException("maxReorderBytes must be >= 0");
-            }
-            this.maxReorderBytes = max;
+            this.maxReorderBytes = atLeast(max, 0, "maxReorderBytes");
             return this;
         }
 
         public Builder maxUdpSenders(int max) {
-            if (max < 1) {
-                throw new IllegalArgumentException("maxUdpSenders must be >= 1");
-            }
-            this.maxUdpSenders = max;
+            this.maxUdpSenders = atLeast(max, 1, "maxUdpSenders");
             return this;
         }
 

@@ -1,5 +1,8 @@
 package org.rawstream.sources.spead;
 
+import static org.rawstream.core.config.ConfigChecks.atLeast;
+import static org.rawstream.core.config.ConfigChecks.inRange;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -232,27 +235,18 @@ public final class SpeadSender {
 
         /** Largest packet, header included (UDP payload size). */
         public Builder packetSize(int bytes) {
-            if (bytes < SpeadHeapPacketizer.MIN_PACKET_SIZE || bytes > 65507) {
-                throw new IllegalArgumentException("packet size must be 64..65507");
-            }
-            this.packetSize = bytes;
+            this.packetSize = inRange(bytes, SpeadHeapPacketizer.MIN_PACKET_SIZE, 65507, "packet size");
             return this;
         }
 
         public Builder heaps(long count) {
-            if (count < 0) {
-                throw new IllegalArgumentException("heap count must be >= 0");
-            }
-            this.heaps = count;
+            this.heaps = atLeast(count, 0, "heap count");
             return this;
         }
 
         /** Rate on the wire in Gb/s; 0 sends as fast as possible. */
         public Builder rateGbps(double gbps) {
-            if (gbps < 0) {
-                throw new IllegalArgumentException("rate must be >= 0");
-            }
-            this.rateGbps = gbps;
+            this.rateGbps = atLeast(gbps, 0, "rate");
             return this;
         }
 
@@ -262,10 +256,7 @@ public final class SpeadSender {
         }
 
         public Builder heapCntStep(long step) {
-            if (step < 1) {
-                throw new IllegalArgumentException("heap counter step must be >= 1");
-            }
-            this.heapCntStep = step;
+            this.heapCntStep = atLeast(step, 1, "heap counter step");
             return this;
         }
 

@@ -1,5 +1,7 @@
 package org.rawstream.sources.transport;
 
+import static org.rawstream.core.config.ConfigChecks.inRange;
+
 import java.io.Serializable;
 import java.util.Objects;
 import java.util.Set;
@@ -42,10 +44,7 @@ public abstract class EndpointOptions implements Serializable {
         private final int port;
 
         Builder(int port) {
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port out of range: " + port);
-            }
-            this.port = port;
+            this.port = inRange(port, 0, 65535, "port");
         }
 
         /** The local address to bind (default 127.0.0.1; "0.0.0.0" for all interfaces). */

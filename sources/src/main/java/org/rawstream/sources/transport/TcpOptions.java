@@ -1,5 +1,8 @@
 package org.rawstream.sources.transport;
 
+import static org.rawstream.core.config.ConfigChecks.atLeast;
+import static org.rawstream.core.config.ConfigChecks.notNegative;
+
 import java.time.Duration;
 
 /** Configuration of one TCP listening endpoint. Immutable; build with {@link #builder(int)}. */
@@ -89,19 +92,13 @@ public final class TcpOptions extends EndpointOptions {
 
         /** Connections beyond this are accepted and closed at once (counted as rejected). */
         public Builder maxConnections(int max) {
-            if (max <= 0) {
-                throw new IllegalArgumentException("maxConnections must be > 0");
-            }
-            this.maxConnections = max;
+            this.maxConnections = atLeast(max, 1, "maxConnections");
             return this;
         }
 
         /** Size of the read buffer: the largest chunk handed to a decoder at once. */
         public Builder readChunkBytes(int bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("readChunkBytes must be > 0");
-            }
-            this.readChunkBytes = bytes;
+            this.readChunkBytes = atLeast(bytes, 1, "readChunkBytes");
             return this;
         }
 
@@ -111,10 +108,7 @@ public final class TcpOptions extends EndpointOptions {
          * backpressure on the peer) until they drain below it again.
          */
         public Builder maxOutputBytes(int bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("maxOutputBytes must be > 0");
-            }
-            this.maxOutputBytes = bytes;
+            this.maxOutputBytes = atLeast(bytes, 1, "maxOutputBytes");
             return this;
         }
 
@@ -123,10 +117,7 @@ public final class TcpOptions extends EndpointOptions {
          * default; zero disables). A connection whose responses wait for a checkpoint is not idle.
          */
         public Builder idleTimeout(Duration timeout) {
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("idleTimeout must be >= 0");
-            }
-            this.idleTimeoutMillis = timeout.toMillis();
+            this.idleTimeoutMillis = notNegative(timeout, "idleTimeout").toMillis();
             return this;
         }
 
@@ -136,10 +127,7 @@ public final class TcpOptions extends EndpointOptions {
          * the server paused reading the connection does not count.
          */
         public Builder frameTimeout(Duration timeout) {
-            if (timeout.isNegative()) {
-                throw new IllegalArgumentException("frameTimeout must be >= 0");
-            }
-            this.frameTimeoutMillis = timeout.toMillis();
+            this.frameTimeoutMillis = notNegative(timeout, "frameTimeout").toMillis();
             return this;
         }
 
@@ -148,19 +136,13 @@ public final class TcpOptions extends EndpointOptions {
          * responses (acknowledgements) before it is closed anyway.
          */
         public Builder linger(Duration linger) {
-            if (linger.isNegative()) {
-                throw new IllegalArgumentException("linger must be >= 0");
-            }
-            this.lingerMillis = linger.toMillis();
+            this.lingerMillis = notNegative(linger, "linger").toMillis();
             return this;
         }
 
         /** SO_RCVBUF for accepted sockets; 0 keeps the system default. */
         public Builder receiveBufferBytes(int bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("receiveBufferBytes must be >= 0");
-            }
-            this.receiveBufferBytes = bytes;
+            this.receiveBufferBytes = atLeast(bytes, 0, "receiveBufferBytes");
             return this;
         }
 

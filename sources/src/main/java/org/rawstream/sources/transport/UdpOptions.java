@@ -1,5 +1,8 @@
 package org.rawstream.sources.transport;
 
+import static org.rawstream.core.config.ConfigChecks.atLeast;
+import static org.rawstream.core.config.ConfigChecks.inRange;
+
 import java.util.LinkedHashSet;
 import java.util.Set;
 
@@ -112,28 +115,19 @@ public final class UdpOptions extends EndpointOptions {
 
         /** SO_RCVBUF to request; the kernel caps it at net.core.rmem_max (read back after opening). */
         public Builder receiveBufferBytes(int bytes) {
-            if (bytes <= 0) {
-                throw new IllegalArgumentException("receiveBufferBytes must be > 0");
-            }
-            this.receiveBufferBytes = bytes;
+            this.receiveBufferBytes = atLeast(bytes, 1, "receiveBufferBytes");
             return this;
         }
 
         /** Longer datagrams are dropped and counted (never handed on truncated). */
         public Builder maxDatagramBytes(int bytes) {
-            if (bytes <= 0 || bytes > 65_535) {
-                throw new IllegalArgumentException("maxDatagramBytes must be in 1..65535");
-            }
-            this.maxDatagramBytes = bytes;
+            this.maxDatagramBytes = inRange(bytes, 1, 65_535, "maxDatagramBytes");
             return this;
         }
 
         /** At most this many datagrams per receive call, so one busy socket cannot starve others. */
         public Builder batchDatagrams(int count) {
-            if (count <= 0) {
-                throw new IllegalArgumentException("batchDatagrams must be > 0");
-            }
-            this.batchDatagrams = count;
+            this.batchDatagrams = atLeast(count, 1, "batchDatagrams");
             return this;
         }
 

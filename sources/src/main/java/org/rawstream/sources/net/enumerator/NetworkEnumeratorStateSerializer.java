@@ -19,14 +19,8 @@ public final class NetworkEnumeratorStateSerializer extends VersionedBytesSerial
     public static final NetworkEnumeratorStateSerializer INSTANCE = new NetworkEnumeratorStateSerializer();
     private static final int VERSION = 1;
 
-    @Override
-    public String stateName() {
-        return "network source enumerator state";
-    }
-
-    @Override
-    public int getVersion() {
-        return VERSION;
+    private NetworkEnumeratorStateSerializer() {
+        super("network source enumerator state", VERSION);
     }
 
     @Override
@@ -37,7 +31,7 @@ public final class NetworkEnumeratorStateSerializer extends VersionedBytesSerial
             out.writeInt(e.getKey());
             out.writeInt(e.getValue().size());
             for (NetworkSplit split : e.getValue()) {
-                NetworkSplitSerializer.writeSplit(split, out);
+                NetworkSplitSerializer.INSTANCE.writeNested(split, out);
             }
         }
     }
@@ -52,7 +46,7 @@ public final class NetworkEnumeratorStateSerializer extends VersionedBytesSerial
             int count = in.readInt();
             List<NetworkSplit> splits = new ArrayList<>(count);
             for (int j = 0; j < count; j++) {
-                splits.add(NetworkSplitSerializer.readSplit(in));
+                splits.add(NetworkSplitSerializer.INSTANCE.readNested(in));
             }
             unassigned.put(subtask, splits);
         }

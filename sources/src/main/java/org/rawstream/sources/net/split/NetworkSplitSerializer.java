@@ -10,35 +10,20 @@ public final class NetworkSplitSerializer extends VersionedBytesSerializer<Netwo
     public static final NetworkSplitSerializer INSTANCE = new NetworkSplitSerializer();
     private static final int VERSION = 1;
 
-    @Override
-    public String stateName() {
-        return "network source split";
-    }
-
-    @Override
-    public int getVersion() {
-        return VERSION;
+    private NetworkSplitSerializer() {
+        super("network source split", VERSION);
     }
 
     @Override
     protected void write(NetworkSplit split, DataOutputStream out) throws IOException {
-        writeSplit(split, out);
-    }
-
-    @Override
-    protected NetworkSplit read(int version, DataInputStream in) throws IOException {
-        return readSplit(in);
-    }
-
-    /** Also used by the enumerator state serializer (same version). */
-    public static void writeSplit(NetworkSplit split, DataOutputStream out) throws IOException {
         out.writeByte(split.transport().ordinal());
         out.writeUTF(split.host());
         out.writeInt(split.port());
         out.writeInt(split.replica());
     }
 
-    public static NetworkSplit readSplit(DataInputStream in) throws IOException {
+    @Override
+    protected NetworkSplit read(int version, DataInputStream in) throws IOException {
         int t = in.readUnsignedByte();
         NetworkSplit.Transport[] transports = NetworkSplit.Transport.values();
         if (t >= transports.length) {

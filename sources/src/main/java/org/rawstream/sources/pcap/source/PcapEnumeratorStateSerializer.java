@@ -12,21 +12,15 @@ public final class PcapEnumeratorStateSerializer extends VersionedBytesSerialize
     public static final PcapEnumeratorStateSerializer INSTANCE = new PcapEnumeratorStateSerializer();
     private static final int VERSION = 1;
 
-    @Override
-    public String stateName() {
-        return "pcap source enumerator state";
-    }
-
-    @Override
-    public int getVersion() {
-        return VERSION;
+    private PcapEnumeratorStateSerializer() {
+        super("pcap source enumerator state", VERSION);
     }
 
     @Override
     protected void write(List<PcapSplit> pending, DataOutputStream out) throws IOException {
         out.writeInt(pending.size());
         for (PcapSplit s : pending) {
-            PcapSplitSerializer.writeSplit(s, out);
+            PcapSplitSerializer.INSTANCE.writeNested(s, out);
         }
     }
 
@@ -35,7 +29,7 @@ public final class PcapEnumeratorStateSerializer extends VersionedBytesSerialize
         int n = in.readInt();
         List<PcapSplit> pending = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            pending.add(PcapSplitSerializer.readSplit(in));
+            pending.add(PcapSplitSerializer.INSTANCE.readNested(in));
         }
         return pending;
     }

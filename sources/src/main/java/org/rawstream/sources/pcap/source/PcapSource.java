@@ -10,9 +10,10 @@ import org.apache.flink.api.connector.source.SourceReader;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
-import org.apache.flink.api.java.typeutils.ResultTypeQueryable;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.rawstream.sources.net.NetworkProtocol;
+import org.rawstream.sources.net.ProtocolSource;
+import org.rawstream.sources.net.ProtocolSourceBuilder;
 import org.rawstream.sources.pcap.ReplayPosition;
 import org.rawstream.sources.pcap.ReplaySettings;
 
@@ -31,25 +32,16 @@ import org.rawstream.sources.pcap.ReplaySettings;
  *     .build();
  * }</pre>
  */
-public final class PcapSource<T> implements Source<T, PcapSplit, List<PcapSplit>>, ResultTypeQueryable<T> {
+public final class PcapSource<T> extends ProtocolSource<T, PcapSourceConfig>
+        implements Source<T, PcapSplit, List<PcapSplit>> {
     private static final long serialVersionUID = 1L;
 
-    private final PcapSourceConfig config;
-    private final NetworkProtocol<T> protocol;
-    private final TypeInformation<T> typeInfo;
-
     private PcapSource(PcapSourceConfig config, NetworkProtocol<T> protocol, TypeInformation<T> typeInfo) {
-        this.config = config;
-        this.protocol = protocol;
-        this.typeInfo = typeInfo;
+        super(config, protocol, typeInfo);
     }
 
     public static <T> Builder<T> builder() {
         return new Builder<>();
-    }
-
-    public PcapSourceConfig config() {
-        return config;
     }
 
     @Override
@@ -59,14 +51,14 @@ public final class PcapSource<T> implements Source<T, PcapSplit, List<PcapSplit>
 
     @Override
     public SourceReader<T, PcapSplit> createReader(SourceReaderContext readerContext) {
-        return PcapSourceReader.create(config, protocol, readerContext);
+        return PcapSourceReader.create(config(), protocol(), readerContext);
     }
 
     /** Lists the files where the enumerator runs (the JobManager: on a cluster, a shared path). */
     @Override
     public SplitEnumerator<PcapSplit, List<PcapSplit>> createEnumerator(SplitEnumeratorContext<PcapSplit> enumContext) {
         List<PcapSplit> splits = new ArrayList<>();
-        for (String file : CaptureFiles.expand(config.paths())) {
+        for (String file : CaptureFiles.expand(config().paths())) {
             splits.add(new PcapSplit(file, ReplayPosition.START));
         }
         return new PcapSplitEnumerator(enumContext, splits);
@@ -88,19 +80,11 @@ public final class PcapSource<T> implements Source<T, PcapSplit, List<PcapSplit>
         return PcapEnumeratorStateSerializer.INSTANCE;
     }
 
-    @Override
-    public TypeInformation<T> getProducedType() {
-        return typeInfo;
-    }
-
     /** Builds a {@link PcapSource}; protocol, type information and at least one path are required. */
-    public static final class Builder<T> {
+    public static final class Builder<T> extends ProtocolSourceBuilder<T, Builder<T>> {
         public static final int DEFAULT_MAX_RECORDS_PER_FETCH = 4096;
         public static final long DEFAULT_MAX_BYTES_PER_FETCH = 8L << 20;
 
-        private String name;
-        private NetworkProtocol<T> protocol;
-        private TypeInformation<T> typeInfo;
         private final List<String> paths = new ArrayList<>();
         private ReplaySettings settings = ReplaySettings.builder().build();
         private int maxRecordsPerFetch = DEFAULT_MAX_RECORDS_PER_FETCH;
@@ -109,19 +93,8 @@ public final class PcapSource<T> implements Source<T, PcapSplit, List<PcapSplit>
         private Builder() {
         }
 
-        /** Metric group ({@code rawstream.<name>}) and log name; defaults to the protocol's name. */
-        public Builder<T> name(String sourceName) {
-            this.name = Objects.requireNonNull(sourceName, "name");
-            return this;
-        }
-
-        public Builder<T> protocol(NetworkProtocol<T> networkProtocol) {
-            this.protocol = Objects.requireNonNull(networkProtocol, "protocol");
-            return this;
-        }
-
-        public Builder<T> typeInfo(TypeInformation<T> producedType) {
-            this.typeInfo = Objects.requireNonNull(producedType, "typeInfo");
+        @Override
+        protected Builder<T> self() {
             return this;
         }
 
@@ -150,14 +123,12 @@ public final class PcapSource<T> implements Source<T, PcapSplit, List<PcapSplit>
         }
 
         public PcapSource<T> build() {
-            if (protocol == null || typeInfo == null) {
-                throw new IllegalStateException("protocol and typeInfo are required");
-            }
+            NetworkProtocol<T> protocol = requiredProtocol();
             if (paths.isEmpty()) {
                 throw new IllegalStateException("at least one capture path is required");
             }
-            return new PcapSource<>(new PcapSourceConfig(name != null ? name : protocol.name(), paths, settings,
-                    maxRecordsPerFetch, maxBytesPerFetch), protocol, typeInfo);
+            return new PcapSource<>(new PcapSourceConfig(sourceName(), paths, settings,
+                    maxRecordsPerFetch, maxBytesPerFetch), protocol, requiredTypeInfo());
         }
     }
 }

@@ -20,28 +20,12 @@ public final class PcapSplitSerializer extends VersionedBytesSerializer<PcapSpli
     public static final PcapSplitSerializer INSTANCE = new PcapSplitSerializer();
     private static final int VERSION = 1;
 
-    @Override
-    public String stateName() {
-        return "pcap source split";
-    }
-
-    @Override
-    public int getVersion() {
-        return VERSION;
+    private PcapSplitSerializer() {
+        super("pcap source split", VERSION);
     }
 
     @Override
     protected void write(PcapSplit split, DataOutputStream out) throws IOException {
-        writeSplit(split, out);
-    }
-
-    @Override
-    protected PcapSplit read(int version, DataInputStream in) throws IOException {
-        return readSplit(in);
-    }
-
-    /** Also used by the enumerator state serializer (same version). */
-    static void writeSplit(PcapSplit split, DataOutputStream out) throws IOException {
         ReplayPosition p = split.position();
         out.writeUTF(split.path());
         out.writeLong(p.anchorOffset());
@@ -57,7 +41,8 @@ public final class PcapSplitSerializer extends VersionedBytesSerializer<PcapSpli
         }
     }
 
-    static PcapSplit readSplit(DataInputStream in) throws IOException {
+    @Override
+    protected PcapSplit read(int version, DataInputStream in) throws IOException {
         String path = in.readUTF();
         long anchor = in.readLong();
         long connections = in.readLong();
