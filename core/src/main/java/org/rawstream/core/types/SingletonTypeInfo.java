@@ -8,11 +8,10 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 /**
  * Type information for a class with one stateless explicit serializer (never Kryo or POJO).
  * One generic class instead of a TypeInformation subclass per record type; every protocol's
- * records and state, and the sink's {@code RawMessage}, use it. Not final only for the deprecated
- * alias {@code org.rawstream.sources.net.SingletonTypeInfo}; two instances are equal when they
+ * records and state, and the sink's {@code RawMessage}, use it. Two instances are equal when they
  * describe the same class.
  */
-public class SingletonTypeInfo<T> extends TypeInformation<T> {
+public final class SingletonTypeInfo<T> extends TypeInformation<T> {
     private static final long serialVersionUID = 1L;
 
     private final Class<T> type;

@@ -8,7 +8,7 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.rawstream.core.state.VersionedSerializer;
 import org.rawstream.core.state.VersionedSerializerSnapshot;
-import org.rawstream.sources.net.SingletonTypeInfo;
+import org.rawstream.core.types.SingletonTypeInfo;
 import org.rawstream.sources.spead.HeapSequencer;
 import org.rawstream.sources.spead.LiveHeap;
 import org.rawstream.sources.spead.LiveHeapTable;
