@@ -56,13 +56,6 @@ class MainCodeReachabilityTest {
      */
     private static final Map<String, String> REFLECTIVE_ROOTS = Map.of();
 
-    /**
-     * TEMPORARY (issue 15): reached only from tests today, being removed from src/main by the
-     * SPEAD core unification. An entry here whose class is gone is ignored; delete the entry then.
-     */
-    private static final Set<String> KNOWN_TEST_ONLY = Set.of(
-            "org.rawstream.sources.spead.SpeadStreamAssembler");
-
     private static final Pattern DEPENDENCY = Pattern.compile("^\\s+(org\\.rawstream\\.\\S+)\\s+->\\s+(org\\.rawstream\\.\\S+)\\s");
     private static final Pattern CLASS_NAME = Pattern.compile("\\borg\\.rawstream(?:\\.[a-z_][a-z0-9_]*)+\\.[A-Z]\\w*(?:\\$\\w+)*");
 
@@ -85,18 +78,11 @@ class MainCodeReachabilityTest {
 
         Set<String> unreachable = new TreeSet<>(all);
         unreachable.removeAll(reachable);
-        unreachable.removeIf(MainCodeReachabilityTest::isKnownTestOnly);
         assertThat(unreachable)
                 .as("classes in src/main that no entry point reaches (move them to src/test, delete them, or give them"
                         + " a user; a class loaded by name belongs in REFLECTIVE_ROOTS with who loads it)")
                 .isEmpty();
         assertThat(REFLECTIVE_ROOTS.keySet()).as("REFLECTIVE_ROOTS entries that are no longer classes").allMatch(all::contains);
-    }
-
-    /** A nested class of a known entry is known too (the walk would reach it through its outer class). */
-    private static boolean isKnownTestOnly(String name) {
-        int dollar = name.indexOf('$');
-        return KNOWN_TEST_ONLY.contains(dollar < 0 ? name : name.substring(0, dollar));
     }
 
     private static Set<String> roots(Path root, Set<String> all) throws Exception {
