@@ -39,10 +39,9 @@ import org.rawstream.job.RawStreamPipeline;
 import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
 import org.rawstream.job.config.SourceConfig;
-import org.rawstream.job.spead.HeapAssemblyFunction;
+import org.rawstream.job.spead.HeapAssemblyOperator;
 import org.rawstream.job.spead.HeapOrderingFunction;
 import org.rawstream.job.spead.SpeadHeapRecord;
-import org.rawstream.job.spead.SpeadSerializers;
 import org.rawstream.job.source.NetworkKindOptions;
 import org.rawstream.job.spead.SpeadSourceKind;
 import org.rawstream.sinks.rawhdf5.MessageBatch;
@@ -480,10 +479,9 @@ public final class SpeadUdpBench {
     static DataStream<RawMessage> messages(StreamExecutionEnvironment env, SourceConfig source, boolean chained) {
         SpeadAssemblyConfig config = SpeadSourceKind.assemblyConfig(source);
         DataStream<SpeadPacketRecord> packets = packets(env, source);
-        DataStream<SpeadHeapRecord> heaps = (chained
+        DataStream<SpeadHeapRecord> heaps = HeapAssemblyOperator.assemble(chained
                 ? DataStreamUtils.reinterpretAsKeyedStream(packets, SpeadPacketRecord::assemblyKey, Types.STRING)
-                : packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING))
-                .process(new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD);
+                : packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING), source.name(), config);
         return (chained
                 ? DataStreamUtils.reinterpretAsKeyedStream(heaps, SpeadHeapRecord::stream, Types.STRING)
                 : heaps.keyBy(SpeadHeapRecord::stream, Types.STRING))

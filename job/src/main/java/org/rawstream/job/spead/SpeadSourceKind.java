@@ -205,12 +205,12 @@ public final class SpeadSourceKind implements SourceKind {
         SingleOutputStreamOperator<SpeadHeapRecord> heaps;
         if (chain) {
             packets.setParallelism(1);
-            heaps = DataStreamUtils.reinterpretAsKeyedStream(packets, SpeadPacketRecord::assemblyKey, Types.STRING)
-                    .process(new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD)
-                    .setParallelism(1);
+            heaps = HeapAssemblyOperator.assemble(
+                    DataStreamUtils.reinterpretAsKeyedStream(packets, SpeadPacketRecord::assemblyKey, Types.STRING),
+                    source.name(), config).setParallelism(1);
         } else {
-            heaps = packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING)
-                    .process(new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD);
+            heaps = HeapAssemblyOperator.assemble(packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING),
+                    source.name(), config);
         }
         heaps.name(source.name() + " heap assembly").uid(source.name() + "-heap-assembly");
         SingleOutputStreamOperator<RawMessage> messages = (chain

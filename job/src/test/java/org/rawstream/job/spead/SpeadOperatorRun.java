@@ -42,7 +42,7 @@ public final class SpeadOperatorRun {
 
     static KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> assembly(String source,
             SpeadAssemblyConfig config) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new HeapAssemblyFunction(source, config)),
+        return new KeyedOneInputStreamOperatorTestHarness<>(new HeapAssemblyOperator(source, config),
                 SpeadPacketRecord::assemblyKey, Types.STRING);
     }
 
