@@ -51,7 +51,7 @@ import org.rawstream.sources.spead.source.SpeadPacketRecord;
  * {@code rawstream.<source>}.
  */
 public final class HeapAssemblyFunction extends KeyedProcessFunction<String, SpeadPacketRecord, SpeadHeapRecord>
-        implements CheckpointListener, CheckpointedFunction {
+        implements CheckpointListener, CheckpointedFunction, KeyedWriteBack {
     private static final long serialVersionUID = 1L;
 
     /** Timers are rounded up to this, so a burst of packets registers few distinct timers. */
@@ -67,7 +67,7 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
     private transient SpeadPacket packet;
     /** Keys met since this instance started: their restored state is charged and migrated. */
     private transient Set<String> metKeys;
-    /** Set by {@link HeapAssemblyOperator} before open: keep live heaps in memory, write at checkpoints. */
+    /** Set by {@link WriteBackKeyedOperator} before open: keep live heaps in memory, write at checkpoints. */
     private transient boolean writeBack;
 
     public HeapAssemblyFunction(String sourceName, SpeadAssemblyConfig config) {
@@ -165,21 +165,19 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         return view;
     }
 
-    /** Called by the operator before {@link #open}: see {@link KeyedHeapStore}. */
-    void writeBack(boolean enabled) {
+    /** See {@link KeyedHeapStore}. */
+    @Override
+    public void enableWriteBack(boolean enabled) {
         writeBack = enabled;
     }
 
-    boolean writesBack() {
+    @Override
+    public boolean writesBack() {
         return store.writesBack();
     }
 
-    /**
-     * Writes the assembly state kept in memory into the keyed state, switching the current key
-     * with {@code setCurrentKey}: called by the operator at the barrier, before the keyed backend's
-     * snapshot. Nothing to do when writing through.
-     */
-    void writeBack(Consumer<String> setCurrentKey) throws Exception {
+    @Override
+    public void writeBack(Consumer<String> setCurrentKey) throws Exception {
         store.writeBack(setCurrentKey);
     }
 

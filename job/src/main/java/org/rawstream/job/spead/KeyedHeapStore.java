@@ -24,7 +24,7 @@ import org.rawstream.sources.spead.SubstreamHeaps;
  *       payload pieces.
  *   <li><b>write-back</b> (a backend that serialises values, RocksDB): each key's live heaps are
  *       kept in memory by this store — memory the live-heap budget counts anyway — and written
- *       into the keyed state only by {@link #writeBack}, which {@link HeapAssemblyOperator} calls
+ *       into the keyed state only by {@link #writeBack}, which {@link WriteBackKeyedOperator} calls
  *       synchronously at every checkpoint barrier, before the backend takes its snapshot: the
  *       keyed state in a checkpoint is exactly the assembly state at the barrier, while a packet
  *       costs what it costs on the heap backend (no serialisation, no JNI). A checkpoint writes

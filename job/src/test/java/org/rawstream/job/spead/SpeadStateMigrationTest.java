@@ -15,7 +15,6 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
@@ -54,15 +53,15 @@ class SpeadStateMigrationTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> assembly(
             SpeadAssemblyConfig config) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new HeapAssemblyOperator(SpeadStateScenario.SOURCE, config),
+                SpeadOperatorRun.assemblyOperator(SpeadStateScenario.SOURCE, config),
                 SpeadPacketRecord::assemblyKey, Types.STRING);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage> ordering(int substreams)
             throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new HeapOrderingFunction(SpeadStateScenario.SOURCE, 0, substreams,
-                        SpeadStateScenario.CONFIG)), SpeadHeapRecord::stream, Types.STRING);
+                SpeadOperatorRun.orderingOperator(SpeadStateScenario.SOURCE, substreams, SpeadStateScenario.CONFIG),
+                SpeadHeapRecord::stream, Types.STRING);
     }
 
     /** Restores the golden snapshots into these harnesses and runs the rest of the scenario. */
@@ -193,15 +192,15 @@ class SpeadStateMigrationTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> assembly(
             SpeadAssemblyConfig config, int parallelism, int subtask) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new HeapAssemblyOperator(SpeadStateScenario.SOURCE, config),
+                SpeadOperatorRun.assemblyOperator(SpeadStateScenario.SOURCE, config),
                 SpeadPacketRecord::assemblyKey, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage> ordering(int parallelism,
             int subtask) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new HeapOrderingFunction(SpeadStateScenario.SOURCE, 0, SpeadStateScenario.SUBSTREAMS,
-                        SpeadStateScenario.CONFIG)), SpeadHeapRecord::stream, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
+                SpeadOperatorRun.orderingOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.SUBSTREAMS,
+                        SpeadStateScenario.CONFIG), SpeadHeapRecord::stream, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
     }
 
     @Test
@@ -267,7 +266,7 @@ class SpeadStateMigrationTest {
         List<SpeadPacketRecord> all = new ArrayList<>(SpeadStateScenario.before());
         all.addAll(SpeadStateScenario.after());
         List<String> out = new ArrayList<>();
-        HeapAssemblyOperator operator = new HeapAssemblyOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.CONFIG);
+        WriteBackKeyedOperator<SpeadPacketRecord, SpeadHeapRecord, HeapAssemblyFunction> operator = SpeadOperatorRun.assemblyOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.CONFIG);
         var as = backend(rocksDb, new KeyedOneInputStreamOperatorTestHarness<>(operator, SpeadPacketRecord::assemblyKey,
                 Types.STRING));
         var os = backend(rocksDb, SpeadStateScenario.orderingHarness());
@@ -288,7 +287,7 @@ class SpeadStateMigrationTest {
                 }
                 as.close();
                 os.close();
-                operator = new HeapAssemblyOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.CONFIG);
+                operator = SpeadOperatorRun.assemblyOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.CONFIG);
                 as = backend(rocksDb, new KeyedOneInputStreamOperatorTestHarness<>(operator, SpeadPacketRecord::assemblyKey,
                         Types.STRING));
                 os = backend(rocksDb, SpeadStateScenario.orderingHarness());
@@ -307,7 +306,7 @@ class SpeadStateMigrationTest {
     }
 
     /** Heap bookkeeping and payload-piece entries in the operator's keyed state, all keys. */
-    private static int storedEntries(HeapAssemblyOperator operator) throws Exception {
+    private static int storedEntries(WriteBackKeyedOperator<SpeadPacketRecord, SpeadHeapRecord, HeapAssemblyFunction> operator) throws Exception {
         int[] n = {0};
         var backend = operator.<String>getKeyedStateBackend();
         backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, HeapAssemblyFunction.heapsState(),
@@ -319,7 +318,7 @@ class SpeadStateMigrationTest {
 
     @Test
     void theHeapBackendWritesThrough() throws Exception {
-        HeapAssemblyOperator operator = new HeapAssemblyOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.CONFIG);
+        WriteBackKeyedOperator<SpeadPacketRecord, SpeadHeapRecord, HeapAssemblyFunction> operator = SpeadOperatorRun.assemblyOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.CONFIG);
         try (var as = new KeyedOneInputStreamOperatorTestHarness<>(operator, SpeadPacketRecord::assemblyKey, Types.STRING)) {
             as.open();
             assertThat(operator.writesBack()).isFalse();
