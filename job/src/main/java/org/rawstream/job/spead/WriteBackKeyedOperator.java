@@ -7,6 +7,8 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a SPEAD keyed function and, on a keyed backend other than the heap backend (RocksDB), lets
@@ -21,6 +23,7 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 public final class WriteBackKeyedOperator<IN, OUT, F extends KeyedProcessFunction<String, IN, OUT> & KeyedWriteBack>
         extends KeyedProcessOperator<String, IN, OUT> {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(WriteBackKeyedOperator.class);
 
     /** The user function, typed. */
     private final F function;
@@ -38,8 +41,11 @@ public final class WriteBackKeyedOperator<IN, OUT, F extends KeyedProcessFunctio
 
     @Override
     public void open() throws Exception {
-        function.enableWriteBack(!(getKeyedStateBackend() instanceof HeapKeyedStateBackend));
+        boolean writeBack = !(getKeyedStateBackend() instanceof HeapKeyedStateBackend);
+        function.enableWriteBack(writeBack);
         super.open();
+        LOG.info("{}: keyed state {} ({})", function.getClass().getSimpleName(),
+                writeBack ? "kept in memory, written at checkpoints" : "written through", getKeyedStateBackend().getClass().getSimpleName());
     }
 
     /** Whether this instance writes back (for tests). */
