@@ -21,8 +21,8 @@ import org.rawstream.job.config.JobConfig;
  * embedded MiniCluster with the dashboard — the same configuration with or without
  * {@code --local}. Cluster ({@code flink run}, REST submission): {@code getExecutionEnvironment},
  * taking the cluster's configuration, with the {@code -D} overrides as job configuration. All:
- * generic types disabled (no Kryo fallback), checkpointing always on, a tolerance for failed
- * checkpoints.
+ * generic types disabled (no Kryo fallback), object reuse, checkpointing always on, a tolerance
+ * for failed checkpoints.
  */
 public final class FlinkSetup {
     static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
@@ -66,6 +66,10 @@ public final class FlinkSetup {
      */
     public static Configuration applyJobSettings(Configuration conf, JobConfig job) {
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        // Chained operators hand records on by reference instead of through the serializer's copy:
+        // no operator of the job keeps an input record beyond processing it (Flink's object-reuse
+        // contract), and SPEAD heaps are lent to the sink only for the call (see RawMessage).
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         job.parallelism().ifPresent(p -> conf.set(CoreOptions.DEFAULT_PARALLELISM, p));
         job.checkpointInterval().ifPresent(i -> conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, i));
         if (job.tolerableCheckpointFailuresSet() || !conf.contains(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER)) {

@@ -47,7 +47,7 @@ import picocli.CommandLine.Option;
             "Settings keys (config file 'key: value', or --set key=value):",
             "  output.dir, sources (comma-separated names), parallelism, checkpoint.interval, duration,",
             "  roll.max-bytes, roll.max-records, roll.max-age, batch.max-messages, batch.max-bytes,",
-            "  batch.queue-bytes, sink.sync-on-commit, sink.min-free-bytes, checkpoint.tolerable-failures,",
+            "  batch.queue-bytes, sink.sync-on-commit, sink.per-source, sink.min-free-bytes, checkpoint.tolerable-failures,",
             "  source.<name>.type|io-group|protocol|io-version|<type option>.",
             "Source types: see --list-source-types."
         })

@@ -39,6 +39,7 @@ public final class JobConfig {
     public static final String BATCH_MAX_BYTES = JobSettings.BATCH_MAX_BYTES.key();
     public static final String BATCH_QUEUE_BYTES = JobSettings.BATCH_QUEUE_BYTES.key();
     public static final String SYNC_ON_COMMIT = JobSettings.SYNC_ON_COMMIT.key();
+    public static final String SINK_PER_SOURCE = JobSettings.SINK_PER_SOURCE.key();
     public static final String MIN_FREE_BYTES = JobSettings.MIN_FREE_BYTES.key();
     public static final String CHECKPOINT_TOLERABLE_FAILURES = JobSettings.CHECKPOINT_TOLERABLE_FAILURES.key();
     /** Default of {@link #CHECKPOINT_TOLERABLE_FAILURES}: about 100 s without a commit at the 10 s interval. */
@@ -85,6 +86,7 @@ public final class JobConfig {
     private final long batchBytes;
     private final long batchQueueBytes;
     private final boolean syncOnCommit;
+    private final boolean sinkPerSource;
     private final long minFreeBytes;
     private final int tolerableCheckpointFailures;
     /** What was accepted with a warning (an old key), each also logged once. */
@@ -106,6 +108,7 @@ public final class JobConfig {
         this.batchBytes = get(JobSettings.BATCH_MAX_BYTES);
         this.batchQueueBytes = get(JobSettings.BATCH_QUEUE_BYTES);
         this.syncOnCommit = get(JobSettings.SYNC_ON_COMMIT);
+        this.sinkPerSource = get(JobSettings.SINK_PER_SOURCE);
         this.minFreeBytes = get(JobSettings.MIN_FREE_BYTES);
         this.tolerableCheckpointFailures = get(JobSettings.CHECKPOINT_TOLERABLE_FAILURES);
         this.sources = Collections.unmodifiableList(parseSources(settings));
@@ -227,20 +230,39 @@ public final class JobConfig {
         return options;
     }
 
-    /** The sink for these sources and limits. */
+    /** One sink for every source. */
     public RawHdf5Sink sink() {
+        return sink(sources, batchQueueBytes);
+    }
+
+    /**
+     * The sink of {@code source} alone ({@link #SINK_PER_SOURCE}): the append queue is shared out
+     * over the sources (at least two full batches each), so the direct memory of all sinks stays
+     * near {@code batch.queue-bytes}.
+     */
+    public RawHdf5Sink sink(SourceConfig source) {
+        long share = batchQueueBytes == 0 ? 0 : Math.max(2 * batchBytes, batchQueueBytes / sources.size());
+        return sink(List.of(source), Math.min(batchQueueBytes, share));
+    }
+
+    private RawHdf5Sink sink(List<SourceConfig> of, long queueBytes) {
         RawHdf5Sink.Builder b = RawHdf5Sink.builder()
                 .outputDirectory(outputDir)
                 .rollPolicy(rollPolicy)
                 .batchMessages(batchMessages)
                 .batchBytes(batchBytes)
-                .appendQueueBytes(batchQueueBytes)
+                .appendQueueBytes(queueBytes)
                 .syncOnCommit(syncOnCommit)
                 .minFreeBytes(minFreeBytes);
-        for (SourceConfig s : sources) {
+        for (SourceConfig s : of) {
             b.source(s.name(), s.protocol(), s.ioVersion());
         }
         return b.build();
+    }
+
+    /** {@link #SINK_PER_SOURCE}. */
+    public boolean sinkPerSource() {
+        return sinkPerSource;
     }
 
     /** The warnings of the parse (old keys still accepted), each logged once at WARN. */

@@ -56,6 +56,17 @@ public final class JobSettings {
     public static final Setting<Boolean> SYNC_ON_COMMIT = Setting.key("sink.sync-on-commit").bool()
             .defaultValue(RawHdf5Sink.DEFAULT_SYNC_ON_COMMIT)
             .withDescription("fsync each file and its directory when committing");
+    /**
+     * One sink writer per source, chained to the source's operators, or one writer for all sources
+     * (the layout of earlier versions, whose multi-source savepoints restore only into it).
+     */
+    public static final Setting<Boolean> SINK_PER_SOURCE = Setting.key("sink.per-source").bool()
+            .defaultValue(true)
+            .withDescription("one sink writer per source, chained to the source's operators (messages reach it by "
+                    + "reference instead of through Flink's network buffers; `batch.queue-bytes` is shared out over "
+                    + "the sources, at least two batches each); `false` = one writer for all sources, the layout "
+                    + "before this setting existed: use it to restore a savepoint of a job with several sources taken "
+                    + "by an earlier version");
     /** Free space the output file system keeps; an append that would go below fails the task first. */
     public static final Setting<Long> MIN_FREE_BYTES = Setting.key("sink.min-free-bytes").bytes(0, Long.MAX_VALUE)
             .defaultValue(RawHdf5Sink.DEFAULT_MIN_FREE_BYTES)
@@ -84,8 +95,8 @@ public final class JobSettings {
     /** The job's settings, in the order the reference lists them. */
     public static List<Setting<?>> job() {
         return List.of(OUTPUT_DIR, SOURCES, PARALLELISM, CHECKPOINT_INTERVAL, DURATION, ROLL_MAX_BYTES, ROLL_MAX_RECORDS,
-                ROLL_MAX_AGE, BATCH_MAX_MESSAGES, BATCH_MAX_BYTES, BATCH_QUEUE_BYTES, SYNC_ON_COMMIT, MIN_FREE_BYTES,
-                CHECKPOINT_TOLERABLE_FAILURES);
+                ROLL_MAX_AGE, BATCH_MAX_MESSAGES, BATCH_MAX_BYTES, BATCH_QUEUE_BYTES, SYNC_ON_COMMIT, SINK_PER_SOURCE,
+                MIN_FREE_BYTES, CHECKPOINT_TOLERABLE_FAILURES);
     }
 
     /** The keys every source has. */

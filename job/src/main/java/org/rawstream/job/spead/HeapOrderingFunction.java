@@ -1,5 +1,6 @@
 package org.rawstream.job.spead;
 
+import java.nio.ByteBuffer;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -13,7 +14,6 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sources.spead.HeapConsumer;
-import org.rawstream.sources.spead.HeapPayloadPool;
 import org.rawstream.sources.spead.HeapSequencer;
 import org.rawstream.sources.spead.ReceivedHeap;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
@@ -211,14 +211,42 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
         keep(state, sequencer, subs);
     }
 
-    private void deliver(ReceivedHeap heap, Collector<RawMessage> currentOut) {
-        // Both 1 MiB-class buffers are recycled (see HeapPayloadPool): the heap's payload as soon
-        // as it is encoded, the stored message once collect() returns — by then the sink has
-        // copied it into its batch (chained) or the shuffle has serialized it; RawStream's sink
-        // keeps no reference to a RawMessage's bytes.
-        byte[] stored = StoredHeapCodec.encode(heap, HeapPayloadPool.shared()::take);
-        heap.release();
-        currentOut.collect(new RawMessage(sourceName, ioGroup, stored));
-        HeapPayloadPool.shared().give(stored);
+    private void deliver(ReceivedHeap heap, Collector<RawMessage> out) {
+        // The heap is lent to the sink for the collect() call only: the sink (chained, object
+        // reuse) encodes it straight into its batch; a serializing edge or a Flink copy encodes
+        // an owned array. Then the lease ends (a consumer that kept the message fails loudly) and
+        // the heap's payload chunks go back to the pool.
+        RawMessage message = RawMessage.lease(sourceName, ioGroup, new StoredHeap(heap));
+        try {
+            out.collect(message);
+        } finally {
+            message.release();
+            heap.release();
+        }
+    }
+
+    /** A heap's stored message (io_version 4.0), written on demand. */
+    private static final class StoredHeap implements RawMessage.Body {
+        private final ReceivedHeap heap;
+        private final int length;
+
+        StoredHeap(ReceivedHeap heap) {
+            long n = StoredHeapCodec.encodedLength(heap);
+            if (n > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("heap too large to store: " + n);
+            }
+            this.heap = heap;
+            this.length = (int) n;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public void writeTo(ByteBuffer dst) {
+            StoredHeapCodec.encode(heap, dst);
+        }
     }
 }

@@ -77,7 +77,7 @@ class SpeadOverloadITCase {
             if (pacer == null) {
                 pacer = new Pacer(bytesPerSecond);
             }
-            pacer.acquire(m.bytes().length);
+            pacer.acquire(m.length());
             return m;
         }
     }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -31,6 +32,7 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.ExceptionUtils;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
@@ -81,8 +83,7 @@ class StateFormatRestoreITCase {
         await(() -> FIRST.size() == KEYS, "every key counted after the restore");
         assertThat(Files.exists(tmp.resolve("rocksdb"))).as("RocksDB files").isEqualTo(backend.equals("rocksdb"));
         // Once more through a savepoint, now of format 1.
-        String second = resumed.stopWithSavepoint(false, tmp.resolve("sp2").toUri().toString(),
-                SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+        String second = stopWithSavepoint(resumed, "sp2");
         resumed.getJobExecutionResult().get(60, TimeUnit.SECONDS);
 
         for (long key = 0; key < KEYS; key++) {
@@ -109,10 +110,32 @@ class StateFormatRestoreITCase {
         LAST.clear();
         JobClient job = start(backend, null);
         await(() -> LAST.size() == KEYS && LAST.values().stream().allMatch(c -> c >= 5), "5 counts per key");
-        String savepoint = job.stopWithSavepoint(false, tmp.resolve("sp").toUri().toString(),
-                SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+        String savepoint = stopWithSavepoint(job, "sp");
         job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
         return savepoint;
+    }
+
+    /**
+     * The counts can all be in while one source subtask is still being deployed (the other feeds
+     * every key); a savepoint is refused until every task runs, so that refusal is retried.
+     */
+    private String stopWithSavepoint(JobClient job, String dir) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (true) {
+            try {
+                return job.stopWithSavepoint(false, tmp.resolve(dir).toUri().toString(),
+                        SavepointFormatType.CANONICAL).get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                boolean notRunning = ExceptionUtils.findThrowableWithMessage(
+                        e, "is not being executed at the moment").isPresent()
+                        || ExceptionUtils.findThrowableWithMessage(
+                                e, "not all required tasks are currently running").isPresent();
+                if (!notRunning || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(200_000_000L); // retry interval
+            }
+        }
     }
 
     private JobClient start(String backend, String savepoint) throws Exception {

@@ -3,6 +3,7 @@ package org.rawstream.sinks.rawhdf5;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A reusable, growable batch of messages with their {@code io_groups}, appended to a raw-HDF5
@@ -55,6 +56,26 @@ public final class MessageBatch {
         int start = reserve(len, ioGroup);
         data.put(start, msg, msg.position(), len);
         commit(len, ioGroup);
+    }
+
+    /**
+     * Adds a message of {@code length} bytes that {@code fill} writes into the batch's own buffer
+     * (positioned at the message's start, limited to its end): a producer that encodes its bytes
+     * on demand is copied once, straight into the batch. {@code fill} must write exactly
+     * {@code length} bytes; otherwise nothing is added and IllegalStateException is thrown.
+     */
+    public void add(int length, int ioGroup, Consumer<ByteBuffer> fill) {
+        if (length < 0) {
+            throw new IllegalArgumentException("negative length " + length);
+        }
+        int start = reserve(length, ioGroup);
+        ByteBuffer window = data.duplicate();
+        window.limit(start + length).position(start);
+        fill.accept(window);
+        if (window.position() != start + length) {
+            throw new IllegalStateException("message wrote " + (window.position() - start) + " of its " + length + " bytes");
+        }
+        commit(length, ioGroup);
     }
 
     public int size() {

@@ -109,7 +109,9 @@ public final class RawHdf5SinkWriter
         if (batch.size() == 0) {
             buffer.firstMessageMillis = System.currentTimeMillis();
         }
-        batch.add(message.bytes(), message.ioGroup());
+        // Written straight into the batch: a leased message (SPEAD heaps) is encoded there, an
+        // owned one copied; neither is referenced after this call.
+        batch.add(message.length(), message.ioGroup(), message::writeTo);
         if (batch.size() >= batchMessages || batch.payloadBytes() >= batchBytes) {
             submit(buffer);
         }

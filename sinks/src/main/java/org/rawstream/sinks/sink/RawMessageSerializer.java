@@ -31,8 +31,9 @@ public final class RawMessageSerializer extends VersionedSerializer<RawMessage> 
 
     @Override
     public boolean isImmutableType() {
-        // RawMessage is immutable by contract (see its class comment): no copies between operators.
-        return true;
+        // A leased RawMessage stops being readable when its producer releases it (see its class
+        // comment): copies are real for those. Owned messages never change, so they are their own copy.
+        return false;
     }
 
     @Override
@@ -42,18 +43,20 @@ public final class RawMessageSerializer extends VersionedSerializer<RawMessage> 
 
     @Override
     public RawMessage copy(RawMessage from) {
-        return from;
+        return from.copy();
     }
 
     @Override
     public RawMessage copy(RawMessage from, RawMessage reuse) {
-        return from;
+        return from.copy();
     }
 
     @Override
     public void serialize(RawMessage record, DataOutputView target) throws IOException {
         target.writeUTF(record.source());
         target.writeByte(record.ioGroup());
+        // A leased message is encoded into a temporary array here: the chained path (the job's
+        // default) never serializes messages.
         byte[] bytes = record.bytes();
         target.writeInt(bytes.length);
         target.write(bytes);

@@ -17,6 +17,8 @@ public final class NetworkSplit implements SourceSplit {
     private final String host;
     private final int port;
     private final int replica;
+    /** Built once: the reader asks for it on every fetch. */
+    private final String splitId;
 
     public NetworkSplit(Transport transport, String host, int port, int replica) {
         this.transport = Objects.requireNonNull(transport, "transport");
@@ -29,6 +31,7 @@ public final class NetworkSplit implements SourceSplit {
         }
         this.port = port;
         this.replica = replica;
+        this.splitId = endpointKey(transport, host, port) + "#" + replica;
     }
 
     public Transport transport() { return transport; }
@@ -48,7 +51,7 @@ public final class NetworkSplit implements SourceSplit {
 
     @Override
     public String splitId() {
-        return endpointKey() + "#" + replica;
+        return splitId;
     }
 
     @Override

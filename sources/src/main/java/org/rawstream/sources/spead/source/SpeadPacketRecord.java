@@ -151,6 +151,19 @@ public final class SpeadPacketRecord implements PooledRecord {
         return invalidReason;
     }
 
+    /**
+     * A record that stays valid: this one if it owns its bytes (or carries none), else a copy
+     * that owns a copy of them. What a serializer's {@code copy} returns.
+     */
+    public SpeadPacketRecord ownedCopy() {
+        if (pool == null || length < 0) {
+            return this;
+        }
+        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, java.util.Arrays.copyOf(array(), length), length, null);
+        r.assemblyKey = assemblyKey;
+        return r;
+    }
+
     @Override
     public void release() {
         byte[] a = packet;

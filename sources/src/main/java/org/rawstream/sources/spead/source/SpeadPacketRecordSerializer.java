@@ -28,7 +28,9 @@ public final class SpeadPacketRecordSerializer extends VersionedSerializer<Spead
 
     @Override
     public boolean isImmutableType() {
-        return true;
+        // A pooled record's bytes go back to the decoder's pool once the source has emitted it
+        // (PooledRecord): copies of those are real. Owned records never change.
+        return false;
     }
 
     @Override
@@ -38,7 +40,7 @@ public final class SpeadPacketRecordSerializer extends VersionedSerializer<Spead
 
     @Override
     public SpeadPacketRecord copy(SpeadPacketRecord from) {
-        return from;
+        return from.ownedCopy();
     }
 
     @Override

@@ -24,12 +24,21 @@ class SpeadPacketRecordTest {
         System.arraycopy(new byte[] {1, 2, 3, 4, 5}, 0, array, 0, 5);
         SpeadPacketRecord r = SpeadPacketRecord.pooled("s", 1, SpeadPacketRecord.keyOf("s", 1), array, 5, pool);
         SpeadPacketRecord back = roundTrip(r);
+        // The serializer's copy owns its bytes: it outlives the pooled record (not immutable).
+        SpeadPacketRecordSerializer ser = SpeadPacketRecordSerializer.INSTANCE;
+        assertThat(ser.isImmutableType()).isFalse();
+        SpeadPacketRecord kept = ser.copy(r);
+        assertThat(kept).isNotSameAs(r);
+        assertThat(ser.copy(kept)).isSameAs(kept);
         assertThat(back.length()).isEqualTo(5);
         assertThat(back.array()).containsExactly(1, 2, 3, 4, 5);
         assertThat(back.assemblyKey()).isEqualTo("s|1");
         r.release();
         assertThat(pool.pooledBytes()).isEqualTo(array.length);
         assertThatThrownBy(r::array).isInstanceOf(IllegalStateException.class);
+        array[0] = 9; // the pool hands the array out again
+        assertThat(kept.array()).startsWith(1, 2, 3, 4, 5);
+        assertThat(kept.assemblyKey()).isEqualTo("s|1");
         r.release(); // idempotent
         assertThat(pool.pooledBytes()).isEqualTo(array.length);
     }
