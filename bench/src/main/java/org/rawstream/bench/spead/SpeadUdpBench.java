@@ -40,9 +40,10 @@ import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.spead.HeapAssemblyFunction;
+import org.rawstream.job.spead.SpeadSerializers;
+import org.rawstream.job.spead.WriteBackKeyedOperator;
 import org.rawstream.job.spead.HeapOrderingFunction;
 import org.rawstream.job.spead.SpeadHeapRecord;
-import org.rawstream.job.spead.SpeadSerializers;
 import org.rawstream.job.source.NetworkKindOptions;
 import org.rawstream.job.spead.SpeadSourceKind;
 import org.rawstream.sinks.rawhdf5.MessageBatch;
@@ -480,14 +481,14 @@ public final class SpeadUdpBench {
     static DataStream<RawMessage> messages(StreamExecutionEnvironment env, SourceConfig source, boolean chained) {
         SpeadAssemblyConfig config = SpeadSourceKind.assemblyConfig(source);
         DataStream<SpeadPacketRecord> packets = packets(env, source);
-        DataStream<SpeadHeapRecord> heaps = (chained
+        DataStream<SpeadHeapRecord> heaps = WriteBackKeyedOperator.apply(chained
                 ? DataStreamUtils.reinterpretAsKeyedStream(packets, SpeadPacketRecord::assemblyKey, Types.STRING)
-                : packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING))
-                .process(new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD);
-        return (chained
+                : packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING),
+                new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD);
+        return WriteBackKeyedOperator.apply(chained
                 ? DataStreamUtils.reinterpretAsKeyedStream(heaps, SpeadHeapRecord::stream, Types.STRING)
-                : heaps.keyBy(SpeadHeapRecord::stream, Types.STRING))
-                .process(new HeapOrderingFunction(source.name(), 0, 1, config), RawMessageTypeInfo.INSTANCE);
+                : heaps.keyBy(SpeadHeapRecord::stream, Types.STRING),
+                new HeapOrderingFunction(source.name(), 0, 1, config), RawMessageTypeInfo.INSTANCE);
     }
 
     /** Counts complete and incomplete stored heaps (a complete one is a single packet holding the heap). */

@@ -3,9 +3,9 @@ package org.rawstream.job.spead;
 import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.CheckpointListener;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -29,7 +29,6 @@ import org.rawstream.sources.spead.SpeadAssemblyConfig;
 import org.rawstream.sources.spead.SpeadPacket;
 import org.rawstream.sources.spead.SpeadStreamStatistics;
 import org.rawstream.sources.spead.SubstreamAssembler;
-import org.rawstream.sources.spead.SubstreamHeaps;
 import org.rawstream.sources.spead.source.SpeadPacketRecord;
 
 /**
@@ -52,7 +51,7 @@ import org.rawstream.sources.spead.source.SpeadPacketRecord;
  * {@code rawstream.<source>}.
  */
 public final class HeapAssemblyFunction extends KeyedProcessFunction<String, SpeadPacketRecord, SpeadHeapRecord>
-        implements CheckpointListener, CheckpointedFunction {
+        implements CheckpointListener, CheckpointedFunction, KeyedWriteBack {
     private static final long serialVersionUID = 1L;
 
     /** Timers are rounded up to this, so a burst of packets registers few distinct timers. */
@@ -68,6 +67,8 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
     private transient SpeadPacket packet;
     /** Keys met since this instance started: their restored state is charged and migrated. */
     private transient Set<String> metKeys;
+    /** Set by {@link WriteBackKeyedOperator} before open: keep live heaps in memory, write at checkpoints. */
+    private transient boolean writeBack;
 
     public HeapAssemblyFunction(String sourceName, SpeadAssemblyConfig config) {
         this.sourceName = sourceName;
@@ -79,9 +80,7 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         legacyState = getRuntimeContext().getState(new ValueStateDescriptor<>("live-heaps", SpeadSerializers.LIVE_HEAP_TABLE));
         store = new KeyedHeapStore(
                 getRuntimeContext().getState(new ValueStateDescriptor<>("substream-heaps", SpeadSerializers.SUBSTREAM_HEAPS)),
-                getRuntimeContext().getMapState(new MapStateDescriptor<>("heaps", Types.LONG, SpeadSerializers.LIVE_HEAP)),
-                getRuntimeContext().getMapState(
-                        new MapStateDescriptor<>("payload-pieces", SpeadSerializers.PIECE_KEY, SpeadSerializers.PAYLOAD_PIECE)));
+                getRuntimeContext().getMapState(heapsState()), getRuntimeContext().getMapState(piecesState()), writeBack);
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("rawstream").addGroup(sourceName);
         metrics = new SpeadStreamMetrics(group, SpeadStreamMetrics.ASSEMBLY);
         LiveHeapBudget budget = new LiveHeapBudget(config.liveHeapMemory());
@@ -94,6 +93,14 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         group.gauge("packetsRefused", (Gauge<Long>) budget::packetsRefused);
         packet = new SpeadPacket();
         metKeys = new HashSet<>();
+    }
+
+    static MapStateDescriptor<Long, LiveHeap> heapsState() {
+        return new MapStateDescriptor<>("heaps", Types.LONG, SpeadSerializers.LIVE_HEAP);
+    }
+
+    static MapStateDescriptor<Tuple2<Long, Long>, byte[]> piecesState() {
+        return new MapStateDescriptor<>("payload-pieces", SpeadSerializers.PIECE_KEY, SpeadSerializers.PAYLOAD_PIECE);
     }
 
     @Override
@@ -158,6 +165,22 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         return view;
     }
 
+    /** See {@link KeyedHeapStore}. */
+    @Override
+    public void enableWriteBack(boolean enabled) {
+        writeBack = enabled;
+    }
+
+    @Override
+    public boolean writesBack() {
+        return store.writesBack();
+    }
+
+    @Override
+    public void writeBack(Consumer<String> setCurrentKey) throws Exception {
+        store.writeBack(setCurrentKey);
+    }
+
     /** Heaps finished after a snapshot began may share their pieces with it: held until it completes. */
     @Override
     public void snapshotState(FunctionSnapshotContext context) {
@@ -198,112 +221,6 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         @Override
         public void heapFinished(ReceivedHeap heap, HeapEnd end, long lowWatermark) {
             out.collect(new SpeadHeapRecord(stream, substream, lowWatermark, heap));
-        }
-    }
-
-    /**
-     * The assembly state in Flink keyed state, one {@link LiveHeapStore} view per key (used while
-     * that key is the current one). On a backend that serialises values (RocksDB: reading a value
-     * twice gives two objects) the views keep a write-through copy of what they wrote — live heaps'
-     * bookkeeping and pieces, memory the live-heap budget counts anyway — so that a packet reads
-     * nothing back from the backend and a finished heap's pieces are only deleted there; state
-     * stays the truth (every write goes to it; a miss reads it, e.g. after a restore). On the heap
-     * backend the state objects are in memory already and the views pass through.
-     */
-    private static final class KeyedHeapStore {
-        private final ValueState<SubstreamHeaps> substream;
-        private final MapState<Long, LiveHeap> heaps;
-        private final MapState<Tuple2<Long, Long>, byte[]> pieces;
-        private final java.util.Map<String, View> views = new java.util.HashMap<>();
-        /** Null until known: whether the backend hands out a new object per read. */
-        private Boolean serialising;
-
-        KeyedHeapStore(ValueState<SubstreamHeaps> substream, MapState<Long, LiveHeap> heaps,
-                MapState<Tuple2<Long, Long>, byte[]> pieces) {
-            this.substream = substream;
-            this.heaps = heaps;
-            this.pieces = pieces;
-        }
-
-        LiveHeapStore of(String key) throws Exception {
-            if (serialising == null) {
-                SubstreamHeaps v = substream.value();
-                if (v != null) {
-                    serialising = substream.value() != v;
-                }
-            }
-            return views.computeIfAbsent(key, k -> new View());
-        }
-
-        private boolean caching() {
-            return Boolean.TRUE.equals(serialising);
-        }
-
-        /** One key's view; its copies are those of that key only. */
-        private final class View implements LiveHeapStore {
-            private final java.util.Map<Long, LiveHeap> heapCopies = new java.util.HashMap<>();
-            private final java.util.Map<Tuple2<Long, Long>, byte[]> pieceCopies = new java.util.HashMap<>();
-
-            @Override
-            public SubstreamHeaps substream() throws Exception {
-                return substream.value();
-            }
-
-            @Override
-            public void updateSubstream(SubstreamHeaps value) throws Exception {
-                substream.update(value);
-            }
-
-            @Override
-            public LiveHeap heap(long heapCnt) throws Exception {
-                LiveHeap h = heapCopies.get(heapCnt);
-                return h != null ? h : heaps.get(heapCnt);
-            }
-
-            @Override
-            public void updateHeap(LiveHeap heap) throws Exception {
-                heaps.put(heap.heapCnt(), heap);
-                if (caching()) {
-                    heapCopies.put(heap.heapCnt(), heap);
-                }
-            }
-
-            @Override
-            public void removeHeap(long heapCnt) throws Exception {
-                heaps.remove(heapCnt);
-                heapCopies.remove(heapCnt);
-            }
-
-            @Override
-            public void putPiece(long heapCnt, long offset, byte[] piece) throws Exception {
-                Tuple2<Long, Long> key = Tuple2.of(heapCnt, offset);
-                pieces.put(key, piece);
-                if (caching()) {
-                    pieceCopies.put(key, piece);
-                }
-            }
-
-            @Override
-            public byte[] takePiece(long heapCnt, long offset) throws Exception {
-                Tuple2<Long, Long> key = Tuple2.of(heapCnt, offset);
-                byte[] piece = pieceCopies.remove(key);
-                if (piece == null) {
-                    piece = pieces.get(key);
-                }
-                if (piece != null) {
-                    pieces.remove(key);
-                }
-                return piece;
-            }
-
-            @Override
-            public void clear() {
-                substream.clear();
-                heaps.clear();
-                pieces.clear();
-                heapCopies.clear();
-                pieceCopies.clear();
-            }
         }
     }
 }

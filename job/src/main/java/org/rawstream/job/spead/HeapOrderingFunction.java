@@ -1,6 +1,11 @@
 package org.rawstream.job.spead;
 
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -22,8 +27,14 @@ import org.rawstream.sources.spead.StoredHeapCodec;
  * <p>{@code substreams} may change between a stop and a resume: the per-substream watermarks
  * restored are fitted to the current number (new substreams start unknown; heaps still arriving
  * from substreams beyond it, which only expire, are ordered without holding the watermark).
+ *
+ * <p>Run by {@link WriteBackKeyedOperator}: on RocksDB each stream's state is kept in memory and
+ * written at checkpoints (the reorder buffer holds whole heaps; read and written per heap it
+ * would cost the serialisation of every buffered heap for each heap, exactly when heaps are lost
+ * and the buffer fills); after a restore it is read the first time its stream is met.
  */
-public final class HeapOrderingFunction extends KeyedProcessFunction<String, SpeadHeapRecord, RawMessage> {
+public final class HeapOrderingFunction extends KeyedProcessFunction<String, SpeadHeapRecord, RawMessage>
+        implements KeyedWriteBack {
     private static final long serialVersionUID = 1L;
 
     private final String sourceName;
@@ -35,6 +46,10 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
     /** Per substream: the latest low watermark, then (last slot) end-of-stream markers seen. */
     private transient ValueState<long[]> substreamState;
     private transient SpeadStreamMetrics metrics;
+    /** Write-back only: each met stream's state (null values: none), and the streams changed since the last write. */
+    private transient Map<String, Held> held;
+    private transient Set<Held> changed;
+    private transient boolean writeBack;
 
     public HeapOrderingFunction(String sourceName, int ioGroup, int substreams, SpeadAssemblyConfig config) {
         this.sourceName = sourceName;
@@ -50,23 +65,96 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
                 new ValueStateDescriptor<>("substreams", PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         metrics = new SpeadStreamMetrics(getRuntimeContext().getMetricGroup().addGroup("rawstream").addGroup(sourceName),
                 SpeadStreamMetrics.ORDERING);
+        held = writeBack ? new HashMap<>() : null;
+        changed = writeBack ? new LinkedHashSet<>() : null;
+    }
+
+    @Override
+    public void enableWriteBack(boolean enabled) {
+        writeBack = enabled;
+    }
+
+    @Override
+    public boolean writesBack() {
+        return held != null;
+    }
+
+    @Override
+    public void writeBack(Consumer<String> setCurrentKey) throws Exception {
+        if (changed == null) {
+            return;
+        }
+        for (Held h : changed) {
+            setCurrentKey.accept(h.key);
+            if (h.sequencer == null) {
+                sequencerState.clear();
+                substreamState.clear();
+            } else {
+                sequencerState.update(h.sequencer.copy());
+                substreamState.update(h.subs.clone());
+            }
+        }
+        changed.clear();
+    }
+
+    /** The current stream's state: in memory when writing back (read from the state the first time). */
+    private Held state(String key) throws Exception {
+        if (held == null) {
+            return new Held(key, sequencerState.value(), substreamState.value());
+        }
+        Held h = held.get(key);
+        if (h == null) {
+            h = new Held(key, sequencerState.value(), substreamState.value());
+            held.put(key, h);
+        }
+        return h;
+    }
+
+    /** Keeps the current stream's state (null sequencer: cleared). */
+    private void keep(Held h, HeapSequencer sequencer, long[] subs) throws Exception {
+        if (held == null) {
+            if (sequencer == null) {
+                sequencerState.clear();
+                substreamState.clear();
+            } else {
+                sequencerState.update(sequencer);
+                substreamState.update(subs);
+            }
+            return;
+        }
+        h.sequencer = sequencer;
+        h.subs = subs;
+        changed.add(h);
+    }
+
+    /** One stream's ordering state. */
+    private static final class Held {
+        final String key;
+        HeapSequencer sequencer;
+        long[] subs;
+
+        Held(String key, HeapSequencer sequencer, long[] subs) {
+            this.key = key;
+            this.sequencer = sequencer;
+            this.subs = subs;
+        }
     }
 
     @Override
     public void processElement(SpeadHeapRecord record, Context ctx, Collector<RawMessage> out) throws Exception {
-        HeapSequencer sequencer = sequencerState.value();
+        Held state = state(ctx.getCurrentKey());
+        HeapSequencer sequencer = state.sequencer;
         if (sequencer == null) {
             sequencer = new HeapSequencer();
         }
-        long[] subs = fitted(substreamState.value(), substreams);
+        long[] subs = fitted(state.subs, substreams);
         HeapConsumer emitter = heap -> deliver(heap, out);
         if (record.isEndOfStream()) {
             subs[substreams]++;
             if (subs[substreams] >= substreams) {
                 // Every substream has flushed: the stream is over.
                 sequencer.flush(config, metrics.of(record.stream()), emitter);
-                sequencerState.clear();
-                substreamState.clear();
+                keep(state, null, null);
                 return;
             }
         } else {
@@ -76,8 +164,7 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
             long now = ctx.timerService().currentProcessingTime();
             sequencer.offer(record.heap(), now, lowWatermark(subs), config, metrics.of(record.stream()), emitter);
         }
-        sequencerState.update(sequencer);
-        substreamState.update(subs);
+        keep(state, sequencer, subs);
         long due = sequencer.nextReleaseMillis(config);
         if (due != Long.MAX_VALUE) {
             ctx.timerService().registerProcessingTimeTimer(due);
@@ -113,14 +200,15 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<RawMessage> out) throws Exception {
-        HeapSequencer sequencer = sequencerState.value();
-        long[] subs = substreamState.value();
+        Held state = state(ctx.getCurrentKey());
+        HeapSequencer sequencer = state.sequencer;
+        long[] subs = state.subs;
         if (sequencer == null || subs == null) {
             return;
         }
         sequencer.expire(ctx.timerService().currentProcessingTime(), lowWatermark(fitted(subs, substreams)), config,
                 metrics.of(ctx.getCurrentKey()), heap -> deliver(heap, out));
-        sequencerState.update(sequencer);
+        keep(state, sequencer, subs);
     }
 
     private void deliver(ReceivedHeap heap, Collector<RawMessage> out) {

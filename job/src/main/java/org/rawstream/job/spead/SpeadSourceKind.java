@@ -205,19 +205,18 @@ public final class SpeadSourceKind implements SourceKind {
         SingleOutputStreamOperator<SpeadHeapRecord> heaps;
         if (chain) {
             packets.setParallelism(1);
-            heaps = DataStreamUtils.reinterpretAsKeyedStream(packets, SpeadPacketRecord::assemblyKey, Types.STRING)
-                    .process(new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD)
-                    .setParallelism(1);
+            heaps = WriteBackKeyedOperator.apply(
+                    DataStreamUtils.reinterpretAsKeyedStream(packets, SpeadPacketRecord::assemblyKey, Types.STRING),
+                    new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD).setParallelism(1);
         } else {
-            heaps = packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING)
-                    .process(new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD);
+            heaps = WriteBackKeyedOperator.apply(packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING),
+                    new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD);
         }
         heaps.name(source.name() + " heap assembly").uid(source.name() + "-heap-assembly");
-        SingleOutputStreamOperator<RawMessage> messages = (chain
+        SingleOutputStreamOperator<RawMessage> messages = WriteBackKeyedOperator.apply(chain
                 ? DataStreamUtils.reinterpretAsKeyedStream(heaps, SpeadHeapRecord::stream, Types.STRING)
-                : heaps.keyBy(SpeadHeapRecord::stream, Types.STRING))
-                .process(new HeapOrderingFunction(source.name(), source.ioGroup(), substreams, config),
-                        RawMessageTypeInfo.INSTANCE);
+                : heaps.keyBy(SpeadHeapRecord::stream, Types.STRING),
+                new HeapOrderingFunction(source.name(), source.ioGroup(), substreams, config), RawMessageTypeInfo.INSTANCE);
         if (chain) {
             messages.setParallelism(1);
         }

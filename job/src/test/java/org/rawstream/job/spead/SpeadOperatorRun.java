@@ -3,7 +3,6 @@ package org.rawstream.job.spead;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
@@ -42,15 +41,26 @@ public final class SpeadOperatorRun {
 
     static KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> assembly(String source,
             SpeadAssemblyConfig config) throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new HeapAssemblyFunction(source, config)),
+        return new KeyedOneInputStreamOperatorTestHarness<>(assemblyOperator(source, config),
                 SpeadPacketRecord::assemblyKey, Types.STRING);
+    }
+
+    /** The job's assembly operator. */
+    static WriteBackKeyedOperator<SpeadPacketRecord, SpeadHeapRecord, HeapAssemblyFunction> assemblyOperator(String source,
+            SpeadAssemblyConfig config) {
+        return new WriteBackKeyedOperator<>(new HeapAssemblyFunction(source, config));
+    }
+
+    /** The job's ordering operator. */
+    static WriteBackKeyedOperator<SpeadHeapRecord, RawMessage, HeapOrderingFunction> orderingOperator(String source,
+            int substreams, SpeadAssemblyConfig config) {
+        return new WriteBackKeyedOperator<>(new HeapOrderingFunction(source, 0, substreams, config));
     }
 
     static KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage> ordering(String source, int substreams,
             SpeadAssemblyConfig config) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new HeapOrderingFunction(source, 0, substreams, config)), SpeadHeapRecord::stream,
-                Types.STRING);
+                orderingOperator(source, substreams, config), SpeadHeapRecord::stream, Types.STRING);
     }
 
     /**

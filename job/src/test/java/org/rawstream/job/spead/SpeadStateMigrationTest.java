@@ -15,8 +15,9 @@ import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
@@ -52,15 +53,15 @@ class SpeadStateMigrationTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> assembly(
             SpeadAssemblyConfig config) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new HeapAssemblyFunction(SpeadStateScenario.SOURCE, config)),
+                SpeadOperatorRun.assemblyOperator(SpeadStateScenario.SOURCE, config),
                 SpeadPacketRecord::assemblyKey, Types.STRING);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage> ordering(int substreams)
             throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new HeapOrderingFunction(SpeadStateScenario.SOURCE, 0, substreams,
-                        SpeadStateScenario.CONFIG)), SpeadHeapRecord::stream, Types.STRING);
+                SpeadOperatorRun.orderingOperator(SpeadStateScenario.SOURCE, substreams, SpeadStateScenario.CONFIG),
+                SpeadHeapRecord::stream, Types.STRING);
     }
 
     /** Restores the golden snapshots into these harnesses and runs the rest of the scenario. */
@@ -191,15 +192,15 @@ class SpeadStateMigrationTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> assembly(
             SpeadAssemblyConfig config, int parallelism, int subtask) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new HeapAssemblyFunction(SpeadStateScenario.SOURCE, config)),
+                SpeadOperatorRun.assemblyOperator(SpeadStateScenario.SOURCE, config),
                 SpeadPacketRecord::assemblyKey, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage> ordering(int parallelism,
             int subtask) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new HeapOrderingFunction(SpeadStateScenario.SOURCE, 0, SpeadStateScenario.SUBSTREAMS,
-                        SpeadStateScenario.CONFIG)), SpeadHeapRecord::stream, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
+                SpeadOperatorRun.orderingOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.SUBSTREAMS,
+                        SpeadStateScenario.CONFIG), SpeadHeapRecord::stream, Types.STRING, MAX_PARALLELISM, parallelism, subtask);
     }
 
     @Test
@@ -241,6 +242,95 @@ class SpeadStateMigrationTest {
             os2.close();
         }
         assertThat(out).isEqualTo(expected());
+    }
+
+    /**
+     * On RocksDB the live heaps stay in memory and reach the keyed state only at a checkpoint
+     * (write-back): a checkpoint after every few packets — heaps live and changed in memory,
+     * heaps finished since the last one, restored heaps whose pieces are still only in the
+     * backend — either restored into new operators or continued, stores what an uninterrupted run
+     * stores, and at every checkpoint the keyed state holds exactly the entries the heap backend
+     * (writing through) holds: nothing missing, nothing left behind.
+     */
+    @Test
+    void rocksDbCheckpointsOfLiveHeapsKeptInMemoryRestoreExactly() throws Exception {
+        List<Integer> heapEntries = new ArrayList<>();
+        assertThat(checkpointEveryFewPackets(false, heapEntries)).isEqualTo(expected());
+        List<Integer> rocksDbEntries = new ArrayList<>();
+        assertThat(checkpointEveryFewPackets(true, rocksDbEntries)).isEqualTo(expected());
+        assertThat(rocksDbEntries).isEqualTo(heapEntries).contains(0).anyMatch(n -> n > 4);
+    }
+
+    /** The scenario with a checkpoint after every 3 packets, restored after every other one. */
+    private static List<String> checkpointEveryFewPackets(boolean rocksDb, List<Integer> storedEntries) throws Exception {
+        List<SpeadPacketRecord> all = new ArrayList<>(SpeadStateScenario.before());
+        all.addAll(SpeadStateScenario.after());
+        List<String> out = new ArrayList<>();
+        WriteBackKeyedOperator<SpeadPacketRecord, SpeadHeapRecord, HeapAssemblyFunction> operator = SpeadOperatorRun.assemblyOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.CONFIG);
+        var as = backend(rocksDb, new KeyedOneInputStreamOperatorTestHarness<>(operator, SpeadPacketRecord::assemblyKey,
+                Types.STRING));
+        var os = backend(rocksDb, SpeadStateScenario.orderingHarness());
+        try {
+            as.open();
+            os.open();
+            assertThat(operator.writesBack()).isEqualTo(rocksDb);
+            as.setProcessingTime(SpeadStateScenario.NOW);
+            os.setProcessingTime(SpeadStateScenario.NOW);
+            int step = 3;
+            for (int from = 0, checkpoint = 1; from < all.size(); from += step, checkpoint++) {
+                out.addAll(hex(SpeadStateScenario.run(as, os, all.subList(from, Math.min(all.size(), from + step)))));
+                OperatorSubtaskState a = as.snapshot(checkpoint, SpeadStateScenario.NOW);
+                OperatorSubtaskState o = os.snapshot(checkpoint, SpeadStateScenario.NOW);
+                storedEntries.add(storedEntries(operator));
+                if (checkpoint % 2 == 0) {
+                    continue; // checkpoint taken, the job goes on: the next one writes only what changed
+                }
+                as.close();
+                os.close();
+                operator = SpeadOperatorRun.assemblyOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.CONFIG);
+                as = backend(rocksDb, new KeyedOneInputStreamOperatorTestHarness<>(operator, SpeadPacketRecord::assemblyKey,
+                        Types.STRING));
+                os = backend(rocksDb, SpeadStateScenario.orderingHarness());
+                as.initializeState(a);
+                os.initializeState(o);
+                as.open();
+                os.open();
+                as.setProcessingTime(SpeadStateScenario.NOW);
+                os.setProcessingTime(SpeadStateScenario.NOW);
+            }
+        } finally {
+            as.close();
+            os.close();
+        }
+        return out;
+    }
+
+    /** Heap bookkeeping and payload-piece entries in the operator's keyed state, all keys. */
+    private static int storedEntries(WriteBackKeyedOperator<SpeadPacketRecord, SpeadHeapRecord, HeapAssemblyFunction> operator) throws Exception {
+        int[] n = {0};
+        var backend = operator.<String>getKeyedStateBackend();
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, HeapAssemblyFunction.heapsState(),
+                (key, state) -> state.keys().forEach(k -> n[0]++));
+        backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, HeapAssemblyFunction.piecesState(),
+                (key, state) -> state.keys().forEach(k -> n[0]++));
+        return n[0];
+    }
+
+    @Test
+    void theHeapBackendWritesThrough() throws Exception {
+        WriteBackKeyedOperator<SpeadPacketRecord, SpeadHeapRecord, HeapAssemblyFunction> operator = SpeadOperatorRun.assemblyOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.CONFIG);
+        try (var as = new KeyedOneInputStreamOperatorTestHarness<>(operator, SpeadPacketRecord::assemblyKey, Types.STRING)) {
+            as.open();
+            assertThat(operator.writesBack()).isFalse();
+        }
+    }
+
+    private static <I, O> KeyedOneInputStreamOperatorTestHarness<String, I, O> backend(boolean rocksDb,
+            KeyedOneInputStreamOperatorTestHarness<String, I, O> harness) {
+        if (rocksDb) {
+            harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        return harness;
     }
 
     private static List<String> uninterrupted(Supplier<EmbeddedRocksDBStateBackend> backend) throws Exception {
