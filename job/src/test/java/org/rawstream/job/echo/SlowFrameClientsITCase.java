@@ -60,10 +60,12 @@ class SlowFrameClientsITCase {
         boolean echo = type.equals("echo-tcp");
         int port = Ports.freeTcpPort();
         Path out = tmp.resolve("out");
+        // The frame timeout must outlast opening every hostile connection and seeing them all held
+        // on a loaded machine (a CI run once took longer than 3 s): 8 s.
         JobConfig config = StoredMessages.config(out, "src", Map.of("type", type, "port", Integer.toString(port),
-                "max-connections", Integer.toString(MAX_CONNECTIONS), "frame-timeout", "3s",
+                "max-connections", Integer.toString(MAX_CONNECTIONS), "frame-timeout", "8s",
                 echo ? "max-frame-bytes" : "max-value-bytes", Integer.toString(MAX_FRAME),
-                "stop-when-idle", "3s", "first-data-timeout", "60s"));
+                "stop-when-idle", "8s", "first-data-timeout", "60s"));
         JobClient job = StoredMessages.start(config, Duration.ofSeconds(1), "slow frames " + type, messages -> messages);
         JobID id = job.getJobID();
         Ports.awaitTcpListening(port, DEADLINE);
