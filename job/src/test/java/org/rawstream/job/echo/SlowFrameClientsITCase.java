@@ -42,8 +42,8 @@ class SlowFrameClientsITCase {
     private static final int MAX_CONNECTIONS = 4;
     private static final int MAX_FRAME = 1 << 20;
     private static final int ROUNDS = 2;
-    /** The hostile trickle: 32 KiB every 250 ms, so a whole frame would need 8 s (frame timeout: 3 s). */
-    private static final int TRICKLE_BYTES = 32 << 10;
+    /** The hostile trickle: 8 KiB every 250 ms, so a whole frame would need 32 s (frame timeout: 8 s). */
+    private static final int TRICKLE_BYTES = 8 << 10;
     private static final long TRICKLE_PAUSE_MILLIS = 250;
 
     private static final JobMetrics METRICS = new JobMetrics();
