@@ -79,8 +79,15 @@ class SlowFrameClientsITCase {
                 }
                 // Every round so far: its hostile connections and one legitimate client (but this round's).
                 long opened = round * (MAX_CONNECTIONS + 1L) - 1;
-                Deadlines.await(DEADLINE, "every slot held", () -> METRICS.sum(id, "src", "connectionsOpened") == opened
-                        && METRICS.sum(id, "src", "connectionsOpen") == MAX_CONNECTIONS);
+                try {
+                    Deadlines.await(DEADLINE, "every slot held", () -> METRICS.sum(id, "src", "connectionsOpen") == MAX_CONNECTIONS);
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + ": connectionsOpen " + METRICS.sum(id, "src", "connectionsOpen")
+                            + ", connectionsOpened " + METRICS.sum(id, "src", "connectionsOpened") + " (expected " + opened
+                            + "), connectionsRejected " + METRICS.sum(id, "src", "connectionsRejected")
+                            + ", connectionsFrameTimeout " + METRICS.sum(id, "src", "connectionsFrameTimeout"), e);
+                }
+                assertThat(METRICS.sum(id, "src", "connectionsOpened")).as("connections opened so far").isEqualTo(opened);
                 assertThat(turnedAway(port)).as("a new client while every slot is held").isTrue();
                 int finalRound = round;
                 Deadlines.await(DEADLINE, "the frame timeout to free the slots", () ->
