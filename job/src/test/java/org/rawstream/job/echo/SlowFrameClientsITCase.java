@@ -28,6 +28,7 @@ import org.rawstream.sources.echo.EchoClient;
 import org.rawstream.sources.echo.EchoClientResult;
 import org.rawstream.sources.msgpack.MsgpackSender;
 import org.rawstream.sources.net.Ports;
+import org.rawstream.sources.transport.Pacer;
 
 /**
  * Issue 12 (echo/MessagePack part) and issue 13 build item 3 through the real job: in rounds,
@@ -187,13 +188,14 @@ class SlowFrameClientsITCase {
             try {
                 OutputStream out = socket.getOutputStream();
                 out.write(header);
+                // The traffic shape of a slow sender, paced by the senders' own Pacer.
+                Pacer pacer = new Pacer(TRICKLE_BYTES * 1000.0 / TRICKLE_PAUSE_MILLIS);
                 while (!stopped) {
+                    pacer.acquire(TRICKLE_BYTES);
                     out.write(chunk);
                     out.flush();
-                    // The pacing of a slow sender (its traffic shape), not a wait for a condition.
-                    Thread.sleep(TRICKLE_PAUSE_MILLIS);
                 }
-            } catch (IOException | InterruptedException e) {
+            } catch (IOException e) {
                 // closed by the server (the frame timeout) or by close()
             }
         }

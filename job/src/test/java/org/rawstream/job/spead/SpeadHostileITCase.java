@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -245,43 +247,38 @@ class SpeadHostileITCase {
         /** Datagrams the kernel dropped on the job's socket (its receive buffer was full), from /proc/net/udp. */
         volatile long kernelDrops;
         private final int port;
-        private final AtomicBoolean done = new AtomicBoolean();
-        private final Thread thread = new Thread(this::run, "heap watch");
+        private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "heap watch");
+            t.setDaemon(true);
+            return t;
+        });
 
         HeapWatch(int port) {
             this.port = port;
         }
 
         void start() {
-            thread.setDaemon(true);
-            thread.start();
+            sampler.scheduleAtFixedRate(this::sample, 0, 100, TimeUnit.MILLISECONDS);
         }
 
         void stop() throws InterruptedException {
-            done.set(true);
-            thread.join(5000);
+            sampler.shutdown();
+            sampler.awaitTermination(5, TimeUnit.SECONDS);
         }
 
-        private void run() {
-            while (!done.get()) {
-                maxUsed = Math.max(maxUsed, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-                long afterGc = 0;
-                for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-                    if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
-                        afterGc += pool.getCollectionUsage().getUsed();
-                    }
-                    if (pool.getType() == MemoryType.HEAP && pool.getName().contains("Old Gen")) {
-                        maxOld = Math.max(maxOld, pool.getUsage().getUsed());
-                    }
+        private void sample() {
+            maxUsed = Math.max(maxUsed, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+            long afterGc = 0;
+            for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+                if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+                    afterGc += pool.getCollectionUsage().getUsed();
                 }
-                maxAfterGc = Math.max(maxAfterGc, afterGc);
-                kernelDrops = Math.max(kernelDrops, SpeadJobTestSupport.kernelDrops(port));
-                try {
-                    Thread.sleep(100); // a sampling period, not a wait for a condition
-                } catch (InterruptedException e) {
-                    return;
+                if (pool.getType() == MemoryType.HEAP && pool.getName().contains("Old Gen")) {
+                    maxOld = Math.max(maxOld, pool.getUsage().getUsed());
                 }
             }
+            maxAfterGc = Math.max(maxAfterGc, afterGc);
+            kernelDrops = Math.max(kernelDrops, SpeadJobTestSupport.kernelDrops(port));
         }
     }
 }
