@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -122,7 +123,7 @@ final class NetnsClusterITCase {
         cluster.run("wait-running", job);
 
         // 1. Every endpoint bound on the TaskManager of its host; the 4 groups over both.
-        List<Map<String, Integer>> before = awaitBound(0, 0);
+        List<Map<String, Integer>> before = awaitBound(LogMark.start(), LogMark.start());
         Map<String, Integer> h1 = before.get(0);
         Map<String, Integer> h2 = before.get(1);
 
@@ -131,8 +132,8 @@ final class NetnsClusterITCase {
         awaitCommitted(2 * HEAPS_PER_TARGET, 4 * HEAPS_PER_TARGET);
 
         // 3. SIGKILL the second host's TaskManager, start it again there: it gets its endpoints back.
-        long h1Log = Files.size(log(1));
-        long h2Log = Files.size(log(2));
+        LogMark h1Log = LogMark.of(log(1));
+        LogMark h2Log = LogMark.of(log(2));
         cluster.run("kill-tm", "2", "KILL");
         Deadlines.await(TIMEOUT, "the job to notice the lost TaskManager",
                 () -> !jobState(job).equals("RUNNING") || restarts(job) > 0);
@@ -162,17 +163,17 @@ final class NetnsClusterITCase {
     }
 
     /**
-     * Waits until the TaskManagers' logs, from the offsets, show each host's unicast endpoint and
+     * Waits until the TaskManagers' logs, from the marks, show each host's unicast endpoint and
      * all 4 groups bound; then checks that each TaskManager bound only its own address and groups,
      * each once, and that every group is on exactly one host, each host having some.
      * Returns endpoint -> times bound, per TaskManager.
      */
-    private List<Map<String, Integer>> awaitBound(long offset1, long offset2) throws Exception {
+    private List<Map<String, Integer>> awaitBound(LogMark mark1, LogMark mark2) throws Exception {
         List<Map<String, Integer>> bound = new ArrayList<>();
         Deadlines.await(TIMEOUT, "both TaskManagers to bind their endpoints", () -> {
             bound.clear();
-            bound.add(boundEndpoints(1, offset1));
-            bound.add(boundEndpoints(2, offset2));
+            bound.add(boundEndpoints(1, mark1));
+            bound.add(boundEndpoints(2, mark2));
             long groups = bound.stream().flatMap(m -> m.keySet().stream()).filter(e -> e.endsWith(":" + MULTICAST_PORT)).count();
             return bound.get(0).containsKey(H1 + ":" + UNICAST_PORT) && bound.get(1).containsKey(H2 + ":" + UNICAST_PORT)
                     && groups >= GROUPS.size();
@@ -205,9 +206,11 @@ final class NetnsClusterITCase {
 
     private static final Pattern BOUND = Pattern.compile("udp receiver bound /([0-9.]+):(\\d+)");
 
-    private Map<String, Integer> boundEndpoints(int tm, long offset) throws IOException {
+    private Map<String, Integer> boundEndpoints(int tm, LogMark mark) throws IOException {
         Map<String, Integer> bound = new TreeMap<>();
-        byte[] all = Files.readAllBytes(log(tm));
+        Path log = log(tm);
+        byte[] all = Files.readAllBytes(log);
+        long offset = mark.offsetIn(log);
         String text = new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
                 StandardCharsets.UTF_8);
         Matcher m = BOUND.matcher(text);
@@ -215,6 +218,26 @@ final class NetnsClusterITCase {
             bound.merge(m.group(1) + ":" + m.group(2), 1, Integer::sum);
         }
         return bound;
+    }
+
+    /**
+     * A position in a TaskManager's log. The cluster's log4j rolls the file over when a process
+     * starts (OnStartupTriggeringPolicy), so a TaskManager started again writes a new file (a new
+     * inode) that is read from its beginning; the same file is read from the recorded size.
+     */
+    private record LogMark(Object fileKey, long size) {
+        static LogMark start() {
+            return new LogMark(null, 0);
+        }
+
+        static LogMark of(Path log) throws IOException {
+            return new LogMark(Files.readAttributes(log, BasicFileAttributes.class).fileKey(), Files.size(log));
+        }
+
+        long offsetIn(Path log) throws IOException {
+            Object now = Files.readAttributes(log, BasicFileAttributes.class).fileKey();
+            return fileKey != null && fileKey.equals(now) ? size : 0;
+        }
     }
 
     private Path log(int tm) {
