@@ -177,6 +177,11 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
     }
 
     @Override
+    public int keysInMemory() {
+        return store.keysInMemory();
+    }
+
+    @Override
     public void writeBack(Consumer<String> setCurrentKey) throws Exception {
         store.writeBack(setCurrentKey);
     }

@@ -80,6 +80,11 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
     }
 
     @Override
+    public int keysInMemory() {
+        return held == null ? 0 : held.size();
+    }
+
+    @Override
     public void writeBack(Consumer<String> setCurrentKey) throws Exception {
         if (changed == null) {
             return;
@@ -89,6 +94,7 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
             if (h.sequencer == null) {
                 sequencerState.clear();
                 substreamState.clear();
+                held.remove(h.key); // the stream is over: memory holds only streams with state
             } else {
                 sequencerState.update(h.sequencer.copy());
                 substreamState.update(h.subs.clone());

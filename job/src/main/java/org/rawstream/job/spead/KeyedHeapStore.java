@@ -73,7 +73,9 @@ final class KeyedHeapStore {
 
     /**
      * Write-back: writes every changed key's state into the keyed state, making each key current
-     * with {@code setCurrentKey} (the key current before is the caller's to restore).
+     * with {@code setCurrentKey} (the key current before is the caller's to restore). A key left
+     * with no state (its stream ended or was evicted) is then forgotten: memory holds only keys
+     * with live heaps, however many senders came and went.
      */
     void writeBack(Consumer<String> setCurrentKey) throws Exception {
         if (dirty == null) {
@@ -82,8 +84,16 @@ final class KeyedHeapStore {
         for (MemoryView v : dirty) {
             setCurrentKey.accept(v.key);
             v.write();
+            if (v.isEmpty()) {
+                views.remove(v.key);
+            }
         }
         dirty.clear();
+    }
+
+    /** Write-back: the keys held in memory (for tests); 0 when writing through. */
+    int keysInMemory() {
+        return views == null ? 0 : views.size();
     }
 
     /** The keyed state itself, for the current key. */
@@ -215,6 +225,11 @@ final class KeyedHeapStore {
             }
             taken.clear();
             isDirty = false;
+        }
+
+        /** No state in memory and, once written, none in the keyed state: the key can be read afresh. */
+        boolean isEmpty() {
+            return sub == null && live.isEmpty() && held.isEmpty() && storedHeaps.isEmpty();
         }
 
         @Override

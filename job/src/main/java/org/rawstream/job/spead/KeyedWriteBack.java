@@ -13,6 +13,9 @@ interface KeyedWriteBack {
 
     boolean writesBack();
 
+    /** Keys whose state is held in memory while writing back (0 when writing through). */
+    int keysInMemory();
+
     /**
      * Writes what changed since the last call into the keyed state, making each changed key
      * current with {@code setCurrentKey}; nothing when not writing back.

@@ -53,6 +53,11 @@ public final class WriteBackKeyedOperator<IN, OUT, F extends KeyedProcessFunctio
         return function.writesBack();
     }
 
+    /** Keys whose state this instance holds in memory (for tests). */
+    int keysInMemory() {
+        return function.keysInMemory();
+    }
+
     @Override
     public void snapshotState(StateSnapshotContext context) throws Exception {
         Object current = getCurrentKey();

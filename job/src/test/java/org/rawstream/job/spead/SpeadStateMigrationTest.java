@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Supplier;
@@ -314,6 +315,47 @@ class SpeadStateMigrationTest {
         backend.applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, HeapAssemblyFunction.piecesState(),
                 (key, state) -> state.keys().forEach(k -> n[0]++));
         return n[0];
+    }
+
+    /**
+     * Write-back memory is bounded by the streams that have state, not by every sender ever met:
+     * 40 streams (senders) each deliver a heap and end; after the next checkpoint neither operator
+     * holds any of them in memory, and a stream met again starts afresh.
+     */
+    @Test
+    void writeBackForgetsStreamsThatEnded() throws Exception {
+        var assembly = SpeadOperatorRun.assemblyOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.CONFIG);
+        var ordering = SpeadOperatorRun.orderingOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.SUBSTREAMS,
+                SpeadStateScenario.CONFIG);
+        try (var as = backend(true, new KeyedOneInputStreamOperatorTestHarness<>(assembly, SpeadPacketRecord::assemblyKey,
+                Types.STRING));
+                var os = backend(true, new KeyedOneInputStreamOperatorTestHarness<>(ordering, SpeadHeapRecord::stream,
+                        Types.STRING))) {
+            as.open();
+            os.open();
+            as.setProcessingTime(SpeadStateScenario.NOW);
+            os.setProcessingTime(SpeadStateScenario.NOW);
+            int committed = 0;
+            for (int round = 0; round < 2; round++) {
+                for (int sender = 0; sender < 40; sender++) {
+                    String stream = "sender-" + sender;
+                    List<SpeadPacketRecord> packets = new ArrayList<>();
+                    for (SpeadPacketRecord p : SpeadStateScenario.heap(1)) {
+                        packets.add(SpeadPacketRecord.packet(stream, p.substream(),
+                                Arrays.copyOf(p.array(), p.length())));
+                    }
+                    packets.add(SpeadPacketRecord.endOfStream(stream, 0));
+                    packets.add(SpeadPacketRecord.endOfStream(stream, 1));
+                    committed += SpeadOperatorRun.run(as, os, packets).size();
+                }
+                assertThat(assembly.keysInMemory()).as("assembly keys before the checkpoint").isPositive();
+                as.snapshot(round + 1, SpeadStateScenario.NOW);
+                os.snapshot(round + 1, SpeadStateScenario.NOW);
+                assertThat(assembly.keysInMemory()).as("assembly keys in memory after the checkpoint").isZero();
+                assertThat(ordering.keysInMemory()).as("ordering streams in memory after the checkpoint").isZero();
+            }
+            assertThat(committed).as("heap 1 of every sender, in both rounds").isEqualTo(80);
+        }
     }
 
     @Test
