@@ -250,6 +250,11 @@ public final class SpeadSourceKind implements SourceKind {
         return (round << 32) + 1;
     }
 
+    /** Heaps between the demo feed's descriptor heaps: about one second of heaps (unpaced: 1000). */
+    static long demoDescriptorsEvery(double rateGbps, int heapSize) {
+        return rateGbps <= 0 ? 1000 : Math.max(1, Math.round(rateGbps * 1e9 / 8 / heapSize));
+    }
+
     /**
      * Sender rounds; round r sends heap counters from {@code (r << 32) + 1} (see
      * {@link #firstHeapCnt}). Heaps are not reported to the ledger (the sender does not expose
@@ -257,12 +262,17 @@ public final class SpeadSourceKind implements SourceKind {
      */
     @Override
     public DemoFeed startDemoFeed(SourceConfig source, FeedLedger ledger) {
+        int heapSize = source.get(DEMO_HEAP_SIZE).intValue() / 4 * 4;
+        double rateGbps = source.get(DEMO_RATE);
         SpeadSender.Builder b = SpeadSender.builder()
-                .heapSize(source.get(DEMO_HEAP_SIZE).intValue() / 4 * 4)
+                .heapSize(heapSize)
                 .packetSize(udp ? 8972 : 65000)
                 .flavour(SpeadFlavour.SPEAD_64_48)
                 .heaps(Long.MAX_VALUE)
-                .rateGbps(source.get(DEMO_RATE))
+                .rateGbps(rateGbps)
+                // The feed starts before the source listens, so its first heap is usually lost:
+                // descriptors again about once a second let `inspect --decode` name the items.
+                .descriptorsEvery(demoDescriptorsEvery(rateGbps, heapSize))
                 .connectTimeout(Duration.ofSeconds(60));
         // The first endpoint (a multicast group is sent to as any address is).
         EndpointOptions first = endpoints(source).get(0);
