@@ -3,6 +3,8 @@ package org.rawstream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.rawstream.job.config.JobSettings;
+import org.rawstream.job.config.Setting;
 import picocli.CommandLine;
 
 class RawStreamJobTest {
@@ -13,6 +15,15 @@ class RawStreamJobTest {
         assertThat(RawStreamJob.withDefaultCommand(cl, new String[] {"--local"})).containsExactly("run", "--local");
         assertThat(RawStreamJob.withDefaultCommand(cl, new String[] {"inspect", "f.h5"})).containsExactly("inspect", "f.h5");
         assertThat(RawStreamJob.withDefaultCommand(cl, new String[] {"--help"})).containsExactly("--help");
+    }
+
+    /** The help lists every job setting whole: a key broken over two lines cannot be copied. */
+    @Test
+    void runHelpNamesEveryJobSettingOnOneLine() {
+        String help = RawStreamJob.commandLine().getSubcommands().get("run").getUsageMessage();
+        for (Setting<?> s : JobSettings.job()) {
+            assertThat(help).as(s.key()).containsPattern("[ ,]" + java.util.regex.Pattern.quote(s.key()) + "[,. ]");
+        }
     }
 
     @Test
