@@ -92,7 +92,8 @@ class JobConfigTest {
                 .hasMessageContaining("duration = 0s: not a duration in 1 ms .. unlimited");
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults()
                         .set(JobConfig.SOURCES, "gen,b", "t").set("source.b.type", "generator", "t")))
-                .hasMessageContaining("io-group 0 is used twice");
+                .hasMessage("source b: io-group 0 is used twice (also by gen); give each source its own: "
+                        + "source.b.io-group=<0..255>");
     }
 
     @Test
