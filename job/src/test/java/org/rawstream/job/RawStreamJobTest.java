@@ -26,6 +26,17 @@ class RawStreamJobTest {
         }
     }
 
+    /** A flag that does not exist is one line and exit code 2, not the whole usage. */
+    @Test
+    void aMistakeOnTheCommandLineIsOneLine() throws Exception {
+        CommandLine cl = RawStreamJob.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.getSubcommands().get("run").setErr(new java.io.PrintWriter(err, true));
+        assertThat(RawStreamJob.execute(cl, new String[] {"run", "--local", "--checkpoint-intervall", "10s"})).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("rawstream: Unknown options: '--checkpoint-intervall', '10s' (did you mean "
+                + "--checkpoint-interval?); options: rawstream run --help" + System.lineSeparator());
+    }
+
     @Test
     void flagsBecomeSettings() throws Exception {
         CommandLine cl = RawStreamJob.commandLine();
