@@ -144,6 +144,12 @@ public final class JobConfig {
         Set<String> names = new LinkedHashSet<>();
         for (String name : settings.get(SOURCES).orElse("").split(",")) {
             if (!name.isBlank()) {
+                // A name is a directory, a key segment and a metric group: no dots, slashes or
+                // brackets (a YAML list "[a, b]" would otherwise become sources "[a" and "b]").
+                if (!name.trim().matches("[A-Za-z0-9_-]+")) {
+                    throw new InvalidSettingException(SOURCES + ": '" + name.trim() + "' is not a source name (letters, "
+                            + "digits, - and _; several are comma-separated: " + SOURCES + ": a, b)");
+                }
                 names.add(name.trim());
             }
         }

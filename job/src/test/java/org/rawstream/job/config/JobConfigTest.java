@@ -84,6 +84,9 @@ class JobConfigTest {
                 .hasMessageContaining("source other: set source.other.type");
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set(JobConfig.SOURCES, " ", "t")))
                 .hasMessageContaining("no sources");
+        assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set(JobConfig.SOURCES, "[a, b]", "t")))
+                .hasMessage("sources: '[a' is not a source name (letters, digits, - and _; several are "
+                        + "comma-separated: sources: a, b)");
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set("source.gen.message-bytes", "4", "t")))
                 .hasMessageContaining("source.gen.message-bytes");
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set("source.gen.rate", "-1", "t")))
