@@ -207,16 +207,18 @@ public final class SpeadSourceKind implements SourceKind {
             packets.setParallelism(1);
             heaps = WriteBackKeyedOperator.apply(
                     DataStreamUtils.reinterpretAsKeyedStream(packets, SpeadPacketRecord::assemblyKey, Types.STRING),
-                    new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD).setParallelism(1);
+                    new HeapAssemblyFunction(source.name(), config, HeapClock.RECEIVE_TIME), SpeadSerializers.HEAP_RECORD)
+                    .setParallelism(1);
         } else {
             heaps = WriteBackKeyedOperator.apply(packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING),
-                    new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD);
+                    new HeapAssemblyFunction(source.name(), config, HeapClock.RECEIVE_TIME), SpeadSerializers.HEAP_RECORD);
         }
         heaps.name(source.name() + " heap assembly").uid(source.name() + "-heap-assembly");
         SingleOutputStreamOperator<RawMessage> messages = WriteBackKeyedOperator.apply(chain
                 ? DataStreamUtils.reinterpretAsKeyedStream(heaps, SpeadHeapRecord::stream, Types.STRING)
                 : heaps.keyBy(SpeadHeapRecord::stream, Types.STRING),
-                new HeapOrderingFunction(source.name(), source.ioGroup(), substreams, config), RawMessageTypeInfo.INSTANCE);
+                new HeapOrderingFunction(source.name(), source.ioGroup(), substreams, config, HeapClock.RECEIVE_TIME),
+                RawMessageTypeInfo.INSTANCE);
         if (chain) {
             messages.setParallelism(1);
         }
