@@ -224,16 +224,17 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
         if (sequencer == null || subs == null) {
             return;
         }
-        if (HeapAssemblyFunction.legacyTimer(clock, ctx.timeDomain())) {
-            long due = sequencer.nextReleaseMillis(config);
-            if (due != Long.MAX_VALUE) {
-                HeapAssemblyFunction.register(clock, ctx.timerService(), due);
-            }
-            return;
+        if (!HeapAssemblyFunction.legacyTimer(clock, ctx.timeDomain())) {
+            sequencer.expire(HeapAssemblyFunction.timerNow(clock, ctx.timerService()), lowWatermark(fitted(subs, substreams)),
+                    config, metrics.of(ctx.getCurrentKey()), heap -> deliver(heap, out));
+            keep(state, sequencer, subs);
+        } // else a timer of an earlier version (processing time): only re-armed in event time
+        // Heaps still held wait for their own time: without this timer they would wait for the
+        // next heap of the stream (forever, after its last one).
+        long due = sequencer.nextReleaseMillis(config);
+        if (due != Long.MAX_VALUE) {
+            HeapAssemblyFunction.register(clock, ctx.timerService(), due);
         }
-        sequencer.expire(HeapAssemblyFunction.timerNow(clock, ctx.timerService()), lowWatermark(fitted(subs, substreams)),
-                config, metrics.of(ctx.getCurrentKey()), heap -> deliver(heap, out));
-        keep(state, sequencer, subs);
     }
 
     private void deliver(ReceivedHeap heap, Collector<RawMessage> out) {

@@ -17,10 +17,13 @@ import org.apache.flink.api.connector.source.ReaderOutput;
  *
  * <p>Flink specifics: the watermark goes to the main {@link ReaderOutput}, which Flink's source
  * operator forwards unchanged (the strategy's per-split generators stay silent with
- * {@code WatermarkStrategy.noWatermarks()}); a reader without a split marks its output idle, so
- * that a subtask with nothing to read does not hold back a keyed operator fed through
- * {@code keyBy} (the min over input channels skips idle ones); the next watermark makes it active
- * again. Watermarks are emitted at most once per {@link #STEP_MILLIS} of progress.
+ * {@code WatermarkStrategy.noWatermarks()}); a reader that has not been given a split marks its
+ * output idle, so that a subtask with nothing to read does not hold back a keyed operator fed
+ * through {@code keyBy} (the min over input channels skips idle ones); the next watermark makes it
+ * active again. A reader whose splits finished (bounded mode) stays active: an idle output drops
+ * every watermark (Flink's chaining output does), also the end of input's final one, which fires
+ * the timers still pending downstream. Watermarks are emitted at most once per
+ * {@link #STEP_MILLIS} of progress.
  */
 public final class ReceiveTimeWatermarks {
     /** No progress known (a batch that did not poll the sockets). */
@@ -31,6 +34,7 @@ public final class ReceiveTimeWatermarks {
     private long progress = NONE;
     private long watermark = NONE;
     private boolean idle;
+    private boolean hadSplits;
 
     /** Everything received up to {@code receiveMillis} has been emitted (or a record received then was). */
     public void emitted(long receiveMillis) {
@@ -41,9 +45,10 @@ public final class ReceiveTimeWatermarks {
 
     /**
      * After a {@code pollNext}: emits the progress as a watermark when it advanced enough, or
-     * marks the output idle when the reader holds no split.
+     * marks the output idle while the reader has never held a split.
      */
     public void emitTo(ReaderOutput<?> output, boolean hasSplits) {
+        hadSplits |= hasSplits;
         if (progress != NONE) {
             // A record received in the same millisecond as the progress may still follow.
             long candidate = progress - 1;
@@ -54,7 +59,7 @@ public final class ReceiveTimeWatermarks {
                 return;
             }
         }
-        if (!hasSplits && !idle) {
+        if (!hadSplits && !idle) {
             idle = true;
             output.markIdle();
         }

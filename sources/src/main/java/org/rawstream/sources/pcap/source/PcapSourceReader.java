@@ -53,8 +53,7 @@ public final class PcapSourceReader<T>
     @Override
     public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
         InputStatus status = super.pollNext(output);
-        // Between files the reader holds no split but is not idle: the next file is coming.
-        watermarks.emitTo(output, true);
+        watermarks.emitTo(output, getNumberOfCurrentlyAssignedSplits() > 0);
         return status;
     }
 
