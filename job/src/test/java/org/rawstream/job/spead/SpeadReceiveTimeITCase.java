@@ -94,7 +94,8 @@ class SpeadReceiveTimeITCase {
         int port = Ports.freeUdpPort();
         Settings s = SpeadJobTestSupport.settings(out, SOURCE, "spead-udp", port, "1",
                 Map.of("source." + SOURCE + ".incomplete-heaps", "deliver"));
-        s.set("source." + SOURCE + ".stop-when-idle", "3s", "test");
+        // Longer than the quiet phase (heap-timeout and the time to see its expiry), shorter than the stall.
+        s.set("source." + SOURCE + ".stop-when-idle", "5s", "test");
         JobConfig config = JobConfig.from(s);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 FlinkSetup.applyJobSettings(new Configuration(), config));
