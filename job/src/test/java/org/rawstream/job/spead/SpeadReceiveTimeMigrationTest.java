@@ -41,15 +41,21 @@ class SpeadReceiveTimeMigrationTest {
         return OperatorSnapshotUtil.readStateHandle(GOLDEN.resolve(name).toString());
     }
 
+    /** Opens {@code a} and {@code o} on the golden state. */
+    private static void restore(KeyedOneInputStreamOperatorTestHarness<String, SpeadPacketRecord, SpeadHeapRecord> a,
+            KeyedOneInputStreamOperatorTestHarness<String, SpeadHeapRecord, RawMessage> o) throws Exception {
+        a.initializeState(golden("heap-assembly.snapshot"));
+        o.initializeState(golden("heap-ordering.snapshot"));
+        a.open();
+        o.open();
+    }
+
     @Test
     void goldenStateResumesInReceiveTimeToWhatAnUninterruptedRunStored() throws Exception {
         var a = assembly();
         var o = ordering();
         try {
-            a.initializeState(golden("heap-assembly.snapshot"));
-            o.initializeState(golden("heap-ordering.snapshot"));
-            a.open();
-            o.open();
+            restore(a, o);
             List<String> resumed = new ArrayList<>();
             for (byte[] m : SpeadStateScenario.run(a, o, SpeadStateScenario.after())) {
                 resumed.add(HexFormat.of().formatHex(m));
@@ -66,10 +72,7 @@ class SpeadReceiveTimeMigrationTest {
         var a = assembly();
         var o = ordering();
         try {
-            a.initializeState(golden("heap-assembly.snapshot"));
-            o.initializeState(golden("heap-ordering.snapshot"));
-            a.open();
-            o.open();
+            restore(a, o);
             // The wall clock is far past every old timer: they fire, and decide nothing.
             a.setProcessingTime(SpeadStateScenario.NOW + 100 * TIMEOUT);
             o.setProcessingTime(SpeadStateScenario.NOW + 100 * TIMEOUT);
