@@ -21,7 +21,7 @@ final class StatusTable {
             }
             tables++;
             assertThat(lines.get(i + 1)).startsWith("source").contains("rec/s", "MB/s", "invalid", "dropped", "shed",
-                    "incompl", "files", "messages");
+                    "incompl", "missing", "files", "messages");
             for (int s = 0; s < sources.size(); s++) {
                 assertThat(lines.get(i + 2 + s).split("\\s+")[0]).isEqualTo(sources.get(s));
             }

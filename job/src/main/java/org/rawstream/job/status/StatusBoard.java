@@ -19,8 +19,8 @@ import org.apache.flink.metrics.MetricGroup;
  * The live status of a local run: holds the metrics of the configured sources and of the sink
  * (handed over by {@link StatusReporterFactory}'s reporter, which Flink calls in the same JVM)
  * and renders one small table, a row per source: records and megabytes per second in, what was
- * invalid, dropped, shed or incomplete, files and messages committed, and the sink's append
- * queue. Totals of ended tasks are retained (their last value), so the table at the stop, and
+ * invalid, dropped, shed or incomplete, what never arrived (gaps in the sender's counters), files
+ * and messages committed, and the sink's append queue. Totals of ended tasks are retained (their last value), so the table at the stop, and
  * after a restart, shows the whole run.
  */
 public final class StatusBoard implements AutoCloseable {
@@ -36,6 +36,8 @@ public final class StatusBoard implements AutoCloseable {
     // Source-subtask totals only: the per-stream twins (heaps_shed, heaps_refused) would count twice.
     static final Set<String> SHED = Set.of("heapsShed", "unitsShed", "heaps_incomplete_evicted");
     static final Set<String> INCOMPLETE = Set.of("heaps_incomplete");
+    /** Sent but never received, from the sender's counters: SPEAD heap counters, ODIN sequence numbers. */
+    static final Set<String> MISSING = Set.of("heaps_missing", "lost");
     static final String FILES = "filesCommitted";
     static final String MESSAGES = "messagesCommitted";
     static final String APPEND_QUEUE = "appendQueueBytes";
@@ -153,7 +155,7 @@ public final class StatusBoard implements AutoCloseable {
         Map<String, Row> rows = new LinkedHashMap<>();
         for (String source : sources) {
             rows.put(source, new Row(sum(source, RECORDS_IN), sum(source, BYTES_IN), sum(source, INVALID),
-                    sum(source, DROPPED), sum(source, SHED), sum(source, INCOMPLETE),
+                    sum(source, DROPPED), sum(source, SHED), sum(source, INCOMPLETE), sum(source, MISSING),
                     value(new Key(source, FILES)), value(new Key(source, MESSAGES))));
         }
         return rows;
@@ -170,16 +172,16 @@ public final class StatusBoard implements AutoCloseable {
         StringBuilder b = new StringBuilder();
         b.append(String.format("RawStream %s %s  append queue %s%n", LocalTime.now().format(TIME), title,
                 bytes(value(new Key(SINK, APPEND_QUEUE)))));
-        b.append(String.format("%-11s %8s %7s %7s %7s %6s %7s %6s %10s%n", "source", "rec/s", "MB/s",
-                "invalid", "dropped", "shed", "incompl", "files", "messages"));
+        b.append(String.format(HEADER, "source", "rec/s", "MB/s", "invalid", "dropped", "shed", "incompl", "missing",
+                "files", "messages"));
         for (Map.Entry<String, Row> e : rows.entrySet()) {
             Row r = e.getValue();
             Row before = previous.getOrDefault(e.getKey(), Row.ZERO);
             double recordsPerSecond = seconds <= 0 ? 0 : (r.recordsIn - before.recordsIn) / seconds;
             double megabytesPerSecond = seconds <= 0 ? 0 : (r.bytesIn - before.bytesIn) / seconds / 1e6;
-            b.append(String.format("%-11s %8.1f %7.2f %7d %7d %6d %7d %6d %10d%n", abbreviate(e.getKey()),
-                    Math.max(0, recordsPerSecond), Math.max(0, megabytesPerSecond), r.invalid, r.dropped, r.shed,
-                    r.incomplete, r.files, r.messages));
+            b.append(String.format(ROW, abbreviate(e.getKey()), Math.max(0, recordsPerSecond),
+                    Math.max(0, megabytesPerSecond), r.invalid, r.dropped, r.shed, r.incomplete, r.missing, r.files,
+                    r.messages));
         }
         out.print(b);
         out.flush();
@@ -187,8 +189,12 @@ public final class StatusBoard implements AutoCloseable {
         previousNanos = now;
     }
 
+    /** 80 columns: a source name of up to 9 characters (longer ones abbreviated), then the counts. */
+    private static final String HEADER = "%-9s %8s %6s %7s %7s %6s %7s %7s %5s %9s%n";
+    private static final String ROW = "%-9s %8.1f %6.2f %7d %7d %6d %7d %7d %5d %9d%n";
+
     private static String abbreviate(String name) {
-        return name.length() <= 11 ? name : name.substring(0, 10) + "~";
+        return name.length() <= 9 ? name : name.substring(0, 8) + "~";
     }
 
     static String bytes(long n) {
@@ -204,7 +210,7 @@ public final class StatusBoard implements AutoCloseable {
     private record Key(String source, String name) {}
 
     private record Row(long recordsIn, long bytesIn, long invalid, long dropped, long shed, long incomplete,
-            long files, long messages) {
-        static final Row ZERO = new Row(0, 0, 0, 0, 0, 0, 0, 0);
+            long missing, long files, long messages) {
+        static final Row ZERO = new Row(0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 }
