@@ -85,7 +85,6 @@ public final class JobConfig {
     private final int batchMessages;
     private final long batchBytes;
     private final long batchQueueBytes;
-    private final int appendThreadNice;
     private final boolean syncOnCommit;
     private final boolean sinkPerSource;
     private final long minFreeBytes;
@@ -108,7 +107,6 @@ public final class JobConfig {
         this.batchMessages = get(JobSettings.BATCH_MAX_MESSAGES);
         this.batchBytes = get(JobSettings.BATCH_MAX_BYTES);
         this.batchQueueBytes = get(JobSettings.BATCH_QUEUE_BYTES);
-        this.appendThreadNice = get(JobSettings.APPEND_THREAD_NICE);
         this.syncOnCommit = get(JobSettings.SYNC_ON_COMMIT);
         this.sinkPerSource = get(JobSettings.SINK_PER_SOURCE);
         this.minFreeBytes = get(JobSettings.MIN_FREE_BYTES);
@@ -254,7 +252,6 @@ public final class JobConfig {
                 .batchMessages(batchMessages)
                 .batchBytes(batchBytes)
                 .appendQueueBytes(queueBytes)
-                .appendThreadNice(appendThreadNice)
                 .syncOnCommit(syncOnCommit)
                 .minFreeBytes(minFreeBytes);
         for (SourceConfig s : of) {

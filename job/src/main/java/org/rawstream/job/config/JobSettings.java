@@ -53,13 +53,6 @@ public final class JobSettings {
                     + "copy into the page cache) while the task thread keeps receiving; beyond it the task thread waits "
                     + "(`rawhdf5.appendWaits`). `0` appends on the task thread. The batches are direct buffers: on a "
                     + "cluster they count against `taskmanager.memory.task.off-heap.size`");
-    public static final Setting<Integer> APPEND_THREAD_NICE = Setting.key("sink.append-thread-nice").intCount(0, 19)
-            .defaultValue(RawHdf5Sink.DEFAULT_APPEND_THREAD_NICE)
-            .withDescription("Linux nice of the sink's append threads (higher = lower priority): when CPU is short, "
-                    + "the receiving threads run first and the job sheds whole heaps (`heapsShed`) instead of the "
-                    + "socket dropping packets of every heap; with spare CPU it changes nothing. `0` = the "
-                    + "process's priority. Set by running `renice` on the thread (no privileges needed to lower a "
-                    + "priority); elsewhere than Linux, or without `renice`, ignored with one warning in the log");
     public static final Setting<Boolean> SYNC_ON_COMMIT = Setting.key("sink.sync-on-commit").bool()
             .defaultValue(RawHdf5Sink.DEFAULT_SYNC_ON_COMMIT)
             .withDescription("fsync each file and its directory when committing");
@@ -102,7 +95,7 @@ public final class JobSettings {
     /** The job's settings, in the order the reference lists them. */
     public static List<Setting<?>> job() {
         return List.of(OUTPUT_DIR, SOURCES, PARALLELISM, CHECKPOINT_INTERVAL, DURATION, ROLL_MAX_BYTES, ROLL_MAX_RECORDS,
-                ROLL_MAX_AGE, BATCH_MAX_MESSAGES, BATCH_MAX_BYTES, BATCH_QUEUE_BYTES, APPEND_THREAD_NICE, SYNC_ON_COMMIT, SINK_PER_SOURCE,
+                ROLL_MAX_AGE, BATCH_MAX_MESSAGES, BATCH_MAX_BYTES, BATCH_QUEUE_BYTES, SYNC_ON_COMMIT, SINK_PER_SOURCE,
                 MIN_FREE_BYTES, CHECKPOINT_TOLERABLE_FAILURES);
     }
 

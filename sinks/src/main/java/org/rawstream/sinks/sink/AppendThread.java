@@ -10,7 +10,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
-import org.rawstream.core.os.ThreadNice;
 import org.rawstream.sinks.rawhdf5.MessageBatch;
 
 /**
@@ -46,18 +45,11 @@ final class AppendThread {
     /** First failure (guarded by lock); nothing runs after it but the shutdown command. */
     private Throwable failure;
 
-    /**
-     * {@code nice}: the append thread's Linux nice ({@link ThreadNice}), set by the thread itself
-     * when it starts (it starts no threads, so nothing inherits it); unused without a thread.
-     */
-    AppendThread(long maxQueuedBytes, int nice, int subtask, SinkWriterMetrics metrics) {
+    AppendThread(long maxQueuedBytes, int subtask, SinkWriterMetrics metrics) {
         this.maxQueuedBytes = maxQueuedBytes;
         this.metrics = metrics;
         this.thread = maxQueuedBytes == 0 ? null : Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(() -> {
-                ThreadNice.applyToCurrentThread(nice, "raw-HDF5 append");
-                r.run();
-            }, "rawhdf5-append-" + subtask);
+            Thread t = new Thread(r, "rawhdf5-append-" + subtask);
             t.setDaemon(true);
             return t;
         });

@@ -41,11 +41,6 @@ public final class RawHdf5Sink
     public static final long DEFAULT_BATCH_BYTES = 4L << 20;
     public static final long DEFAULT_APPEND_QUEUE_BYTES = 32L << 20;
     public static final boolean DEFAULT_SYNC_ON_COMMIT = true;
-    /**
-     * Default of {@link Builder#appendThreadNice}: under CPU shortage the receiving threads win
-     * over the append thread, so the job sheds whole heaps instead of the socket dropping packets.
-     */
-    public static final int DEFAULT_APPEND_THREAD_NICE = 10;
 
     private final String outputDirectory;
     private final List<SourceOutput> sources;
@@ -53,7 +48,6 @@ public final class RawHdf5Sink
     private final int batchMessages;
     private final long batchBytes;
     private final long appendQueueBytes;
-    private final int appendThreadNice;
     private final String fileVersion;
     private final boolean syncOnCommit;
     private final long minFreeBytes;
@@ -65,7 +59,6 @@ public final class RawHdf5Sink
         this.batchMessages = b.batchMessages;
         this.batchBytes = b.batchBytes;
         this.appendQueueBytes = b.appendQueueBytes;
-        this.appendThreadNice = b.appendThreadNice;
         this.fileVersion = b.fileVersion;
         this.syncOnCommit = b.syncOnCommit;
         this.minFreeBytes = b.minFreeBytes;
@@ -126,10 +119,6 @@ public final class RawHdf5Sink
         return appendQueueBytes;
     }
 
-    public int appendThreadNice() {
-        return appendThreadNice;
-    }
-
     public String fileVersion() {
         return fileVersion;
     }
@@ -145,7 +134,7 @@ public final class RawHdf5Sink
     @Override
     public String toString() {
         return "RawHdf5Sink{output=" + outputDirectory + ", sources=" + sources + ", " + rollPolicy
-                + ", batchMessages=" + batchMessages + ", batchBytes=" + batchBytes + ", appendQueueBytes=" + appendQueueBytes + ", appendThreadNice=" + appendThreadNice + ", syncOnCommit="
+                + ", batchMessages=" + batchMessages + ", batchBytes=" + batchBytes + ", appendQueueBytes=" + appendQueueBytes + ", syncOnCommit="
                 + syncOnCommit + ", minFreeBytes=" + minFreeBytes + "}";
     }
 
@@ -157,7 +146,6 @@ public final class RawHdf5Sink
         private int batchMessages = DEFAULT_BATCH_MESSAGES;
         private long batchBytes = DEFAULT_BATCH_BYTES;
         private long appendQueueBytes = DEFAULT_APPEND_QUEUE_BYTES;
-        private int appendThreadNice = DEFAULT_APPEND_THREAD_NICE;
         private String fileVersion = "0.0";
         private boolean syncOnCommit = DEFAULT_SYNC_ON_COMMIT;
         private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
@@ -205,18 +193,6 @@ public final class RawHdf5Sink
          */
         public Builder appendQueueBytes(long bytes) {
             this.appendQueueBytes = atLeast(bytes, 0, "appendQueueBytes");
-            return this;
-        }
-
-        /**
-         * Linux nice (0 .. 19) of the append thread (default {@value #DEFAULT_APPEND_THREAD_NICE}); 0
-         * leaves it at the process's. Elsewhere ignored (logged once).
-         */
-        public Builder appendThreadNice(int nice) {
-            if (nice < 0 || nice > 19) {
-                throw new IllegalArgumentException("appendThreadNice must be in 0 .. 19: " + nice);
-            }
-            this.appendThreadNice = nice;
             return this;
         }
 

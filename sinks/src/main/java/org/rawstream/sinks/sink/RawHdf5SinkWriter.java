@@ -93,7 +93,7 @@ public final class RawHdf5SinkWriter
         }
         this.router = new SourceRouter(targets);
         this.preSync = sink.syncOnCommit() ? new PreSync(subtask) : null;
-        this.appendThread = new AppendThread(sink.appendQueueBytes(), sink.appendThreadNice(), subtask, metrics);
+        this.appendThread = new AppendThread(sink.appendQueueBytes(), subtask, metrics);
         metrics.watchAppendQueue(appendThread::queuedBytes);
         this.files = new OpenPartFiles(rollingPolicy, sink.minFreeBytes(), lineage, subtask, lastCheckpointId,
                 targets.size(), metrics, preSync);
