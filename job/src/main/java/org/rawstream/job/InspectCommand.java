@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.rawstream.job.spead.SpeadHeapPrinter;
 import org.rawstream.sinks.rawhdf5.RawFileInspector;
 import org.rawstream.sinks.rawhdf5.RawFileReader;
+import org.rawstream.sources.spead.DescriptorTable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -45,11 +46,12 @@ public final class InspectCommand implements Callable<Integer> {
                 return 1;
             }
         }
+        DescriptorTable descriptors = new DescriptorTable(); // carried from file to file, in the order given
         for (Path file : files) {
             RawFileInspector.inspect(List.of(file), out);
             if (decode) {
                 try (RawFileReader reader = RawFileReader.open(file)) {
-                    SpeadHeapPrinter.print(reader, out);
+                    SpeadHeapPrinter.print(reader, descriptors, out);
                 }
             }
         }

@@ -29,7 +29,24 @@ public final class RawStreamJob implements Runnable {
         cl.addSubcommand(new SendOdinCommand());
         cl.addSubcommand(new SendEchoCommand());
         cl.addSubcommand(new SendMsgpackCommand());
+        cl.setParameterExceptionHandler(RawStreamJob::commandLineMistake); // for every subcommand too
         return cl;
+    }
+
+    /**
+     * A command line that does not parse is one line on stderr (exit code 2), as a wrong setting
+     * is: what is wrong, picocli's suggestion if it has one, and where the options are listed —
+     * not picocli's default of the whole usage after it.
+     */
+    private static int commandLineMistake(CommandLine.ParameterException ex, String[] args) {
+        CommandLine command = ex.getCommandLine();
+        StringBuilder line = new StringBuilder("rawstream: ").append(ex.getMessage());
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+            line.append(" (did you mean ").append(String.join(" or ", unmatched.getSuggestions())).append("?)");
+        }
+        line.append("; options: ").append(command.getCommandSpec().qualifiedName()).append(" --help");
+        command.getErr().println(line);
+        return command.getCommandSpec().exitCodeOnInvalidInput();
     }
 
     /**

@@ -38,18 +38,21 @@ import picocli.CommandLine.Option;
         description = {
             "Run the capture job: configured sources -> exactly-once raw-HDF5 files in <output>/<source>/.",
             "Settings come from built-in defaults, then --config, then flags (--set KEY=VALUE overrides any key).",
-            "Without --local it runs under 'flink run' / REST submission with the cluster's configuration",
-            "(a plain JVM without --local runs embedded with the same Flink configuration as --local).",
+            "Without --local it runs under 'flink run' / REST submission with the cluster's configuration"
+                + " (a plain JVM without --local runs embedded with the same Flink configuration as --local).",
             "Exit codes: 0 ok, 1 job failed, 2 command line, 3 invalid setting, 4 port or directory unavailable."
         },
         footer = {
             "",
             "Settings keys (config file 'key: value', or --set key=value):",
-            "  output.dir, sources (comma-separated names), parallelism, checkpoint.interval, duration,",
-            "  roll.max-bytes, roll.max-records, roll.max-age, batch.max-messages, batch.max-bytes,",
-            "  batch.queue-bytes, sink.sync-on-commit, sink.per-source, sink.min-free-bytes, checkpoint.tolerable-failures,",
+            // Lines shorter than the 80-column help: picocli would break a longer one inside a key.
+            "  output.dir, sources (comma-separated names), parallelism, duration,",
+            "  checkpoint.interval, checkpoint.tolerable-failures,",
+            "  roll.max-bytes, roll.max-records, roll.max-age,",
+            "  batch.max-messages, batch.max-bytes, batch.queue-bytes,",
+            "  sink.sync-on-commit, sink.per-source, sink.min-free-bytes,",
             "  source.<name>.type|io-group|protocol|io-version|<type option>.",
-            "Source types: see --list-source-types."
+            "Source types and their options: --list-source-types."
         })
 public final class RunCommand implements Callable<Integer> {
     static final String JOB_NAME = "RawStream";

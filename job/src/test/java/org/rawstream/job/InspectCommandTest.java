@@ -11,6 +11,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rawstream.sinks.rawhdf5.MessageBatch;
+import org.rawstream.sinks.rawhdf5.RawFileOptions;
+import org.rawstream.sinks.rawhdf5.RawFileWriter;
+import org.rawstream.sources.spead.SpeadFlavour;
+import org.rawstream.sources.spead.SpeadHeapPacketizer;
+import org.rawstream.sources.spead.SpeadSender;
+import org.rawstream.sources.spead.StoredHeapCodec;
 import org.rawstream.sources.spead.SpeadVectors;
 import picocli.CommandLine;
 
@@ -65,6 +73,46 @@ class InspectCommandTest {
     void decodeOfAFileOfAnotherProtocolSaysSo() throws Exception {
         Path file = Path.of(System.getProperty("rawstream.root", "..")).resolve("testdata/vectors/rawhdf5/small_v0_0.h5");
         assertThat(inspect("--decode", file.toString())).contains("decode: not a SPEAD file");
+    }
+
+    /**
+     * A sender announces descriptors once (the demo feed about once a second): heaps in a later
+     * file are named by the descriptors of the files listed before it.
+     */
+    @Test
+    void descriptorsCarryFromFileToFileInTheOrderGiven(@TempDir Path dir) throws Exception {
+        SpeadSender sender = SpeadSender.builder().heapSize(16).descriptorsEvery(2).udp("127.0.0.1", 9).build();
+        Path first = storedHeaps(dir.resolve("a.h5"), sender, 0);
+        Path second = storedHeaps(dir.resolve("b.h5"), sender, 1, 2);
+        String named = "data (0x1000): big-endian uint32 counter";
+
+        String alone = inspect("--decode", second.toString());
+        assertThat(heapBlock(alone, 11)).contains("0x1000: no descriptor, 16 bytes");
+        assertThat(heapBlock(alone, 12)).as("every 2nd heap repeats them").contains(named);
+
+        String both = inspect("--decode", first.toString(), second.toString());
+        assertThat(heapBlock(both, 11)).contains(named);
+    }
+
+    /** A raw-HDF5 file of the stored heaps {@code indexes} of {@code sender} (heap counter 10 + index). */
+    private static Path storedHeaps(Path file, SpeadSender sender, long... indexes) throws Exception {
+        MessageBatch batch = new MessageBatch();
+        SpeadHeapPacketizer packetizer = new SpeadHeapPacketizer(65507);
+        for (long i : indexes) {
+            ByteArrayOutputStream heap = new ByteArrayOutputStream();
+            packetizer.packetize(sender.heap(i, new byte[16]).layout(SpeadFlavour.SPEAD_64_48), 10 + i, (head, payload) -> {
+                heap.write(head.array(), head.arrayOffset() + head.position(), head.remaining());
+                byte[] rest = new byte[payload.remaining()];
+                payload.get(rest);
+                heap.write(rest);
+            });
+            batch.add(heap.toByteArray(), 1);
+        }
+        try (RawFileWriter writer = RawFileWriter.create(file, RawFileOptions.builder()
+                .ioVersion(StoredHeapCodec.IO_VERSION).attribute("protocol", StoredHeapCodec.PROTOCOL).build())) {
+            writer.append(batch);
+        }
+        return file;
     }
 
     /** The printed lines of heap {@code cnt}, up to the next heap. */

@@ -3,6 +3,8 @@ package org.rawstream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.rawstream.job.config.JobSettings;
+import org.rawstream.job.config.Setting;
 import picocli.CommandLine;
 
 class RawStreamJobTest {
@@ -13,6 +15,26 @@ class RawStreamJobTest {
         assertThat(RawStreamJob.withDefaultCommand(cl, new String[] {"--local"})).containsExactly("run", "--local");
         assertThat(RawStreamJob.withDefaultCommand(cl, new String[] {"inspect", "f.h5"})).containsExactly("inspect", "f.h5");
         assertThat(RawStreamJob.withDefaultCommand(cl, new String[] {"--help"})).containsExactly("--help");
+    }
+
+    /** The help lists every job setting whole: a key broken over two lines cannot be copied. */
+    @Test
+    void runHelpNamesEveryJobSettingOnOneLine() {
+        String help = RawStreamJob.commandLine().getSubcommands().get("run").getUsageMessage();
+        for (Setting<?> s : JobSettings.job()) {
+            assertThat(help).as(s.key()).containsPattern("[ ,]" + java.util.regex.Pattern.quote(s.key()) + "[,. ]");
+        }
+    }
+
+    /** A flag that does not exist is one line and exit code 2, not the whole usage. */
+    @Test
+    void aMistakeOnTheCommandLineIsOneLine() throws Exception {
+        CommandLine cl = RawStreamJob.commandLine();
+        java.io.StringWriter err = new java.io.StringWriter();
+        cl.getSubcommands().get("run").setErr(new java.io.PrintWriter(err, true));
+        assertThat(RawStreamJob.execute(cl, new String[] {"run", "--local", "--checkpoint-intervall", "10s"})).isEqualTo(2);
+        assertThat(err.toString()).isEqualTo("rawstream: Unknown options: '--checkpoint-intervall', '10s' (did you mean "
+                + "--checkpoint-interval?); options: rawstream run --help" + System.lineSeparator());
     }
 
     @Test

@@ -176,7 +176,7 @@ public final class PcapBench {
         long start = System.nanoTime();
         CaptureReplay<Object> replay = new CaptureReplay<>("bench", 0, counting, ReplaySettings.builder().build(),
                 new CaptureReplay.Counters(new NamedCounters()), new NamedCounters(), new DecodeErrorCounter("bench"));
-        replay.open(capture, ReplayPosition.START, (r, a, c, u, n) -> { });
+        replay.open(capture, ReplayPosition.START, (r, t, a, c, u, n) -> { });
         while (replay.advance(4096, 8 << 20) != CaptureReplay.Progress.END) {
             // replay to the end
         }

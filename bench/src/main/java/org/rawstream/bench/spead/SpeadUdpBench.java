@@ -40,6 +40,7 @@ import org.rawstream.job.config.JobConfig;
 import org.rawstream.job.config.Settings;
 import org.rawstream.job.config.SourceConfig;
 import org.rawstream.job.spead.HeapAssemblyFunction;
+import org.rawstream.job.spead.HeapClock;
 import org.rawstream.job.spead.SpeadSerializers;
 import org.rawstream.job.spead.WriteBackKeyedOperator;
 import org.rawstream.job.spead.HeapOrderingFunction;
@@ -484,11 +485,11 @@ public final class SpeadUdpBench {
         DataStream<SpeadHeapRecord> heaps = WriteBackKeyedOperator.apply(chained
                 ? DataStreamUtils.reinterpretAsKeyedStream(packets, SpeadPacketRecord::assemblyKey, Types.STRING)
                 : packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING),
-                new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD);
+                new HeapAssemblyFunction(source.name(), config, HeapClock.RECEIVE_TIME), SpeadSerializers.HEAP_RECORD);
         return WriteBackKeyedOperator.apply(chained
                 ? DataStreamUtils.reinterpretAsKeyedStream(heaps, SpeadHeapRecord::stream, Types.STRING)
                 : heaps.keyBy(SpeadHeapRecord::stream, Types.STRING),
-                new HeapOrderingFunction(source.name(), 0, 1, config), RawMessageTypeInfo.INSTANCE);
+                new HeapOrderingFunction(source.name(), 0, 1, config, HeapClock.RECEIVE_TIME), RawMessageTypeInfo.INSTANCE);
     }
 
     /** Counts complete and incomplete stored heaps (a complete one is a single packet holding the heap). */

@@ -144,6 +144,12 @@ public final class JobConfig {
         Set<String> names = new LinkedHashSet<>();
         for (String name : settings.get(SOURCES).orElse("").split(",")) {
             if (!name.isBlank()) {
+                // A name is a directory, a key segment and a metric group: no dots, slashes or
+                // brackets (a YAML list "[a, b]" would otherwise become sources "[a" and "b]").
+                if (!name.trim().matches("[A-Za-z0-9_-]+")) {
+                    throw new InvalidSettingException(SOURCES + ": '" + name.trim() + "' is not a source name (letters, "
+                            + "digits, - and _; several are comma-separated: " + SOURCES + ": a, b)");
+                }
                 names.add(name.trim());
             }
         }
@@ -151,7 +157,7 @@ public final class JobConfig {
             throw new InvalidSettingException("no sources selected ('" + SOURCES + "' is empty)");
         }
         List<SourceConfig> result = new ArrayList<>();
-        Set<Integer> ioGroups = new LinkedHashSet<>();
+        Map<Integer, String> ioGroups = new LinkedHashMap<>();
         for (String name : names) {
             String prefix = "source." + name + ".";
             Map<String, String> raw = settings.withPrefix(prefix);
@@ -161,9 +167,12 @@ public final class JobConfig {
             SourceKind kind = SourceKinds.get(type);
             int ioGroup = JobSettings.SOURCE_IO_GROUP.parse(prefix + SOURCE_IO_GROUP,
                     raw.getOrDefault(SOURCE_IO_GROUP, JobSettings.SOURCE_IO_GROUP.defaultText()));
-            if (!ioGroups.add(ioGroup)) {
-                // Not fatal for the format, but almost always a copy-paste error in the config.
-                throw new InvalidSettingException("source " + name + ": io-group " + ioGroup + " is used twice");
+            String before = ioGroups.putIfAbsent(ioGroup, name);
+            if (before != null) {
+                // Not fatal for the format, but almost always a copy-paste error in the config (or
+                // two new sources both left at the default 0): say how to fix it.
+                throw new InvalidSettingException("source " + name + ": io-group " + ioGroup + " is used twice (also by "
+                        + before + "); give each source its own: " + prefix + SOURCE_IO_GROUP + "=<0..255>");
             }
             String protocol = raw.getOrDefault(SOURCE_PROTOCOL, kind.defaultProtocol());
             String ioVersion = raw.containsKey(SOURCE_IO_VERSION) ? raw.get(SOURCE_IO_VERSION)

@@ -102,6 +102,11 @@ public final class SettingType<T extends Comparable<? super T>> {
         if (v.startsWith("-")) {
             return Duration.ofMillis(-1);
         }
+        // Flink reads a bare number as milliseconds: "--checkpoint-interval 10" would checkpoint
+        // every 10 ms. Only 0 means the same in every unit; any other number needs one.
+        if (!v.isEmpty() && v.chars().allMatch(Character::isDigit) && !v.chars().allMatch(c -> c == '0')) {
+            return null;
+        }
         return TimeUtils.parseDuration(v);
     }
 

@@ -15,6 +15,8 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimeDomain;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -33,9 +35,14 @@ import org.rawstream.sources.spead.source.SpeadPacketRecord;
 
 /**
  * Keyed by (stream, substream): the glue between Flink and {@link SubstreamAssembler}, the SPEAD
- * assembly rules. Complete heaps leave at once, incomplete ones by the window, a processing-time
- * timeout timer, the stop heap or the end of the stream. Duplicates, also of completed heaps, are
- * dropped and counted.
+ * assembly rules. Complete heaps leave at once, incomplete ones by the window, a timeout timer,
+ * the stop heap or the end of the stream. Duplicates, also of completed heaps, are dropped and
+ * counted.
+ *
+ * <p>Time ({@link HeapClock}): in receive time a packet's time is its record timestamp and the
+ * timeout an event-time timer that fires when the source's watermark passes it; a
+ * processing-time timer restored from a savepoint of an earlier version (which counted processing
+ * time) only prompts a re-check: it arms the event-time timer of the substream's next expiry.
  *
  * <p>State, per heap so that a serialising backend (RocksDB) costs per packet what the packet
  * touches, not every live heap: {@code heaps} (map: heap counter → bookkeeping),
@@ -59,6 +66,7 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
 
     private final String sourceName;
     private final SpeadAssemblyConfig config;
+    private final HeapClock clock;
 
     private transient ValueState<LiveHeapTable> legacyState;
     private transient KeyedHeapStore store;
@@ -70,9 +78,15 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
     /** Set by {@link WriteBackKeyedOperator} before open: keep live heaps in memory, write at checkpoints. */
     private transient boolean writeBack;
 
+    /** Counting processing time (see {@link HeapClock}). */
     public HeapAssemblyFunction(String sourceName, SpeadAssemblyConfig config) {
+        this(sourceName, config, HeapClock.PROCESSING_TIME);
+    }
+
+    public HeapAssemblyFunction(String sourceName, SpeadAssemblyConfig config, HeapClock clock) {
         this.sourceName = sourceName;
         this.config = config;
+        this.clock = clock;
     }
 
     @Override
@@ -127,12 +141,39 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
             stats.invalid(packet.invalidReason()); // validated at the source; kept for safety
             return;
         }
-        long now = ctx.timerService().currentProcessingTime();
+        long now = now(clock, ctx.timestamp(), ctx.timerService());
         if (assembler.accept(packet, now, store, stats, emitter)) {
             // A new heap: a timer for its timeout. Packets that keep a heap alive do not
             // register more; the timer re-registers for the next due time when it fires.
-            ctx.timerService().registerProcessingTimeTimer(roundUp(now + config.heapTimeoutMillis()));
+            register(clock, ctx.timerService(), roundUp(now + config.heapTimeoutMillis()));
         }
+    }
+
+    /** A record's time: its timestamp (receive time; the wall clock if it has none) or the wall clock. */
+    static long now(HeapClock clock, Long timestamp, TimerService timers) {
+        return clock == HeapClock.RECEIVE_TIME && timestamp != null ? timestamp : timers.currentProcessingTime();
+    }
+
+    /** What a timer of the clock's domain sees as now: the watermark or the wall clock. */
+    static long timerNow(HeapClock clock, TimerService timers) {
+        return clock == HeapClock.RECEIVE_TIME ? timers.currentWatermark() : timers.currentProcessingTime();
+    }
+
+    static void register(HeapClock clock, TimerService timers, long time) {
+        if (clock == HeapClock.RECEIVE_TIME) {
+            timers.registerEventTimeTimer(time);
+        } else {
+            timers.registerProcessingTimeTimer(time);
+        }
+    }
+
+    /**
+     * A processing-time timer while counting receive time: restored from a savepoint of a version
+     * that counted processing time. It decides nothing itself (the wall clock is not the time the
+     * rules count); the caller re-arms in event time instead.
+     */
+    static boolean legacyTimer(HeapClock clock, TimeDomain domain) {
+        return clock == HeapClock.RECEIVE_TIME && domain == TimeDomain.PROCESSING_TIME;
     }
 
     @Override
@@ -141,9 +182,11 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         LiveHeapStore store = meet(key);
         String stream = SpeadPacketRecord.streamOfKey(key);
         HeapEmitter emitter = new HeapEmitter(stream, SpeadPacketRecord.substreamOfKey(key), out);
-        long due = assembler.expire(ctx.timerService().currentProcessingTime(), store, metrics.of(stream), emitter);
+        long due = legacyTimer(clock, ctx.timeDomain())
+                ? assembler.nextExpiryMillis(store)
+                : assembler.expire(timerNow(clock, ctx.timerService()), store, metrics.of(stream), emitter);
         if (due != Long.MAX_VALUE) {
-            ctx.timerService().registerProcessingTimeTimer(roundUp(due));
+            register(clock, ctx.timerService(), roundUp(due));
         }
     }
 

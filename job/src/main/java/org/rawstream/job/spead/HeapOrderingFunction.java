@@ -28,6 +28,10 @@ import org.rawstream.sources.spead.StoredHeapCodec;
  * restored are fitted to the current number (new substreams start unknown; heaps still arriving
  * from substreams beyond it, which only expire, are ordered without holding the watermark).
  *
+ * <p>Time ({@link HeapClock}): a heap's arrival is its record's timestamp (in receive time: when
+ * the packet that completed it was received, or the expiry time) and the reorder timeout an
+ * event-time timer; a processing-time timer restored from an earlier version re-arms in event time.
+ *
  * <p>Run by {@link WriteBackKeyedOperator}: on RocksDB each stream's state is kept in memory and
  * written at checkpoints (the reorder buffer holds whole heaps; read and written per heap it
  * would cost the serialisation of every buffered heap for each heap, exactly when heaps are lost
@@ -41,6 +45,7 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
     private final int ioGroup;
     private final int substreams;
     private final SpeadAssemblyConfig config;
+    private final HeapClock clock;
 
     private transient ValueState<HeapSequencer> sequencerState;
     /** Per substream: the latest low watermark, then (last slot) end-of-stream markers seen. */
@@ -51,7 +56,14 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
     private transient Set<Held> changed;
     private transient boolean writeBack;
 
+    /** Counting processing time (see {@link HeapClock}). */
     public HeapOrderingFunction(String sourceName, int ioGroup, int substreams, SpeadAssemblyConfig config) {
+        this(sourceName, ioGroup, substreams, config, HeapClock.PROCESSING_TIME);
+    }
+
+    public HeapOrderingFunction(String sourceName, int ioGroup, int substreams, SpeadAssemblyConfig config,
+            HeapClock clock) {
+        this.clock = clock;
         this.sourceName = sourceName;
         this.ioGroup = ioGroup;
         this.substreams = substreams;
@@ -167,13 +179,13 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
             if (record.substream() < substreams) {
                 subs[record.substream()] = record.lowWatermark();
             }
-            long now = ctx.timerService().currentProcessingTime();
+            long now = HeapAssemblyFunction.now(clock, ctx.timestamp(), ctx.timerService());
             sequencer.offer(record.heap(), now, lowWatermark(subs), config, metrics.of(record.stream()), emitter);
         }
         keep(state, sequencer, subs);
         long due = sequencer.nextReleaseMillis(config);
         if (due != Long.MAX_VALUE) {
-            ctx.timerService().registerProcessingTimeTimer(due);
+            HeapAssemblyFunction.register(clock, ctx.timerService(), due);
         }
     }
 
@@ -212,9 +224,17 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
         if (sequencer == null || subs == null) {
             return;
         }
-        sequencer.expire(ctx.timerService().currentProcessingTime(), lowWatermark(fitted(subs, substreams)), config,
-                metrics.of(ctx.getCurrentKey()), heap -> deliver(heap, out));
-        keep(state, sequencer, subs);
+        if (!HeapAssemblyFunction.legacyTimer(clock, ctx.timeDomain())) {
+            sequencer.expire(HeapAssemblyFunction.timerNow(clock, ctx.timerService()), lowWatermark(fitted(subs, substreams)),
+                    config, metrics.of(ctx.getCurrentKey()), heap -> deliver(heap, out));
+            keep(state, sequencer, subs);
+        } // else a timer of an earlier version (processing time): only re-armed in event time
+        // Heaps still held wait for their own time: without this timer they would wait for the
+        // next heap of the stream (forever, after its last one).
+        long due = sequencer.nextReleaseMillis(config);
+        if (due != Long.MAX_VALUE) {
+            HeapAssemblyFunction.register(clock, ctx.timerService(), due);
+        }
     }
 
     private void deliver(ReceivedHeap heap, Collector<RawMessage> out) {

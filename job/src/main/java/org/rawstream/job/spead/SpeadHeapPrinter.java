@@ -16,7 +16,7 @@ import org.rawstream.sources.spead.StoredHeapCodec;
 
 /**
  * {@code inspect --decode}: every SPEAD heap of a raw-HDF5 file the job wrote, its items decoded
- * with the descriptors seen so far in the file (those of the heap itself first), as spead2's
+ * with the descriptors seen so far in the files listed (those of the heap itself first), as spead2's
  * {@code ItemGroup.update} presents them: name, description, type, shape and value. A message that
  * is not a stored heap, an item without a descriptor or one that does not decode is named and
  * skipped; nothing stops the listing.
@@ -31,14 +31,18 @@ public final class SpeadHeapPrinter {
     private SpeadHeapPrinter() {
     }
 
-    /** Prints the heaps of {@code reader}'s file, or one line saying why it has none to decode. */
-    public static void print(RawFileReader reader, PrintStream out) throws IOException {
+    /**
+     * Prints the heaps of {@code reader}'s file, or one line saying why it has none to decode.
+     * {@code descriptors} holds those seen in the files printed before and learns this file's:
+     * a sender announces them once (or now and then), so a later file of the same source
+     * usually has none of its own.
+     */
+    public static void print(RawFileReader reader, DescriptorTable descriptors, PrintStream out) throws IOException {
         Object protocol = reader.metadata().attributes().get("protocol");
         if (!StoredHeapCodec.PROTOCOL.equals(protocol)) {
             out.println("  decode: not a SPEAD file (protocol " + protocol + "), nothing decoded");
             return;
         }
-        DescriptorTable descriptors = new DescriptorTable();
         long count = reader.count();
         for (long start = 0; start < count; start += BLOCK_MESSAGES) {
             List<byte[]> block = reader.messages(start, Math.min(count, start + BLOCK_MESSAGES));

@@ -55,7 +55,9 @@ public final class SpeadSourceKind implements SourceKind {
             .withDescription("incomplete heaps per stream (and substream); the oldest leaves when full");
     public static final Setting<Duration> HEAP_TIMEOUT = Setting.key("heap-timeout")
             .duration(Duration.ofMillis(1), FOREVER).defaultValue(Duration.ofMillis(DEFAULTS.heapTimeoutMillis()))
-            .withDescription("an incomplete heap leaves after this");
+            .withDescription("an incomplete heap leaves this long after its last packet, in receive time (a replay: "
+                    + "capture time), so a backlog inside the job never expires a heap — see "
+                    + "[spead](protocols/spead.md#receive-time)");
     public static final Setting<Integer> REORDER_CAPACITY = Setting.key("reorder-capacity").intCount(0, 1 << 16)
             .defaultValue(DEFAULTS.reorderCapacity())
             .withDescription("heaps held per stream to release them in heap-counter order");
@@ -66,7 +68,8 @@ public final class SpeadSourceKind implements SourceKind {
      */
     public static final Setting<Duration> REORDER_TIMEOUT = Setting.key("reorder-timeout")
             .duration(Duration.ofMillis(1), FOREVER).defaultValue(Duration.ofMillis(DEFAULTS.reorderTimeoutMillis()))
-            .withDescription("longest a heap waits there for earlier ones (independent of `heap-timeout`)");
+            .withDescription("longest a heap waits there for earlier ones, in receive time (independent of "
+                    + "`heap-timeout`)");
     public static final Setting<Long> HEAP_CNT_STEP = Setting.key("heap-cnt-step").count(-1, Long.MAX_VALUE)
             .defaultValue(DEFAULTS.heapCntStep())
             .withDescription("step between heap counters: `0` = learn it, `-1` = unknown, *n* = fixed; needed to count "
@@ -207,16 +210,18 @@ public final class SpeadSourceKind implements SourceKind {
             packets.setParallelism(1);
             heaps = WriteBackKeyedOperator.apply(
                     DataStreamUtils.reinterpretAsKeyedStream(packets, SpeadPacketRecord::assemblyKey, Types.STRING),
-                    new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD).setParallelism(1);
+                    new HeapAssemblyFunction(source.name(), config, HeapClock.RECEIVE_TIME), SpeadSerializers.HEAP_RECORD)
+                    .setParallelism(1);
         } else {
             heaps = WriteBackKeyedOperator.apply(packets.keyBy(SpeadPacketRecord::assemblyKey, Types.STRING),
-                    new HeapAssemblyFunction(source.name(), config), SpeadSerializers.HEAP_RECORD);
+                    new HeapAssemblyFunction(source.name(), config, HeapClock.RECEIVE_TIME), SpeadSerializers.HEAP_RECORD);
         }
         heaps.name(source.name() + " heap assembly").uid(source.name() + "-heap-assembly");
         SingleOutputStreamOperator<RawMessage> messages = WriteBackKeyedOperator.apply(chain
                 ? DataStreamUtils.reinterpretAsKeyedStream(heaps, SpeadHeapRecord::stream, Types.STRING)
                 : heaps.keyBy(SpeadHeapRecord::stream, Types.STRING),
-                new HeapOrderingFunction(source.name(), source.ioGroup(), substreams, config), RawMessageTypeInfo.INSTANCE);
+                new HeapOrderingFunction(source.name(), source.ioGroup(), substreams, config, HeapClock.RECEIVE_TIME),
+                RawMessageTypeInfo.INSTANCE);
         if (chain) {
             messages.setParallelism(1);
         }
@@ -250,6 +255,11 @@ public final class SpeadSourceKind implements SourceKind {
         return (round << 32) + 1;
     }
 
+    /** Heaps between the demo feed's descriptor heaps: about one second of heaps (unpaced: 1000). */
+    static long demoDescriptorsEvery(double rateGbps, int heapSize) {
+        return rateGbps <= 0 ? 1000 : Math.max(1, Math.round(rateGbps * 1e9 / 8 / heapSize));
+    }
+
     /**
      * Sender rounds; round r sends heap counters from {@code (r << 32) + 1} (see
      * {@link #firstHeapCnt}). Heaps are not reported to the ledger (the sender does not expose
@@ -257,12 +267,17 @@ public final class SpeadSourceKind implements SourceKind {
      */
     @Override
     public DemoFeed startDemoFeed(SourceConfig source, FeedLedger ledger) {
+        int heapSize = source.get(DEMO_HEAP_SIZE).intValue() / 4 * 4;
+        double rateGbps = source.get(DEMO_RATE);
         SpeadSender.Builder b = SpeadSender.builder()
-                .heapSize(source.get(DEMO_HEAP_SIZE).intValue() / 4 * 4)
+                .heapSize(heapSize)
                 .packetSize(udp ? 8972 : 65000)
                 .flavour(SpeadFlavour.SPEAD_64_48)
                 .heaps(Long.MAX_VALUE)
-                .rateGbps(source.get(DEMO_RATE))
+                .rateGbps(rateGbps)
+                // The feed starts before the source listens, so its first heap is usually lost:
+                // descriptors again about once a second let `inspect --decode` name the items.
+                .descriptorsEvery(demoDescriptorsEvery(rateGbps, heapSize))
                 .connectTimeout(Duration.ofSeconds(60));
         // The first endpoint (a multicast group is sent to as any address is).
         EndpointOptions first = endpoints(source).get(0);

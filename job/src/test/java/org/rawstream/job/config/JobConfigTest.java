@@ -84,6 +84,9 @@ class JobConfigTest {
                 .hasMessageContaining("source other: set source.other.type");
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set(JobConfig.SOURCES, " ", "t")))
                 .hasMessageContaining("no sources");
+        assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set(JobConfig.SOURCES, "[a, b]", "t")))
+                .hasMessage("sources: '[a' is not a source name (letters, digits, - and _; several are "
+                        + "comma-separated: sources: a, b)");
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set("source.gen.message-bytes", "4", "t")))
                 .hasMessageContaining("source.gen.message-bytes");
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults().set("source.gen.rate", "-1", "t")))
@@ -92,7 +95,8 @@ class JobConfigTest {
                 .hasMessageContaining("duration = 0s: not a duration in 1 ms .. unlimited");
         assertThatThrownBy(() -> JobConfig.from(JobConfig.defaults()
                         .set(JobConfig.SOURCES, "gen,b", "t").set("source.b.type", "generator", "t")))
-                .hasMessageContaining("io-group 0 is used twice");
+                .hasMessage("source b: io-group 0 is used twice (also by gen); give each source its own: "
+                        + "source.b.io-group=<0..255>");
     }
 
     @Test

@@ -29,6 +29,9 @@ class SettingTypeTest {
         assertThat(duration.parse("k", "10ms")).isEqualTo(Duration.ofMillis(10));
         assertThatThrownBy(() -> duration.parse("k", "-1s")).hasMessage("k = -1s: not a duration in 10 ms .. 7 d (e.g. 10s)");
         assertThatThrownBy(() -> duration.parse("k", "5")).isInstanceOf(InvalidSettingException.class);
+        // A number without a unit would be milliseconds to Flink, never what "10" was meant as.
+        assertThatThrownBy(() -> duration.parse("k", "10")).hasMessage("k = 10: not a duration in 10 ms .. 7 d (e.g. 10s)");
+        assertThat(SettingType.duration(Duration.ZERO, Duration.ofDays(1)).parse("k", "0")).isEqualTo(Duration.ZERO);
 
         SettingType<Double> number = SettingType.number(0, Double.MAX_VALUE);
         assertThat(number.parse("k", "0.05")).isEqualTo(0.05);

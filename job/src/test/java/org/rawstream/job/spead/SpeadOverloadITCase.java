@@ -90,11 +90,9 @@ class SpeadOverloadITCase {
         s.set("source." + SOURCE + ".stop-when-idle", "3s", "test");
         // A small hand-over, so that shedding (at half of it) starts within a second or two.
         s.set("source." + SOURCE + ".handover-bytes", "16mb", "test");
-        // The throttle sleeps on the task thread (up to seconds per hand-over batch), and
-        // heap-timeout counts processing time: with the default 2 s an admitted heap can expire
-        // while its remaining packets wait in the hand-over (seen once in CI). This test is about
-        // shedding, so the timeout is out of its way; the expiry-under-stall limit is known debt.
-        s.set("source." + SOURCE + ".heap-timeout", "20s", "test");
+        // The throttle sleeps on the task thread (up to seconds per hand-over batch) while the
+        // rest of an admitted heap waits in the hand-over: the default heap-timeout (2 s) counts
+        // receive time, so that stall never expires it.
         JobConfig config = JobConfig.from(s);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(
                 FlinkSetup.applyJobSettings(new Configuration(), config));

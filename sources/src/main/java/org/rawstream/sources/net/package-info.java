@@ -11,7 +11,10 @@
  *       named protocol counters that appear as metrics.</li>
  *   <li>Build the source: {@code NetworkSource.<T>builder().name(..).protocol(..).typeInfo(..)
  *       .udp(UdpOptions)/.tcp(TcpOptions)...build()} and add it with
- *       {@code env.fromSource(source, WatermarkStrategy.noWatermarks(), name)}.</li>
+ *       {@code env.fromSource(source, WatermarkStrategy.noWatermarks(), name)}. Each record's
+ *       timestamp is its receive time and the reader emits receive-time watermarks itself
+ *       ({@link org.rawstream.sources.net.ReceiveTimeWatermarks}); the strategy only has to stay
+ *       silent.</li>
  *   <li>Responses: "received" mode writes through the {@code ConnectionContext} inside
  *       {@code feed}; "durable" mode returns true from {@code acknowledgesCheckpoints()} and
  *       implements {@link org.rawstream.sources.transport.AcknowledgingStreamDecoder}, whose

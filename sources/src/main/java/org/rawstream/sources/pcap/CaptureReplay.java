@@ -82,6 +82,8 @@ public final class CaptureReplay<T> implements Closeable {
     private long toSkip;
 
     private long paceStartNanos;
+    /** The capture time of the last record emitted (see {@link ReplayOutput}). */
+    private long captureMillis = Long.MIN_VALUE;
     private long paceFirstTimestamp = Long.MIN_VALUE;
 
     /** The replay's counters; looked up once, incremented per packet. */
@@ -631,7 +633,10 @@ public final class CaptureReplay<T> implements Closeable {
                 release(record);
                 return;
             }
-            output.emit(record, anchorOffset, anchorConnections, anchorSenders, sinceAnchor);
+            // Capture time: the packet's timestamp, held when a capture steps back (merged
+            // interfaces), so time downstream never runs backwards.
+            captureMillis = Math.max(captureMillis, Math.floorDiv(reader.timestampNanos(), 1_000_000L));
+            output.emit(record, captureMillis, anchorOffset, anchorConnections, anchorSenders, sinceAnchor);
         }
     }
 

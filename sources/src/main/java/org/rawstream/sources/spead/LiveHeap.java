@@ -145,7 +145,8 @@ public final class LiveHeap {
         }
         addPointers(p);
         packets++;
-        lastPacketMillis = nowMillis;
+        // Receive times of one heap may interleave slightly (several receiving subtasks): keep the latest.
+        lastPacketMillis = Math.max(lastPacketMillis, nowMillis);
         chargeTo(budget);
         return AddResult.ADDED;
     }

@@ -17,7 +17,8 @@ import org.rawstream.sources.transport.SenderChannels;
  * Sends SPEAD heaps over UDP (one packet per datagram) or TCP (packets back to back): the core
  * of the {@code send-spead} command, the tests' and the benchmark's traffic source. Each heap
  * holds a "data" item (heap size bytes, a big-endian u32 counter) and an immediate "timestamp";
- * descriptors go in the first heap; a stop heap ends the stream. Paced to a rate in Gb/s
+ * descriptors go in the first heap (and, if asked, again every n-th heap, so a receiver that missed
+ * the first still learns them); a stop heap ends the stream. Paced to a rate in Gb/s
  * (payload and headers, as on the wire) unless the rate is 0.
  */
 public final class SpeadSender {
@@ -56,7 +57,7 @@ public final class SpeadSender {
     /** What the sender sends, as its {@link Builder} set it. */
     private record Settings(Transport transport, InetSocketAddress target, SpeadFlavour flavour, int heapSize,
             int packetSize, long heaps, double rateGbps, long firstHeapCnt, long heapCntStep, boolean sendStop,
-            long connectTimeoutMillis, boolean refillData) {
+            long connectTimeoutMillis, boolean refillData, long descriptorsEvery) {
     }
 
     private final Settings settings;
@@ -75,7 +76,7 @@ public final class SpeadSender {
         return new Builder();
     }
 
-    /** The descriptors the sender announces in its first heap. */
+    /** The descriptors the sender announces in its first heap (and every {@code descriptorsEvery}-th). */
     public SpeadDescriptor[] descriptors() {
         return new SpeadDescriptor[] {
             SpeadDescriptor.builder(DATA_ID, "data").description("big-endian uint32 counter")
@@ -88,12 +89,17 @@ public final class SpeadSender {
     /** The i-th heap this sender sends (i from 0). */
     public OutgoingHeap heap(long index, byte[] data) {
         OutgoingHeap.Builder b = OutgoingHeap.builder();
-        if (index == 0) {
+        if (carriesDescriptors(index)) {
             for (SpeadDescriptor d : descriptors()) {
                 b.descriptor(d);
             }
         }
         return b.item(DATA_ID, data).immediate(TIMESTAMP_ID, index & settings.flavour().maxAddress()).build();
+    }
+
+    private boolean carriesDescriptors(long index) {
+        long every = settings.descriptorsEvery();
+        return index == 0 || (every > 0 && index % every == 0);
     }
 
     /** Fills the data item with a big-endian u32 counter continuing from heap {@code index}. */
@@ -160,8 +166,8 @@ public final class SpeadSender {
                 fillData(data, i);
             }
             OutgoingHeap.Layout layout;
-            if (i == 0) {
-                layout = heap(0, data).layout(flavour);
+            if (carriesDescriptors(i)) {
+                layout = heap(i, data).layout(flavour);
             } else {
                 // The data array is shared by the layout; only the immediate changes per heap.
                 steady = OutgoingHeap.builder().item(DATA_ID, data)
@@ -191,6 +197,7 @@ public final class SpeadSender {
         private boolean sendStop = true;
         private long connectTimeoutMillis = 0;
         private boolean refillData = true;
+        private long descriptorsEvery;
 
         private Builder() {
         }
@@ -260,6 +267,12 @@ public final class SpeadSender {
             return this;
         }
 
+        /** Repeat the descriptors in every n-th heap too; 0 (default) = in the first heap only. */
+        public Builder descriptorsEvery(long n) {
+            this.descriptorsEvery = atLeast(n, 0, "descriptor repeat");
+            return this;
+        }
+
         public Builder sendStop(boolean value) {
             this.sendStop = value;
             return this;
@@ -270,7 +283,7 @@ public final class SpeadSender {
                 throw new IllegalStateException("set udp(host, port) or tcp(host, port)");
             }
             return new SpeadSender(new Settings(transport, target, flavour, heapSize, packetSize, heaps, rateGbps,
-                    firstHeapCnt, heapCntStep, sendStop, connectTimeoutMillis, refillData));
+                    firstHeapCnt, heapCntStep, sendStop, connectTimeoutMillis, refillData, descriptorsEvery));
         }
     }
 }

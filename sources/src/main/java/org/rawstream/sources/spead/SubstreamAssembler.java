@@ -41,6 +41,17 @@ public final class SubstreamAssembler {
         stats.packet(packet.packetLength());
         long cnt = packet.heapCnt();
         LiveHeap heap = store.heap(cnt);
+        if (heap != null && nowMillis - heap.lastPacketMillis() >= config.heapTimeoutMillis()) {
+            // The heap was due before this packet came (its timer had not fired yet: a replay
+            // faster than the capture, or a batch ahead of the watermark): it expires first and
+            // the packet is late, the same decision as when the packet comes after the timer.
+            SubstreamHeaps sub = store.substream();
+            removeLive(sub, cnt);
+            finish(heap, HeapEnd.EXPIRED, sub, store, stats, out);
+            store.updateSubstream(sub);
+            stats.late();
+            return false;
+        }
         if (heap != null) {
             LiveHeap.AddResult r = heap.add(packet, nowMillis, config, budget);
             if (r == LiveHeap.AddResult.DUPLICATE) {
@@ -102,6 +113,10 @@ public final class SubstreamAssembler {
             store.updateSubstream(sub);
             return false;
         }
+        if (sub.liveHeaps() >= config.maxLiveHeaps()) {
+            // Heaps due by now expire before any is evicted: what a clock that had fired would have done.
+            expire(sub, nowMillis, store, stats, out);
+        }
         while (sub.liveHeaps() >= config.maxLiveHeaps()) {
             long oldest = sub.live(0);
             sub.removeAt(0);
@@ -132,25 +147,30 @@ public final class SubstreamAssembler {
         if (sub == null) {
             return Long.MAX_VALUE;
         }
+        int live = sub.liveHeaps();
+        long due = expire(sub, nowMillis, store, stats, out);
+        if (sub.liveHeaps() != live) {
+            store.updateSubstream(sub);
+        }
+        return due;
+    }
+
+    /** {@link #expire} on {@code sub}, which the caller writes back if it changed. */
+    private long expire(SubstreamHeaps sub, long nowMillis, LiveHeapStore store, SpeadStreamStatistics stats,
+            FinishedHeapListener out) throws Exception {
         long due = Long.MAX_VALUE;
-        boolean changed = false;
         for (int i = 0; i < sub.liveHeaps(); ) {
             long cnt = sub.live(i);
             LiveHeap heap = store.heap(cnt);
             if (heap == null) { // cannot happen with a consistent store; never keep a counter without a heap
                 sub.removeAt(i);
-                changed = true;
             } else if (nowMillis - heap.lastPacketMillis() >= config.heapTimeoutMillis()) {
                 sub.removeAt(i);
-                changed = true;
                 finish(heap, HeapEnd.EXPIRED, sub, store, stats, out);
             } else {
                 due = Math.min(due, heap.lastPacketMillis() + config.heapTimeoutMillis());
                 i++;
             }
-        }
-        if (changed) {
-            store.updateSubstream(sub);
         }
         return due;
     }

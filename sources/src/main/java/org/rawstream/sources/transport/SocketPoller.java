@@ -18,11 +18,17 @@ import java.util.Set;
  * {@code recvfrom} that finds nothing is cheaper than a {@code select} per batch), and only when
  * nothing was there blocks in {@code select} up to the timeout. {@link #wakeup()} is the one
  * method that may be called from another thread.
+ *
+ * <p>Receive time: the poller reads the wall clock once before it drains the sockets and once
+ * after a blocking {@code select}, never per packet; {@link #receiveMillis()} is the time every
+ * record decoded during that phase is stamped with.
  */
 public final class SocketPoller implements Closeable {
     private final Selector selector;
     private final List<UdpReceiver<?>> udpReceivers = new ArrayList<>();
     private final List<TcpServer<?>> tcpServers = new ArrayList<>();
+    /** See {@link #receiveMillis()}. */
+    private long receiveMillis = Long.MIN_VALUE;
 
     private SocketPoller(Selector selector) {
         this.selector = selector;
@@ -59,6 +65,7 @@ public final class SocketPoller implements Closeable {
      */
     public int poll(long timeoutMillis) throws IOException {
         try {
+            tick();
             int work = 0;
             for (UdpReceiver<?> r : udpReceivers) {
                 work += r.receiveBatch();
@@ -69,6 +76,7 @@ public final class SocketPoller implements Closeable {
             if (work == 0) {
                 if (timeoutMillis > 0) {
                     selector.select(timeoutMillis);
+                    tick();
                 } else {
                     selector.selectNow();
                 }
@@ -82,6 +90,20 @@ public final class SocketPoller implements Closeable {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
+    }
+
+    /**
+     * The receive time (epoch milliseconds) of what the current or last {@link #poll} phase
+     * received: the clock read just before the sockets were drained, so at most that phase's
+     * length early. Never decreases (a clock stepped back holds it until the clock catches up),
+     * so every packet received later is stamped with at least this value. Polling thread only.
+     */
+    public long receiveMillis() {
+        return receiveMillis;
+    }
+
+    private void tick() {
+        receiveMillis = Math.max(receiveMillis, System.currentTimeMillis());
     }
 
     private int handleSelected() {

@@ -38,7 +38,7 @@ class CaptureReplayTest {
         Replayed r = new Replayed();
         CaptureReplay<String> replay = new CaptureReplay<>("test", 0, new RecordingProtocol(), settings,
                 new CaptureReplay.Counters(r.counters), new NamedCounters(), r.errors);
-        replay.open(new BytesChannel(capture), "test.pcap", from, (record, anchor, connections, senders, after) -> {
+        replay.open(new BytesChannel(capture), "test.pcap", from, (record, captureMillis, anchor, connections, senders, after) -> {
             r.records.add(record);
             r.positions.add(new ReplayPosition(anchor, connections, senders, after));
         });

@@ -142,8 +142,10 @@ public final class NetworkSplitEnumerator implements SplitEnumerator<NetworkSpli
                     i.remove();
                     assignment.computeIfAbsent(target, s -> new ArrayList<>()).add(split);
                     load.merge(target, 1, Integer::sum);
+                    // A local MiniCluster's readers have no location: say so rather than print "on ".
+                    String location = readers.get(target).getLocation();
                     LOG.info("source {}: endpoint {} to subtask {} on {}", sourceName, split, target,
-                            readers.get(target).getLocation());
+                            location == null || location.isEmpty() ? "this machine" : location);
                 }
             }
             if (preferred.getValue().isEmpty()) {

@@ -7,14 +7,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import org.apache.flink.api.connector.source.ReaderOutput;
 import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.base.source.reader.SingleThreadMultiplexSourceReaderBase;
 import org.apache.flink.connector.base.source.reader.SourceReaderOptions;
+import org.apache.flink.core.io.InputStatus;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.rawstream.sources.net.NetworkProtocol;
 import org.rawstream.sources.net.NetworkSourceConfig;
+import org.rawstream.sources.net.ReceiveTimeWatermarks;
 import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.transport.DecodeErrorCounter;
 import org.rawstream.sources.transport.NamedCounters;
@@ -31,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * into a pending entry for the checkpoint; {@link #notifyCheckpointComplete(long)} hands every
  * entry up to that checkpoint to the fetcher thread, which calls the connections' decoders. An
  * aborted checkpoint's entry is covered by the next completed one (counts only grow).
+ *
+ * <p>Time: each record's timestamp is its receive time, and the reader emits the receive-time
+ * progress as watermarks ({@link ReceiveTimeWatermarks}), whatever the {@code WatermarkStrategy}
+ * (use {@code noWatermarks()}: its per-split generators stay silent).
  */
 // close() is inherited from SourceReaderBase, declared "throws Exception" (javac's try lint).
 @SuppressWarnings("try")
@@ -50,13 +57,15 @@ public final class NetworkSourceReader<T>
     /** checkpoint id -> split id -> connection id -> records emitted. Task thread only. */
     private final NavigableMap<Long, Map<String, Map<Long, long[]>>> pendingCheckpoints = new TreeMap<>();
     private volatile long pendingAcknowledgements;
+    private final ReceiveTimeWatermarks watermarks;
 
     private NetworkSourceReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, SourceReaderContext context,
             TransportStats stats, DecodeErrorCounter errors, NamedCounters protocolCounters,
-            AcknowledgementHandOff acknowledgements, HandoverBudget budget) {
+            AcknowledgementHandOff acknowledgements, HandoverBudget budget, ReceiveTimeWatermarks watermarks) {
         super(() -> new NetworkSplitReader<>(config, protocol, context.getIndexOfSubtask(), stats, errors,
-                        protocolCounters, acknowledgements, budget),
-                new NetworkRecordEmitter<>(tracksOrdinals(protocol)), readerConfiguration(context), context);
+                        protocolCounters, acknowledgements, budget, watermarks::emitted),
+                new NetworkRecordEmitter<>(tracksOrdinals(protocol), watermarks), readerConfiguration(context), context);
+        this.watermarks = watermarks;
         this.acknowledgeCheckpoints = protocol.acknowledgesCheckpoints();
         this.emissionAcknowledged = protocol.acknowledgesEmission();
         this.acknowledgements = acknowledgements;
@@ -123,7 +132,16 @@ public final class NetworkSourceReader<T>
         String owner = config.name() + "[" + context.getIndexOfSubtask() + "]";
         return new NetworkSourceReader<>(config, protocol, context, new TransportStats(),
                 new DecodeErrorCounter(owner), new NamedCounters(), new AcknowledgementHandOff(),
-                new HandoverBudget(config.handoverBytes(), config.shedAt(), HANDOVER_QUEUE_BATCHES));
+                new HandoverBudget(config.handoverBytes(), config.shedAt(), HANDOVER_QUEUE_BATCHES),
+                new ReceiveTimeWatermarks());
+    }
+
+    /** Then the receive-time watermark (or idleness without a split), see {@link ReceiveTimeWatermarks}. */
+    @Override
+    public InputStatus pollNext(ReaderOutput<T> output) throws Exception {
+        InputStatus status = super.pollNext(output);
+        watermarks.emitTo(output, !splitStates.isEmpty());
+        return status;
     }
 
     @Override

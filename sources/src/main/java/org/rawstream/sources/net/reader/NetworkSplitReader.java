@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.LongConsumer;
 import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitReader;
 import org.apache.flink.connector.base.source.reader.splitreader.SplitsAddition;
@@ -18,6 +19,7 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.rawstream.sources.net.DecoderContext;
 import org.rawstream.sources.net.NetworkProtocol;
 import org.rawstream.sources.net.NetworkSourceConfig;
+import org.rawstream.sources.net.ReceiveTimeWatermarks;
 import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.transport.DecodeErrorCounter;
 import org.rawstream.sources.transport.NamedCounters;
@@ -57,6 +59,8 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     private final int subtaskIndex;
     private final AcknowledgementHandOff acknowledgements;
     private final HandoverBudget budget;
+    /** Task thread: told each emitted batch's receive-time progress. */
+    private final LongConsumer progress;
     private final boolean trackOrdinals;
     private final boolean emissionAcknowledged;
     private final SocketPoller poller;
@@ -73,8 +77,9 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
 
     NetworkSplitReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, int subtaskIndex, TransportStats stats,
             DecodeErrorCounter errors, NamedCounters protocolCounters, AcknowledgementHandOff acknowledgements,
-            HandoverBudget budget) {
+            HandoverBudget budget, LongConsumer progress) {
         this.config = config;
+        this.progress = progress;
         this.protocol = protocol;
         this.subtaskIndex = subtaskIndex;
         this.stats = stats;
@@ -118,7 +123,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         }
 
         void add(T record, long connectionId, long ordinal) {
-            buffer().add(record, connectionId, ordinal);
+            buffer().add(record, connectionId, ordinal, poller.receiveMillis());
             fetched++;
         }
 
@@ -158,13 +163,14 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
                 // The task thread is behind by the whole budget: leave the data in the kernel's
                 // buffer (what overflows it is dropped there, and counted by the kernel) and hand
                 // an empty batch back so the fetcher can run its other tasks.
+                // No progress either: what waits in the kernel is received (stamped) later.
                 budget.acquire(0);
-                return new ReceivedBatch<>(this::recycle, budget, 0);
+                return new ReceivedBatch<>(this::recycle, budget, 0, ReceiveTimeWatermarks.NONE, progress);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             budget.acquire(0);
-            return new ReceivedBatch<>(this::recycle, budget, 0);
+            return new ReceivedBatch<>(this::recycle, budget, 0, ReceiveTimeWatermarks.NONE, progress);
         }
         long bytesBefore = stats.bytesReceived();
         int work = poller.poll(config.pollTimeoutMillis());
@@ -188,7 +194,9 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         long bytes = stats.bytesReceived() - bytesBefore - shedBytes + RECORD_OVERHEAD_BYTES * fetched;
         shedBytes = 0;
         budget.acquire(bytes);
-        ReceivedBatch<T> batch = new ReceivedBatch<>(this::recycle, budget, bytes);
+        // The sockets were polled at the poller's last clock reading: whatever arrives later is
+        // stamped no earlier (the clock only advances), so the batch carries that as its progress.
+        ReceivedBatch<T> batch = new ReceivedBatch<>(this::recycle, budget, bytes, poller.receiveMillis(), progress);
         for (OpenSplit s : splits.values()) {
             if (s.buffer != null) {
                 batch.add(s.buffer);

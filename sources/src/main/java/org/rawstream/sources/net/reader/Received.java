@@ -2,7 +2,8 @@ package org.rawstream.sources.net.reader;
 
 /**
  * A record as it crosses from the fetcher thread to the reader: the value plus, for TCP, the
- * connection and the record's ordinal on it (for checkpoint acknowledgements).
+ * connection and the record's ordinal on it (for checkpoint acknowledgements), and its receive
+ * time (the record's timestamp downstream).
  *
  * <p>Mutable and reused: {@link ReceivedBatch} hands out the same instance for every record, and
  * the emitter reads it at once; nothing may keep a reference.
@@ -14,11 +15,13 @@ public final class Received<T> {
     private T record;
     private long connectionId;
     private long ordinal;
+    private long receiveMillis;
 
-    void set(T record, long connectionId, long ordinal) {
+    void set(T record, long connectionId, long ordinal, long receiveMillis) {
         this.record = record;
         this.connectionId = connectionId;
         this.ordinal = ordinal;
+        this.receiveMillis = receiveMillis;
     }
 
     public T record() {
@@ -31,5 +34,10 @@ public final class Received<T> {
 
     public long ordinal() {
         return ordinal;
+    }
+
+    /** When the fetcher thread received it (epoch milliseconds, see {@code SocketPoller#receiveMillis}). */
+    public long receiveMillis() {
+        return receiveMillis;
     }
 }

@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 
 /**
- * The records one split produced in one fetch, with connection and ordinal per record kept in
- * parallel primitive arrays (only when acknowledgements are tracked), so a record costs no
- * wrapper object.
+ * The records one split produced in one fetch, with the receive time and (only when
+ * acknowledgements are tracked) connection and ordinal per record kept in parallel primitive
+ * arrays, so a record costs no wrapper object.
  */
 final class SplitBuffer<T> {
     private String splitId;
@@ -14,6 +14,7 @@ final class SplitBuffer<T> {
     private final ArrayList<T> records = new ArrayList<>();
     private long[] connectionIds;
     private long[] ordinals;
+    private long[] receiveMillis = new long[16];
 
     SplitBuffer(String splitId, boolean trackOrdinals) {
         this.splitId = splitId;
@@ -34,9 +35,13 @@ final class SplitBuffer<T> {
         return splitId;
     }
 
-    void add(T record, long connectionId, long ordinal) {
+    void add(T record, long connectionId, long ordinal, long receivedAt) {
+        int n = records.size();
+        if (n == receiveMillis.length) {
+            receiveMillis = Arrays.copyOf(receiveMillis, n * 2);
+        }
+        receiveMillis[n] = receivedAt;
         if (trackOrdinals) {
-            int n = records.size();
             if (n == connectionIds.length) {
                 connectionIds = Arrays.copyOf(connectionIds, n * 2);
                 ordinals = Arrays.copyOf(ordinals, n * 2);
@@ -58,9 +63,9 @@ final class SplitBuffer<T> {
     /** Fill {@code into} with record {@code i}. */
     void read(int i, Received<T> into) {
         if (trackOrdinals) {
-            into.set(records.get(i), connectionIds[i], ordinals[i]);
+            into.set(records.get(i), connectionIds[i], ordinals[i], receiveMillis[i]);
         } else {
-            into.set(records.get(i), Received.NO_CONNECTION, -1);
+            into.set(records.get(i), Received.NO_CONNECTION, -1, receiveMillis[i]);
         }
     }
 }

@@ -8,11 +8,12 @@ import org.apache.flink.connector.base.source.reader.RecordsWithSplitIds;
 import org.rawstream.sources.pcap.FlowKey;
 import org.rawstream.sources.pcap.ReplayOutput;
 
-/** The records one fetch replayed from one file, with their positions (parallel arrays). */
+/** The records one fetch replayed from one file, with their capture times and positions (parallel arrays). */
 final class ReplayBatch<T> implements RecordsWithSplitIds<ReplayedRecord<T>>, ReplayOutput<T> {
     private final String splitId;
     private final ReplayedRecord<T> cursor = new ReplayedRecord<>();
     private Object[] records = new Object[64];
+    private long[] captureMillis = new long[64];
     private long[] anchors = new long[64];
     private long[] connections = new long[64];
     private Object[] senders = new Object[64];
@@ -33,17 +34,19 @@ final class ReplayBatch<T> implements RecordsWithSplitIds<ReplayedRecord<T>>, Re
     }
 
     @Override
-    public void emit(T record, long anchorOffset, long connectionsBefore, List<FlowKey> udpSenders,
+    public void emit(T record, long capturedAt, long anchorOffset, long connectionsBefore, List<FlowKey> udpSenders,
             long recordsAfterAnchor) {
         if (size == records.length) {
             int n = size * 2;
             records = Arrays.copyOf(records, n);
+            captureMillis = Arrays.copyOf(captureMillis, n);
             anchors = Arrays.copyOf(anchors, n);
             connections = Arrays.copyOf(connections, n);
             senders = Arrays.copyOf(senders, n);
             after = Arrays.copyOf(after, n);
         }
         records[size] = record;
+        captureMillis[size] = capturedAt;
         anchors[size] = anchorOffset;
         connections[size] = connectionsBefore;
         senders[size] = udpSenders;
@@ -75,6 +78,7 @@ final class ReplayBatch<T> implements RecordsWithSplitIds<ReplayedRecord<T>>, Re
             return null;
         }
         cursor.record = (T) records[next];
+        cursor.captureMillis = captureMillis[next];
         cursor.anchorOffset = anchors[next];
         cursor.connectionsBefore = connections[next];
         cursor.udpSenders = (List<FlowKey>) senders[next];
