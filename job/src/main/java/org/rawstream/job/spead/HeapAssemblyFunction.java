@@ -44,12 +44,14 @@ import org.rawstream.sources.spead.source.SpeadPacketRecord;
  * processing-time timer restored from a savepoint of an earlier version (which counted processing
  * time) only prompts a re-check: it arms the event-time timer of the substream's next expiry.
  *
- * <p>State, per heap so that a serialising backend (RocksDB) costs per packet what the packet
- * touches, not every live heap: {@code heaps} (map: heap counter → bookkeeping),
- * {@code payload-pieces} (map: (heap counter, offset) → a packet's payload, immutable),
- * {@code substream-heaps} (value: live and recently finished heap counters). A restart keeps the
- * packets of half-received heaps. State of the former layout ({@code live-heaps}: one value with
- * every live heap) is moved into this layout when its key is first met.
+ * <p>State: assembly works in memory (live heaps attached, a packet copied once into pooled
+ * chunks) and writes keyed state at checkpoints only ({@link KeyedHeapStore}, on every backend),
+ * per heap so that a serialising backend (RocksDB) writes what changed, not every live heap:
+ * {@code heaps} (map: heap counter → bookkeeping), {@code payload-pieces} (map: (heap counter,
+ * offset) → received bytes, immutable), {@code substream-heaps} (value: live and recently
+ * finished heap counters). A restart keeps the packets of half-received heaps. State of the
+ * former layout ({@code live-heaps}: one value with every live heap) is moved into this layout
+ * when its key is first met.
  *
  * <p>Memory: the live heaps of every key of this subtask share one {@link LiveHeapBudget}
  * ({@code live-heap-memory}); new heaps it has no room for are refused and counted per stream
@@ -75,8 +77,11 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
     private transient SpeadPacket packet;
     /** Keys met since this instance started: their restored state is charged and migrated. */
     private transient Set<String> metKeys;
-    /** Set by {@link WriteBackKeyedOperator} before open: keep live heaps in memory, write at checkpoints. */
-    private transient boolean writeBack;
+    /**
+     * Set by {@link WriteBackKeyedOperator} before open: whether the backend serialises values
+     * (else the pieces in keyed state stay on the JVM's heap and are charged to the budget).
+     */
+    private transient boolean serialisingBackend;
 
     /** Counting processing time (see {@link HeapClock}). */
     public HeapAssemblyFunction(String sourceName, SpeadAssemblyConfig config) {
@@ -92,12 +97,13 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
     @Override
     public void open(OpenContext openContext) {
         legacyState = getRuntimeContext().getState(new ValueStateDescriptor<>("live-heaps", SpeadSerializers.LIVE_HEAP_TABLE));
+        LiveHeapBudget budget = new LiveHeapBudget(config.liveHeapMemory());
         store = new KeyedHeapStore(
                 getRuntimeContext().getState(new ValueStateDescriptor<>("substream-heaps", SpeadSerializers.SUBSTREAM_HEAPS)),
-                getRuntimeContext().getMapState(heapsState()), getRuntimeContext().getMapState(piecesState()), writeBack);
+                getRuntimeContext().getMapState(heapsState()), getRuntimeContext().getMapState(piecesState()),
+                serialisingBackend ? null : budget);
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("rawstream").addGroup(sourceName);
         metrics = new SpeadStreamMetrics(group, SpeadStreamMetrics.ASSEMBLY);
-        LiveHeapBudget budget = new LiveHeapBudget(config.liveHeapMemory());
         assembler = new SubstreamAssembler(config, budget);
         group.gauge("liveHeapBytes", (Gauge<Long>) budget::used);
         group.gauge("liveHeapBytesMax", (Gauge<Long>) budget::maxUsed);
@@ -136,7 +142,7 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
             return;
         }
         // The record's array returns to the source's pool after this call: assembly copies the
-        // payload into a piece of its own and keeps nothing of the record.
+        // payload into the heap's chunks and keeps nothing of the record.
         if (!packet.decodeDatagram(ByteBuffer.wrap(record.array()), 0, record.length())) {
             stats.invalid(packet.invalidReason()); // validated at the source; kept for safety
             return;
@@ -208,15 +214,15 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         return view;
     }
 
-    /** See {@link KeyedHeapStore}. */
+    /** Assembly writes back on every backend (see {@link KeyedHeapStore}); {@code enabled}: the backend serialises values. */
     @Override
     public void enableWriteBack(boolean enabled) {
-        writeBack = enabled;
+        serialisingBackend = enabled;
     }
 
     @Override
     public boolean writesBack() {
-        return store.writesBack();
+        return true;
     }
 
     @Override
@@ -229,7 +235,7 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         store.writeBack(setCurrentKey);
     }
 
-    /** Heaps finished after a snapshot began may share their pieces with it: held until it completes. */
+    /** Pieces dropped from keyed state after a snapshot began may be in it: held until it completes. */
     @Override
     public void snapshotState(FunctionSnapshotContext context) {
         assembler.budget().snapshotStarted();

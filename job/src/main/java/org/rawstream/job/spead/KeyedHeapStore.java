@@ -11,57 +11,55 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.rawstream.sources.spead.LiveHeap;
+import org.rawstream.sources.spead.LiveHeapBudget;
 import org.rawstream.sources.spead.LiveHeapStore;
 import org.rawstream.sources.spead.SubstreamHeaps;
 
 /**
- * The assembly state of {@link HeapAssemblyFunction} in Flink keyed state, one
- * {@link LiveHeapStore} view per key (used while that key is the current one). Two ways:
+ * The assembly state of {@link HeapAssemblyFunction}: kept in memory per key, written into Flink
+ * keyed state only by {@link #writeBack}, which {@link WriteBackKeyedOperator} calls synchronously
+ * at every checkpoint barrier, before the backend takes its snapshot — so the keyed state in a
+ * checkpoint is exactly the assembly state at the barrier, on every backend.
  *
- * <ul>
- *   <li><b>write-through</b> (the heap backend): every read and write goes to the state objects,
- *       which are in memory already; the backend's copy-on-write snapshots share the immutable
- *       payload pieces.
- *   <li><b>write-back</b> (a backend that serialises values, RocksDB): each key's live heaps are
- *       kept in memory by this store — memory the live-heap budget counts anyway — and written
- *       into the keyed state only by {@link #writeBack}, which {@link WriteBackKeyedOperator} calls
- *       synchronously at every checkpoint barrier, before the backend takes its snapshot: the
- *       keyed state in a checkpoint is exactly the assembly state at the barrier, while a packet
- *       costs what it costs on the heap backend (no serialisation, no JNI). A checkpoint writes
- *       what changed since the previous one: the bookkeeping of heaps that received packets, the
- *       pieces not yet written, deletes for heaps and pieces that left; a heap that opens and
- *       finishes between two checkpoints never reaches the backend. After a restore a key's state
- *       is read into memory when the key is first met ({@link #of}); restored pieces are read
- *       when their heap finishes.
- * </ul>
+ * <p>In memory a live heap is attached: a packet is copied once, into the heap's pooled chunks
+ * (no allocation per packet, no state access). In keyed state (unchanged format) a live heap is
+ * its detached bookkeeping ({@code heaps}) and its received bytes as immutable pieces
+ * ({@code payload-pieces}, under (heap counter, offset), cut at multiples of
+ * {@link LiveHeap#PIECE_SPAN}). A checkpoint writes what changed since the previous one: the
+ * bookkeeping of heaps that received packets and the pieces that grew (a piece already in state
+ * with the same offset and length holds the same bytes, received bytes never change), deletes
+ * for heaps and pieces that left; a heap that opens and finishes between two checkpoints never
+ * reaches the backend. Written arrays are never changed afterwards (the heap backend snapshots
+ * them asynchronously, copy-on-write).
+ *
+ * <p>After a restore a key's state is read into memory when the key is first met ({@link #of}):
+ * each heap's pieces (written by this version or, one per packet, by earlier ones) into an
+ * attached payload, remembering which pieces are in state so that the next write replaces them.
+ *
+ * <p>Memory: the live heaps' chunks are charged by assembly. On the heap backend the pieces in
+ * keyed state are a second copy on the JVM's heap, charged to the same budget while they are in
+ * state (and while a snapshot may still be writing them): {@code stateCopies}, null when the
+ * backend serialises values (RocksDB).
  */
 final class KeyedHeapStore {
     private final ValueState<SubstreamHeaps> substream;
     private final MapState<Long, LiveHeap> heaps;
     private final MapState<Tuple2<Long, Long>, byte[]> pieces;
-    private final LiveHeapStore state = new StateView();
-    /** Write-back only: each met key's memory, and the keys changed since the last write-back. */
-    private final Map<String, MemoryView> views;
-    private final List<MemoryView> dirty;
+    private final LiveHeapBudget stateCopies;
+    /** Each met key's memory, and the keys changed since the last write-back. */
+    private final Map<String, MemoryView> views = new HashMap<>();
+    private final List<MemoryView> dirty = new ArrayList<>();
 
     KeyedHeapStore(ValueState<SubstreamHeaps> substream, MapState<Long, LiveHeap> heaps,
-            MapState<Tuple2<Long, Long>, byte[]> pieces, boolean writeBack) {
+            MapState<Tuple2<Long, Long>, byte[]> pieces, LiveHeapBudget stateCopies) {
         this.substream = substream;
         this.heaps = heaps;
         this.pieces = pieces;
-        this.views = writeBack ? new HashMap<>() : null;
-        this.dirty = writeBack ? new ArrayList<>() : null;
+        this.stateCopies = stateCopies;
     }
 
-    boolean writesBack() {
-        return views != null;
-    }
-
-    /** The view of {@code key}, the current key; write-back reads the key's state the first time. */
+    /** The view of {@code key}, the current key; the key's state is read the first time. */
     LiveHeapStore of(String key) throws Exception {
-        if (views == null) {
-            return state;
-        }
         MemoryView v = views.get(key);
         if (v == null) {
             v = new MemoryView(key);
@@ -72,15 +70,12 @@ final class KeyedHeapStore {
     }
 
     /**
-     * Write-back: writes every changed key's state into the keyed state, making each key current
-     * with {@code setCurrentKey} (the key current before is the caller's to restore). A key left
-     * with no state (its stream ended or was evicted) is then forgotten: memory holds only keys
-     * with live heaps, however many senders came and went.
+     * Writes every changed key's state into the keyed state, making each key current with
+     * {@code setCurrentKey} (the key current before is the caller's to restore). A key left with
+     * no state (its stream ended or was evicted) is then forgotten: memory holds only keys with
+     * live heaps, however many senders came and went.
      */
     void writeBack(Consumer<String> setCurrentKey) throws Exception {
-        if (dirty == null) {
-            return;
-        }
         for (MemoryView v : dirty) {
             setCurrentKey.accept(v.key);
             v.write();
@@ -91,58 +86,20 @@ final class KeyedHeapStore {
         dirty.clear();
     }
 
-    /** Write-back: the keys held in memory (for tests); 0 when writing through. */
+    /** The keys held in memory (for tests). */
     int keysInMemory() {
-        return views == null ? 0 : views.size();
+        return views.size();
     }
 
-    /** The keyed state itself, for the current key. */
-    private final class StateView implements LiveHeapStore {
-        @Override
-        public SubstreamHeaps substream() throws Exception {
-            return substream.value();
+    private void chargeStateCopy(long bytes) {
+        if (stateCopies != null && bytes > 0) {
+            stateCopies.chargeStateCopy(bytes);
         }
+    }
 
-        @Override
-        public void updateSubstream(SubstreamHeaps value) throws Exception {
-            substream.update(value);
-        }
-
-        @Override
-        public LiveHeap heap(long heapCnt) throws Exception {
-            return heaps.get(heapCnt);
-        }
-
-        @Override
-        public void updateHeap(LiveHeap heap) throws Exception {
-            heaps.put(heap.heapCnt(), heap);
-        }
-
-        @Override
-        public void removeHeap(long heapCnt) throws Exception {
-            heaps.remove(heapCnt);
-        }
-
-        @Override
-        public void putPiece(long heapCnt, long offset, byte[] piece) throws Exception {
-            pieces.put(Tuple2.of(heapCnt, offset), piece);
-        }
-
-        @Override
-        public byte[] takePiece(long heapCnt, long offset) throws Exception {
-            Tuple2<Long, Long> key = Tuple2.of(heapCnt, offset);
-            byte[] piece = pieces.get(key);
-            if (piece != null) {
-                pieces.remove(key);
-            }
-            return piece;
-        }
-
-        @Override
-        public void clear() {
-            substream.clear();
-            heaps.clear();
-            pieces.clear();
+    private void releaseStateCopy(long bytes) {
+        if (stateCopies != null && bytes > 0) {
+            stateCopies.releaseStateCopy(bytes);
         }
     }
 
@@ -154,17 +111,12 @@ final class KeyedHeapStore {
         private final String key;
         private SubstreamHeaps sub;
         private boolean subChanged;
-        /** Live heaps' bookkeeping, all of them (read at {@link #load}). */
+        /** Live heaps, attached, all of them (read at {@link #load}). */
         private final Map<Long, LiveHeap> live = new HashMap<>();
-        /** Heap counters whose bookkeeping is in the keyed state. */
-        private final Set<Long> storedHeaps = new HashSet<>();
+        /** Heaps whose bookkeeping is in the keyed state: their pieces there, offset → length. */
+        private final Map<Long, Map<Long, Integer>> stored = new HashMap<>();
         /** Heap counters whose keyed-state entry is to be written (put if live, else deleted). */
         private final Set<Long> changedHeaps = new HashSet<>();
-        /** Pieces held in memory: not yet written ({@link #unwritten}) or written and kept. */
-        private final Map<Tuple2<Long, Long>, byte[]> held = new HashMap<>();
-        private final Set<Tuple2<Long, Long>> unwritten = new HashSet<>();
-        /** Pieces in the keyed state that assembly took: deleted at the next write. */
-        private final Set<Tuple2<Long, Long>> taken = new HashSet<>();
         /** The keyed state is to be cleared before the next write (substream flushed). */
         private boolean cleared;
         private boolean isDirty;
@@ -173,12 +125,23 @@ final class KeyedHeapStore {
             this.key = key;
         }
 
-        /** Reads the key's state: its substream value and the bookkeeping of its live heaps. */
+        /** Reads the key's state: its substream value and its live heaps, attached. */
         void load() throws Exception {
             sub = substream.value();
             for (Map.Entry<Long, LiveHeap> e : heaps.entries()) {
-                live.put(e.getKey(), e.getValue());
-                storedHeaps.add(e.getKey());
+                long cnt = e.getKey();
+                LiveHeap h = e.getValue().copy(); // the state's object may be in a snapshot being written
+                Map<Long, Integer> inState = new HashMap<>();
+                h.attach(offset -> {
+                    byte[] piece = pieces.get(Tuple2.of(cnt, offset));
+                    if (piece != null) {
+                        inState.put(offset, piece.length);
+                        chargeStateCopy(piece.length);
+                    }
+                    return piece;
+                });
+                live.put(cnt, h);
+                stored.put(cnt, inState);
             }
         }
 
@@ -189,12 +152,16 @@ final class KeyedHeapStore {
             }
         }
 
-        /** Writes what changed into the keyed state (this key current). Mutable values are copied. */
+        /** Writes what changed into the keyed state (this key current). Written values are copies. */
         void write() throws Exception {
             if (cleared) {
                 substream.clear();
                 heaps.clear();
                 pieces.clear();
+                for (Map<Long, Integer> p : stored.values()) {
+                    releaseStateCopy(bytes(p));
+                }
+                stored.clear();
                 cleared = false;
             }
             if (subChanged) {
@@ -207,29 +174,63 @@ final class KeyedHeapStore {
             }
             for (Long cnt : changedHeaps) {
                 LiveHeap h = live.get(cnt);
+                Map<Long, Integer> before = stored.remove(cnt);
                 if (h != null) {
-                    heaps.put(cnt, h.copy());
-                    storedHeaps.add(cnt);
-                } else {
+                    stored.put(cnt, writeHeap(cnt, h, before == null ? Map.of() : before));
+                } else if (before != null) {
                     heaps.remove(cnt);
-                    storedHeaps.remove(cnt);
+                    for (Long offset : before.keySet()) {
+                        pieces.remove(Tuple2.of(cnt, offset));
+                    }
+                    releaseStateCopy(bytes(before));
                 }
             }
             changedHeaps.clear();
-            for (Tuple2<Long, Long> k : unwritten) {
-                pieces.put(k, held.get(k));
-            }
-            unwritten.clear();
-            for (Tuple2<Long, Long> k : taken) {
-                pieces.remove(k);
-            }
-            taken.clear();
             isDirty = false;
+        }
+
+        /** Writes a live heap: its bookkeeping, the pieces that changed; returns its pieces in state. */
+        private Map<Long, Integer> writeHeap(long cnt, LiveHeap h, Map<Long, Integer> before) throws Exception {
+            Map<Long, Integer> after = new HashMap<>();
+            long[] replaced = {0};
+            LiveHeap detached = h.detachedCopy(new LiveHeap.PieceWriter() {
+                @Override
+                public boolean has(long offset, int length) {
+                    after.put(offset, length);
+                    Integer was = before.get(offset);
+                    return was != null && was == length;
+                }
+
+                @Override
+                public void put(long offset, byte[] piece) throws Exception {
+                    pieces.put(Tuple2.of(cnt, offset), piece);
+                    chargeStateCopy(piece.length);
+                    Integer was = before.get(offset);
+                    replaced[0] += was == null ? 0 : was;
+                }
+            });
+            heaps.put(cnt, detached);
+            for (Map.Entry<Long, Integer> e : before.entrySet()) {
+                if (!after.containsKey(e.getKey())) {
+                    pieces.remove(Tuple2.of(cnt, e.getKey()));
+                    replaced[0] += e.getValue();
+                }
+            }
+            releaseStateCopy(replaced[0]);
+            return after;
+        }
+
+        private long bytes(Map<Long, Integer> pieceLengths) {
+            long b = 0;
+            for (int n : pieceLengths.values()) {
+                b += n;
+            }
+            return b;
         }
 
         /** No state in memory and, once written, none in the keyed state: the key can be read afresh. */
         boolean isEmpty() {
-            return sub == null && live.isEmpty() && held.isEmpty() && storedHeaps.isEmpty();
+            return sub == null && live.isEmpty() && stored.isEmpty();
         }
 
         @Override
@@ -259,7 +260,7 @@ final class KeyedHeapStore {
         @Override
         public void removeHeap(long heapCnt) {
             live.remove(heapCnt);
-            if (storedHeaps.contains(heapCnt)) {
+            if (stored.containsKey(heapCnt)) {
                 changedHeaps.add(heapCnt);
                 changed();
             } else {
@@ -268,45 +269,11 @@ final class KeyedHeapStore {
         }
 
         @Override
-        public void putPiece(long heapCnt, long offset, byte[] piece) {
-            Tuple2<Long, Long> k = Tuple2.of(heapCnt, offset);
-            held.put(k, piece);
-            unwritten.add(k);
-            changed();
-        }
-
-        @Override
-        public byte[] takePiece(long heapCnt, long offset) throws Exception {
-            Tuple2<Long, Long> k = Tuple2.of(heapCnt, offset);
-            byte[] piece = held.remove(k);
-            if (piece != null) {
-                if (!unwritten.remove(k)) {
-                    taken.add(k);
-                    changed();
-                }
-                return piece;
-            }
-            if (cleared || taken.contains(k)) {
-                return null;
-            }
-            piece = pieces.get(k); // restored, not read yet
-            if (piece != null) {
-                taken.add(k);
-                changed();
-            }
-            return piece;
-        }
-
-        @Override
         public void clear() {
             sub = null;
             subChanged = false;
             live.clear();
-            storedHeaps.clear();
             changedHeaps.clear();
-            held.clear();
-            unwritten.clear();
-            taken.clear();
             cleared = true;
             changed();
         }

@@ -11,14 +11,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs a SPEAD keyed function and, on a keyed backend other than the heap backend (RocksDB), lets
- * it keep its keyed state in memory and write it into the backend only at checkpoints
- * ({@link KeyedWriteBack}): a packet or heap then costs what it costs on the heap backend (no
- * serialisation, no JNI). A {@code KeyedProcessFunction} cannot change the current key while a
- * snapshot is taken; the operator can. Flink calls {@link #snapshotState} synchronously at the
- * barrier, before it snapshots the keyed backend, so the checkpoint holds exactly the state at
- * the barrier (exactly-once unchanged). On the heap backend the function writes through: the
- * state objects are in memory already and its copy-on-write snapshots share the payloads.
+ * Runs a SPEAD keyed function that may keep its keyed state in memory and write it into the
+ * backend only at checkpoints ({@link KeyedWriteBack}): told before open whether the backend
+ * serialises values (anything but the heap backend, e.g. RocksDB). Assembly writes back on every
+ * backend (a packet is copied once, into pooled chunks); ordering only on a serialising one (on
+ * the heap backend its state objects are in memory already). A {@code KeyedProcessFunction}
+ * cannot change the current key while a snapshot is taken; the operator can. Flink calls
+ * {@link #snapshotState} synchronously at the barrier, before it snapshots the keyed backend, so
+ * the checkpoint holds exactly the state at the barrier (exactly-once unchanged).
  */
 public final class WriteBackKeyedOperator<IN, OUT, F extends KeyedProcessFunction<String, IN, OUT> & KeyedWriteBack>
         extends KeyedProcessOperator<String, IN, OUT> {
@@ -45,7 +45,8 @@ public final class WriteBackKeyedOperator<IN, OUT, F extends KeyedProcessFunctio
         function.enableWriteBack(writeBack);
         super.open();
         LOG.info("{}: keyed state {} ({})", function.getClass().getSimpleName(),
-                writeBack ? "kept in memory, written at checkpoints" : "written through", getKeyedStateBackend().getClass().getSimpleName());
+                function.writesBack() ? "kept in memory, written at checkpoints" : "written through",
+                getKeyedStateBackend().getClass().getSimpleName());
     }
 
     /** Whether this instance writes back (for tests). */

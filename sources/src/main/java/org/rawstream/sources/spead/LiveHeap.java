@@ -12,12 +12,13 @@ import java.util.Arrays;
  * overlapping what the heap already has are duplicates. Its memory is charged to a
  * {@link LiveHeapBudget} as it grows; {@link #charged()} is what it holds there.
  *
- * <p>Two ways to hold the payload: <em>attached</em> ({@link #open}) in the heap's own
- * {@link HeapPayload}, for plain-Java assembly of one heap; or <em>detached</em>
- * ({@link #openDetached}), for keyed state: the heap keeps only its bookkeeping and the offsets of
- * its payload pieces, the caller stores each packet's payload as a separate immutable piece
- * ({@link LiveHeapStore}), so a state backend that serialises values (RocksDB) writes one packet
- * per packet, never the whole heap.
+ * <p>Two forms. <em>Attached</em> ({@link #open}): the payload in the heap's own
+ * {@link HeapPayload} (pooled chunks), the form assembly works on: a packet is copied once, into
+ * its chunks. <em>Detached</em>: the bookkeeping and the heap offsets of its payload pieces only,
+ * the pieces being immutable arrays stored beside it — the form of keyed state, so that a state
+ * backend that serialises values (RocksDB) writes what changed, never the whole heap.
+ * {@link #detachedCopy} turns an attached heap into that form at a checkpoint, {@link #attach}
+ * turns a restored one back.
  */
 public final class LiveHeap {
 
@@ -27,7 +28,7 @@ public final class LiveHeap {
     private long heapCnt;
     private int heapAddressBits;
     private long heapSize = -1;
-    /** The payload (attached), or null (detached: the pieces are in a {@link LiveHeapStore}). */
+    /** The payload (attached), or null (detached: the pieces are stored beside the heap). */
     private HeapPayload payload = new HeapPayload();
     /** Detached: heap offsets of the stored payload pieces, in arrival order. */
     private long[] pieces;
@@ -65,18 +66,7 @@ public final class LiveHeap {
         return h;
     }
 
-    /**
-     * A new detached heap: payload pieces are stored by the caller under
-     * ({@link #heapCnt()}, offset) after each {@link AddResult#ADDED} packet with payload.
-     */
-    public static LiveHeap openDetached(SpeadPacket packet, long nowMillis) {
-        LiveHeap h = open(packet, nowMillis);
-        h.payload = null;
-        h.pieces = new long[8];
-        return h;
-    }
-
-    /** Whether the payload is kept outside ({@link #openDetached}). */
+    /** Whether the payload is kept outside (read from keyed state, not {@link #attach}ed yet). */
     public boolean isDetached() {
         return payload == null;
     }
@@ -125,21 +115,13 @@ public final class LiveHeap {
         if (pointerCount + fresh > config.maxItemPointersPerHeap()) {
             return reject(InvalidPacketReason.TOO_MANY_ITEM_POINTERS);
         }
-        long need = (payload == null ? (length > 0 ? length + PIECE_OVERHEAD : 0) : payload.bytesToAdd(offset, (int) length, newSize))
-                + (packets == 0 ? BASE_BYTES : 0);
+        long need = payload.bytesToAdd(offset, (int) length, newSize) + (packets == 0 ? BASE_BYTES : 0);
         if (!budget.admits(need, packets == 0)) {
             return AddResult.REFUSED;
         }
         heapSize = newSize;
         if (length > 0) {
-            if (payload != null) {
-                payload.write(p.buffer(), p.payloadStart(), offset, (int) length, heapSize);
-            } else {
-                if (pieceCount == pieces.length) {
-                    pieces = Arrays.copyOf(pieces, 2 * pieceCount);
-                }
-                pieces[pieceCount++] = offset;
-            }
+            payload.write(p.buffer(), p.payloadStart(), offset, (int) length, heapSize);
             insertRange(offset, end);
             received += length;
         }
@@ -151,10 +133,16 @@ public final class LiveHeap {
         return AddResult.ADDED;
     }
 
-    /** Charges what the heap holds beyond what was charged already. */
     /** Memory of one stored payload piece beyond its bytes (array header and map entry). */
     static final int PIECE_OVERHEAD = 48;
+    /**
+     * Largest payload piece {@link #detachedCopy} writes: pieces are cut at multiples of it, so a
+     * checkpoint rewrites only the pieces that grew since the previous one, and none is a
+     * "humongous" object for G1.
+     */
+    public static final int PIECE_SPAN = 64 * 1024;
 
+    /** Charges what the heap holds beyond what was charged already. */
     void chargeTo(LiveHeapBudget budget) {
         long r = retainedBytes();
         budget.charge(r - charged);
@@ -163,14 +151,18 @@ public final class LiveHeap {
 
     /** Gives the heap's charge back (it left the live set). */
     void creditTo(LiveHeapBudget budget) {
-        if (payload == null) {
-            budget.release(charged); // pieces: shared with a snapshot while one is being taken
-        } else if (payload.isShared()) {
-            budget.pin(charged); // a snapshot may still be writing these chunks
+        if (payload != null && payload.isShared()) {
+            budget.pin(charged); // a snapshot may still be writing these chunks (a legacy table's copy)
         } else {
             budget.credit(charged);
         }
         charged = 0;
+    }
+
+    /** Charges a heap read back from a snapshot with all it holds (its charge was not state). */
+    void chargeRestored(LiveHeapBudget budget) {
+        charged = retainedBytes();
+        budget.charge(charged);
     }
 
     /** Bytes charged to the budget for this heap. */
@@ -305,24 +297,69 @@ public final class LiveHeap {
         return data + 8L * (ranges.length + pointers.length + sortedPointers.length) + 96;
     }
 
-    /** A detached heap as finished: its pieces taken from {@code store} into one payload. */
-    public ReceivedHeap freeze(LiveHeapStore store) throws Exception {
+    /** Where {@link #detachedCopy} puts a heap's payload pieces (the heap's pieces in keyed state). */
+    public interface PieceWriter {
+        /** Whether a piece of exactly {@code [offset, offset + length)} is stored already (then it is kept as it is). */
+        boolean has(long offset, int length) throws Exception;
+
+        /** Stores a new piece; the array is never written again. */
+        void put(long offset, byte[] piece) throws Exception;
+    }
+
+    /** Where {@link #attach} reads a restored heap's payload pieces from. */
+    public interface PieceReader {
+        /** The piece stored at {@code offset}, or null. */
+        byte[] get(long offset) throws Exception;
+    }
+
+    /**
+     * The detached form of this attached heap for keyed state: a copy of its bookkeeping, its
+     * received bytes as pieces cut at multiples of {@link #PIECE_SPAN}. A piece that {@code out}
+     * has already (same offset and length: received bytes never change) is not written again.
+     */
+    public LiveHeap detachedCopy(PieceWriter out) throws Exception {
+        LiveHeap d = copyBookkeeping();
+        d.payload = null;
+        d.pieces = new long[Math.max(8, rangeCount)];
+        for (int i = 0; i < rangeCount; i++) {
+            long end = ranges[2 * i + 1];
+            for (long at = ranges[2 * i]; at < end; ) {
+                int n = (int) (Math.min(end, (at / PIECE_SPAN + 1) * PIECE_SPAN) - at);
+                if (!out.has(at, n)) {
+                    byte[] piece = new byte[n];
+                    payload.read(at, piece, 0, n);
+                    out.put(at, piece);
+                }
+                if (d.pieceCount == d.pieces.length) {
+                    d.pieces = Arrays.copyOf(d.pieces, 2 * d.pieceCount);
+                }
+                d.pieces[d.pieceCount++] = at;
+                at += n;
+            }
+        }
+        return d;
+    }
+
+    /**
+     * Turns a detached heap (read from keyed state, of this or an earlier version) attached: its
+     * pieces read from {@code in} into a payload of its own. Pieces missing are left out.
+     */
+    public void attach(PieceReader in) throws Exception {
         HeapPayload assembled = new HeapPayload();
         for (int i = 0; i < pieceCount; i++) {
-            byte[] piece = store.takePiece(heapCnt, pieces[i]);
+            byte[] piece = in.get(pieces[i]);
             if (piece != null) {
                 assembled.write(java.nio.ByteBuffer.wrap(piece), 0, pieces[i], piece.length, heapSize);
             }
         }
         payload = assembled;
-        return freeze();
+        pieces = null;
+        pieceCount = 0;
     }
 
-    /** Drops a detached heap's pieces from {@code store} (a heap that is not delivered). */
-    public void dropPieces(LiveHeapStore store) throws Exception {
-        for (int i = 0; i < pieceCount; i++) {
-            store.takePiece(heapCnt, pieces[i]);
-        }
+    /** The heap offsets of a detached heap's pieces. */
+    public long[] pieceOffsets() {
+        return pieces == null ? new long[0] : Arrays.copyOf(pieces, pieceCount);
     }
 
     /** The heap as finished; takes this heap's payload (the live heap must not be used after). */
@@ -338,13 +375,40 @@ public final class LiveHeap {
      * afterwards, never assembled or credited).
      */
     LiveHeap shareCopy() {
+        LiveHeap h = copyBookkeeping();
+        h.payload = payload == null ? null : payload.shareCopy();
+        h.pieces = pieces == null ? null : pieces.clone();
+        h.pieceCount = pieceCount;
+        return h;
+    }
+
+    /**
+     * A copy of an attached heap with a payload of its own (the received ranges copied): for a
+     * heap read from a value that a snapshot may still be writing.
+     */
+    LiveHeap attachedCopy() {
+        LiveHeap h = copyBookkeeping();
+        HeapPayload own = new HeapPayload();
+        byte[] buf = new byte[HeapPayload.CHUNK_BYTES];
+        for (int i = 0; i < rangeCount; i++) {
+            long end = ranges[2 * i + 1];
+            for (long at = ranges[2 * i]; at < end; ) {
+                int n = (int) Math.min(buf.length, end - at);
+                payload.read(at, buf, 0, n);
+                own.write(java.nio.ByteBuffer.wrap(buf), 0, at, n, heapSize);
+                at += n;
+            }
+        }
+        h.payload = own;
+        return h;
+    }
+
+    /** Everything but the payload (and a detached heap's piece offsets). */
+    private LiveHeap copyBookkeeping() {
         LiveHeap h = new LiveHeap();
         h.heapCnt = heapCnt;
         h.heapAddressBits = heapAddressBits;
         h.heapSize = heapSize;
-        h.payload = payload == null ? null : payload.shareCopy();
-        h.pieces = pieces == null ? null : pieces.clone();
-        h.pieceCount = pieceCount;
         h.charged = charged;
         h.ranges = ranges.clone();
         h.rangeCount = rangeCount;
@@ -359,7 +423,7 @@ public final class LiveHeap {
         return h;
     }
 
-    /** An independent copy of a detached heap (its pieces are in the store, not copied). */
+    /** An independent copy of a detached heap (its pieces are stored beside it, not copied). */
     public LiveHeap copy() {
         return shareCopy();
     }
@@ -382,27 +446,7 @@ public final class LiveHeap {
             h.pieces[i] = in.readLong();
         }
         h.payload = null;
-        h.charged = h.retainedBytes(); // a stored heap is charged (after a restore: per key, see SubstreamAssembler)
         return h;
-    }
-
-    /**
-     * Turns an attached heap (e.g. read from the state format of a6d257e) detached: one piece per
-     * received range, put into {@code store}.
-     */
-    public void detachInto(LiveHeapStore store) throws Exception {
-        HeapPayload attached = payload;
-        payload = null;
-        pieces = new long[Math.max(8, rangeCount)];
-        pieceCount = 0;
-        for (int i = 0; i < rangeCount; i++) {
-            long start = ranges[2 * i];
-            byte[] piece = new byte[(int) (ranges[2 * i + 1] - start)];
-            attached.read(start, piece, 0, piece.length);
-            store.putPiece(heapCnt, start, piece);
-            pieces[pieceCount++] = start;
-        }
-        charged = retainedBytes();
     }
 
     /** Writes the heap's state (see {@link #readFrom}). */

@@ -66,16 +66,30 @@ public final class LiveHeapBudget {
     }
 
     /**
-     * A state snapshot is being taken (until {@link #snapshotDone()}): detached heaps leaving the
-     * live set meanwhile stay charged ({@link #release}), as a heap-backend snapshot may still be
-     * writing their pieces.
+     * A state snapshot is being taken (until {@link #snapshotDone()}): state copies of live heaps
+     * dropped meanwhile stay charged ({@link #releaseStateCopy}), as a heap-backend snapshot may
+     * still be writing them.
      */
     public void snapshotStarted() {
         snapshotPending = true;
     }
 
-    /** Gives back a detached heap's charge, or pins it while a snapshot is being taken. */
-    void release(long bytes) {
+    /**
+     * Payload pieces written into keyed state that the JVM's heap holds (the heap backend keeps
+     * them as they are, beside the live heaps' chunks): charged like live heaps, so that the limit
+     * bounds both copies.
+     */
+    public void chargeStateCopy(long bytes) {
+        charge(bytes);
+    }
+
+    /** State copies deleted or replaced: given back, or pinned while a snapshot is being taken. */
+    public void releaseStateCopy(long bytes) {
+        release(bytes);
+    }
+
+    /** Gives back a charge, or pins it while a snapshot is being taken. */
+    private void release(long bytes) {
         if (snapshotPending) {
             pin(bytes);
         } else {

@@ -26,12 +26,14 @@ public final class LiveHeapTable {
         return size;
     }
 
-    /** Moves the heaps (detached, their payload as pieces) and recent counters into {@code store}. */
+    /**
+     * Moves the heaps and recent counters into {@code store}. The heaps are copied (payloads of
+     * their own): this table may be the state's value, which a snapshot may still be writing.
+     */
     public void moveInto(LiveHeapStore store) throws Exception {
         long[] live = new long[Math.max(1, size)];
         for (int i = 0; i < size; i++) {
-            LiveHeap h = heaps[i].shareCopy();
-            h.detachInto(store);
+            LiveHeap h = heaps[i].attachedCopy();
             store.updateHeap(h);
             live[i] = h.heapCnt();
         }

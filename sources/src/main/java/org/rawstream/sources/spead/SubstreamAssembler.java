@@ -14,9 +14,9 @@ package org.rawstream.sources.spead;
  * packets are refused too (never a partial heap from the budget). State read back from a snapshot
  * is charged when its substream is first met ({@link #chargeRestored}).
  *
- * <p>Cost per packet of a live heap: that heap's bookkeeping read and written and the packet's
- * payload stored, whatever the number of live heaps; the substream value only when a heap opens
- * or leaves.
+ * <p>Cost per packet of a live heap: that heap looked up and the packet's payload copied once,
+ * into the heap's pooled chunks, whatever the number of live heaps; the substream value only when
+ * a heap opens or leaves.
  */
 public final class SubstreamAssembler {
 
@@ -62,7 +62,6 @@ public final class SubstreamAssembler {
                 budget.refusedPacket();
                 stats.refused(false);
             } else {
-                storePiece(packet, store);
                 if (heap.isComplete()) {
                     SubstreamHeaps sub = store.substream();
                     removeLive(sub, cnt);
@@ -93,7 +92,7 @@ public final class SubstreamAssembler {
             return false;
         }
         // Check the packet against a fresh heap before evicting anything for it.
-        heap = LiveHeap.openDetached(packet, nowMillis);
+        heap = LiveHeap.open(packet, nowMillis);
         LiveHeap.AddResult r = heap.add(packet, nowMillis, config, budget);
         if (r == LiveHeap.AddResult.REJECTED) {
             stats.invalid(heap.rejection());
@@ -107,7 +106,6 @@ public final class SubstreamAssembler {
             stats.refused(true);
             return false;
         }
-        storePiece(packet, store);
         if (heap.isComplete()) {
             finish(heap, HeapEnd.COMPLETE, sub, store, stats, out);
             store.updateSubstream(sub);
@@ -126,15 +124,6 @@ public final class SubstreamAssembler {
         store.updateHeap(heap);
         store.updateSubstream(sub);
         return true;
-    }
-
-    private static void storePiece(SpeadPacket packet, LiveHeapStore store) throws Exception {
-        int length = packet.payloadLength();
-        if (length > 0) {
-            byte[] piece = new byte[length];
-            packet.buffer().get(packet.payloadStart(), piece, 0, length);
-            store.putPiece(packet.heapCnt(), packet.heapOffset(), piece);
-        }
     }
 
     /**
@@ -202,7 +191,7 @@ public final class SubstreamAssembler {
         for (int i = 0; i < sub.liveHeaps(); i++) {
             LiveHeap heap = store.heap(sub.live(i));
             if (heap != null) {
-                budget.charge(heap.retainedBytes());
+                heap.chargeRestored(budget);
             }
         }
     }
@@ -220,7 +209,7 @@ public final class SubstreamAssembler {
         sub.recent().remember(heap.heapCnt(), end == HeapEnd.COMPLETE);
         heap.creditTo(budget);
         store.removeHeap(heap.heapCnt());
-        ReceivedHeap finished = heap.freeze(store);
+        ReceivedHeap finished = heap.freeze();
         if (end == HeapEnd.COMPLETE && finished.isStop()) {
             // The stop heap ends the stream: what is still live leaves first.
             stats.stopHeap(finished.packets());

@@ -87,7 +87,7 @@ class LiveHeapBudgetTest {
     }
 
     @Test
-    void heapsLeavingWhileASnapshotIsTakenStayChargedUntilItCompletes() throws Exception {
+    void stateCopiesDroppedWhileASnapshotIsTakenStayChargedUntilItCompletes() throws Exception {
         LiveHeapBudget budget = new LiveHeapBudget(64L << 20);
         Table table = new Table(CONFIG, budget);
         SpeadStreamStatistics stats = new SpeadStreamStatistics();
@@ -97,19 +97,23 @@ class LiveHeapBudgetTest {
         }
         long usedBefore = budget.used();
         assertThat(usedBefore).isEqualTo(table.retainedBytes());
-        // A heap-backend snapshot shares the stored payload pieces (immutable): a heap finished
-        // while it is written stays charged until the checkpoint completes.
+        // A heap-backend snapshot holds the payload pieces written into keyed state (not the live
+        // heaps' chunks): those are charged while in state and, once dropped while a snapshot is
+        // being written, until the checkpoint completes.
+        budget.chargeStateCopy(500_000);
         budget.snapshotStarted();
+        budget.releaseStateCopy(500_000);
+        assertThat(budget.pinned()).isEqualTo(500_000);
+        // Live heaps' chunks are never shared with a snapshot: a finished heap's charge comes back at once.
         List<ReceivedHeap> done = new ArrayList<>();
         table.flush(budget, stats, (h, e) -> done.add(h));
         done.forEach(ReceivedHeap::release);
-        assertThat(budget.pinned()).isEqualTo(usedBefore);
-        assertThat(budget.used()).isEqualTo(table.retainedBytes() + budget.pinned());
+        assertThat(budget.used()).isEqualTo(budget.pinned());
         budget.snapshotDone();
         assertThat(budget.used()).isZero();
-        // Without a snapshot under way a finished heap's charge comes back at once.
-        table.accept(decoded(packet(8, heapSize, 0, 8000)), 0, CONFIG, budget, stats, (h, e) -> { });
-        table.flush(budget, stats, (h, e) -> { });
+        // Without a snapshot under way a dropped state copy's charge comes back at once.
+        budget.chargeStateCopy(1000);
+        budget.releaseStateCopy(1000);
         assertThat(budget.used()).isZero();
     }
 

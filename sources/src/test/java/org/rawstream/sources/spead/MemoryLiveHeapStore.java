@@ -11,7 +11,6 @@ public final class MemoryLiveHeapStore implements LiveHeapStore {
 
     private SubstreamHeaps substream;
     private final Map<Long, LiveHeap> heaps = new HashMap<>();
-    private final Map<Long, Map<Long, byte[]>> pieces = new HashMap<>();
 
     @Override
     public SubstreamHeaps substream() {
@@ -39,28 +38,9 @@ public final class MemoryLiveHeapStore implements LiveHeapStore {
     }
 
     @Override
-    public void putPiece(long heapCnt, long offset, byte[] piece) {
-        pieces.computeIfAbsent(heapCnt, k -> new HashMap<>()).put(offset, piece);
-    }
-
-    @Override
-    public byte[] takePiece(long heapCnt, long offset) {
-        Map<Long, byte[]> m = pieces.get(heapCnt);
-        if (m == null) {
-            return null;
-        }
-        byte[] p = m.remove(offset);
-        if (m.isEmpty()) {
-            pieces.remove(heapCnt);
-        }
-        return p;
-    }
-
-    @Override
     public void clear() {
         substream = null;
         heaps.clear();
-        pieces.clear();
     }
 
     /** Bytes held by live heaps. */
@@ -79,17 +59,7 @@ public final class MemoryLiveHeapStore implements LiveHeapStore {
         }
         out.writeInt(heaps.size());
         for (LiveHeap h : heaps.values()) {
-            h.writeDetached(out);
-        }
-        out.writeInt(pieces.size());
-        for (Map.Entry<Long, Map<Long, byte[]>> e : pieces.entrySet()) {
-            out.writeLong(e.getKey());
-            out.writeInt(e.getValue().size());
-            for (Map.Entry<Long, byte[]> p : e.getValue().entrySet()) {
-                out.writeLong(p.getKey());
-                out.writeInt(p.getValue().length);
-                out.write(p.getValue());
-            }
+            h.writeTo(out); // attached: bookkeeping and received bytes
         }
     }
 
@@ -99,17 +69,8 @@ public final class MemoryLiveHeapStore implements LiveHeapStore {
             s.substream = SubstreamHeaps.readFrom(in);
         }
         for (int n = in.readInt(); n > 0; n--) {
-            LiveHeap h = LiveHeap.readDetached(in);
+            LiveHeap h = LiveHeap.readFrom(in);
             s.heaps.put(h.heapCnt(), h);
-        }
-        for (int n = in.readInt(); n > 0; n--) {
-            long cnt = in.readLong();
-            for (int k = in.readInt(); k > 0; k--) {
-                long offset = in.readLong();
-                byte[] b = new byte[in.readInt()];
-                in.readFully(b);
-                s.putPiece(cnt, offset, b);
-            }
         }
         return s;
     }
