@@ -225,6 +225,11 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         return true;
     }
 
+    /** The subtask's live-heap budget (for tests). */
+    LiveHeapBudget budget() {
+        return assembler.budget();
+    }
+
     @Override
     public int keysInMemory() {
         return store.keysInMemory();

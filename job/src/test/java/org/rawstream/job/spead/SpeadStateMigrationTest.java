@@ -24,6 +24,7 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.OperatorSnapshotUtil;
 import org.junit.jupiter.api.Test;
 import org.rawstream.sinks.sink.RawMessage;
+import org.rawstream.sources.spead.LiveHeapBudget;
 import org.rawstream.sources.spead.SpeadAssemblyConfig;
 import org.rawstream.sources.spead.source.SpeadPacketRecord;
 
@@ -376,8 +377,43 @@ class SpeadStateMigrationTest {
             SpeadStateScenario.run(as, os, SpeadStateScenario.before());
             assertThat(operator.keysInMemory()).isPositive();
             assertThat(storedEntries(operator)).as("keyed-state entries before a checkpoint").isZero();
+            LiveHeapBudget budget = ((HeapAssemblyFunction) operator.getUserFunction()).budget();
+            long live = budget.used();
+            assertThat(live).isPositive();
             as.snapshot(1, SpeadStateScenario.NOW);
             assertThat(storedEntries(operator)).as("keyed-state entries after a checkpoint").isPositive();
+            // The pieces now in keyed state are a second copy on the JVM's heap: charged too.
+            long withCopies = budget.used();
+            assertThat(withCopies).isGreaterThan(live);
+            as.notifyOfCompletedCheckpoint(1);
+            // Every heap finishes; the next checkpoint deletes their pieces, and once no snapshot
+            // can hold them any more the budget is back to nothing.
+            SpeadStateScenario.run(as, os, SpeadStateScenario.after());
+            as.snapshot(2, SpeadStateScenario.NOW);
+            as.notifyOfCompletedCheckpoint(2);
+            assertThat(storedEntries(operator)).as("keyed-state entries once no heap is live").isZero();
+            assertThat(budget.used()).isZero();
+        } finally {
+            os.close();
+        }
+    }
+
+    /** On RocksDB the pieces written at a checkpoint leave the JVM's heap: only live heaps are charged. */
+    @Test
+    void rocksDbStateCopiesAreNotCharged() throws Exception {
+        WriteBackKeyedOperator<SpeadPacketRecord, SpeadHeapRecord, HeapAssemblyFunction> operator = SpeadOperatorRun.assemblyOperator(SpeadStateScenario.SOURCE, SpeadStateScenario.CONFIG);
+        var os = SpeadStateScenario.orderingHarness();
+        try (var as = backend(true, new KeyedOneInputStreamOperatorTestHarness<>(operator, SpeadPacketRecord::assemblyKey, Types.STRING))) {
+            as.open();
+            os.open();
+            as.setProcessingTime(SpeadStateScenario.NOW);
+            os.setProcessingTime(SpeadStateScenario.NOW);
+            SpeadStateScenario.run(as, os, SpeadStateScenario.before());
+            LiveHeapBudget budget = ((HeapAssemblyFunction) operator.getUserFunction()).budget();
+            long live = budget.used();
+            as.snapshot(1, SpeadStateScenario.NOW);
+            assertThat(storedEntries(operator)).isPositive();
+            assertThat(budget.used()).isEqualTo(live);
         } finally {
             os.close();
         }
