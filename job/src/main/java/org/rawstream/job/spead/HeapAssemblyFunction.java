@@ -15,8 +15,6 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
-import org.apache.flink.streaming.api.TimeDomain;
-import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -147,39 +145,12 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
             stats.invalid(packet.invalidReason()); // validated at the source; kept for safety
             return;
         }
-        long now = now(clock, ctx.timestamp(), ctx.timerService());
+        long now = clock.now(ctx.timestamp(), ctx.timerService());
         if (assembler.accept(packet, now, store, stats, emitter)) {
             // A new heap: a timer for its timeout. Packets that keep a heap alive do not
             // register more; the timer re-registers for the next due time when it fires.
-            register(clock, ctx.timerService(), roundUp(now + config.heapTimeoutMillis()));
+            clock.register(ctx.timerService(), roundUp(now + config.heapTimeoutMillis()));
         }
-    }
-
-    /** A record's time: its timestamp (receive time; the wall clock if it has none) or the wall clock. */
-    static long now(HeapClock clock, Long timestamp, TimerService timers) {
-        return clock == HeapClock.RECEIVE_TIME && timestamp != null ? timestamp : timers.currentProcessingTime();
-    }
-
-    /** What a timer of the clock's domain sees as now: the watermark or the wall clock. */
-    static long timerNow(HeapClock clock, TimerService timers) {
-        return clock == HeapClock.RECEIVE_TIME ? timers.currentWatermark() : timers.currentProcessingTime();
-    }
-
-    static void register(HeapClock clock, TimerService timers, long time) {
-        if (clock == HeapClock.RECEIVE_TIME) {
-            timers.registerEventTimeTimer(time);
-        } else {
-            timers.registerProcessingTimeTimer(time);
-        }
-    }
-
-    /**
-     * A processing-time timer while counting receive time: restored from a savepoint of a version
-     * that counted processing time. It decides nothing itself (the wall clock is not the time the
-     * rules count); the caller re-arms in event time instead.
-     */
-    static boolean legacyTimer(HeapClock clock, TimeDomain domain) {
-        return clock == HeapClock.RECEIVE_TIME && domain == TimeDomain.PROCESSING_TIME;
     }
 
     @Override
@@ -188,11 +159,11 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         LiveHeapStore store = meet(key);
         String stream = SpeadPacketRecord.streamOfKey(key);
         HeapEmitter emitter = new HeapEmitter(stream, SpeadPacketRecord.substreamOfKey(key), out);
-        long due = legacyTimer(clock, ctx.timeDomain())
+        long due = clock.isLegacyTimer(ctx.timeDomain())
                 ? assembler.nextExpiryMillis(store)
-                : assembler.expire(timerNow(clock, ctx.timerService()), store, metrics.of(stream), emitter);
+                : assembler.expire(clock.timerNow(ctx.timerService()), store, metrics.of(stream), emitter);
         if (due != Long.MAX_VALUE) {
-            register(clock, ctx.timerService(), roundUp(due));
+            clock.register(ctx.timerService(), roundUp(due));
         }
     }
 

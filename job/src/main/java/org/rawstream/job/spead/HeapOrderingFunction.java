@@ -179,13 +179,13 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
             if (record.substream() < substreams) {
                 subs[record.substream()] = record.lowWatermark();
             }
-            long now = HeapAssemblyFunction.now(clock, ctx.timestamp(), ctx.timerService());
+            long now = clock.now(ctx.timestamp(), ctx.timerService());
             sequencer.offer(record.heap(), now, lowWatermark(subs), config, metrics.of(record.stream()), emitter);
         }
         keep(state, sequencer, subs);
         long due = sequencer.nextReleaseMillis(config);
         if (due != Long.MAX_VALUE) {
-            HeapAssemblyFunction.register(clock, ctx.timerService(), due);
+            clock.register(ctx.timerService(), due);
         }
     }
 
@@ -224,8 +224,8 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
         if (sequencer == null || subs == null) {
             return;
         }
-        if (!HeapAssemblyFunction.legacyTimer(clock, ctx.timeDomain())) {
-            sequencer.expire(HeapAssemblyFunction.timerNow(clock, ctx.timerService()), lowWatermark(fitted(subs, substreams)),
+        if (!clock.isLegacyTimer(ctx.timeDomain())) {
+            sequencer.expire(clock.timerNow(ctx.timerService()), lowWatermark(fitted(subs, substreams)),
                     config, metrics.of(ctx.getCurrentKey()), heap -> deliver(heap, out));
             keep(state, sequencer, subs);
         } // else a timer of an earlier version (processing time): only re-armed in event time
@@ -233,7 +233,7 @@ public final class HeapOrderingFunction extends KeyedProcessFunction<String, Spe
         // next heap of the stream (forever, after its last one).
         long due = sequencer.nextReleaseMillis(config);
         if (due != Long.MAX_VALUE) {
-            HeapAssemblyFunction.register(clock, ctx.timerService(), due);
+            clock.register(ctx.timerService(), due);
         }
     }
 
