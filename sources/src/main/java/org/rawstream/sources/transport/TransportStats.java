@@ -8,6 +8,11 @@ package org.rawstream.sources.transport;
 public final class TransportStats {
     public final LongCounter datagramsReceived = new LongCounter();
     public final LongCounter datagramBytesReceived = new LongCounter();
+    /**
+     * System calls that returned datagrams: one per datagram with the JDK's receive, one per
+     * batch (often tens of datagrams) with recvmmsg and GRO.
+     */
+    public final LongCounter datagramReceiveCalls = new LongCounter();
     /** Datagrams longer than the configured maximum: dropped before decoding. */
     public final LongCounter datagramsOversize = new LongCounter();
     public final LongCounter connectionsOpened = new LongCounter();
@@ -55,7 +60,7 @@ public final class TransportStats {
     @Override
     public String toString() {
         return "TransportStats{datagrams=" + datagramsReceived + ", datagramBytes=" + datagramBytesReceived
-                + ", oversize=" + datagramsOversize + ", connectionsOpened=" + connectionsOpened
+                + ", receiveCalls=" + datagramReceiveCalls + ", oversize=" + datagramsOversize + ", connectionsOpened=" + connectionsOpened
                 + ", connectionsClosed=" + connectionsClosed + ", rejected=" + connectionsRejected
                 + ", framingErrors=" + connectionsFramingError + ", outputOverflow=" + connectionsOutputOverflow
                 + ", idleClosed=" + connectionsIdleClosed + ", frameTimeout=" + connectionsFrameTimeout

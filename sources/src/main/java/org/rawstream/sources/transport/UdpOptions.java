@@ -4,6 +4,8 @@ import static org.rawstream.core.config.ConfigChecks.atLeast;
 import static org.rawstream.core.config.ConfigChecks.inRange;
 
 import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
 
 /** Configuration of one UDP endpoint. Immutable; build with {@link #builder(int)}. */
@@ -16,12 +18,26 @@ public final class UdpOptions extends EndpointOptions {
     public static final int DEFAULT_MAX_DATAGRAM_BYTES = 65_507;
     public static final int DEFAULT_BATCH_DATAGRAMS = 64;
 
+    /** How the receiving thread reads the socket. */
+    public enum ReceiveMode {
+        /** {@link #RECVMMSG} where the platform has it, else {@link #PLAIN} (the log says why). */
+        AUTO,
+        /**
+         * Linux {@code recvmmsg} with UDP GRO (64-bit x86 or ARM, JNA): up to 16 kernel buffers per
+         * call, several datagrams of one sender per buffer; opening fails where it is unavailable.
+         */
+        RECVMMSG,
+        /** The JDK's {@code DatagramChannel.receive}: one system call per datagram, everywhere. */
+        PLAIN
+    }
+
     private final boolean reusePort;
     private final String multicastGroup;
     private final String multicastInterface;
     private final int receiveBufferBytes;
     private final int maxDatagramBytes;
     private final int batchDatagrams;
+    private final ReceiveMode receiveMode;
 
     private UdpOptions(Builder b) {
         super(b);
@@ -31,6 +47,7 @@ public final class UdpOptions extends EndpointOptions {
         this.receiveBufferBytes = b.receiveBufferBytes;
         this.maxDatagramBytes = b.maxDatagramBytes;
         this.batchDatagrams = b.batchDatagrams;
+        this.receiveMode = b.receiveMode;
     }
 
     /** @param port UDP port; 0 binds an ephemeral port (tests) */
@@ -41,7 +58,7 @@ public final class UdpOptions extends EndpointOptions {
     public Builder toBuilder() {
         return new Builder(port()).bindHost(bindHost()).reusePort(reusePort)
                 .multicast(multicastGroup, multicastInterface).receiveBufferBytes(receiveBufferBytes)
-                .maxDatagramBytes(maxDatagramBytes).batchDatagrams(batchDatagrams);
+                .maxDatagramBytes(maxDatagramBytes).batchDatagrams(batchDatagrams).receiveMode(receiveMode);
     }
 
     public boolean reusePort() { return reusePort; }
@@ -75,12 +92,14 @@ public final class UdpOptions extends EndpointOptions {
     public int receiveBufferBytes() { return receiveBufferBytes; }
     public int maxDatagramBytes() { return maxDatagramBytes; }
     public int batchDatagrams() { return batchDatagrams; }
+    public ReceiveMode receiveMode() { return receiveMode; }
 
     @Override
     public String toString() {
         return "udp://" + bindHost() + ":" + port() + (reusePort ? " reusePort" : "")
                 + (multicastGroup != null ? " group=" + multicastGroup + (multicastInterface != null ? "@" + multicastInterface : "") : "")
-                + " rcvbuf=" + receiveBufferBytes + " maxDatagram=" + maxDatagramBytes + " batch=" + batchDatagrams;
+                + " rcvbuf=" + receiveBufferBytes + " maxDatagram=" + maxDatagramBytes + " batch=" + batchDatagrams
+                + (receiveMode != ReceiveMode.AUTO ? " receive=" + receiveMode.name().toLowerCase(Locale.ROOT) : "");
     }
 
     public static final class Builder extends EndpointOptions.Builder<Builder> {
@@ -90,6 +109,7 @@ public final class UdpOptions extends EndpointOptions {
         private int receiveBufferBytes = DEFAULT_RECEIVE_BUFFER_BYTES;
         private int maxDatagramBytes = DEFAULT_MAX_DATAGRAM_BYTES;
         private int batchDatagrams = DEFAULT_BATCH_DATAGRAMS;
+        private ReceiveMode receiveMode = ReceiveMode.AUTO;
 
         private Builder(int port) {
             super(port);
@@ -128,6 +148,12 @@ public final class UdpOptions extends EndpointOptions {
         /** At most this many datagrams per receive call, so one busy socket cannot starve others. */
         public Builder batchDatagrams(int count) {
             this.batchDatagrams = atLeast(count, 1, "batchDatagrams");
+            return this;
+        }
+
+        /** How to read the socket; default {@link ReceiveMode#AUTO}. */
+        public Builder receiveMode(ReceiveMode mode) {
+            this.receiveMode = Objects.requireNonNull(mode, "receiveMode");
             return this;
         }
 

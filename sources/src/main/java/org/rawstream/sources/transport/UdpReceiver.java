@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.net.SocketAddress;
 import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -17,8 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One UDP endpoint: a non-blocking {@link DatagramChannel} drained in batches into one reusable
- * direct buffer; each datagram goes to the {@link DatagramDecoder} as a view of that buffer.
+ * One UDP endpoint: a non-blocking {@link DatagramChannel} drained in batches by a
+ * {@link DatagramReader} (Linux {@code recvmmsg} with GRO where available, else the JDK's own
+ * receive, per {@link UdpOptions#receiveMode()}); each datagram goes to the
+ * {@link DatagramDecoder} as a view of the reader's reusable direct buffer.
  *
  * <p>Not thread-safe: one receiving thread calls {@link #receiveBatch()}; idle waits happen on a
  * {@link Selector} shared with other endpoints (see {@link SocketPoller}).
@@ -33,14 +34,15 @@ public final class UdpReceiver<T> implements Closeable {
     private final DecodeErrors errors;
     private final TransportStats stats;
     private final int grantedReceiveBufferBytes;
-    /** One byte more than the maximum: a datagram that fills it was too long (the kernel truncates silently). */
-    private final ByteBuffer buffer;
+    private final DatagramReader reader;
+    private final DatagramReader.Sink sink = this::accept;
     private final RecordCollector<T> countingOut;
     private long recordsThisBatch;
+    private long bytesThisBatch;
     private volatile long lastReceiveNanos;
 
     private UdpReceiver(UdpOptions options, DatagramChannel channel, DatagramDecoder<T> decoder,
-            RecordCollector<T> out, DecodeErrors errors, TransportStats stats, int granted) {
+            RecordCollector<T> out, DecodeErrors errors, TransportStats stats, int granted, DatagramReader reader) {
         this.options = options;
         this.channel = channel;
         this.decoder = decoder;
@@ -48,7 +50,7 @@ public final class UdpReceiver<T> implements Closeable {
         this.errors = errors;
         this.stats = stats;
         this.grantedReceiveBufferBytes = granted;
-        this.buffer = ByteBuffer.allocateDirect(options.maxDatagramBytes() + 1);
+        this.reader = reader;
         this.countingOut = record -> {
             recordsThisBatch++;
             this.out.collect(record);
@@ -90,12 +92,44 @@ public final class UdpReceiver<T> implements Closeable {
                         channel.getLocalAddress(), options.receiveBufferBytes(), granted);
             }
             stats.receiveBufferGranted.set(granted);
-            LOG.info("udp receiver bound {}{} ({}), SO_RCVBUF granted {}", channel.getLocalAddress(), joined, options, granted);
-            return new UdpReceiver<>(options, channel, decoder, out, errors, stats, granted);
+            DatagramReader reader = reader(options, channel, stats);
+            LOG.info("udp receiver bound {}{} ({}), SO_RCVBUF granted {}, reading with {}", channel.getLocalAddress(),
+                    joined, options, granted, reader.description());
+            return new UdpReceiver<>(options, channel, decoder, out, errors, stats, granted, reader);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
+    }
+
+    /**
+     * The reader {@link UdpOptions#receiveMode()} asks for: the batch reader where Linux, JNA and
+     * the socket's file descriptor are all reachable; otherwise (in auto mode) the JDK's receive,
+     * its description saying why.
+     */
+    private static DatagramReader reader(UdpOptions options, DatagramChannel channel, TransportStats stats)
+            throws IOException {
+        if (options.receiveMode() == UdpOptions.ReceiveMode.PLAIN) {
+            return new ChannelDatagramReader(channel, options.maxDatagramBytes(), stats.datagramReceiveCalls, null);
+        }
+        String unavailable = LinuxSocketCalls.unavailableReason();
+        int fd = -1;
+        if (unavailable == null) {
+            try {
+                fd = LinuxSocketCalls.fd(channel);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                unavailable = "the socket's file descriptor is out of reach (the JVM needs "
+                        + "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED): " + e;
+            }
+        }
+        if (unavailable == null) {
+            return new RecvmmsgReader(fd, options.batchDatagrams(), stats.datagramReceiveCalls);
+        }
+        if (options.receiveMode() == UdpOptions.ReceiveMode.RECVMMSG) {
+            throw new IOException("receive mode recvmmsg is not available here: " + unavailable);
+        }
+        return new ChannelDatagramReader(channel, options.maxDatagramBytes(), stats.datagramReceiveCalls,
+                "recvmmsg unavailable: " + unavailable);
     }
 
     /** The first entry of {@code spec} (names and addresses, comma-separated) that this host has. */
@@ -131,46 +165,44 @@ public final class UdpReceiver<T> implements Closeable {
     }
 
     /**
-     * Receive and decode up to {@link UdpOptions#batchDatagrams()} datagrams without blocking.
+     * Receive and decode about {@link UdpOptions#batchDatagrams()} datagrams without blocking.
      *
      * @return the number of datagrams received (0 when none was waiting)
      */
     public int receiveBatch() throws IOException {
-        int datagrams = 0;
-        long bytes = 0;
-        int max = options.batchDatagrams();
-        int limit = options.maxDatagramBytes();
         recordsThisBatch = 0;
-        while (datagrams < max) {
-            buffer.clear();
-            SocketAddress sender = channel.receive(buffer);
-            if (sender == null) {
-                break;
-            }
-            datagrams++;
-            int length = buffer.position();
-            bytes += length;
-            if (length > limit) {
-                stats.datagramsOversize.increment();
-                errors.error("oversizeDatagram");
-                continue;
-            }
-            buffer.flip();
-            try {
-                decoder.decode(buffer, (InetSocketAddress) sender, countingOut, errors);
-            } catch (RuntimeException e) {
-                // A decoder bug must not take the source down: count it, drop the datagram.
-                errors.error("decoderException");
-                LOG.debug("udp {}: decoder threw on a datagram from {}", options.port(), sender, e);
-            }
-        }
+        bytesThisBatch = 0;
+        int datagrams = reader.read(options.batchDatagrams(), sink);
         if (datagrams > 0) {
             stats.datagramsReceived.add(datagrams);
-            stats.datagramBytesReceived.add(bytes);
+            stats.datagramBytesReceived.add(bytesThisBatch);
             stats.recordsDecoded.add(recordsThisBatch);
             lastReceiveNanos = System.nanoTime();
         }
         return datagrams;
+    }
+
+    /** One datagram from the reader: counted, then decoded unless too long. */
+    private void accept(ByteBuffer datagram, InetSocketAddress sender, boolean truncated) {
+        int length = datagram.remaining();
+        bytesThisBatch += length;
+        if (truncated || length > options.maxDatagramBytes()) {
+            stats.datagramsOversize.increment();
+            errors.error("oversizeDatagram");
+            return;
+        }
+        try {
+            decoder.decode(datagram, sender, countingOut, errors);
+        } catch (RuntimeException e) {
+            // A decoder bug must not take the source down: count it, drop the datagram.
+            errors.error("decoderException");
+            LOG.debug("udp {}: decoder threw on a datagram from {}", options.port(), sender, e);
+        }
+    }
+
+    /** For tests and the log: how this receiver reads its socket. */
+    String readerDescription() {
+        return reader.description();
     }
 
     public InetSocketAddress localAddress() throws IOException {

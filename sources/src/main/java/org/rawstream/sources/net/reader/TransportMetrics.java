@@ -38,6 +38,7 @@ public final class TransportMetrics {
             counter(g, "datagramsReceived", stats.datagramsReceived);
             counter(g, "datagramBytesReceived", stats.datagramBytesReceived);
             counter(g, "datagramsOversize", stats.datagramsOversize);
+            counter(g, "datagramReceiveCalls", stats.datagramReceiveCalls);
         }
         if (tcp) {
             counter(g, "streamBytesReceived", stats.streamBytesReceived);

@@ -1,0 +1,34 @@
+package org.rawstream.sources.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+
+/**
+ * How a {@link UdpReceiver} takes datagrams out of its socket: one implementation per way of
+ * calling the kernel ({@link ChannelDatagramReader}: the JDK's one call per datagram;
+ * {@link RecvmmsgReader}: Linux's batch call with GRO). Receiving thread only.
+ */
+interface DatagramReader {
+    /**
+     * Reads what is waiting, without blocking, and hands each datagram to {@code sink}; stops once
+     * at least {@code max} datagrams were read (a batch call may end a few beyond) or the socket is
+     * empty.
+     *
+     * @return the datagrams read
+     */
+    int read(int max, Sink sink) throws IOException;
+
+    /** For the log: how this reader reads. */
+    String description();
+
+    /** Receives each datagram of a {@link #read}. */
+    @FunctionalInterface
+    interface Sink {
+        /**
+         * @param datagram a view from position to limit, valid during the call
+         * @param truncated the datagram was longer than the reader's buffer (its end is missing)
+         */
+        void accept(ByteBuffer datagram, InetSocketAddress sender, boolean truncated);
+    }
+}

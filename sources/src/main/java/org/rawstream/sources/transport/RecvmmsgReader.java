@@ -1,0 +1,267 @@
+package org.rawstream.sources.transport;
+
+import static org.rawstream.sources.transport.LinuxSocketCalls.AF_INET;
+import static org.rawstream.sources.transport.LinuxSocketCalls.AF_INET6;
+import static org.rawstream.sources.transport.LinuxSocketCalls.EAGAIN;
+import static org.rawstream.sources.transport.LinuxSocketCalls.EINTR;
+import static org.rawstream.sources.transport.LinuxSocketCalls.MSG_DONTWAIT;
+import static org.rawstream.sources.transport.LinuxSocketCalls.MSG_TRUNC;
+import static org.rawstream.sources.transport.LinuxSocketCalls.SOL_UDP;
+import static org.rawstream.sources.transport.LinuxSocketCalls.UDP_GRO;
+
+import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Linux's batch receive: one {@code recvmmsg} fills up to {@link #MAX_SLOTS} buffers, and with
+ * {@code UDP_GRO} on the socket the kernel puts several same-sized datagrams of one sender into
+ * one buffer (their size in a control message), so one system call brings tens of datagrams
+ * where the JDK makes one {@code recvfrom} each. Each buffer is cut back into its datagrams, and
+ * each goes to the sink as a view of one direct buffer created once: no garbage per datagram, and
+ * none per batch while the senders stay the same (their addresses are cached).
+ *
+ * <p>One direct region per socket, allocated once: per slot a 64 KiB data buffer (a GRO buffer
+ * is at most one UDP length, 65,535 bytes), a sockaddr_in6 and room for the GRO control message,
+ * plus the {@code mmsghdr} and {@code iovec} arrays the kernel reads. The socket stays the
+ * {@link java.nio.channels.DatagramChannel}'s (its selector registration serves idle waits); this
+ * reader only reads its file descriptor, and must not be used after the channel closed.
+ */
+final class RecvmmsgReader implements DatagramReader {
+    static final int MAX_SLOTS = 16;
+    static final int SLOT_BYTES = 1 << 16;
+
+    // struct mmsghdr { struct msghdr { name, namelen, iov, iovlen, control, controllen, flags }; len }
+    // on x86-64 and aarch64 (LP64): 8-byte pointers and size_t, 4-byte ints, padded to 64 bytes.
+    private static final int MMSGHDR = 64;
+    private static final int MSG_NAME = 0;
+    private static final int MSG_NAMELEN = 8;
+    private static final int MSG_IOV = 16;
+    private static final int MSG_IOVLEN = 24;
+    private static final int MSG_CONTROL = 32;
+    private static final int MSG_CONTROLLEN = 40;
+    private static final int MSG_FLAGS = 48;
+    private static final int MSG_LEN = 56;
+    private static final int IOVEC = 16;
+    /** sizeof(struct sockaddr_in6) = 28, rounded up to 8. */
+    private static final int NAME = 32;
+    private static final int SOCKADDR_IN6_LEN = 28;
+    /** CMSG_SPACE(sizeof(int)) = 24; room for one unexpected message besides. */
+    private static final int CONTROL = 64;
+    /** struct cmsghdr { size_t len; int level; int type; } then the data. */
+    private static final int CMSG_LEVEL = 8;
+    private static final int CMSG_TYPE = 12;
+    private static final int CMSG_DATA = 16;
+
+    private static final int SENDER_CACHE = 16;
+
+    private final int fd;
+    private final int slots;
+    private final boolean gro;
+    private final String groRefusal;
+    private final LongCounter receiveCalls;
+    /** The whole region in native order, for the kernel's structures. */
+    private final ByteBuffer region;
+    /** The same memory as the datagrams' view (big-endian, like any fresh buffer). */
+    private final ByteBuffer data;
+    private final Pointer msgvec;
+    private final int namesAt;
+    private final int controlsAt;
+    private final int payloadAt;
+    /** Sender addresses by their sockaddr bytes (direct-mapped): a steady sender costs nothing. */
+    private final long[] cacheKey0 = new long[SENDER_CACHE];
+    private final long[] cacheKey1 = new long[SENDER_CACHE];
+    private final long[] cacheKey2 = new long[SENDER_CACHE];
+    private final InetSocketAddress[] cached = new InetSocketAddress[SENDER_CACHE];
+
+    /**
+     * Asks for {@code UDP_GRO} on {@code fd} (a kernel without it, before 5.0, refuses: then each
+     * buffer holds one datagram, still {@code slots} per call).
+     */
+    RecvmmsgReader(int fd, int slots, LongCounter receiveCalls) {
+        if (LinuxSocketCalls.unavailableReason() != null) {
+            throw new IllegalStateException(LinuxSocketCalls.unavailableReason());
+        }
+        this.fd = fd;
+        this.slots = Math.max(1, Math.min(slots, MAX_SLOTS));
+        this.receiveCalls = receiveCalls;
+        int groErrno = LinuxSocketCalls.setIntOption(fd, SOL_UDP, UDP_GRO, 1);
+        this.gro = groErrno == 0;
+        this.groRefusal = gro ? null : "UDP_GRO refused, errno " + groErrno;
+        int n = this.slots;
+        int iovsAt = n * MMSGHDR;
+        this.namesAt = iovsAt + n * IOVEC;
+        this.controlsAt = namesAt + n * NAME;
+        this.payloadAt = (controlsAt + n * CONTROL + 63) & ~63;
+        this.region = ByteBuffer.allocateDirect(payloadAt + n * SLOT_BYTES).order(ByteOrder.nativeOrder());
+        this.data = region.duplicate().order(ByteOrder.BIG_ENDIAN);
+        this.msgvec = Native.getDirectBufferPointer(region);
+        long base = Pointer.nativeValue(msgvec);
+        for (int i = 0; i < n; i++) {
+            int h = i * MMSGHDR;
+            int iov = iovsAt + i * IOVEC;
+            region.putLong(iov, base + payloadAt + (long) i * SLOT_BYTES);
+            region.putLong(iov + 8, SLOT_BYTES);
+            region.putLong(h + MSG_NAME, base + namesAt + (long) i * NAME);
+            region.putLong(h + MSG_IOV, base + iov);
+            region.putLong(h + MSG_IOVLEN, 1);
+            region.putLong(h + MSG_CONTROL, base + controlsAt + (long) i * CONTROL);
+            resetSlot(i);
+        }
+    }
+
+    /** Native memory this reader holds for {@code slots} slots. */
+    static long regionBytes(int slots) {
+        int n = Math.max(1, Math.min(slots, MAX_SLOTS));
+        return (((long) n * (MMSGHDR + IOVEC + NAME + CONTROL) + 63) & ~63) + (long) n * SLOT_BYTES;
+    }
+
+    /** Whether the kernel merges datagrams (UDP_GRO accepted). */
+    boolean gro() {
+        return gro;
+    }
+
+    @Override
+    public int read(int max, Sink sink) throws IOException {
+        int datagrams = 0;
+        int calls = 0;
+        while (datagrams < max) {
+            int vlen = Math.min(slots, max - datagrams);
+            int received = LinuxSocketCalls.recvmmsg(fd, msgvec, vlen, MSG_DONTWAIT, null);
+            if (received <= 0) {
+                int errno = received < 0 ? LinuxSocketCalls.errno() : 0;
+                if (received == 0 || errno == EAGAIN || errno == EINTR) {
+                    break;
+                }
+                throw new IOException("recvmmsg failed: errno " + errno);
+            }
+            calls++;
+            for (int i = 0; i < received; i++) {
+                datagrams += deliver(i, sink);
+                resetSlot(i);
+            }
+            if (received < vlen) {
+                break; // the socket is empty: spare the call that would say so
+            }
+        }
+        receiveCalls.add(calls);
+        return datagrams;
+    }
+
+    /** Hands slot {@code i}'s datagrams to {@code sink}; returns how many. */
+    private int deliver(int i, Sink sink) throws UnknownHostException {
+        int h = i * MMSGHDR;
+        int length = region.getInt(h + MSG_LEN);
+        boolean truncated = (region.getInt(h + MSG_FLAGS) & MSG_TRUNC) != 0;
+        InetSocketAddress sender = sender(namesAt + i * NAME);
+        int segment = gro ? groSegmentSize(i, h) : 0;
+        int start = payloadAt + i * SLOT_BYTES;
+        if (segment <= 0 || segment >= length || truncated) {
+            data.limit(start + length).position(start);
+            sink.accept(data, sender, truncated);
+            return 1;
+        }
+        int count = 0;
+        for (int offset = 0; offset < length; offset += segment) {
+            int end = Math.min(offset + segment, length); // the last datagram may be shorter
+            data.limit(start + end).position(start + offset);
+            sink.accept(data, sender, false);
+            count++;
+        }
+        return count;
+    }
+
+    /** The size of each merged datagram, from the (SOL_UDP, UDP_GRO) control message; 0 if none. */
+    private int groSegmentSize(int i, int h) {
+        int control = controlsAt + i * CONTROL;
+        int controlLength = (int) region.getLong(h + MSG_CONTROLLEN);
+        int at = 0;
+        while (at + CMSG_DATA <= controlLength) {
+            long cmsgLength = region.getLong(control + at);
+            if (cmsgLength < CMSG_DATA || at + cmsgLength > controlLength) {
+                return 0;
+            }
+            if (region.getInt(control + at + CMSG_LEVEL) == SOL_UDP && region.getInt(control + at + CMSG_TYPE) == UDP_GRO
+                    && cmsgLength >= CMSG_DATA + Integer.BYTES) {
+                return region.getInt(control + at + CMSG_DATA);
+            }
+            at += (int) ((cmsgLength + 7) & ~7L);
+        }
+        return 0;
+    }
+
+    /** The kernel writes back these lengths: give each slot its full room again. */
+    private void resetSlot(int i) {
+        int h = i * MMSGHDR;
+        region.putInt(h + MSG_NAMELEN, SOCKADDR_IN6_LEN);
+        region.putLong(h + MSG_CONTROLLEN, CONTROL);
+        region.putInt(h + MSG_FLAGS, 0);
+    }
+
+    /** The sender in the sockaddr at {@code at}, from the cache when seen before. */
+    private InetSocketAddress sender(int at) throws UnknownHostException {
+        int family = region.getShort(at) & 0xffff;
+        long k0;
+        long k1 = 0;
+        long k2 = 0;
+        if (family == AF_INET6) {
+            // family+port, then the scope id; the flow label (bytes 4..8) is not part of the address
+            k0 = (region.getInt(at) & 0xffffffffL) | ((long) region.getInt(at + 24) << 32);
+            k1 = region.getLong(at + 8);
+            k2 = region.getLong(at + 16);
+        } else {
+            k0 = region.getLong(at); // family, port, IPv4 address
+        }
+        long mix = (k0 ^ k1 * 31 ^ k2 * 961) * 0x9E3779B97F4A7C15L;
+        int slot = (int) (mix >>> 60) & (SENDER_CACHE - 1);
+        InetSocketAddress hit = cached[slot];
+        if (hit != null && cacheKey0[slot] == k0 && cacheKey1[slot] == k1 && cacheKey2[slot] == k2) {
+            return hit;
+        }
+        InetSocketAddress address = decodeSockaddr(at, family);
+        cached[slot] = address;
+        cacheKey0[slot] = k0;
+        cacheKey1[slot] = k1;
+        cacheKey2[slot] = k2;
+        return address;
+    }
+
+    private InetSocketAddress decodeSockaddr(int at, int family) throws UnknownHostException {
+        int port = ((region.get(at + 2) & 0xff) << 8) | (region.get(at + 3) & 0xff);
+        if (family == AF_INET) {
+            byte[] address = new byte[4];
+            region.get(at + 4, address);
+            return new InetSocketAddress(InetAddress.getByAddress(address), port);
+        }
+        if (family == AF_INET6) {
+            byte[] address = new byte[16];
+            region.get(at + 8, address);
+            int scope = region.getInt(at + 24);
+            // Like the JDK: an IPv4-mapped address becomes an Inet4Address (getByAddress does that).
+            InetAddress inet = scope != 0 && !isIpv4Mapped(address)
+                    ? Inet6Address.getByAddress(null, address, scope) : InetAddress.getByAddress(address);
+            return new InetSocketAddress(inet, port);
+        }
+        throw new UnknownHostException("address family " + family);
+    }
+
+    private static boolean isIpv4Mapped(byte[] a) {
+        for (int i = 0; i < 10; i++) {
+            if (a[i] != 0) {
+                return false;
+            }
+        }
+        return a[10] == (byte) 0xff && a[11] == (byte) 0xff;
+    }
+
+    @Override
+    public String description() {
+        return "recvmmsg, " + slots + " buffers of 64 KiB" + (gro ? " with UDP GRO" : " (" + groRefusal + ")");
+    }
+}
