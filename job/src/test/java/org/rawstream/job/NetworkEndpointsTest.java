@@ -46,13 +46,13 @@ class NetworkEndpointsTest {
     void everyNetworkKindHasTheSharedEndpointSettings() {
         for (String type : UDP) {
             assertThat(keys(SourceKinds.get(type))).as(type).contains("bind-host", "port", "receive-buffer", "reuse-port",
-                    "multicast-group", "multicast-interface", "handover-bytes", "shed-at", "placement-timeout",
+                    "receive-mode", "multicast-group", "multicast-interface", "handover-bytes", "shed-at", "placement-timeout",
                     "stop-when-idle", "first-data-timeout").doesNotContain("host", "max-connections");
         }
         for (String type : TCP) {
             assertThat(keys(SourceKinds.get(type))).as(type).contains("bind-host", "port", "receive-buffer",
                     "max-connections", "idle-timeout", "frame-timeout", "handover-bytes", "shed-at", "placement-timeout",
-                    "stop-when-idle", "first-data-timeout").doesNotContain("host", "reuse-port", "multicast-group");
+                    "stop-when-idle", "first-data-timeout").doesNotContain("host", "reuse-port", "receive-mode", "multicast-group");
         }
         // One definition: the kinds' settings are the shared ones (a kind changes a default at most).
         for (String type : List.of("odin-udp", "spead-udp", "msgpack-udp")) {
@@ -66,13 +66,16 @@ class NetworkEndpointsTest {
     void udpEndpointsOfAnyKindComeFromTheSameSettings() {
         for (String type : UDP) {
             SourceConfig s = source(type, Map.of("bind-host", "10.1.2.11,10.1.2.12", "port", "7300",
-                    "reuse-port", "true", "receive-buffer", "8mb"));
+                    "reuse-port", "true", "receive-buffer", "8mb", "receive-mode", "plain"));
             assertThat(endpoints(s)).as(type).hasSize(2).allSatisfy(e -> {
                 UdpOptions udp = (UdpOptions) e;
                 assertThat(udp.port()).isEqualTo(7300);
                 assertThat(udp.reusePort()).isTrue();
                 assertThat(udp.receiveBufferBytes()).isEqualTo(8 << 20);
+                assertThat(udp.receiveMode()).isEqualTo(UdpOptions.ReceiveMode.PLAIN);
             });
+            assertThat(endpoints(source(type, Map.of()))).as(type).allSatisfy(e ->
+                    assertThat(((UdpOptions) e).receiveMode()).isEqualTo(UdpOptions.ReceiveMode.AUTO));
             SourceConfig groups = source(type, Map.of("multicast-group", "239.2.1.150+1", "multicast-interface", "lo"));
             assertThat(endpoints(groups)).extracting(EndpointOptions::bindHost).containsExactly("239.2.1.150", "239.2.1.151");
         }

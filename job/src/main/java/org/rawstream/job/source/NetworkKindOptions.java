@@ -3,6 +3,7 @@ package org.rawstream.job.source;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -50,6 +51,12 @@ public final class NetworkKindOptions {
     public static final Setting<Boolean> REUSE_PORT = Setting.key("reuse-port").bool().defaultValue(false)
             .withDescription("UDP: every subtask binds the port (SO_REUSEPORT) and the kernel spreads the senders "
                     + "over them");
+    public static final Setting<String> RECEIVE_MODE = Setting.key("receive-mode").choice("auto", "recvmmsg", "plain")
+            .defaultValue("auto")
+            .withDescription("UDP: how the receiving thread reads the socket. `recvmmsg` = Linux's batch receive with "
+                    + "UDP GRO (tens of datagrams per system call; x86-64 or aarch64), failing where unavailable; "
+                    + "`plain` = Java's one call per datagram; `auto` = `recvmmsg` where available, else `plain` "
+                    + "(the log says why) ([UDP receive](udp-receive.md))");
     public static final Setting<String> MULTICAST_GROUP = Setting.key("multicast-group")
             .text("groups or ranges, comma-separated", v -> v).noDefaultValue()
             .withDescription("UDP: multicast groups or ranges (`239.2.1.150+15` = 16 groups), one endpoint each, "
@@ -93,7 +100,7 @@ public final class NetworkKindOptions {
 
     /** The settings that say where and how to listen: they mean nothing for a capture file's replay. */
     public static final Set<String> LISTENING_KEYS = Set.of(BIND_HOST.key(), PORT.key(), RECEIVE_BUFFER.key(),
-            REUSE_PORT.key(), MULTICAST_GROUP.key(), MULTICAST_INTERFACE.key(), MAX_CONNECTIONS.key(),
+            REUSE_PORT.key(), RECEIVE_MODE.key(), MULTICAST_GROUP.key(), MULTICAST_INTERFACE.key(), MAX_CONNECTIONS.key(),
             IDLE_TIMEOUT.key(), FRAME_TIMEOUT.key(), HANDOVER.key(), SHED_AT.key(), PLACEMENT_TIMEOUT.key(),
             STOP_WHEN_IDLE.key(), FIRST_DATA_TIMEOUT.key());
 
@@ -112,6 +119,7 @@ public final class NetworkKindOptions {
         } else {
             s.add(RECEIVE_BUFFER);
             s.add(REUSE_PORT);
+            s.add(RECEIVE_MODE);
             s.add(MULTICAST_GROUP);
             s.add(MULTICAST_INTERFACE);
         }
@@ -147,6 +155,7 @@ public final class NetworkKindOptions {
         }
         boolean reusePort = source.get(REUSE_PORT);
         int receiveBuffer = source.get(RECEIVE_BUFFER).intValue();
+        UdpOptions.ReceiveMode receiveMode = UdpOptions.ReceiveMode.valueOf(source.get(RECEIVE_MODE).toUpperCase(Locale.ROOT));
         List<String> groups;
         try {
             groups = MulticastGroups.parse(source.optional(MULTICAST_GROUP).orElse(""));
@@ -156,7 +165,7 @@ public final class NetworkKindOptions {
         String joinOn = source.optional(MULTICAST_INTERFACE).orElse(String.join(",", hosts));
         for (String bind : groups.isEmpty() ? hosts : groups) {
             UdpOptions.Builder o = UdpOptions.builder(port).bindHost(bind).reusePort(reusePort)
-                    .receiveBufferBytes(receiveBuffer);
+                    .receiveBufferBytes(receiveBuffer).receiveMode(receiveMode);
             if (!groups.isEmpty()) {
                 o.multicast(bind, joinOn);
             }
