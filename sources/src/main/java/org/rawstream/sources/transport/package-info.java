@@ -4,10 +4,13 @@
  * <h2>Pieces</h2>
  * <ul>
  *   <li>{@link org.rawstream.sources.transport.UdpReceiver} — one UDP endpoint: non-blocking
- *       {@code DatagramChannel}, batched receive into one reusable direct buffer, each datagram
+ *       {@code DatagramChannel}, batched receive into reusable direct memory, each datagram
  *       handed to a {@link org.rawstream.sources.transport.DatagramDecoder} as a view with its
  *       sender; SO_REUSEPORT, multicast join, SO_RCVBUF request read back
- *       ({@link org.rawstream.sources.transport.UdpOptions}).</li>
+ *       ({@link org.rawstream.sources.transport.UdpOptions}). How the socket is read is a
+ *       {@code DatagramReader}: on Linux {@code RecvmmsgReader} ({@code recvmmsg} with UDP GRO
+ *       through JNA, {@code LinuxSocketCalls}), elsewhere {@code ChannelDatagramReader} (the
+ *       JDK's receive).</li>
  *   <li>{@link org.rawstream.sources.transport.TcpServer} — one TCP listening endpoint: connection
  *       limit (extra connections accepted and closed, counted), one
  *       {@link org.rawstream.sources.transport.StreamDecoder} per connection fed every chunk read,
