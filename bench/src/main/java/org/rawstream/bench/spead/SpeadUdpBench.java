@@ -473,7 +473,8 @@ public final class SpeadUdpBench {
         NetworkSource<SpeadPacketRecord> src = NetworkSource.<SpeadPacketRecord>builder().name(source.name())
                 .protocol(new SpeadProtocol(1, config.maxPacketSize())).typeInfo(SpeadProtocol.PACKET_TYPE)
                 .handoverBytes(source.get(NetworkKindOptions.HANDOVER))
-                .udp(UdpOptions.builder(Integer.parseInt(source.string("port"))).receiveBufferBytes(32 << 20).build())
+                .udp(UdpOptions.builder(Integer.parseInt(source.string("port"))).receiveBufferBytes(32 << 20)
+                        .receiveMode(NetworkKindOptions.receiveMode(source)).build())
                 .stopWhenIdle(Duration.ofSeconds(3), Duration.ofSeconds(60)).build();
         return env.fromSource(src, WatermarkStrategy.noWatermarks(), "spead", SpeadProtocol.PACKET_TYPE);
     }

@@ -155,7 +155,7 @@ public final class NetworkKindOptions {
         }
         boolean reusePort = source.get(REUSE_PORT);
         int receiveBuffer = source.get(RECEIVE_BUFFER).intValue();
-        UdpOptions.ReceiveMode receiveMode = UdpOptions.ReceiveMode.valueOf(source.get(RECEIVE_MODE).toUpperCase(Locale.ROOT));
+        UdpOptions.ReceiveMode receiveMode = receiveMode(source);
         List<String> groups;
         try {
             groups = MulticastGroups.parse(source.optional(MULTICAST_GROUP).orElse(""));
@@ -172,6 +172,11 @@ public final class NetworkKindOptions {
             endpoints.add(o.build());
         }
         return endpoints;
+    }
+
+    /** The UDP {@code receive-mode} of {@code source}. */
+    public static UdpOptions.ReceiveMode receiveMode(SourceConfig source) {
+        return UdpOptions.ReceiveMode.valueOf(source.get(RECEIVE_MODE).toUpperCase(Locale.ROOT));
     }
 
     /** Adds {@code endpoints} and the shared receiving settings (hand-over, shedding, placement, bounded mode). */
