@@ -234,6 +234,51 @@ class RecvmmsgReaderTest {
                 .as("GRO: one call brings several datagrams").isLessThan(batch.seen());
     }
 
+    /**
+     * No garbage per datagram or per batch (the JDK's receive, which caches an unchanged sender's
+     * address, makes none either): the receiving thread's allocated bytes over 2000 datagrams.
+     */
+    @Test
+    void batchReaderAllocatesNothingPerDatagram() throws IOException {
+        assumeBatchReader();
+        long batch = allocatedWhileReceiving(ReceiveMode.RECVMMSG, 2000);
+        assertThat(batch).as("bytes allocated receiving 2000 datagrams with recvmmsg").isLessThan(16 * 1024);
+    }
+
+    /** Bytes this thread allocated while receiving {@code count} datagrams (after a first one). */
+    private long allocatedWhileReceiving(ReceiveMode mode, int count) throws IOException {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        TransportStats stats = new TransportStats();
+        DatagramDecoder<Object> counting = (datagram, sender, out, errs) -> { };
+        UdpReceiver<Object> r = UdpReceiver.open(UdpOptions.builder(0).receiveBufferBytes(4 << 20).receiveMode(mode)
+                .build(), counting, x -> { }, new DecodeErrorCounter("alloc"), stats);
+        try (DatagramChannel sender = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            sender.bind(new InetSocketAddress("127.0.0.1", 0));
+            ByteBuffer payload = ByteBuffer.allocate(100);
+            InetSocketAddress to = r.localAddress();
+            sender.send(payload.clear(), to);
+            awaitDatagrams(r, stats, 1); // the sender's address is made (and cached) once
+            for (int i = 0; i < count; i++) {
+                sender.send(payload.clear(), to);
+            }
+            long before = threads.getCurrentThreadAllocatedBytes();
+            awaitDatagrams(r, stats, 1 + count);
+            return threads.getCurrentThreadAllocatedBytes() - before;
+        } finally {
+            r.close();
+        }
+    }
+
+    /** Calls {@link UdpReceiver#receiveBatch()} (allocation-free itself) until {@code n} datagrams came. */
+    private static void awaitDatagrams(UdpReceiver<?> r, TransportStats stats, long n) throws IOException {
+        long deadline = System.nanoTime() + PollUntil.DEADLINE.toNanos();
+        while (stats.datagramsReceived.get() < n) {
+            assertThat(System.nanoTime()).as("datagrams by the deadline").isLessThan(deadline);
+            r.receiveBatch();
+        }
+    }
+
     private static byte[] pattern(int size, int seed) {
         byte[] b = new byte[size];
         for (int i = 0; i < size; i++) {
