@@ -54,7 +54,7 @@ public final class NetworkKindOptions {
     public static final Setting<String> RECEIVE_MODE = Setting.key("receive-mode").choice("auto", "recvmmsg", "plain")
             .defaultValue("auto")
             .withDescription("UDP: how the receiving thread reads the socket. `recvmmsg` = Linux's batch receive with "
-                    + "UDP GRO (tens of datagrams per system call; x86-64 or aarch64), failing where unavailable; "
+                    + "UDP GRO (several datagrams per system call; x86-64 or aarch64), failing where unavailable; "
                     + "`plain` = Java's one call per datagram; `auto` = `recvmmsg` where available, else `plain` "
                     + "(the log says why) ([UDP receive](udp-receive.md))");
     public static final Setting<String> MULTICAST_GROUP = Setting.key("multicast-group")

@@ -10,7 +10,7 @@ public final class TransportStats {
     public final LongCounter datagramBytesReceived = new LongCounter();
     /**
      * System calls that returned datagrams: one per datagram with the JDK's receive, one per
-     * batch (often tens of datagrams) with recvmmsg and GRO.
+     * batch with recvmmsg (up to 4 × 64 KiB of datagrams with GRO).
      */
     public final LongCounter datagramReceiveCalls = new LongCounter();
     /** Datagrams longer than the configured maximum: dropped before decoding. */

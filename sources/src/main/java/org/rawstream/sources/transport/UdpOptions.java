@@ -23,7 +23,7 @@ public final class UdpOptions extends EndpointOptions {
         /** {@link #RECVMMSG} where the platform has it, else {@link #PLAIN} (the log says why). */
         AUTO,
         /**
-         * Linux {@code recvmmsg} with UDP GRO (64-bit x86 or ARM, JNA): up to 16 kernel buffers per
+         * Linux {@code recvmmsg} with UDP GRO (64-bit x86 or ARM, JNA): up to 4 kernel buffers per
          * call, several datagrams of one sender per buffer; opening fails where it is unavailable.
          */
         RECVMMSG,
