@@ -76,6 +76,15 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
     /** Keys met since this instance started: their restored state is charged and migrated. */
     private transient Set<String> metKeys;
     /**
+     * The key of the previous packet and its view: consecutive packets of one key (the common
+     * case) skip the lookups. Compared by identity (the source reuses one key object per stream
+     * and substream; another object only costs the lookup); forgotten when views may go.
+     */
+    private transient String lastKey;
+    private transient LiveHeapStore lastView;
+    /** Reused for every call: finished heaps of the current key to the collector. */
+    private transient HeapEmitter emitter;
+    /**
      * Set by {@link WriteBackKeyedOperator} before open: whether the backend serialises values
      * (else the pieces in keyed state stay on the JVM's heap and are charged to the budget).
      */
@@ -111,6 +120,7 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         group.gauge("packetsRefused", (Gauge<Long>) budget::packetsRefused);
         packet = new SpeadPacket();
         metKeys = new HashSet<>();
+        emitter = new HeapEmitter();
     }
 
     static MapStateDescriptor<Long, LiveHeap> heapsState() {
@@ -133,7 +143,7 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
             return;
         }
         LiveHeapStore store = meet(ctx.getCurrentKey());
-        HeapEmitter emitter = new HeapEmitter(record.stream(), record.substream(), out);
+        HeapEmitter emitter = this.emitter.to(record.stream(), record.substream(), out);
         if (record.isEndOfStream()) {
             assembler.flush(store, stats, emitter);
             out.collect(new SpeadHeapRecord(record.stream(), record.substream(), Long.MAX_VALUE, null));
@@ -158,7 +168,7 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         String key = ctx.getCurrentKey();
         LiveHeapStore store = meet(key);
         String stream = SpeadPacketRecord.streamOfKey(key);
-        HeapEmitter emitter = new HeapEmitter(stream, SpeadPacketRecord.substreamOfKey(key), out);
+        HeapEmitter emitter = this.emitter.to(stream, SpeadPacketRecord.substreamOfKey(key), out);
         long due = clock.isLegacyTimer(ctx.timeDomain())
                 ? assembler.nextExpiryMillis(store)
                 : assembler.expire(clock.timerNow(ctx.timerService()), store, metrics.of(stream), emitter);
@@ -172,7 +182,12 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
      * per-heap layout, and restored live heaps are charged to the budget.
      */
     private LiveHeapStore meet(String key) throws Exception {
+        if (key == lastKey) {
+            return lastView;
+        }
         LiveHeapStore view = store.of(key);
+        lastKey = key;
+        lastView = view;
         if (!metKeys.add(key)) {
             return view;
         }
@@ -208,6 +223,8 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
 
     @Override
     public void writeBack(Consumer<String> setCurrentKey) throws Exception {
+        lastKey = null; // the store forgets views left empty
+        lastView = null;
         store.writeBack(setCurrentKey);
     }
 
@@ -236,16 +253,17 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
         return (millis / TIMER_GRANULARITY_MILLIS + 1) * TIMER_GRANULARITY_MILLIS;
     }
 
-    /** The per-call output of assembly: finished heaps of one substream to the collector. */
+    /** The output of assembly: finished heaps of the current substream to the collector (set per call). */
     private static final class HeapEmitter implements FinishedHeapListener {
-        private final String stream;
-        private final int substream;
-        private final Collector<SpeadHeapRecord> out;
+        private String stream;
+        private int substream;
+        private Collector<SpeadHeapRecord> out;
 
-        HeapEmitter(String stream, int substream, Collector<SpeadHeapRecord> out) {
+        HeapEmitter to(String stream, int substream, Collector<SpeadHeapRecord> out) {
             this.stream = stream;
             this.substream = substream;
             this.out = out;
+            return this;
         }
 
         @Override

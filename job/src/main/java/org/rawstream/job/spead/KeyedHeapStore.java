@@ -120,6 +120,13 @@ final class KeyedHeapStore {
         /** The keyed state is to be cleared before the next write (substream flushed). */
         private boolean cleared;
         private boolean isDirty;
+        /**
+         * The live heap used last (consecutive packets are mostly of one heap): looked up and
+         * marked changed without boxing its counter into the maps again. Null once it left.
+         */
+        private LiveHeap recent;
+        /** {@link #recent} is in {@link #changedHeaps} (until the next write). */
+        private boolean recentChanged;
 
         MemoryView(String key) {
             this.key = key;
@@ -186,6 +193,7 @@ final class KeyedHeapStore {
                 }
             }
             changedHeaps.clear();
+            recentChanged = false;
             isDirty = false;
         }
 
@@ -247,18 +255,35 @@ final class KeyedHeapStore {
 
         @Override
         public LiveHeap heap(long heapCnt) {
-            return live.get(heapCnt);
+            LiveHeap h = recent;
+            if (h != null && h.heapCnt() == heapCnt) {
+                return h;
+            }
+            h = live.get(heapCnt);
+            if (h != null) {
+                recent = h;
+                recentChanged = false; // not known: the next update marks it again
+            }
+            return h;
         }
 
         @Override
         public void updateHeap(LiveHeap heap) {
+            if (heap == recent && recentChanged) {
+                return; // live and marked changed already
+            }
             live.put(heap.heapCnt(), heap);
             changedHeaps.add(heap.heapCnt());
             changed();
+            recent = heap;
+            recentChanged = true;
         }
 
         @Override
         public void removeHeap(long heapCnt) {
+            if (recent != null && recent.heapCnt() == heapCnt) {
+                recent = null;
+            }
             live.remove(heapCnt);
             if (stored.containsKey(heapCnt)) {
                 changedHeaps.add(heapCnt);
@@ -270,6 +295,7 @@ final class KeyedHeapStore {
 
         @Override
         public void clear() {
+            recent = null;
             sub = null;
             subChanged = false;
             live.clear();

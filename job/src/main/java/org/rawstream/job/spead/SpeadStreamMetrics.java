@@ -38,6 +38,9 @@ final class SpeadStreamMetrics {
     private final Set<String> names;
     private final Map<String, SpeadStreamStatistics> byIdentity = new HashMap<>();
     private final Map<String, SpeadStreamStatistics> byStream = new HashMap<>();
+    /** The stream asked for last (by identity: the source names a stream with one object) and its statistics. */
+    private String lastStream;
+    private SpeadStreamStatistics lastStatistics;
 
     SpeadStreamMetrics(MetricGroup sourceGroup, Set<String> names) {
         this.group = sourceGroup;
@@ -45,12 +48,21 @@ final class SpeadStreamMetrics {
     }
 
     SpeadStreamStatistics of(String stream) {
-        SpeadStreamStatistics s = byStream.get(stream);
-        if (s != null) {
-            return s;
+        if (stream == lastStream) {
+            return lastStatistics;
         }
+        SpeadStreamStatistics s = byStream.get(stream);
+        if (s == null) {
+            s = statisticsOf(stream);
+        }
+        lastStream = stream;
+        lastStatistics = s;
+        return s;
+    }
+
+    private SpeadStreamStatistics statisticsOf(String stream) {
         String identity = identity(stream);
-        s = byIdentity.get(identity);
+        SpeadStreamStatistics s = byIdentity.get(identity);
         if (s == null) {
             String label = byIdentity.size() >= MAX_STREAMS ? OTHER : identity;
             s = byIdentity.get(label);

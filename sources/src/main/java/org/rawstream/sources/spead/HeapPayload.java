@@ -249,12 +249,8 @@ public final class HeapPayload {
 
     /** Returns unshared full-size chunks to the pool; the payload is empty afterwards. */
     public void release() {
-        if (!shared) {
-            for (int i = 0; i < count; i++) {
-                if (chunks[i].length == CHUNK_BYTES) {
-                    HeapPayloadPool.shared().give(chunks[i]);
-                }
-            }
+        if (!shared && count > 0) {
+            HeapPayloadPool.shared().giveChunks(chunks, count);
         }
         Arrays.fill(chunks, 0, count, null);
         first = null;

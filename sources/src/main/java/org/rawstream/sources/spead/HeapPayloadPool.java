@@ -1,6 +1,7 @@
 package org.rawstream.sources.spead;
 
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +17,9 @@ import java.util.Map;
  * did not receive when it is finished). Buffers below {@link #MIN_POOLED_LENGTH} are plain
  * allocations (young-generation garbage costs next to nothing), except live heaps' payload
  * chunks ({@link HeapPayload#CHUNK_BYTES}), taken and returned a hundred times per 1 MiB heap.
+ * Those chunks have a stack of their own (most recently returned first: still in the cache),
+ * taken one by one and returned a heap at a time ({@link #giveChunks}); the other lengths are
+ * kept by length, the least recently used length evicted first, chunks after them.
  */
 public final class HeapPayloadPool {
     /** Smallest buffer worth pooling. */
@@ -29,6 +33,9 @@ public final class HeapPayloadPool {
     /** Free buffers by length; the most recently used length last (evicted last). */
     private final Map<Integer, ArrayDeque<byte[]>> free = new LinkedHashMap<>(16, 0.75f, true);
     private long pooledBytes;
+    /** Free {@link HeapPayload#CHUNK_BYTES} chunks, a stack: {@code chunks[0..chunkCount)}. */
+    private byte[][] chunks = new byte[256][];
+    private int chunkCount;
 
     HeapPayloadPool(long maxPooledBytes) {
         this.maxPooledBytes = maxPooledBytes;
@@ -40,6 +47,17 @@ public final class HeapPayloadPool {
 
     /** A buffer of exactly {@code length} bytes, contents undefined. */
     public byte[] take(int length) {
+        if (length == HeapPayload.CHUNK_BYTES) {
+            synchronized (this) {
+                if (chunkCount > 0) {
+                    byte[] c = chunks[--chunkCount];
+                    chunks[chunkCount] = null;
+                    pooledBytes -= length;
+                    return c;
+                }
+            }
+            return new byte[length];
+        }
         if (pooled(length)) {
             synchronized (this) {
                 ArrayDeque<byte[]> q = free.get(length);
@@ -60,22 +78,69 @@ public final class HeapPayloadPool {
             return;
         }
         synchronized (this) {
-            // Make room by dropping buffers of the least recently used lengths (a stream whose
-            // heap size changed leaves its old size behind).
-            Iterator<Map.Entry<Integer, ArrayDeque<byte[]>>> it =
-                    pooledBytes + length > maxPooledBytes ? free.entrySet().iterator() : null;
-            while (it != null && pooledBytes + length > maxPooledBytes && it.hasNext()) {
-                Map.Entry<Integer, ArrayDeque<byte[]>> e = it.next();
-                ArrayDeque<byte[]> q = e.getValue();
-                while (!q.isEmpty() && pooledBytes + length > maxPooledBytes) {
-                    pooledBytes -= q.pollFirst().length;
-                }
-                if (q.isEmpty()) {
-                    it.remove();
-                }
+            if (length == HeapPayload.CHUNK_BYTES) {
+                pushChunk(buffer);
+                return;
             }
+            makeRoom(length);
             free.computeIfAbsent(length, l -> new ArrayDeque<>()).addLast(buffer);
             pooledBytes += length;
+        }
+    }
+
+    /**
+     * Takes back the {@link HeapPayload#CHUNK_BYTES} arrays among {@code buffers[0..count)} (one
+     * lock for a heap's chunks); other lengths are left to the garbage collector.
+     */
+    public void giveChunks(byte[][] buffers, int count) {
+        synchronized (this) {
+            for (int i = 0; i < count; i++) {
+                if (buffers[i].length == HeapPayload.CHUNK_BYTES) {
+                    pushChunk(buffers[i]);
+                }
+            }
+        }
+    }
+
+    private void pushChunk(byte[] chunk) {
+        if (pooledBytes + chunk.length > maxPooledBytes) {
+            makeRoomFromOtherLengths(chunk.length);
+            if (pooledBytes + chunk.length > maxPooledBytes) {
+                return; // full of chunks: this one goes to the garbage collector
+            }
+        }
+        if (chunkCount == chunks.length) {
+            chunks = Arrays.copyOf(chunks, 2 * chunkCount);
+        }
+        chunks[chunkCount++] = chunk;
+        pooledBytes += chunk.length;
+    }
+
+    /** Drops buffers of the least recently used lengths, then chunks, until {@code length} more fit. */
+    private void makeRoom(int length) {
+        makeRoomFromOtherLengths(length);
+        while (chunkCount > 0 && pooledBytes + length > maxPooledBytes) {
+            chunks[--chunkCount] = null;
+            pooledBytes -= HeapPayload.CHUNK_BYTES;
+        }
+    }
+
+    /**
+     * Drops buffers of the least recently used lengths (a stream whose heap size changed leaves
+     * its old size behind) until {@code length} more fit or only chunks are left.
+     */
+    private void makeRoomFromOtherLengths(int length) {
+        Iterator<Map.Entry<Integer, ArrayDeque<byte[]>>> it =
+                pooledBytes + length > maxPooledBytes ? free.entrySet().iterator() : null;
+        while (it != null && pooledBytes + length > maxPooledBytes && it.hasNext()) {
+            Map.Entry<Integer, ArrayDeque<byte[]>> e = it.next();
+            ArrayDeque<byte[]> q = e.getValue();
+            while (!q.isEmpty() && pooledBytes + length > maxPooledBytes) {
+                pooledBytes -= q.pollFirst().length;
+            }
+            if (q.isEmpty()) {
+                it.remove();
+            }
         }
     }
 
