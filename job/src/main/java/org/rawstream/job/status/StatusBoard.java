@@ -31,8 +31,8 @@ public final class StatusBoard implements AutoCloseable {
     static final Set<String> RECORDS_IN = Set.of("recordsDecoded", "recordsGenerated");
     static final Set<String> BYTES_IN = Set.of("bytesReceived", "bytesGenerated");
     static final Set<String> INVALID = Set.of("decodeErrors", "invalid", "invalid_packets", "descriptors_invalid");
-    static final Set<String> DROPPED = Set.of("datagramsOversize", "connectionsRejected", "acknowledgementsDropped",
-            "incomplete_heaps_dropped", "heapsRefused");
+    static final Set<String> DROPPED = Set.of("datagramsOversize", "datagramsDroppedByKernel", "connectionsRejected",
+            "acknowledgementsDropped", "incomplete_heaps_dropped", "heapsRefused");
     // Source-subtask totals only: the per-stream twins (heaps_shed, heaps_refused) would count twice.
     static final Set<String> SHED = Set.of("heapsShed", "unitsShed", "heaps_incomplete_evicted");
     static final Set<String> INCOMPLETE = Set.of("heaps_incomplete");

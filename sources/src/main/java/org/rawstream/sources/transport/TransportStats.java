@@ -1,5 +1,8 @@
 package org.rawstream.sources.transport;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
 /**
  * Receiver statistics as plain counters, written by the receiving thread, readable from any
  * thread (the Flink reader exposes them as metrics). One instance may be shared by several
@@ -48,6 +51,30 @@ public final class TransportStats {
     public final LongCounter connectionBufferBytesMax = new LongCounter();
     /** Receive buffer granted by the kernel for the last UDP socket opened (bytes). */
     public final LongCounter receiveBufferGranted = new LongCounter();
+    /** Per UDP socket opened, the datagrams the kernel dropped on it (see {@link KernelDrops}). */
+    private final List<KernelDrops> kernelDrops = new CopyOnWriteArrayList<>();
+
+    void addKernelDrops(KernelDrops socketDrops) {
+        kernelDrops.add(socketDrops);
+    }
+
+    /**
+     * Datagrams the kernel dropped because a socket's receive buffer was full, summed over the UDP
+     * sockets these statistics have seen (closed ones keep their last count). Any thread; reads
+     * {@code /proc} at most twice a second per socket.
+     */
+    public long datagramsDroppedByKernel() {
+        long sum = 0;
+        for (KernelDrops d : kernelDrops) {
+            sum += d.getAsLong();
+        }
+        return sum;
+    }
+
+    /** Whether this host reports kernel drops per socket (Linux); elsewhere there is no such metric. */
+    public static boolean kernelDropsSupported() {
+        return KernelDrops.supported();
+    }
 
     public long connectionsOpen() {
         return connectionsOpened.get() - connectionsClosed.get();

@@ -35,6 +35,8 @@ public final class UdpReceiver<T> implements Closeable {
     private final TransportStats stats;
     private final int grantedReceiveBufferBytes;
     private final DatagramReader reader;
+    /** The kernel's drop count of this socket, null where the host does not tell. */
+    private final KernelDrops kernelDrops;
     private final DatagramReader.Sink sink = this::accept;
     private final RecordCollector<T> countingOut;
     private long recordsThisBatch;
@@ -42,7 +44,8 @@ public final class UdpReceiver<T> implements Closeable {
     private volatile long lastReceiveNanos;
 
     private UdpReceiver(UdpOptions options, DatagramChannel channel, DatagramDecoder<T> decoder,
-            RecordCollector<T> out, DecodeErrors errors, TransportStats stats, int granted, DatagramReader reader) {
+            RecordCollector<T> out, DecodeErrors errors, TransportStats stats, int granted, DatagramReader reader,
+            KernelDrops kernelDrops) {
         this.options = options;
         this.channel = channel;
         this.decoder = decoder;
@@ -51,6 +54,10 @@ public final class UdpReceiver<T> implements Closeable {
         this.stats = stats;
         this.grantedReceiveBufferBytes = granted;
         this.reader = reader;
+        this.kernelDrops = kernelDrops;
+        if (kernelDrops != null) {
+            stats.addKernelDrops(kernelDrops);
+        }
         this.countingOut = record -> {
             recordsThisBatch++;
             this.out.collect(record);
@@ -95,7 +102,8 @@ public final class UdpReceiver<T> implements Closeable {
             DatagramReader reader = reader(options, channel, stats);
             LOG.info("udp receiver bound {}{} ({}), SO_RCVBUF granted {}, reading with {}", channel.getLocalAddress(),
                     joined, options, granted, reader.description());
-            return new UdpReceiver<>(options, channel, decoder, out, errors, stats, granted, reader);
+            return new UdpReceiver<>(options, channel, decoder, out, errors, stats, granted, reader,
+                    KernelDrops.of(channel));
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -225,6 +233,9 @@ public final class UdpReceiver<T> implements Closeable {
 
     @Override
     public void close() throws IOException {
+        if (kernelDrops != null) {
+            kernelDrops.close();
+        }
         channel.close();
     }
 }

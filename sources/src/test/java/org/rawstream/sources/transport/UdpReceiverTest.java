@@ -78,6 +78,32 @@ class UdpReceiverTest {
     }
 
     @Test
+    void datagramsTheKernelDroppedAreCountedWithEveryReader() throws IOException {
+        Assumptions.assumeTrue(TransportStats.kernelDropsSupported(), "the host keeps no per-socket drop counts");
+        int sent = 0;
+        // AUTO: recvmmsg where the descriptor is reachable (the default test JVM), else like PLAIN.
+        for (UdpOptions.ReceiveMode mode : List.of(UdpOptions.ReceiveMode.AUTO, UdpOptions.ReceiveMode.PLAIN)) {
+            // The smallest buffer the kernel grants, filled while nobody reads: the rest is dropped.
+            UdpReceiver<String> r = open(UdpOptions.builder(0).receiveBufferBytes(4096).receiveMode(mode).build());
+            try (DatagramChannel sender = DatagramChannel.open()) {
+                for (int i = 0; i < 300; i++) {
+                    send(sender, r.localAddress(), "x".repeat(1000));
+                }
+            }
+            sent += 300;
+            int total = sent;
+            pollUntil(poller, () -> received.size() + stats.datagramsDroppedByKernel() == total,
+                    "received + dropped = " + total + " (" + mode + ")");
+            assertThat(stats.datagramsDroppedByKernel()).as(mode.toString()).isPositive();
+            assertThat(stats.datagramsReceived.get()).isEqualTo(received.size());
+            long drops = stats.datagramsDroppedByKernel();
+            poller.remove(r);
+            r.close(); // a closed socket keeps its count (its inode may go to another socket)
+            assertThat(stats.datagramsDroppedByKernel()).isEqualTo(drops);
+        }
+    }
+
+    @Test
     void oneReceiveCallTakesAtMostOneBatch() throws IOException {
         UdpReceiver<String> r = open(UdpOptions.builder(0).batchDatagrams(4).build());
         try (DatagramChannel sender = DatagramChannel.open()) {

@@ -38,6 +38,9 @@ public final class TransportMetrics {
             counter(g, "datagramsReceived", stats.datagramsReceived);
             counter(g, "datagramBytesReceived", stats.datagramBytesReceived);
             counter(g, "datagramsOversize", stats.datagramsOversize);
+            if (TransportStats.kernelDropsSupported()) {
+                g.counter("datagramsDroppedByKernel", new ReadOnlyCounter(stats::datagramsDroppedByKernel));
+            }
             counter(g, "datagramReceiveCalls", stats.datagramReceiveCalls);
         }
         if (tcp) {
