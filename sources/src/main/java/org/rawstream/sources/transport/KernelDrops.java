@@ -7,6 +7,8 @@ import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -26,6 +28,7 @@ final class KernelDrops implements LongSupplier {
     static final long MIN_READ_INTERVAL_NANOS = 500_000_000L;
     private static final Path[] TABLES = {Path.of("/proc/net/udp"), Path.of("/proc/net/udp6")};
     /** Columns of a row: sl, local, remote, st, tx:rx queue, tr:when, retrnsmt, uid, timeout, inode, ref, pointer, drops. */
+    private static final int LOCAL_COLUMN = 1;
     private static final int INODE_COLUMN = 9;
     private static final int DROPS_COLUMN = 12;
 
@@ -79,24 +82,40 @@ final class KernelDrops implements LongSupplier {
      * Without the descriptor: the inode of the one socket bound to {@code port}. With several
      * (SO_REUSEPORT) there is no telling which is ours: null.
      */
-    private static String inodeOfOnlySocketOn(int port) throws IOException {
+    private static String inodeOfOnlySocketOn(int port) {
         String suffix = String.format(":%04X", port);
         String found = null;
-        for (Path table : TABLES) {
-            if (!Files.isReadable(table)) {
-                continue;
-            }
-            for (String line : Files.readAllLines(table, StandardCharsets.US_ASCII)) {
-                String[] columns = line.trim().split("\\s+");
-                if (columns.length > DROPS_COLUMN && columns[1].endsWith(suffix)) {
-                    if (found != null) {
-                        return null;
-                    }
-                    found = columns[INODE_COLUMN];
+        for (String[] row : socketRows()) {
+            if (row[LOCAL_COLUMN].endsWith(suffix)) {
+                if (found != null) {
+                    return null;
                 }
+                found = row[INODE_COLUMN];
             }
         }
         return found;
+    }
+
+    /**
+     * Every socket's row of both tables, split into columns (rows too short to hold the drop count
+     * left out); a table that cannot be read contributes nothing.
+     */
+    private static List<String[]> socketRows() {
+        List<String[]> rows = new ArrayList<>();
+        for (Path table : TABLES) {
+            try (BufferedReader in = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
+                in.readLine(); // header
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    String[] columns = line.trim().split("\\s+");
+                    if (columns.length > DROPS_COLUMN) {
+                        rows.add(columns);
+                    }
+                }
+            } catch (IOException e) {
+                // not readable (no IPv6, say): no rows from it
+            }
+        }
+        return rows;
     }
 
     /** Whether this host keeps per-socket drop counts where {@link #of} reads them. */
@@ -109,33 +128,32 @@ final class KernelDrops implements LongSupplier {
      * given to another socket, whose drops are not ours.
      */
     synchronized void close() {
-        readAtNanos = System.nanoTime() - MIN_READ_INTERVAL_NANOS;
-        getAsLong();
-        closed = true;
+        if (!closed) {
+            readNow();
+            closed = true;
+        }
     }
 
     @Override
     public synchronized long getAsLong() {
-        long now = System.nanoTime();
-        if (closed || read && now - readAtNanos < MIN_READ_INTERVAL_NANOS) {
-            return drops;
-        }
-        readAtNanos = now;
-        for (Path table : TABLES) {
-            try (BufferedReader in = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
-                in.readLine(); // header
-                for (String line = in.readLine(); line != null; line = in.readLine()) {
-                    String[] columns = line.trim().split("\\s+");
-                    if (columns.length > DROPS_COLUMN && columns[INODE_COLUMN].equals(inode)) {
-                        drops = Math.max(drops, Long.parseLong(columns[DROPS_COLUMN]));
-                        read = true;
-                        return drops;
-                    }
-                }
-            } catch (IOException | NumberFormatException e) {
-                // A table that cannot be read or parsed: keep the last value.
-            }
+        if (!closed && (!read || System.nanoTime() - readAtNanos >= MIN_READ_INTERVAL_NANOS)) {
+            readNow();
         }
         return drops;
+    }
+
+    private void readNow() {
+        readAtNanos = System.nanoTime();
+        for (String[] row : socketRows()) {
+            if (row[INODE_COLUMN].equals(inode)) {
+                try {
+                    drops = Math.max(drops, Long.parseLong(row[DROPS_COLUMN]));
+                    read = true;
+                } catch (NumberFormatException e) {
+                    // an unparsable count: keep the last value
+                }
+                return;
+            }
+        }
     }
 }
