@@ -74,6 +74,9 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     private int fetched;
     /** Received bytes decoders shed during the current fetch (not handed over). */
     private long shedBytes;
+    /** Packets decoders shed during the current fetch. */
+    private long shedPackets;
+    private final SheddingLog sheddingLog;
 
     NetworkSplitReader(NetworkSourceConfig config, NetworkProtocol<T> protocol, int subtaskIndex, TransportStats stats,
             DecodeErrorCounter errors, NamedCounters protocolCounters, AcknowledgementHandOff acknowledgements,
@@ -87,6 +90,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         this.protocolCounters = protocolCounters;
         this.acknowledgements = acknowledgements;
         this.budget = budget;
+        this.sheddingLog = new SheddingLog(config.name(), config.handoverBytes(), config.shedAt());
         this.trackOrdinals = NetworkSourceReader.tracksOrdinals(protocol);
         this.emissionAcknowledged = protocol.acknowledgesEmission();
         try {
@@ -192,8 +196,10 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         }
         deliverAcknowledgements();
         long bytes = stats.bytesReceived() - bytesBefore - shedBytes + RECORD_OVERHEAD_BYTES * fetched;
-        shedBytes = 0;
         budget.acquire(bytes);
+        sheddingLog.afterFetch(shedPackets, shedBytes, budget.overloaded(), budget.inFlight(), System.nanoTime());
+        shedBytes = 0;
+        shedPackets = 0;
         // The sockets were polled at the poller's last clock reading: whatever arrives later is
         // stamped no earlier (the clock only advances), so the batch carries that as its progress.
         ReceivedBatch<T> batch = new ReceivedBatch<>(this::recycle, budget, bytes, poller.receiveMillis(), progress);
@@ -278,7 +284,10 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
     private OpenSplit open(NetworkSplit split) throws IOException {
         OpenSplit s = new OpenSplit(split);
         DecoderContext context = new DecoderContext(config.name(), subtaskIndex, split, protocolCounters,
-                budget::overloaded, bytes -> shedBytes += bytes);
+                budget::overloaded, bytes -> {
+                    shedBytes += bytes;
+                    shedPackets++;
+                });
         if (split.transport() == NetworkSplit.Transport.UDP) {
             UdpOptions options = config.udpOptions(split);
             if (options == null) {
