@@ -197,7 +197,8 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
         deliverAcknowledgements();
         long bytes = stats.bytesReceived() - bytesBefore - shedBytes + RECORD_OVERHEAD_BYTES * fetched;
         budget.acquire(bytes);
-        sheddingLog.afterFetch(shedPackets, shedBytes, budget.overloaded(), budget.inFlight(), System.nanoTime());
+        sheddingLog.afterFetch(shedPackets, shedBytes, budget.overloaded(), budget.inFlight(), budget.batches(),
+                System.nanoTime());
         shedBytes = 0;
         shedPackets = 0;
         // The sockets were polled at the poller's last clock reading: whatever arrives later is

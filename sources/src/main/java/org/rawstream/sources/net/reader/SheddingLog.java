@@ -54,9 +54,9 @@ final class SheddingLog {
     /**
      * After a fetch in which decoders shed {@code packets} packets of {@code bytes} bytes;
      * {@code overloaded}: whether the hand-over is still past the shedding point, holding
-     * {@code handoverBytes}.
+     * {@code handoverBytes} in {@code handoverBatches} batches (either may have passed it).
      */
-    void afterFetch(long packets, long bytes, boolean overloaded, long handoverBytes, long nowNanos) {
+    void afterFetch(long packets, long bytes, boolean overloaded, long handoverBytes, int handoverBatches, long nowNanos) {
         if (!shedding) {
             if (packets == 0) {
                 return;
@@ -69,10 +69,10 @@ final class SheddingLog {
             if (episodeLogged) {
                 loggedBefore = true;
                 lastLoggedNanos = nowNanos;
-                warn.accept(String.format("%s: shedding whole new heaps/units: the task thread is %.0f MiB behind the "
-                        + "receiver (hand-over %.0f MiB, shedding from %.0f MiB); units already started are kept. "
-                        + "Counted in heapsShed/unitsShed.%s", owner, handoverBytes / MIB, limitBytes / MIB,
-                        shedFromBytes / MIB, quietSummary()));
+                warn.accept(String.format("%s: shedding whole new heaps/units: the task thread is %.0f MiB in %d batches "
+                        + "behind the receiver (hand-over %.0f MiB, shedding from %.0f MiB); units already started are "
+                        + "kept. Counted in heapsShed/unitsShed.%s", owner, handoverBytes / MIB, handoverBatches,
+                        limitBytes / MIB, shedFromBytes / MIB, quietSummary()));
                 quietEpisodes = 0;
                 quietPackets = 0;
                 quietBytes = 0;
