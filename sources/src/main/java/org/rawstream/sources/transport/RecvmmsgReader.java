@@ -22,10 +22,11 @@ import java.nio.ByteOrder;
 /**
  * Linux's batch receive: one {@code recvmmsg} fills up to {@link #MAX_SLOTS} buffers, and with
  * {@code UDP_GRO} on the socket the kernel puts several same-sized datagrams of one sender into
- * one buffer (their size in a control message), so one system call brings up to 4 × 64 KiB of datagrams (28 of 9 KB)
- * where the JDK makes one {@code recvfrom} each. Each buffer is cut back into its datagrams, and
- * each goes to the sink as a view of one direct buffer created once: no garbage per datagram, and
- * none per batch while the senders stay the same (their addresses are cached).
+ * one buffer (their size in a control message), so one system call brings up to 4 × 64 KiB of
+ * datagrams (28 of 9 KB) where the JDK makes one {@code recvfrom} each. Each buffer is cut back
+ * into its datagrams, and each goes to the sink as a view of one direct buffer created once: no
+ * garbage per datagram, and none per batch while the senders stay the same (their addresses are
+ * cached).
  *
  * <p>One direct region per socket, allocated once: per slot a 64 KiB data buffer (a GRO buffer
  * is at most one UDP length, 65,535 bytes), a sockaddr_in6 and room for the GRO control message,
