@@ -12,7 +12,7 @@ Usage: spead_timeline.py RAWSTREAM WORKDIR RATE SECONDS [--warm 3,4] [-- job arg
   RAWSTREAM  the distribution's bin/rawstream (or ./rawstream in a checkout)
   --warm     rates (Gb/s) sent for 10 s each before the measured one (after 5 s at 1 Gb/s)
 spead2_send is taken from $SPEAD2_PREFIX/bin (default /usr/local). Loopback only; as root, raises
-net.core.rmem_max to 64 MiB for the run (the source asks for a 32 MiB receive buffer).
+net.core.rmem_max to 64 MiB for the run (the source asks for a 64 MiB receive buffer).
 """
 import json, os, re, shutil, signal, socket, subprocess, sys, time, urllib.request
 

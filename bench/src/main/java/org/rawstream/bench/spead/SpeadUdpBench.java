@@ -253,7 +253,7 @@ public final class SpeadUdpBench {
         @Override
         public void start() throws Exception {
             DatagramChannel ch = DatagramChannel.open();
-            ch.setOption(StandardSocketOptions.SO_RCVBUF, 32 << 20);
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, UdpOptions.DEFAULT_RECEIVE_BUFFER_BYTES);
             ch.bind(new InetSocketAddress("127.0.0.1", port));
             thread = new Thread(() -> {
                 ByteBuffer buf = ByteBuffer.allocateDirect(65536);
@@ -473,7 +473,8 @@ public final class SpeadUdpBench {
         NetworkSource<SpeadPacketRecord> src = NetworkSource.<SpeadPacketRecord>builder().name(source.name())
                 .protocol(new SpeadProtocol(1, config.maxPacketSize())).typeInfo(SpeadProtocol.PACKET_TYPE)
                 .handoverBytes(source.get(NetworkKindOptions.HANDOVER))
-                .udp(UdpOptions.builder(Integer.parseInt(source.string("port"))).receiveBufferBytes(32 << 20)
+                .udp(UdpOptions.builder(Integer.parseInt(source.string("port")))
+                        .receiveBufferBytes(source.get(NetworkKindOptions.RECEIVE_BUFFER).intValue())
                         .receiveMode(NetworkKindOptions.receiveMode(source)).build())
                 .stopWhenIdle(Duration.ofSeconds(3), Duration.ofSeconds(60)).build();
         return env.fromSource(src, WatermarkStrategy.noWatermarks(), "spead", SpeadProtocol.PACKET_TYPE);

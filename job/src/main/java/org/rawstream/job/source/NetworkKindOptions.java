@@ -47,7 +47,8 @@ public final class NetworkKindOptions {
     public static final Setting<Long> RECEIVE_BUFFER = Setting.key("receive-buffer")
             .bytes(4096, Integer.MAX_VALUE).defaultValue((long) UdpOptions.DEFAULT_RECEIVE_BUFFER_BYTES)
             .withDescription("socket receive buffer (SO_RCVBUF) to request; the kernel caps it at "
-                    + "`net.core.rmem_max` — raise that for Gb/s. TCP: unset = the system's default");
+                    + "`net.core.rmem_max` — raise that to 64 MiB for Gb/s (`sysctl -w net.core.rmem_max=67108864`). "
+                    + "TCP: unset = the system's default");
     public static final Setting<Boolean> REUSE_PORT = Setting.key("reuse-port").bool().defaultValue(false)
             .withDescription("UDP: every subtask binds the port (SO_REUSEPORT) and the kernel spreads the senders "
                     + "over them");

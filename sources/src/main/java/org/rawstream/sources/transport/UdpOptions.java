@@ -12,8 +12,12 @@ import java.util.Set;
 public final class UdpOptions extends EndpointOptions {
     private static final long serialVersionUID = 1L;
 
-    /** 32 MiB: what a 10 Gb/s stream needs to ride out scheduling hiccups; the kernel may grant less. */
-    public static final int DEFAULT_RECEIVE_BUFFER_BYTES = 32 << 20;
+    /**
+     * 64 MiB: the receiving thread can stall for a GC pause, a JIT recompilation or a busy core; at
+     * 8 Gb/s a 32 MiB request let the kernel drop datagrams in such stalls (partial heaps) where 64 MiB
+     * did not (bench/README, session 9). The kernel caps the request at {@code net.core.rmem_max}.
+     */
+    public static final int DEFAULT_RECEIVE_BUFFER_BYTES = 64 << 20;
     /** The largest UDP payload over IPv4. */
     public static final int DEFAULT_MAX_DATAGRAM_BYTES = 65_507;
     public static final int DEFAULT_BATCH_DATAGRAMS = 64;
