@@ -95,8 +95,9 @@ public final class UdpReceiver<T> implements Closeable {
             }
             // The kernel silently caps the request at net.core.rmem_max: read back what we got.
             if (granted < options.receiveBufferBytes()) {
-                LOG.warn("udp {}: requested SO_RCVBUF {} bytes, kernel granted {} (raise net.core.rmem_max for bursts)",
-                        channel.getLocalAddress(), options.receiveBufferBytes(), granted);
+                LOG.warn("udp {}: requested SO_RCVBUF {} bytes, kernel granted {}: a pause of the receiving thread "
+                        + "at Gb/s rates will drop datagrams (as root: sysctl -w net.core.rmem_max={})",
+                        channel.getLocalAddress(), options.receiveBufferBytes(), granted, options.receiveBufferBytes());
             }
             stats.receiveBufferGranted.set(granted);
             DatagramReader reader = reader(options, channel, stats);
