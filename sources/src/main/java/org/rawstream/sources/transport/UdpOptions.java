@@ -13,9 +13,10 @@ public final class UdpOptions extends EndpointOptions {
     private static final long serialVersionUID = 1L;
 
     /**
-     * 64 MiB: the receiving thread can stall for a GC pause, a JIT recompilation or a busy core; at
-     * 8 Gb/s a 32 MiB request let the kernel drop datagrams in such stalls (partial heaps) where 64 MiB
-     * did not (bench/README, session 9). The kernel caps the request at {@code net.core.rmem_max}.
+     * 64 MiB: the receiving thread can stall for a GC pause, a JIT recompilation or a busy core, and
+     * every datagram the kernel drops meanwhile leaves a partial heap. In A/B runs at 4–10 Gb/s the
+     * kernel dropped datagrams in 4 of 7 rows with 32 MiB and in 1 with 64 MiB (bench/README,
+     * session 9). The kernel caps the request at {@code net.core.rmem_max}.
      */
     public static final int DEFAULT_RECEIVE_BUFFER_BYTES = 64 << 20;
     /** The largest UDP payload over IPv4. */
