@@ -1,6 +1,5 @@
 package org.rawstream.job.spead;
 
-import java.nio.ByteBuffer;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -149,9 +148,10 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
             out.collect(new SpeadHeapRecord(record.stream(), record.substream(), Long.MAX_VALUE, null));
             return;
         }
-        // The record's array returns to the source's pool after this call: assembly copies the
-        // payload into the heap's chunks and keeps nothing of the record.
-        if (!packet.decodeDatagram(ByteBuffer.wrap(record.array()), 0, record.length())) {
+        // The record's buffer returns to the source's pool after this call: assembly copies the
+        // payload into the heap's chunks and keeps nothing of the record. (The pool's own buffer
+        // over the array: no wrapper allocated per packet.)
+        if (!packet.decodeDatagram(record.buffer(), 0, record.length())) {
             stats.invalid(packet.invalidReason()); // validated at the source; kept for safety
             return;
         }

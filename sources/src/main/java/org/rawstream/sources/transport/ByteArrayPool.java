@@ -1,12 +1,19 @@
 package org.rawstream.sources.transport;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 /**
  * Recycled byte arrays for received packets, so a packet costs no fresh allocation (and no
- * zeroing of it) on the receive path. Arrays come in size classes of {@link #GRANULE} bytes (a
- * taken array is at least as long as asked, at most {@code GRANULE - 1} longer); each class is a
- * LIFO stack, so the most recently returned — still cache-warm — array is handed out first.
- * Bounded: at most {@code maxPooledBytes} are kept, arrays given back beyond that are left to the
- * garbage collector, and so are arrays that never come back.
+ * zeroing of it) on the receive path. Each array is handed out inside the heap {@link ByteBuffer}
+ * made for it when it was allocated, and that buffer comes back with it: a consumer that decodes
+ * the packet through a buffer does not wrap the array again per packet. Consumers read the
+ * buffer with absolute indices and must not keep it; its position, limit and byte order are reset
+ * when it is given back. Arrays come in size classes of {@link #GRANULE} bytes (a taken array is
+ * at least as long as asked, at most {@code GRANULE - 1} longer); each class is a LIFO stack, so
+ * the most recently returned — still cache-warm — array is handed out first. Bounded: at most
+ * {@code maxPooledBytes} are kept, arrays given back beyond that are left to the garbage
+ * collector, and so are arrays that never come back.
  *
  * <p>Thread-safe: the receiving thread takes, the task thread gives back (one short lock each).
  */
@@ -16,7 +23,7 @@ public final class ByteArrayPool {
 
     private final long maxPooledBytes;
     private final int maxLength;
-    private final byte[][][] stacks;
+    private final ByteBuffer[][] stacks;
     private final int[] depth;
     private long pooledBytes;
 
@@ -31,7 +38,7 @@ public final class ByteArrayPool {
         this.maxLength = classLength(classOf(maxLength));
         this.maxPooledBytes = maxPooledBytes;
         int classes = classOf(maxLength) + 1;
-        this.stacks = new byte[classes][][];
+        this.stacks = new ByteBuffer[classes][];
         this.depth = new int[classes];
     }
 
@@ -43,44 +50,50 @@ public final class ByteArrayPool {
         return Math.max(1, sizeClass) * GRANULE;
     }
 
-    /** An array of at least {@code length} bytes, contents undefined. */
-    public byte[] take(int length) {
+    /**
+     * A buffer over an array of at least {@code length} bytes (position 0, limit = the array's
+     * length, big-endian), contents undefined.
+     */
+    public ByteBuffer take(int length) {
         if (length > maxLength) {
-            return new byte[length];
+            return ByteBuffer.wrap(new byte[length]);
         }
         int c = classOf(length);
         synchronized (this) {
             int d = depth[c];
             if (d > 0) {
-                byte[] a = stacks[c][--d];
+                ByteBuffer b = stacks[c][--d];
                 stacks[c][d] = null;
                 depth[c] = d;
-                pooledBytes -= a.length;
-                return a;
+                pooledBytes -= b.capacity();
+                return b;
             }
         }
-        return new byte[classLength(c)];
+        return ByteBuffer.wrap(new byte[classLength(c)]);
     }
 
-    /** Gives an array from {@link #take} back; the caller must not touch it afterwards. */
-    public void give(byte[] array) {
-        int c = array.length / GRANULE;
-        if (array.length % GRANULE != 0 || c >= stacks.length || c == 0) {
+    /** Gives a buffer from {@link #take} back; the caller must not touch it (or its array) afterwards. */
+    public void give(ByteBuffer buffer) {
+        int length = buffer.capacity();
+        int c = length / GRANULE;
+        if (!buffer.hasArray() || buffer.arrayOffset() != 0 || buffer.array().length != length
+                || length % GRANULE != 0 || c >= stacks.length || c == 0) {
             return; // not one of ours (or oversize): let the GC have it
         }
+        buffer.clear().order(ByteOrder.BIG_ENDIAN);
         synchronized (this) {
-            if (pooledBytes + array.length > maxPooledBytes) {
+            if (pooledBytes + length > maxPooledBytes) {
                 return;
             }
-            byte[][] s = stacks[c];
+            ByteBuffer[] s = stacks[c];
             int d = depth[c];
             if (s == null || d == s.length) {
-                s = java.util.Arrays.copyOf(s == null ? new byte[0][] : s, Math.max(16, d * 2));
+                s = java.util.Arrays.copyOf(s == null ? new ByteBuffer[0] : s, Math.max(16, d * 2));
                 stacks[c] = s;
             }
-            s[d] = array;
+            s[d] = buffer;
             depth[c] = d + 1;
-            pooledBytes += array.length;
+            pooledBytes += length;
         }
     }
 

@@ -12,8 +12,9 @@ import org.rawstream.sources.transport.ByteArrayPool;
  * (heap counter hashed over the configured substream count) and the packet's bytes.
  *
  * <p>The source's records hold their bytes in a pooled array (the first {@link #length()} bytes
- * of {@link #array()}) that returns to the decoder's pool once the record was emitted (see
- * {@link PooledRecord}): heap assembly copies each payload into its heap and keeps nothing else.
+ * of {@link #array()}, also readable through the pool's buffer over it, {@link #buffer()}) that
+ * returns to the decoder's pool once the record was emitted (see {@link PooledRecord}): heap
+ * assembly copies each payload into its heap and keeps nothing else.
  */
 public final class SpeadPacketRecord implements PooledRecord {
     /** {@link #length()} of an end-of-stream marker (also its serialized length field). */
@@ -25,7 +26,7 @@ public final class SpeadPacketRecord implements PooledRecord {
 
     private final String stream;
     private final int substream;
-    private byte[] packet;
+    private ByteBuffer packet;
     private final int length;
     private final ByteArrayPool pool;
     /** For an invalid-packet notice: why the source dropped a packet of this stream. */
@@ -35,11 +36,11 @@ public final class SpeadPacketRecord implements PooledRecord {
     private int shedHeaps;
     private int shedPackets;
 
-    private SpeadPacketRecord(String stream, int substream, byte[] packet, int length, ByteArrayPool pool) {
+    private SpeadPacketRecord(String stream, int substream, ByteBuffer packet, int length, ByteArrayPool pool) {
         this(stream, substream, packet, length, pool, null);
     }
 
-    private SpeadPacketRecord(String stream, int substream, byte[] packet, int length, ByteArrayPool pool,
+    private SpeadPacketRecord(String stream, int substream, ByteBuffer packet, int length, ByteArrayPool pool,
             InvalidPacketReason invalidReason) {
         this.stream = Objects.requireNonNull(stream);
         this.substream = substream;
@@ -50,22 +51,22 @@ public final class SpeadPacketRecord implements PooledRecord {
     }
 
     /**
-     * A packet in the first {@code length} bytes of a pooled array, with the assembly key the
-     * caller already has (decoders cache one per stream and substream).
+     * A packet in the first {@code length} bytes of a buffer taken from {@code pool}, with the
+     * assembly key the caller already has (decoders cache one per stream and substream).
      */
-    public static SpeadPacketRecord pooled(String stream, int substream, String assemblyKey, byte[] array, int length,
+    public static SpeadPacketRecord pooled(String stream, int substream, String assemblyKey, ByteBuffer buffer, int length,
             ByteArrayPool pool) {
-        if (length > array.length) {
-            throw new IllegalArgumentException("length " + length + " > array " + array.length);
+        if (length > buffer.capacity()) {
+            throw new IllegalArgumentException("length " + length + " > buffer " + buffer.capacity());
         }
-        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, array, length, Objects.requireNonNull(pool));
+        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, buffer, length, Objects.requireNonNull(pool));
         r.assemblyKey = assemblyKey;
         return r;
     }
 
     /** A packet that owns its array (tests, deserialisation). */
     public static SpeadPacketRecord packet(String stream, int substream, byte[] packet) {
-        return new SpeadPacketRecord(stream, substream, Objects.requireNonNull(packet), packet.length, null);
+        return new SpeadPacketRecord(stream, substream, ByteBuffer.wrap(packet), packet.length, null);
     }
 
     /**
@@ -121,6 +122,15 @@ public final class SpeadPacketRecord implements PooledRecord {
      * marker). Valid until {@link #release()}.
      */
     public byte[] array() {
+        ByteBuffer b = buffer();
+        return b == null ? null : b.array();
+    }
+
+    /**
+     * A buffer over {@link #array()} (position 0, big-endian; null for an end-of-stream marker),
+     * to read with absolute indices and not to keep. Valid until {@link #release()}.
+     */
+    public ByteBuffer buffer() {
         if (packet == null && length >= 0) {
             throw new IllegalStateException("packet record used after release");
         }
@@ -159,17 +169,18 @@ public final class SpeadPacketRecord implements PooledRecord {
         if (pool == null || length < 0) {
             return this;
         }
-        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, java.util.Arrays.copyOf(array(), length), length, null);
+        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, ByteBuffer.wrap(java.util.Arrays.copyOf(array(), length)),
+                length, null);
         r.assemblyKey = assemblyKey;
         return r;
     }
 
     @Override
     public void release() {
-        byte[] a = packet;
-        if (pool != null && a != null) {
+        ByteBuffer b = packet;
+        if (pool != null && b != null) {
             packet = null; // a consumer that kept the record fails loudly instead of reading recycled bytes
-            pool.give(a);
+            pool.give(b);
         }
     }
 

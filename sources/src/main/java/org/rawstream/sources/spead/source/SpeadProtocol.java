@@ -175,10 +175,10 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         }
     }
 
-    private static byte[] copy(SpeadPacket packet, ByteArrayPool pool) {
-        byte[] a = pool.take(packet.packetLength());
-        packet.buffer().get(packet.start(), a, 0, packet.packetLength());
-        return a;
+    private static ByteBuffer copy(SpeadPacket packet, ByteArrayPool pool) {
+        ByteBuffer b = pool.take(packet.packetLength());
+        packet.buffer().get(packet.start(), b.array(), 0, packet.packetLength());
+        return b;
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.rawstream.sources.spead.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.junit.jupiter.api.Test;
@@ -20,9 +21,12 @@ class SpeadPacketRecordTest {
     @Test
     void pooledPacketSerializesItsLengthOnlyAndGoesBackToThePoolOnRelease() throws Exception {
         ByteArrayPool pool = new ByteArrayPool(2048, 1 << 20);
-        byte[] array = pool.take(5);
+        ByteBuffer buffer = pool.take(5);
+        byte[] array = buffer.array();
         System.arraycopy(new byte[] {1, 2, 3, 4, 5}, 0, array, 0, 5);
-        SpeadPacketRecord r = SpeadPacketRecord.pooled("s", 1, SpeadPacketRecord.keyOf("s", 1), array, 5, pool);
+        SpeadPacketRecord r = SpeadPacketRecord.pooled("s", 1, SpeadPacketRecord.keyOf("s", 1), buffer, 5, pool);
+        assertThat(r.buffer()).isSameAs(buffer); // the pool's own buffer: nothing wrapped per packet
+        assertThat(r.array()).isSameAs(array);
         SpeadPacketRecord back = roundTrip(r);
         // The serializer's copy owns its bytes: it outlives the pooled record (not immutable).
         SpeadPacketRecordSerializer ser = SpeadPacketRecordSerializer.INSTANCE;
@@ -36,11 +40,13 @@ class SpeadPacketRecordTest {
         r.release();
         assertThat(pool.pooledBytes()).isEqualTo(array.length);
         assertThatThrownBy(r::array).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(r::buffer).isInstanceOf(IllegalStateException.class);
+        assertThat(pool.take(5)).isSameAs(buffer); // the buffer comes back with its array
         array[0] = 9; // the pool hands the array out again
         assertThat(kept.array()).startsWith(1, 2, 3, 4, 5);
         assertThat(kept.assemblyKey()).isEqualTo("s|1");
         r.release(); // idempotent
-        assertThat(pool.pooledBytes()).isEqualTo(array.length);
+        assertThat(pool.pooledBytes()).isZero(); // taken again above, not given back twice
     }
 
     @Test
