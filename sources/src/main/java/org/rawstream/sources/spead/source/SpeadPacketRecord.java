@@ -142,11 +142,6 @@ public final class SpeadPacketRecord implements PooledRecord {
         return length;
     }
 
-    /** The packet as a read-only buffer (position 0, limit = length). */
-    public ByteBuffer packet() {
-        return ByteBuffer.wrap(array(), 0, length).slice().asReadOnlyBuffer();
-    }
-
     public boolean isEndOfStream() {
         return length == END_OF_STREAM_LENGTH;
     }
