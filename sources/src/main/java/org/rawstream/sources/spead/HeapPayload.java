@@ -7,9 +7,12 @@ import java.util.Arrays;
  * A heap's payload as fixed-size chunks, each allocated when the first byte addressed to it
  * arrives. Memory therefore follows what a sender actually sent, never what its HEAP_SIZE
  * claims. Chunks are sparse (a sorted index of chunk numbers), so a packet at a high offset does
- * not allocate what lies below it. The first packet's bytes are held in an array of exactly
- * their length and moved into chunks when a second packet arrives: a heap that never gets a
- * second packet — a one-byte packet claiming 16 MiB — costs its byte and bookkeeping only.
+ * not allocate what lies below it. A first packet shorter than a chunk is held in an array of
+ * exactly its length and moved into chunks when a second packet arrives: a heap that never gets
+ * a second packet — a one-byte packet claiming 16 MiB — costs its byte and bookkeeping only. A
+ * first packet of a chunk or more goes straight into the chunks it covers (its length plus at
+ * most 16 KiB of chunk ends, charged before they are allocated): staging it would allocate and
+ * copy every full heap's first packet once more.
  *
  * <p>Full-size chunks come from {@link HeapPayloadPool} and go back on {@link #release()}; their
  * old contents are undefined, so readers must only read received ranges (the owner knows them).
@@ -41,7 +44,7 @@ public final class HeapPayload {
         if (length <= 0) {
             return 0;
         }
-        if (count == 0 && first == null) {
+        if (stages(length)) {
             return length + 16L;
         }
         int from = (int) (offset >>> CHUNK_SHIFT);
@@ -67,12 +70,17 @@ public final class HeapPayload {
         return add;
     }
 
+    /** Whether a write of {@code length} bytes would be the staged first one. */
+    private boolean stages(int length) {
+        return count == 0 && first == null && length < CHUNK_BYTES;
+    }
+
     /** Copies {@code length} bytes at {@code srcPos} of {@code src} to heap offset {@code offset}. */
     void write(ByteBuffer src, int srcPos, long offset, int length, long heapSize) {
         if (length <= 0) {
             return;
         }
-        if (count == 0 && first == null) {
+        if (stages(length)) {
             first = new byte[length];
             src.get(srcPos, first, 0, length);
             firstOffset = offset;
