@@ -34,7 +34,7 @@ class HeapPayloadTest {
         HeapPayload payload = new HeapPayload();
         ByteBuffer first = bytes(100, 1);
         assertThat(payload.bytesToAdd(5000, 100, HEAP)).isEqualTo(100 + 16L);
-        payload.write(first, 0, 5000, 100, HEAP);
+        write(payload, 5000, first);
         assertThat(payload.chunkBytes()).isEqualTo(100);
         assertThat(read(payload, 5000, 100)).isEqualTo(first.array());
         // The second packet moves it into the chunks: the one it covers and the first one's.
