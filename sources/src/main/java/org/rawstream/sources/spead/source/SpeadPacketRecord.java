@@ -164,8 +164,7 @@ public final class SpeadPacketRecord implements PooledRecord {
         if (pool == null || length < 0) {
             return this;
         }
-        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, ByteBuffer.wrap(java.util.Arrays.copyOf(array(), length)),
-                length, null);
+        SpeadPacketRecord r = packet(stream, substream, java.util.Arrays.copyOf(array(), length));
         r.assemblyKey = assemblyKey;
         return r;
     }
