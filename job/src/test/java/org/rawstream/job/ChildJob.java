@@ -2,7 +2,10 @@ package org.rawstream.job;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +15,8 @@ import java.util.concurrent.TimeUnit;
  * test owns the process: it records the PID and stops it (by that PID) in {@link #close()}.
  */
 final class ChildJob implements AutoCloseable {
+    private static final int LOG_TAIL_LINES = 80;
+
     final Process process;
     final Path log;
 
@@ -35,6 +40,20 @@ final class ChildJob implements AutoCloseable {
         Process p = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new ChildJob(p, log);
+    }
+
+    /**
+     * {@link Deadlines#await} for something this child should do; a timeout carries the end of the
+     * child's log, since a CI run keeps nothing else of it.
+     */
+    void await(Duration timeout, String what, Deadlines.Condition condition) throws Exception {
+        try {
+            Deadlines.await(timeout, what, condition);
+        } catch (AssertionError timedOut) {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+            throw new AssertionError(timedOut.getMessage() + "; the child's log ends:\n" + tail, timedOut);
+        }
     }
 
     long pid() {

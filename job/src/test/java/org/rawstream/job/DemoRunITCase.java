@@ -54,7 +54,7 @@ class DemoRunITCase {
         Process prometheus = null;
         try (ChildJob job = ChildJob.start(tmp, tmp.resolve("run.log"), args)) {
             String endpoint = "http://127.0.0.1:" + metricsPort + "/metrics";
-            Deadlines.await(Duration.ofSeconds(60), "committed messages of every source on " + endpoint, () -> {
+            job.await(Duration.ofSeconds(60), "committed messages of every source on " + endpoint, () -> {
                 Map<String, List<Map<String, String>>> families = parse(LocalHttp.get(endpoint));
                 Set<String> committed = new HashSet<>();
                 for (Map<String, String> sample : families.getOrDefault(SINK_COMMITTED, List.of())) {
@@ -67,7 +67,7 @@ class DemoRunITCase {
             // A second sender on a demo-fed TCP source is called out while the run goes on.
             try (Socket second = new Socket(InetAddress.getLoopbackAddress(), echoPort)) {
                 assertThat(second.isConnected()).isTrue();
-                Deadlines.await(Duration.ofSeconds(30), "a warning about the second sender on echo",
+                job.await(Duration.ofSeconds(30), "a warning about the second sender on echo",
                         () -> Files.readString(job.log, StandardCharsets.UTF_8)
                                 .contains("WARNING: source 'echo' has 2 connections while --demo feeds it"));
             }

@@ -34,10 +34,10 @@ class LocalRunITCase {
                 "--set", "source.echo.port=" + ChildJob.freePort(), "--set", "source.msgpack.port=" + ChildJob.freePort());
         try (ChildJob job = ChildJob.start(tmp, tmp.resolve("run.log"), args)) {
             long started = System.nanoTime();
-                Deadlines.await(Duration.ofSeconds(30), "the dashboard on 127.0.0.1:" + port,
+            job.await(Duration.ofSeconds(30), "the dashboard on 127.0.0.1:" + port,
                     () -> LocalHttp.get("http://127.0.0.1:" + port + "/").contains("Apache Flink Web Dashboard"));
             assertThat(LocalHttp.get("http://127.0.0.1:" + port + "/overview")).contains("\"jobs-running\":1");
-            Deadlines.await(Duration.ofSeconds(30).minusNanos(System.nanoTime() - started),
+            job.await(Duration.ofSeconds(30).minusNanos(System.nanoTime() - started),
                     "a committed file within 30 s of start", () -> !OutputCheck.committedFiles(dir).isEmpty());
 
             assertThat(job.process.waitFor(60, TimeUnit.SECONDS)).as("stopped after --duration").isTrue();
