@@ -84,7 +84,7 @@ class DiskFullITCase {
         int committedAfterFree;
         try (ChildJob job = ChildJob.start(tmp, log, args)) {
             String error = "raw-HDF5 output " + dir + ": " + expectedCause;
-            Deadlines.await(Duration.ofSeconds(60), "the disk-full error in the log", () -> {
+            job.await(Duration.ofSeconds(60), "the disk-full error in the log", () -> {
                 assertThat(job.process.isAlive()).as("job still running: %s", read(log)).isTrue();
                 return read(log).contains(error);
             });
@@ -93,7 +93,7 @@ class DiskFullITCase {
             // the failed attempts' in-progress files were all it held, and restoring deleted them).
             moveCommitted(dir, moved);
             int[] afterFree = {0};
-            Deadlines.await(Duration.ofSeconds(90), "the job to finish after space was freed", () -> {
+            job.await(Duration.ofSeconds(90), "the job to finish after space was freed", () -> {
                 afterFree[0] += moveCommitted(dir, moved);
                 return !job.process.isAlive();
             });

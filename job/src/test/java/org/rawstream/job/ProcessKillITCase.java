@@ -44,7 +44,7 @@ class ProcessKillITCase {
         try (ChildJob first = ChildJob.start(tmp, tmp.resolve("first.log"), firstArgs)) {
             // Kill while a file is in progress (a checkpoint closes and commits the open files; the
             // next one opens with the next record), so wait for that too, not just for commits.
-            Deadlines.await(Duration.ofSeconds(90), "committed files, a retained checkpoint and a file in progress",
+            first.await(Duration.ofSeconds(90), "committed files, a retained checkpoint and a file in progress",
                     () -> OutputCheck.committedFiles(dir).size() >= 2 && latestCheckpoint(state).isPresent()
                             && !OutputCheck.hiddenFiles(dir).isEmpty());
             assertThat(first.process.isAlive()).as("still writing when killed: %s", log(first)).isTrue();
