@@ -50,7 +50,8 @@ final class ChildJob implements AutoCloseable {
         try {
             Deadlines.await(timeout, what, condition);
         } catch (AssertionError timedOut) {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            // Decoded leniently (a malformed byte becomes U+FFFD): the log must never hide the timeout.
+            List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
             String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
             throw new AssertionError(timedOut.getMessage() + "; the child's log ends:\n" + tail, timedOut);
         }
