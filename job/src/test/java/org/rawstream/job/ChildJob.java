@@ -50,11 +50,18 @@ final class ChildJob implements AutoCloseable {
         try {
             Deadlines.await(timeout, what, condition);
         } catch (AssertionError timedOut) {
-            // Decoded leniently (a malformed byte becomes U+FFFD): the log must never hide the timeout.
-            List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
+            List<String> lines = logText().lines().toList();
             String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
             throw new AssertionError(timedOut.getMessage() + "; the child's log ends:\n" + tail, timedOut);
         }
+    }
+
+    /**
+     * What the child has printed so far ("" before its log exists), decoded leniently (a malformed
+     * byte becomes U+FFFD) so that reading it never hides the failure it is read for.
+     */
+    String logText() throws IOException {
+        return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
     }
 
     long pid() {

@@ -68,7 +68,7 @@ class DemoRunITCase {
             try (Socket second = new Socket(InetAddress.getLoopbackAddress(), echoPort)) {
                 assertThat(second.isConnected()).isTrue();
                 job.await(Duration.ofSeconds(30), "a warning about the second sender on echo",
-                        () -> Files.readString(job.log, StandardCharsets.UTF_8)
+                        () -> job.logText()
                                 .contains("WARNING: source 'echo' has 2 connections while --demo feeds it"));
             }
             assertThat(listenAddresses(metricsPort)).as("the endpoint listens on loopback only")
@@ -83,7 +83,7 @@ class DemoRunITCase {
                         .as("Prometheus has the SPEAD source's bytesReceived").isNotEmpty();
             }
             assertThat(job.process.waitFor(120, TimeUnit.SECONDS)).as("stopped after --duration").isTrue();
-            String log = Files.readString(job.log, StandardCharsets.UTF_8);
+            String log = job.logText();
             assertThat(job.process.exitValue()).as(log).isZero();
             // The protocol sources are configured by flags here (their ports): a real sender could use them.
             assertThat(log).contains("WARNING: --demo feeds source 'spead' with its built-in sender, and it is "

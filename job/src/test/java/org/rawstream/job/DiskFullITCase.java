@@ -85,8 +85,8 @@ class DiskFullITCase {
         try (ChildJob job = ChildJob.start(tmp, log, args)) {
             String error = "raw-HDF5 output " + dir + ": " + expectedCause;
             job.await(Duration.ofSeconds(60), "the disk-full error in the log", () -> {
-                assertThat(job.process.isAlive()).as("job still running: %s", read(log)).isTrue();
-                return read(log).contains(error);
+                assertThat(job.process.isAlive()).as("job still running: %s", job.logText()).isTrue();
+                return job.logText().contains(error);
             });
             // Free space the way an operator would: move committed (final, immutable) files away,
             // from now until the end (under load the disk may fill before the first commit: then
@@ -98,7 +98,7 @@ class DiskFullITCase {
                 return !job.process.isAlive();
             });
             committedAfterFree = afterFree[0] + OutputCheck.committedFiles(dir).size();
-            String text = read(log);
+            String text = job.logText();
             assertThat(job.process.exitValue()).as("clean exit, no crash: %s", text).isZero();
             assertThat(text).doesNotContain("FATAL").doesNotContain("TaskManager #0 failed")
                     .doesNotContain("Fatal error occurred");
@@ -127,7 +127,4 @@ class DiskFullITCase {
         return n;
     }
 
-    private static String read(Path log) throws IOException {
-        return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
-    }
 }

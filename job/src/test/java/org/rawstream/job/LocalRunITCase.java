@@ -2,8 +2,6 @@ package org.rawstream.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -41,7 +39,7 @@ class LocalRunITCase {
                     "a committed file within 30 s of start", () -> !OutputCheck.committedFiles(dir).isEmpty());
 
             assertThat(job.process.waitFor(60, TimeUnit.SECONDS)).as("stopped after --duration").isTrue();
-            String log = Files.readString(job.log, StandardCharsets.UTF_8);
+            String log = job.logText();
             assertThat(job.process.exitValue()).as(log).isZero();
             assertThat(log).contains("RawStream settings:", "Dashboard: http://127.0.0.1:" + port, "stopped cleanly",
                     "Savepoint: file:", "at stop").doesNotContain("demo feed");

@@ -3,7 +3,6 @@ package org.rawstream.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -47,7 +46,7 @@ class ProcessKillITCase {
             first.await(Duration.ofSeconds(90), "committed files, a retained checkpoint and a file in progress",
                     () -> OutputCheck.committedFiles(dir).size() >= 2 && latestCheckpoint(state).isPresent()
                             && !OutputCheck.hiddenFiles(dir).isEmpty());
-            assertThat(first.process.isAlive()).as("still writing when killed: %s", log(first)).isTrue();
+            assertThat(first.process.isAlive()).as("still writing when killed: %s", first.logText()).isTrue();
             first.kill();
             assertThat(first.process.exitValue()).isEqualTo(137); // 128 + SIGKILL
         }
@@ -65,8 +64,8 @@ class ProcessKillITCase {
         resume.addAll(List.of("-p", "1", "-D", "execution.state-recovery.path=" + checkpoint.toUri()));
         try (ChildJob second = ChildJob.start(tmp, tmp.resolve("second.log"), resume)) {
             assertThat(second.process.waitFor(120, TimeUnit.SECONDS)).as("resumed job finished").isTrue();
-            assertThat(second.process.exitValue()).as(log(second)).isZero();
-            assertThat(log(second)).contains("Deleted leftover of a failed attempt");
+            assertThat(second.process.exitValue()).as(second.logText()).isZero();
+            assertThat(second.logText()).contains("Deleted leftover of a failed attempt");
         }
 
         assertThat(OutputCheck.hiddenFiles(dir)).as("no in-progress file left").isEmpty();
@@ -94,9 +93,5 @@ class ProcessKillITCase {
                     .filter(p -> Files.isRegularFile(p.resolve("_metadata")))
                     .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))));
         }
-    }
-
-    private static String log(ChildJob job) throws IOException {
-        return Files.readString(job.log, StandardCharsets.UTF_8);
     }
 }
