@@ -142,6 +142,10 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
             return;
         }
         LiveHeapStore store = meet(ctx.getCurrentKey());
+        if (record.isGapNotice()) {
+            assembler.shedLive(store, stats); // the kernel dropped datagrams: what is live may lack packets
+            return;
+        }
         HeapEmitter emitter = this.emitter.to(record.stream(), record.substream(), out);
         if (record.isEndOfStream()) {
             assembler.flush(store, stats, emitter);

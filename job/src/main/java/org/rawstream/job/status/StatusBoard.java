@@ -33,8 +33,9 @@ public final class StatusBoard implements AutoCloseable {
     static final Set<String> INVALID = Set.of("decodeErrors", "invalid", "invalid_packets", "descriptors_invalid");
     static final Set<String> DROPPED = Set.of("datagramsOversize", "datagramsDroppedByKernel", "connectionsRejected",
             "acknowledgementsDropped", "incomplete_heaps_dropped", "heapsRefused");
-    // Source-subtask totals only: the per-stream twins (heaps_shed, heaps_refused) would count twice.
-    static final Set<String> SHED = Set.of("heapsShed", "unitsShed", "heaps_incomplete_evicted");
+    // SPEAD's per-stream heaps_shed, not the source subtask's heapsShed (one of the two, or each
+    // heap counts twice): it also holds the heaps a kernel gap cut, which assembly shed.
+    static final Set<String> SHED = Set.of("heaps_shed", "unitsShed", "heaps_incomplete_evicted");
     static final Set<String> INCOMPLETE = Set.of("heaps_incomplete");
     /** Sent but never received, from the sender's counters: SPEAD heap counters, ODIN sequence numbers. */
     static final Set<String> MISSING = Set.of("heaps_missing", "lost");

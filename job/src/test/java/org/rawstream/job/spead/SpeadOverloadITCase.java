@@ -38,7 +38,9 @@ import org.rawstream.sources.transport.Pacer;
  * Issue 18: a sender several times faster than the sink (throttled in this test by a pacing map
  * in front of it). The receiving thread sheds whole new heaps while the hand-over is half full
  * and feeds the heaps already started, so every committed heap is complete, every shed heap lost
- * all its packets and none other, and shed + committed (+ counted incomplete) = sent.
+ * all its packets and none other, and shed + committed (+ counted incomplete) = sent. The same
+ * with the kernel dropping instead (the receiving thread not shedding, a small receive buffer):
+ * the heaps each gap cut are shed whole.
  */
 class SpeadOverloadITCase {
 
@@ -85,11 +87,51 @@ class SpeadOverloadITCase {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void overloadShedsWholeHeapsAndKeepsWhatItAdmitsComplete() throws Exception {
+        // A small hand-over, so that shedding (at half of it) starts within a second or two.
+        Result r = run(Map.of("handover-bytes", "16mb"));
+        assertThat(r.kernelDrops).as("the kernel dropped nothing (else heaps are lost before RawStream sees them)").isZero();
+        assertThat(r.shed).as("the overload was real").isPositive();
+        // Shed heaps are whole: every packet of a shed heap was shed, and no packet of any other.
+        assertThat(r.packetsShed).isEqualTo(r.shed * PACKETS_PER_HEAP);
+        // Nothing lost silently: every heap sent is committed, shed or counted.
+        assertThat(r.committedIncomplete).isEqualTo(r.incomplete); // incomplete-heaps=deliver
+        assertThat(r.committedComplete + r.shed + r.incomplete + r.refused).isEqualTo(r.sent);
+        // And shedding left nothing partial.
+        assertThat(r.incomplete).isZero();
+    }
+
+    /**
+     * The same overload with the receiving thread never shedding ({@code shed-at: 1}) and a small
+     * receive buffer: when the hand-over is full the receiving thread stops reading and the kernel
+     * drops datagrams. The reader locates each gap, and the heaps it cut are shed whole, so again
+     * no committed heap lacks a packet, and every heap not committed is counted.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void heapsCutByKernelDropsAreShedWhole() throws Exception {
+        Result r = run(Map.of("handover-bytes", "16mb", "shed-at", "1", "receive-buffer", "1mb"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(r.gaps > 0 || r.kernelDrops == 0,
+                "the socket reader cannot locate kernel drops here (no recvmmsg with SO_RXQ_OVFL)");
+        assertThat(r.kernelDrops).as("the overload was at the kernel").isPositive();
+        assertThat(r.gaps).as("each gap located").isPositive();
+        assertThat(r.shed).as("heaps cut by a gap, shed").isPositive();
+        assertThat(r.committedIncomplete).isZero();
+        assertThat(r.incomplete).isZero();
+        // Nothing lost silently: below the last committed counter, each heap is committed or missing.
+        assertThat(r.committedComplete + r.missing).isEqualTo(r.lastCommitted);
+    }
+
+    /** What a run committed and counted. */
+    private record Result(long sent, long committedComplete, long committedIncomplete, long lastCommitted, long shed,
+            long packetsShed, long incomplete, long refused, long missing, long gaps, long kernelDrops) {
+    }
+
+    /** Runs the throttled job with {@code sourceSettings}, sends, and reads back files and metrics. */
+    private Result run(Map<String, String> sourceSettings) throws Exception {
         int port = Ports.freeUdpPort();
         Settings s = SpeadJobTestSupport.settings(out, SOURCE, "spead-udp", port, "1", Map.of());
         s.set("source." + SOURCE + ".stop-when-idle", "3s", "test");
-        // A small hand-over, so that shedding (at half of it) starts within a second or two.
-        s.set("source." + SOURCE + ".handover-bytes", "16mb", "test");
+        sourceSettings.forEach((k, v) -> s.set("source." + SOURCE + "." + k, v, "test"));
         // The throttle sleeps on the task thread (up to seconds per hand-over batch) while the
         // rest of an admitted heap waits in the hand-over: the default heap-timeout (2 s) counts
         // receive time, so that stall never expires it.
@@ -109,35 +151,30 @@ class SpeadOverloadITCase {
 
         long committedComplete = 0;
         long committedIncomplete = 0;
+        long lastCommitted = 0;
         Set<Long> seen = new HashSet<>();
         for (byte[] m : SpeadJobTestSupport.committedMessages(out, SOURCE)) {
             ReceivedHeap h = StoredHeapCodec.decode(m);
             assertThat(seen.add(h.heapCnt())).as("heap %d once", h.heapCnt()).isTrue();
+            lastCommitted = Math.max(lastCommitted, h.heapCnt());
             if (h.isComplete()) {
                 committedComplete++;
             } else {
                 committedIncomplete++;
             }
         }
-        long shed = metric(id, "<-127.0.0.1.heaps_shed");
-        long packetsShed = metric(id, "rawstream." + SOURCE + ".packetsShed");
-        long incomplete = metric(id, "<-127.0.0.1.heaps_incomplete");
-        long refused = metric(id, "<-127.0.0.1.heaps_refused");
-        System.out.printf("overload: sent %d heaps of 1 MiB at %.0f MiB/s into a %.0f MiB/s sink: committed complete %d, "
-                + "committed incomplete %d, shed %d (%d packets, %d per heap), counted incomplete %d, refused %d, "
-                + "hand-over max %d MiB; kernel drops %d%n", sent, SEND_BYTES_PER_SECOND / (1 << 20), SINK_BYTES_PER_SECOND / (1 << 20),
-                committedComplete, committedIncomplete, shed, packetsShed, PACKETS_PER_HEAP, incomplete, refused,
-                metric(id, "rawstream." + SOURCE + ".handoverBytesMax") >> 20, kernelDrops);
-        assertThat(kernelDrops).as("the kernel dropped nothing (else heaps are lost before RawStream sees them)").isZero();
-        assertThat(shed).as("the overload was real").isPositive();
-        // Shed heaps are whole: every packet of a shed heap was shed, and no packet of any other.
-        assertThat(packetsShed).isEqualTo(shed * PACKETS_PER_HEAP);
-        // Nothing lost silently: every heap sent is committed, shed or counted.
-        assertThat(committedIncomplete).isEqualTo(incomplete); // incomplete-heaps=deliver
-        assertThat(committedComplete + shed + incomplete + refused).isEqualTo(sent);
-        // And shedding left nothing partial.
-        assertThat(incomplete).isZero();
+        Result r = new Result(sent, committedComplete, committedIncomplete, lastCommitted,
+                metric(id, "<-127.0.0.1.heaps_shed"), metric(id, "rawstream." + SOURCE + ".packetsShed"),
+                metric(id, "<-127.0.0.1.heaps_incomplete"), metric(id, "<-127.0.0.1.heaps_refused"),
+                metric(id, "<-127.0.0.1.heaps_missing"), metric(id, "rawstream." + SOURCE + ".datagramGaps"), kernelDrops);
+        System.out.printf("overload %s: sent %d heaps of 1 MiB at %.0f MiB/s into a %.0f MiB/s sink: committed complete %d, "
+                + "committed incomplete %d, shed %d (%d packets shed at the source, %d per heap), counted incomplete %d, "
+                + "refused %d, missing %d, hand-over max %d MiB; kernel drops %d in %d gaps%n", sourceSettings, sent,
+                SEND_BYTES_PER_SECOND / (1 << 20), SINK_BYTES_PER_SECOND / (1 << 20), committedComplete,
+                committedIncomplete, r.shed, r.packetsShed, PACKETS_PER_HEAP, r.incomplete, r.refused, r.missing,
+                metric(id, "rawstream." + SOURCE + ".handoverBytesMax") >> 20, kernelDrops, r.gaps);
         assertThat(metric(id, "numRestarts")).isZero();
+        return r;
     }
 
     private static long metric(JobID job, String suffix) {

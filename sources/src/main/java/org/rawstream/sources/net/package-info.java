@@ -35,7 +35,9 @@
  *
  * <h2>Metrics</h2>
  * Per subtask under {@code rawstream.<source name>}: {@code datagramsReceived},
- * {@code datagramBytesReceived}, {@code datagramsOversize}, {@code streamBytesReceived},
+ * {@code datagramBytesReceived}, {@code datagramsOversize}, {@code datagramsDroppedByKernel},
+ * {@code datagramGaps} (places where the kernel dropped datagrams, each announced to the decoder),
+ * {@code streamBytesReceived},
  * {@code bytesReceived}, {@code recordsDecoded}, {@code connectionsOpened/Closed/Rejected/
  * FramingError/OutputOverflow/IdleClosed/FrameTimeout}, {@code connectionsOpen} (gauge),
  * {@code readPauses}, {@code connectionBufferBytes(Max)} (gauges), {@code streamBytesDiscardedAtStop},

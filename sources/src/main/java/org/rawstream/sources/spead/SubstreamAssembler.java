@@ -182,6 +182,31 @@ public final class SubstreamAssembler {
         }
     }
 
+    /**
+     * Sheds every live heap (the kernel dropped datagrams of the stream's endpoint, so each may
+     * have lost packets): nothing is delivered, the heaps count as shed whole ({@code heaps_shed},
+     * their packets in {@code packets_shed}), and packets of theirs that still come count as late.
+     */
+    public void shedLive(LiveHeapStore store, SpeadStreamStatistics stats) throws Exception {
+        SubstreamHeaps sub = store.substream();
+        if (sub == null || sub.liveHeaps() == 0) {
+            return;
+        }
+        while (sub.liveHeaps() > 0) {
+            long cnt = sub.live(0);
+            sub.removeAt(0);
+            LiveHeap heap = store.heap(cnt);
+            if (heap != null) {
+                sub.recent().remember(cnt, false);
+                heap.creditTo(budget);
+                store.removeHeap(cnt);
+                stats.shed(1, heap.packets());
+                heap.freeze().release();
+            }
+        }
+        store.updateSubstream(sub);
+    }
+
     /** Charges the live heaps of a substream read back from a snapshot (call once per substream and restore). */
     public void chargeRestored(LiveHeapStore store) throws Exception {
         SubstreamHeaps sub = store.substream();

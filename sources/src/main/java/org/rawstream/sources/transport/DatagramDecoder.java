@@ -21,4 +21,14 @@ public interface DatagramDecoder<T> {
      */
     default void endOfSender(InetSocketAddress sender, RecordCollector<T> out, DecodeErrors errors) {
     }
+
+    /**
+     * The kernel dropped {@code datagrams} datagrams of this endpoint, from senders unknown,
+     * between the datagram decoded last and the next one (the socket's receive buffer was full).
+     * Called only where the receiver can locate drops (Linux's batch reader); the count of all
+     * drops is a transport metric either way. A protocol whose units span datagrams decides here
+     * what the gap cut; the default holds nothing and does nothing.
+     */
+    default void dropped(long datagrams, RecordCollector<T> out, DecodeErrors errors) {
+    }
 }

@@ -30,5 +30,13 @@ interface DatagramReader {
          * @param truncated the datagram was longer than the reader's buffer (its end is missing)
          */
         void accept(ByteBuffer datagram, InetSocketAddress sender, boolean truncated);
+
+        /**
+         * The kernel dropped {@code datagrams} datagrams of this socket (its receive buffer was
+         * full) between the datagram accepted last and the next one. Only readers that can tell
+         * where drops happened call this ({@link RecvmmsgReader}).
+         */
+        default void dropped(long datagrams) {
+        }
     }
 }

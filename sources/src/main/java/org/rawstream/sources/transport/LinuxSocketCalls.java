@@ -21,6 +21,12 @@ final class LinuxSocketCalls {
     static final int UDP_SEGMENT = 103;
     /** Receive: the kernel may hand several same-sized datagrams of one flow as one buffer (GRO). */
     static final int UDP_GRO = 104;
+    static final int SOL_SOCKET = 1;
+    /**
+     * Receive: each datagram carries the socket's drop count as it was when the datagram was
+     * queued (a control message, sent only once the count is not 0).
+     */
+    static final int SO_RXQ_OVFL = 40;
     static final int MSG_TRUNC = 0x20;
     static final int MSG_DONTWAIT = 0x40;
     static final int EINTR = 4;

@@ -6,7 +6,9 @@ import static org.rawstream.sources.transport.LinuxSocketCalls.EAGAIN;
 import static org.rawstream.sources.transport.LinuxSocketCalls.EINTR;
 import static org.rawstream.sources.transport.LinuxSocketCalls.MSG_DONTWAIT;
 import static org.rawstream.sources.transport.LinuxSocketCalls.MSG_TRUNC;
+import static org.rawstream.sources.transport.LinuxSocketCalls.SOL_SOCKET;
 import static org.rawstream.sources.transport.LinuxSocketCalls.SOL_UDP;
+import static org.rawstream.sources.transport.LinuxSocketCalls.SO_RXQ_OVFL;
 import static org.rawstream.sources.transport.LinuxSocketCalls.UDP_GRO;
 
 import com.sun.jna.Native;
@@ -27,6 +29,12 @@ import java.nio.ByteOrder;
  * into its datagrams, and each goes to the sink as a view of one direct buffer created once: no
  * garbage per datagram, and none per batch while the senders stay the same (their addresses are
  * cached).
+ *
+ * <p>With {@code SO_RXQ_OVFL} on the socket each buffer also carries the socket's drop count as it
+ * was when the kernel queued it; when the count has grown since the previous buffer, the kernel
+ * dropped that many datagrams between the two, and the sink hears of it
+ * ({@link DatagramReader.Sink#dropped}) before the first datagram after the gap. That is where a
+ * protocol learns which of its units the drops cut.
  *
  * <p>One direct region per socket, allocated once: per slot a 64 KiB data buffer (a GRO buffer
  * is at most one UDP length, 65,535 bytes), a sockaddr_in6 and room for the GRO control message,
@@ -59,8 +67,8 @@ final class RecvmmsgReader implements DatagramReader {
     /** sizeof(struct sockaddr_in6) = 28, rounded up to 8. */
     private static final int NAME = 32;
     private static final int SOCKADDR_IN6_LEN = 28;
-    /** CMSG_SPACE(sizeof(int)) = 24; room for one unexpected message besides. */
-    private static final int CONTROL = 64;
+    /** CMSG_SPACE(sizeof(int)) = 24 each for GRO and SO_RXQ_OVFL; room for one unexpected message besides. */
+    private static final int CONTROL = 72;
     /** struct cmsghdr { size_t len; int level; int type; } then the data. */
     private static final int CMSG_LEVEL = 8;
     private static final int CMSG_TYPE = 12;
@@ -72,6 +80,10 @@ final class RecvmmsgReader implements DatagramReader {
     private final int slots;
     private final boolean gro;
     private final String groRefusal;
+    /** Whether buffers carry the socket's drop count (SO_RXQ_OVFL accepted). */
+    private final boolean dropCounts;
+    /** The drop count the last buffer carried (the kernel's counter is 32 bits and wraps). */
+    private int lastDropCount;
     private final LongCounter receiveCalls;
     /** The whole region in native order, for the kernel's structures. */
     private final ByteBuffer region;
@@ -101,6 +113,7 @@ final class RecvmmsgReader implements DatagramReader {
         int groErrno = LinuxSocketCalls.setIntOption(fd, SOL_UDP, UDP_GRO, 1);
         this.gro = groErrno == 0;
         this.groRefusal = gro ? null : "UDP_GRO refused, errno " + groErrno;
+        this.dropCounts = LinuxSocketCalls.setIntOption(fd, SOL_SOCKET, SO_RXQ_OVFL, 1) == 0;
         int n = this.slots;
         int iovsAt = n * MMSGHDR;
         this.namesAt = iovsAt + n * IOVEC;
@@ -155,13 +168,22 @@ final class RecvmmsgReader implements DatagramReader {
         return datagrams;
     }
 
-    /** Hands slot {@code i}'s datagrams to {@code sink}; returns how many. */
+    /** Hands slot {@code i}'s datagrams to {@code sink}, after the drops before them; returns how many. */
     private int deliver(int i, Sink sink) throws UnknownHostException {
         int h = i * MMSGHDR;
         int length = region.getInt(h + MSG_LEN);
         boolean truncated = (region.getInt(h + MSG_FLAGS) & MSG_TRUNC) != 0;
         InetSocketAddress sender = sender(namesAt + i * NAME);
-        int segment = gro ? groSegmentSize(i, h) : 0;
+        if (dropCounts) {
+            // No message means the count was 0 when the buffer was queued.
+            int count = controlInt(i, h, SOL_SOCKET, SO_RXQ_OVFL);
+            long dropped = Integer.toUnsignedLong(count - lastDropCount);
+            lastDropCount = count;
+            if (dropped > 0) {
+                sink.dropped(dropped);
+            }
+        }
+        int segment = gro ? controlInt(i, h, SOL_UDP, UDP_GRO) : 0;
         int start = payloadAt + i * SLOT_BYTES;
         if (segment <= 0 || segment >= length || truncated) {
             data.limit(start + length).position(start);
@@ -178,8 +200,12 @@ final class RecvmmsgReader implements DatagramReader {
         return count;
     }
 
-    /** The size of each merged datagram, from the (SOL_UDP, UDP_GRO) control message; 0 if none. */
-    private int groSegmentSize(int i, int h) {
+    /**
+     * The int of slot {@code i}'s control message ({@code level}, {@code type}): for (SOL_UDP,
+     * UDP_GRO) the size of each merged datagram, for (SOL_SOCKET, SO_RXQ_OVFL) the socket's drop
+     * count; 0 if there is none.
+     */
+    private int controlInt(int i, int h, int level, int type) {
         int control = controlsAt + i * CONTROL;
         int controlLength = (int) region.getLong(h + MSG_CONTROLLEN);
         int at = 0;
@@ -188,7 +214,7 @@ final class RecvmmsgReader implements DatagramReader {
             if (cmsgLength < CMSG_DATA || at + cmsgLength > controlLength) {
                 return 0;
             }
-            if (region.getInt(control + at + CMSG_LEVEL) == SOL_UDP && region.getInt(control + at + CMSG_TYPE) == UDP_GRO
+            if (region.getInt(control + at + CMSG_LEVEL) == level && region.getInt(control + at + CMSG_TYPE) == type
                     && cmsgLength >= CMSG_DATA + Integer.BYTES) {
                 return region.getInt(control + at + CMSG_DATA);
             }
@@ -263,6 +289,7 @@ final class RecvmmsgReader implements DatagramReader {
 
     @Override
     public String description() {
-        return "recvmmsg, " + slots + " buffers of 64 KiB" + (gro ? " with UDP GRO" : " (" + groRefusal + ")");
+        return "recvmmsg, " + slots + " buffers of 64 KiB" + (gro ? " with UDP GRO" : " (" + groRefusal + ")")
+                + (dropCounts ? ", drops located (SO_RXQ_OVFL)" : "");
     }
 }

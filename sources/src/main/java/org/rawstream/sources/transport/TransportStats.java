@@ -16,6 +16,12 @@ public final class TransportStats {
      * batch with recvmmsg (up to 4 × 64 KiB of datagrams with GRO).
      */
     public final LongCounter datagramReceiveCalls = new LongCounter();
+    /**
+     * Places in a UDP socket's datagrams where the kernel had dropped some (its receive buffer was
+     * full), as located by the batch reader ({@code SO_RXQ_OVFL}); each was announced to the
+     * decoder before the first datagram after it.
+     */
+    public final LongCounter datagramGaps = new LongCounter();
     /** Datagrams longer than the configured maximum: dropped before decoding. */
     public final LongCounter datagramsOversize = new LongCounter();
     public final LongCounter connectionsOpened = new LongCounter();

@@ -37,7 +37,23 @@ public final class UdpReceiver<T> implements Closeable {
     private final DatagramReader reader;
     /** The kernel's drop count of this socket, null where the host does not tell. */
     private final KernelDrops kernelDrops;
-    private final DatagramReader.Sink sink = this::accept;
+    private final DatagramReader.Sink sink = new DatagramReader.Sink() {
+        @Override
+        public void accept(ByteBuffer datagram, InetSocketAddress sender, boolean truncated) {
+            UdpReceiver.this.accept(datagram, sender, truncated);
+        }
+
+        @Override
+        public void dropped(long datagrams) {
+            stats.datagramGaps.increment();
+            try {
+                decoder.dropped(datagrams, countingOut, errors);
+            } catch (RuntimeException e) {
+                errors.error("decoderException");
+                LOG.debug("udp {}: decoder threw on a gap of {} datagrams", options.port(), datagrams, e);
+            }
+        }
+    };
     private final RecordCollector<T> countingOut;
     private long recordsThisBatch;
     private long bytesThisBatch;

@@ -54,6 +54,32 @@ class SpeadHeapAssemblyTest {
         assertThat(stats().singlePacketHeaps()).isZero();
     }
 
+    /**
+     * A gap notice sheds the live heaps whole: nothing of them is delivered, they count as shed
+     * (with the packets they had), their memory is free again, and their later packets are late.
+     */
+    @Test
+    void aGapShedsTheLiveHeapsWhole() {
+        use(SpeadAssemblyConfig.builder());
+        send(packet(1, 30, 0, 10));
+        send(packet(1, 30, 10, 20)); // heap 1 complete
+        send(packet(2, 30, 0, 10));
+        send(packet(3, 30, 0, 10));
+        send(packet(3, 30, 10, 10));
+        assertThat(assembler.liveHeaps()).isEqualTo(2);
+        assembler.gap();
+        assertThat(assembler.liveHeaps()).isZero();
+        assertThat(assembler.retainedBytes()).isZero();
+        assertThat(stats().heapsShed()).isEqualTo(2);
+        assertThat(stats().packetsShed()).isEqualTo(3);
+        send(packet(3, 30, 20, 10)); // the rest of a shed heap
+        assertThat(stats().latePackets()).isEqualTo(1);
+        send(packet(4, 30, 0, 30));
+        assembler.endOfStream(now, out::add);
+        assertThat(delivered()).containsExactly(1L, 4L);
+        assertThat(stats().heapsIncomplete()).isZero();
+    }
+
     @Test
     void overlappingPacketsAreDuplicates() {
         use(SpeadAssemblyConfig.builder());

@@ -100,6 +100,11 @@ public final class SpeadStreamAssembler {
         });
     }
 
+    /** The kernel dropped datagrams of the stream (a gap notice): live heaps are shed whole. */
+    public void gap() {
+        run(() -> assembler.shedLive(store, stats));
+    }
+
     /** Earliest time {@link #expire} has work, or Long.MAX_VALUE. */
     public long nextTimerMillis() {
         long[] t = new long[1];

@@ -235,6 +235,69 @@ class RecvmmsgReaderTest {
     }
 
     /**
+     * Where the kernel drops datagrams (the receive buffer full), the batch reader tells the
+     * decoder before the first datagram after the gap, with the count the kernel dropped: a sender
+     * fills a small buffer while nobody reads, the reader drains it, the sender sends again.
+     */
+    @Test
+    void kernelDropsAreAnnouncedWhereTheyHappened() throws IOException {
+        assumeBatchReader();
+        List<String> events = new ArrayList<>();
+        DatagramDecoder<Object> numbering = new DatagramDecoder<>() {
+            @Override
+            public void decode(ByteBuffer datagram, InetSocketAddress sender, RecordCollector<Object> out, DecodeErrors errors) {
+                events.add(Integer.toString(datagram.getInt(datagram.position())));
+            }
+
+            @Override
+            public void dropped(long datagrams, RecordCollector<Object> out, DecodeErrors errors) {
+                events.add("gap " + datagrams);
+            }
+        };
+        TransportStats stats = new TransportStats();
+        UdpReceiver<Object> r = UdpReceiver.open(UdpOptions.builder(0).receiveBufferBytes(16 << 10)
+                .receiveMode(ReceiveMode.RECVMMSG).build(), numbering, x -> { }, new DecodeErrorCounter("gap"), stats);
+        try (DatagramChannel sender = DatagramChannel.open(StandardProtocolFamily.INET)) {
+            Assumptions.assumeTrue(r.readerDescription().contains("SO_RXQ_OVFL"), "kernel without SO_RXQ_OVFL");
+            sender.bind(new InetSocketAddress("127.0.0.1", 0));
+            InetSocketAddress to = r.localAddress();
+            ByteBuffer payload = ByteBuffer.allocate(1000);
+            int sent = 0;
+            for (; sent < 200; sent++) {
+                sender.send(payload.clear().putInt(0, sent), to);
+            }
+            int queued = 0;
+            while (r.receiveBatch() > 0) {
+                queued = events.size();
+            }
+            assertThat(queued).as("a 16 KiB buffer holds some of 200 datagrams of 1000 bytes").isBetween(1, 199);
+            for (; sent < 205; sent++) {
+                sender.send(payload.clear().putInt(0, sent), to);
+            }
+            awaitDatagrams(r, stats, queued + 5);
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < queued; i++) {
+                expected.add(Integer.toString(i));
+            }
+            expected.add("gap " + (200 - queued));
+            for (int i = 200; i < 205; i++) {
+                expected.add(Integer.toString(i));
+            }
+            assertThat(events).containsExactlyElementsOf(expected);
+            assertThat(stats.datagramGaps.get()).isEqualTo(1);
+            if (TransportStats.kernelDropsSupported()) { // /proc is read at most twice a second
+                long deadline = System.nanoTime() + PollUntil.DEADLINE.toNanos();
+                while (stats.datagramsDroppedByKernel() != 200 - queued && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertThat(stats.datagramsDroppedByKernel()).as("the kernel's own count").isEqualTo(200 - queued);
+            }
+        } finally {
+            r.close();
+        }
+    }
+
+    /**
      * No garbage per datagram or per batch (the JDK's receive, which caches an unchanged sender's
      * address, makes none either): the receiving thread's allocated bytes over 2000 datagrams.
      */

@@ -42,6 +42,7 @@ public final class TransportMetrics {
                 g.counter("datagramsDroppedByKernel", new ReadOnlyCounter(stats::datagramsDroppedByKernel));
             }
             counter(g, "datagramReceiveCalls", stats.datagramReceiveCalls);
+            counter(g, "datagramGaps", stats.datagramGaps);
         }
         if (tcp) {
             counter(g, "streamBytesReceived", stats.streamBytesReceived);

@@ -6,6 +6,11 @@ package org.rawstream.sources.spead.source;
  * shed; every later packet of the heap follows that decision, so assembly gets either all of a
  * heap's packets or none. Heaps already started are always fed, whatever the load.
  *
+ * <p>Where the kernel dropped datagrams of the endpoint ({@link #gap}), every heap admitted so far
+ * may have lost packets: they all become shed (assembly sheds what it holds of them on the gap
+ * notice), and until a heap opens at its first byte again, a new heap whose first packet is not
+ * its start is shed too (it began in the gap).
+ *
  * <p>Remembers the last {@code capacity} admitted and the last {@code capacity} shed heap
  * counters (at least the assembly's live-heap window: a heap forgotten here has been evicted
  * there too). Fetcher thread only; no allocation per packet.
@@ -15,6 +20,10 @@ final class HeapAdmission {
     enum Decision { ADMIT, SHED_NEW, SHED }
 
     private final long[] admitted;
+    /** Per admitted counter, its admission number: those below {@link #cutBelow} were cut by a gap. */
+    private final long[] admissionNumber;
+    private long admissions;
+    private long cutBelow;
     private int admittedNext;
     private int admittedSize;
     private final long[] shed;
@@ -25,35 +34,42 @@ final class HeapAdmission {
     private boolean lastAdmitted;
     /** Packets shed since the last shed notice of this stream. */
     private int pendingPackets;
+    /** A gap came and no heap has opened at its start since. */
+    private boolean afterGap;
 
     HeapAdmission(int capacity) {
         this.admitted = new long[capacity];
+        this.admissionNumber = new long[capacity];
         this.shed = new long[capacity];
     }
 
     /**
-     * The decision for a packet of heap {@code cnt}; {@code overloaded} is asked only when the
-     * packet opens a new heap. A stop packet is always admitted (it ends the stream).
+     * The decision for a packet of heap {@code cnt} ({@code heapStart}: it holds the heap's first
+     * byte); {@code overloaded} is asked only when the packet opens a new heap. A stop packet is
+     * always admitted (it ends the stream).
      */
-    Decision decide(long cnt, boolean stop, java.util.function.BooleanSupplier overloaded) {
+    Decision decide(long cnt, boolean stop, boolean heapStart, java.util.function.BooleanSupplier overloaded) {
         if (hasLast && cnt == lastCnt) {
             return lastAdmitted ? Decision.ADMIT : shedPacket();
         }
         boolean isAdmitted;
-        if (contains(admitted, admittedNext, admittedSize, cnt)) {
-            isAdmitted = true;
-        } else if (contains(shed, shedNext, shedSize, cnt)) {
+        int at = indexOf(admitted, admittedNext, admittedSize, cnt);
+        if (at >= 0) {
+            isAdmitted = admissionNumber[at] >= cutBelow;
+        } else if (indexOf(shed, shedNext, shedSize, cnt) >= 0) {
             isAdmitted = false;
         } else {
-            isAdmitted = stop || !overloaded.getAsBoolean();
+            if (heapStart) {
+                afterGap = false;
+            }
+            isAdmitted = stop || (!afterGap && !overloaded.getAsBoolean());
             if (isAdmitted) {
                 admitted[admittedNext] = cnt;
+                admissionNumber[admittedNext] = admissions++;
                 admittedNext = (admittedNext + 1) % admitted.length;
                 admittedSize = Math.min(admittedSize + 1, admitted.length);
             } else {
-                shed[shedNext] = cnt;
-                shedNext = (shedNext + 1) % shed.length;
-                shedSize = Math.min(shedSize + 1, shed.length);
+                rememberShed(cnt);
             }
             hasLast = true;
             lastCnt = cnt;
@@ -70,6 +86,23 @@ final class HeapAdmission {
         return isAdmitted ? Decision.ADMIT : shedPacket();
     }
 
+    /**
+     * The kernel dropped datagrams of the endpoint before the next packet: the heaps admitted so
+     * far are shed from now on, and new heaps that do not start at their first byte too, until one
+     * does.
+     */
+    void gap() {
+        cutBelow = admissions;
+        lastAdmitted = false;
+        afterGap = true;
+    }
+
+    private void rememberShed(long cnt) {
+        shed[shedNext] = cnt;
+        shedNext = (shedNext + 1) % shed.length;
+        shedSize = Math.min(shedSize + 1, shed.length);
+    }
+
     private Decision shedPacket() {
         pendingPackets++;
         return Decision.SHED;
@@ -82,7 +115,8 @@ final class HeapAdmission {
         return p;
     }
 
-    private static boolean contains(long[] ring, int next, int size, long cnt) {
+    /** Where {@code cnt} is in the ring, or -1. */
+    private static int indexOf(long[] ring, int next, int size, long cnt) {
         // Newest first: a packet mostly belongs to a recent heap.
         for (int k = 1; k <= size; k++) {
             int i = next - k;
@@ -90,9 +124,9 @@ final class HeapAdmission {
                 i += ring.length;
             }
             if (ring[i] == cnt) {
-                return true;
+                return i;
             }
         }
-        return false;
+        return -1;
     }
 }

@@ -23,6 +23,8 @@ public final class SpeadPacketRecord implements PooledRecord {
     static final int INVALID_NOTICE_LENGTH = -2;
     /** {@link #length()} of a shed notice (also its serialized length field). */
     static final int SHED_NOTICE_LENGTH = -3;
+    /** {@link #length()} of a gap notice (also its serialized length field). */
+    static final int GAP_NOTICE_LENGTH = -4;
 
     private final String stream;
     private final int substream;
@@ -89,6 +91,22 @@ public final class SpeadPacketRecord implements PooledRecord {
         r.shedHeaps = heaps;
         r.shedPackets = packets;
         return r;
+    }
+
+    /**
+     * The kernel dropped datagrams of this stream's endpoint here (its receive buffer was full;
+     * no bytes travel): the heaps live in this substream may have lost packets, so assembly sheds
+     * them whole (the receiving thread sheds their later packets).
+     */
+    public static SpeadPacketRecord gap(String stream, int substream, String assemblyKey) {
+        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, null, GAP_NOTICE_LENGTH, null);
+        r.assemblyKey = assemblyKey;
+        return r;
+    }
+
+    /** A gap notice ({@link #gap}). */
+    public boolean isGapNotice() {
+        return length == GAP_NOTICE_LENGTH;
     }
 
     /** A shed notice ({@link #shedHeaps()}, {@link #shedPackets()}). */
@@ -204,6 +222,7 @@ public final class SpeadPacketRecord implements PooledRecord {
 
     @Override
     public String toString() {
-        return "SpeadPacketRecord{" + stream + "#" + substream + (invalidReason != null ? ", invalid " + invalidReason : length < 0 ? ", end" : ", " + length + " B") + "}";
+        return "SpeadPacketRecord{" + stream + "#" + substream + (invalidReason != null ? ", invalid " + invalidReason
+                : isGapNotice() ? ", gap" : isShedNotice() ? ", shed " + shedHeaps : length < 0 ? ", end" : ", " + length + " B") + "}";
     }
 }

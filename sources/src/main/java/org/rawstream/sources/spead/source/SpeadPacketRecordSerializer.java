@@ -7,7 +7,11 @@ import org.rawstream.core.state.VersionedSerializer;
 import org.rawstream.core.state.VersionedSerializerSnapshot;
 import org.rawstream.sources.spead.InvalidPacketReason;
 
-/** Explicit serializer of {@link SpeadPacketRecord}: stream (UTF), substream, length (negative: an end-of-stream marker or an invalid-packet notice, then its reason), bytes. */
+/**
+ * Explicit serializer of {@link SpeadPacketRecord}: stream (UTF), substream, length (negative: an
+ * end-of-stream marker, an invalid-packet notice then its reason, a shed notice then its heaps and
+ * packets, or a gap notice), bytes.
+ */
 public final class SpeadPacketRecordSerializer extends VersionedSerializer<SpeadPacketRecord> {
     private static final long serialVersionUID = 1L;
 
@@ -72,6 +76,9 @@ public final class SpeadPacketRecordSerializer extends VersionedSerializer<Spead
             int heaps = source.readInt();
             return SpeadPacketRecord.shed(stream, substream, SpeadPacketRecord.keyOf(stream, substream), heaps,
                     source.readInt());
+        }
+        if (length == SpeadPacketRecord.GAP_NOTICE_LENGTH) {
+            return SpeadPacketRecord.gap(stream, substream, SpeadPacketRecord.keyOf(stream, substream));
         }
         if (length < 0) {
             return SpeadPacketRecord.endOfStream(stream, substream);

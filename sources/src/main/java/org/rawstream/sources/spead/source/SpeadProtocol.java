@@ -38,7 +38,10 @@ import org.rawstream.sources.transport.StreamDecoder;
  * assembly flushes its live heaps as incomplete; counted in {@code streamsEvicted}); and while the
  * pipeline is behind ({@link DecoderContext#overloaded()}) whole new heaps of UDP streams are shed
  * ({@link HeapAdmission}; {@code heapsShed}/{@code packetsShed} here, {@code heaps_shed} per
- * stream through a shed notice to assembly).
+ * stream through a shed notice to assembly). Where the kernel dropped datagrams (a full receive
+ * buffer, located by the socket reader), the heaps each stream of the endpoint has open are shed
+ * whole: assembly sheds what it holds of them on a gap notice, the receiving thread their later
+ * packets, and a heap that began in the gap (its first packet received is not its start).
  */
 public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
     /** The explicit Flink type of the records this protocol emits. */
@@ -117,6 +120,17 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
             this.admission = new HeapAdmission(admissionMemory);
         }
 
+        /**
+         * The kernel dropped datagrams of the endpoint: the heaps admitted so far are shed from now
+         * on, and every substream's assembly sheds what it holds (gap notices).
+         */
+        void gap(RecordCollector<SpeadPacketRecord> out) {
+            admission.gap();
+            for (int s = 0; s < keys.length; s++) {
+                out.collect(SpeadPacketRecord.gap(stream, s, keys[s]));
+            }
+        }
+
         /** End-of-stream markers: assembly flushes the stream's live heaps, ordering its reorder buffer. */
         void end(RecordCollector<SpeadPacketRecord> out) {
             for (int s = 0; s < keys.length; s++) {
@@ -144,7 +158,7 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
     private static void admit(StreamKeys stream, SpeadPacket packet, ShedCounters shed, ByteArrayPool pool,
             RecordCollector<SpeadPacketRecord> out) {
         boolean stop = packet.streamControl() == SpeadItemIds.CTRL_STOP;
-        switch (stream.admission.decide(packet.heapCnt(), stop, shed.overloaded)) {
+        switch (stream.admission.decide(packet.heapCnt(), stop, packet.heapOffset() == 0, shed.overloaded)) {
             case ADMIT:
                 emit(stream, packet, pool, out);
                 return;
@@ -248,6 +262,17 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
                 return;
             }
             admit(stream, packet, shed, pool, out);
+        }
+
+        /**
+         * Drops in the kernel come from senders unknown: every stream of the endpoint may have lost
+         * packets of the heaps it has open.
+         */
+        @Override
+        public void dropped(long datagrams, RecordCollector<SpeadPacketRecord> out, DecodeErrors errors) {
+            for (StreamKeys stream : streams.values()) {
+                stream.gap(out);
+            }
         }
 
         @Override

@@ -67,6 +67,37 @@ class SpeadAdmissionTest {
         assertThat(out.get(out.size() - 1).length()).isPositive(); // heap 3
     }
 
+    /**
+     * Where the kernel dropped datagrams, what each stream had open is shed whole: gap notices
+     * tell assembly to shed the live heaps, their later packets are shed here, and a heap that
+     * began in the gap is shed until one opens at its start.
+     */
+    @Test
+    void aKernelGapShedsTheHeapsItCutWhole() {
+        DatagramDecoder<SpeadPacketRecord> d = decoder(16);
+        send(d, 5000, packet(1, 300, 0, 100)); // heap 1 complete before the gap
+        send(d, 5000, packet(1, 300, 100, 100));
+        send(d, 5000, packet(1, 300, 200, 100));
+        send(d, 5000, packet(2, 300, 0, 100)); // heap 2 open at the gap
+        send(d, 6000, packet(7, 300, 0, 100)); // another sender's heap open at the gap
+        out.clear();
+        d.dropped(12, out::add, kind -> { });
+        assertThat(out).hasSize(4).allMatch(SpeadPacketRecord::isGapNotice); // 2 streams x 2 substreams
+        assertThat(out).extracting(SpeadPacketRecord::assemblyKey).doesNotHaveDuplicates();
+        out.clear();
+        send(d, 5000, packet(2, 300, 200, 100)); // the rest of heap 2: shed
+        send(d, 5000, packet(3, 300, 200, 100)); // heap 3 began in the gap: shed
+        send(d, 5000, packet(4, 300, 0, 100)); // heap 4 opens at its start: admitted
+        send(d, 5000, packet(3, 300, 100, 100)); // heap 3 stays shed
+        send(d, 5000, packet(5, 300, 100, 100)); // after a start, a heap seen from its middle is reordering: admitted
+        send(d, 6000, packet(7, 300, 100, 100)); // the other sender's cut heap: shed
+        assertThat(out.stream().filter(r -> r.length() > 0).map(SpeadAdmissionTest::cnt)).containsExactly(4L, 5L);
+        assertThat(out.stream().filter(SpeadPacketRecord::isShedNotice).mapToInt(SpeadPacketRecord::shedHeaps).sum())
+                .as("heap 3, shed here; heaps 2 and 7 are shed by assembly").isEqualTo(1);
+        assertThat(counters.get("heapsShed")).isEqualTo(1);
+        assertThat(counters.get("packetsShed")).isEqualTo(4);
+    }
+
     @Test
     void theLeastRecentlyActiveStreamIsEndedBeyondTheCap() {
         DatagramDecoder<SpeadPacketRecord> d = decoder(2);

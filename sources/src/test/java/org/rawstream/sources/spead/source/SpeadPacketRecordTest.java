@@ -50,7 +50,7 @@ class SpeadPacketRecordTest {
     }
 
     @Test
-    void endOfStreamAndInvalidNoticesRoundTrip() throws Exception {
+    void endOfStreamShedGapAndInvalidNoticesRoundTrip() throws Exception {
         SpeadPacketRecord end = roundTrip(SpeadPacketRecord.endOfStream("s", 2));
         assertThat(end.isEndOfStream()).isTrue();
         assertThat(end.isInvalidNotice()).isFalse();
@@ -60,5 +60,14 @@ class SpeadPacketRecordTest {
         assertThat(invalid.isEndOfStream()).isFalse();
         assertThat(invalid.invalidReason()).isEqualTo(InvalidPacketReason.BAD_MAGIC);
         assertThat(invalid.assemblyKey()).isEqualTo("s|0");
+        SpeadPacketRecord shed = roundTrip(SpeadPacketRecord.shed("s", 1, "s|1", 3, 40));
+        assertThat(shed.isShedNotice()).isTrue();
+        assertThat(shed.isEndOfStream() || shed.isGapNotice()).isFalse();
+        assertThat(shed.shedHeaps()).isEqualTo(3);
+        assertThat(shed.shedPackets()).isEqualTo(40);
+        SpeadPacketRecord gap = roundTrip(SpeadPacketRecord.gap("s", 1, "s|1"));
+        assertThat(gap.isGapNotice()).isTrue();
+        assertThat(gap.isEndOfStream() || gap.isShedNotice() || gap.isInvalidNotice()).isFalse();
+        assertThat(gap.assemblyKey()).isEqualTo("s|1");
     }
 }
