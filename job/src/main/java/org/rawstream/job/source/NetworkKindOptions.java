@@ -85,8 +85,9 @@ public final class NetworkKindOptions {
     public static final Setting<Double> SHED_AT = Setting.key("shed-at").number(0.001, 1)
             .defaultValue(NetworkSource.Builder.DEFAULT_SHED_AT)
             .withDescription("hand-over fill from which the receiving thread sheds whole new units (a heap, "
-                    + "a datagram, a frame) when the pipeline is behind; `1` = never "
-                    + "([memory](memory.md#whole-heap-shedding-under-overload))");
+                    + "a datagram, a frame) when the pipeline is behind; `1` = never: the receiving thread stops "
+                    + "reading when the hand-over is full and the kernel drops (SPEAD sheds the heaps each gap cut; "
+                    + "[memory](memory.md#whole-heap-shedding-under-overload))");
     public static final Setting<Duration> PLACEMENT_TIMEOUT = Setting.key("placement-timeout")
             .duration(Duration.ZERO, FOREVER).defaultValue(NetworkSource.Builder.DEFAULT_PLACEMENT_TIMEOUT)
             .withDescription("how long an endpoint bound to one host's address may find no TaskManager on that host "
