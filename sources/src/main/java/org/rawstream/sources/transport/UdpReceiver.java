@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class UdpReceiver<T> implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(UdpReceiver.class);
+    private static final long GAP_LOG_INTERVAL_NANOS = 60_000_000_000L;
 
     private final UdpOptions options;
     private final DatagramChannel channel;
@@ -46,6 +47,7 @@ public final class UdpReceiver<T> implements Closeable {
         @Override
         public void dropped(long datagrams) {
             stats.datagramGaps.increment();
+            logGap(datagrams);
             try {
                 decoder.dropped(datagrams, countingOut, errors);
             } catch (RuntimeException e) {
@@ -58,6 +60,11 @@ public final class UdpReceiver<T> implements Closeable {
     private long recordsThisBatch;
     private long bytesThisBatch;
     private volatile long lastReceiveNanos;
+    /** Gaps and datagrams dropped since the last gap warning, and when that was (bounded-rate log). */
+    private long gapsUnlogged;
+    private long droppedUnlogged;
+    private long gapLoggedNanos;
+    private boolean gapLogged;
 
     private UdpReceiver(UdpOptions options, DatagramChannel channel, DatagramDecoder<T> decoder,
             RecordCollector<T> out, DecodeErrors errors, TransportStats stats, int granted, DatagramReader reader,
@@ -205,6 +212,29 @@ public final class UdpReceiver<T> implements Closeable {
             lastReceiveNanos = System.nanoTime();
         }
         return datagrams;
+    }
+
+    /** A warning at the first gap and then at most once a minute, with what came since. */
+    private void logGap(long datagrams) {
+        gapsUnlogged++;
+        droppedUnlogged += datagrams;
+        long now = System.nanoTime();
+        if (gapLogged && now - gapLoggedNanos < GAP_LOG_INTERVAL_NANOS) {
+            return;
+        }
+        String endpoint;
+        try {
+            endpoint = String.valueOf(channel.getLocalAddress());
+        } catch (IOException e) {
+            endpoint = options.toString();
+        }
+        LOG.warn("udp {}: the kernel dropped {} datagrams in {} gaps{} (the receive buffer of {} bytes was full: the "
+                + "receiving thread did not read in time); the protocol was told where (datagramGaps)", endpoint,
+                droppedUnlogged, gapsUnlogged, gapLogged ? " since the last such warning" : "", grantedReceiveBufferBytes);
+        gapLogged = true;
+        gapLoggedNanos = now;
+        gapsUnlogged = 0;
+        droppedUnlogged = 0;
     }
 
     /** One datagram from the reader: counted, then decoded unless too long. */
