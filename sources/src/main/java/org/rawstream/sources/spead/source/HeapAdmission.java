@@ -89,12 +89,15 @@ final class HeapAdmission {
     /**
      * The kernel dropped datagrams of the endpoint before the next packet: the heaps admitted so
      * far are shed from now on, and new heaps that do not start at their first byte too, until one
-     * does.
+     * does. Returns whether a heap was admitted since the previous gap (else assembly holds nothing
+     * of this stream that the gap could have cut, and needs no notice).
      */
-    void gap() {
+    boolean gap() {
+        boolean admittedSince = admissions > cutBelow;
         cutBelow = admissions;
         lastAdmitted = false;
         afterGap = true;
+        return admittedSince;
     }
 
     private void rememberShed(long cnt) {

@@ -122,12 +122,15 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
 
         /**
          * The kernel dropped datagrams of the endpoint: the heaps admitted so far are shed from now
-         * on, and every substream's assembly sheds what it holds (gap notices).
+         * on, and every substream's assembly sheds what it holds (gap notices) — only where a heap
+         * was admitted since the previous gap, so that gaps cost no records for idle streams (a
+         * sender cannot make each gap cost max-streams notices).
          */
         void gap(RecordCollector<SpeadPacketRecord> out) {
-            admission.gap();
-            for (int s = 0; s < keys.length; s++) {
-                out.collect(SpeadPacketRecord.gap(stream, s, keys[s]));
+            if (admission.gap()) {
+                for (int s = 0; s < keys.length; s++) {
+                    out.collect(SpeadPacketRecord.gap(stream, s, keys[s]));
+                }
             }
         }
 

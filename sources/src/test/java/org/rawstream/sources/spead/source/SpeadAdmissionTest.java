@@ -96,6 +96,10 @@ class SpeadAdmissionTest {
                 .as("heap 3, shed here; heaps 2 and 7 are shed by assembly").isEqualTo(1);
         assertThat(counters.get("heapsShed")).isEqualTo(1);
         assertThat(counters.get("packetsShed")).isEqualTo(4);
+        // Another gap: sender 6000 has admitted nothing since the first, so it gets no notice.
+        out.clear();
+        d.dropped(3, out::add, kind -> { });
+        assertThat(out).hasSize(2).allMatch(r -> r.isGapNotice() && r.stream().endsWith(":5000"));
     }
 
     @Test
