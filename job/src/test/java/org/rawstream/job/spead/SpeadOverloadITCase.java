@@ -19,6 +19,7 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -110,7 +111,7 @@ class SpeadOverloadITCase {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void heapsCutByKernelDropsAreShedWhole() throws Exception {
         Result r = run(Map.of("handover-bytes", "16mb", "shed-at", "1", "receive-buffer", "1mb"));
-        org.junit.jupiter.api.Assumptions.assumeTrue(r.gaps > 0 || r.kernelDrops == 0,
+        Assumptions.assumeTrue(r.gaps > 0 || r.kernelDrops == 0,
                 "the socket reader cannot locate kernel drops here (no recvmmsg with SO_RXQ_OVFL)");
         assertThat(r.kernelDrops).as("the overload was at the kernel").isPositive();
         assertThat(r.gaps).as("each gap located").isPositive();

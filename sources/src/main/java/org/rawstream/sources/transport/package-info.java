@@ -9,8 +9,9 @@
  *       sender; SO_REUSEPORT, multicast join, SO_RCVBUF request read back
  *       ({@link org.rawstream.sources.transport.UdpOptions}). How the socket is read is a
  *       {@code DatagramReader}: on Linux {@code RecvmmsgReader} ({@code recvmmsg} with UDP GRO
- *       through JNA, {@code LinuxSocketCalls}), elsewhere {@code ChannelDatagramReader} (the
- *       JDK's receive).</li>
+ *       through JNA, {@code LinuxSocketCalls}; it also locates where the kernel dropped
+ *       datagrams and tells the decoder, {@code DatagramDecoder.dropped}), elsewhere
+ *       {@code ChannelDatagramReader} (the JDK's receive).</li>
  *   <li>{@link org.rawstream.sources.transport.TcpServer} — one TCP listening endpoint: connection
  *       limit (extra connections accepted and closed, counted), one
  *       {@link org.rawstream.sources.transport.StreamDecoder} per connection fed every chunk read,
