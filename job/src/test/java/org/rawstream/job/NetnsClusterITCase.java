@@ -123,7 +123,7 @@ final class NetnsClusterITCase {
         cluster.run("wait-running", job);
 
         // 1. Every endpoint bound on the TaskManager of its host; the 4 groups over both.
-        List<Map<String, Integer>> before = awaitBound(LogMark.start(), LogMark.start());
+        List<Map<String, Integer>> before = awaitBound(LogMark.start(), LogMark.start(), true);
         Map<String, Integer> h1 = before.get(0);
         Map<String, Integer> h2 = before.get(1);
 
@@ -139,7 +139,10 @@ final class NetnsClusterITCase {
                 () -> !jobState(job).equals("RUNNING") || restarts(job) > 0);
         cluster.run("start-tm", "2");
         cluster.run("wait-running", job);
-        List<Map<String, Integer>> after = awaitBound(h1Log, h2Log);
+        // The recovery may take more than one attempt (an attempt deployed before the JobManager
+        // has given up the lost TaskManager's partitions fails again), and each attempt binds
+        // again: after the kill, an endpoint may be bound more than once, one attempt after another.
+        List<Map<String, Integer>> after = awaitBound(h1Log, h2Log, false);
         Map<String, Integer> h1After = after.get(0);
         Map<String, Integer> h2After = after.get(1);
 
@@ -164,11 +167,11 @@ final class NetnsClusterITCase {
 
     /**
      * Waits until the TaskManagers' logs, from the marks, show each host's unicast endpoint and
-     * all 4 groups bound; then checks that each TaskManager bound only its own address and groups,
-     * each once, and that every group is on exactly one host, each host having some.
-     * Returns endpoint -> times bound, per TaskManager.
+     * all 4 groups bound; then checks that each TaskManager bound only its own address and groups
+     * (each once when {@code onceEach}: one attempt of the job), and that every group is on exactly
+     * one host, each host having some. Returns endpoint -> times bound, per TaskManager.
      */
-    private List<Map<String, Integer>> awaitBound(LogMark mark1, LogMark mark2) throws Exception {
+    private List<Map<String, Integer>> awaitBound(LogMark mark1, LogMark mark2, boolean onceEach) throws Exception {
         List<Map<String, Integer>> bound = new ArrayList<>();
         Deadlines.await(TIMEOUT, "both TaskManagers to bind their endpoints", () -> {
             bound.clear();
@@ -184,8 +187,10 @@ final class NetnsClusterITCase {
                 String address = endpoint.substring(0, endpoint.lastIndexOf(':'));
                 assertThat(address.equals(hosts.get(tm)) || GROUPS.contains(address))
                         .as("taskmanager-%d (%s) bound %s", tm + 1, hosts.get(tm), endpoint).isTrue();
-                assertThat(bound.get(tm).get(endpoint)).as("times %s was bound on taskmanager-%d", endpoint, tm + 1)
-                        .isEqualTo(1);
+                if (onceEach) {
+                    assertThat(bound.get(tm).get(endpoint)).as("times %s was bound on taskmanager-%d", endpoint, tm + 1)
+                            .isEqualTo(1);
+                }
             }
             assertThat(bound.get(tm).keySet()).as("groups on taskmanager-%d", tm + 1)
                     .anyMatch(e -> e.endsWith(":" + MULTICAST_PORT));
