@@ -73,11 +73,15 @@ def run(name, port, rate, heaps):
     cpu = {}
     for key, v in t1.items():
         nm = re.sub(r'[\d#-]+$', '', key[1]); cpu[nm] = cpu.get(nm, 0) + v - t0.get(key, 0)
-    tl, n = time.time() + 60, -1
+    # Committed at checkpoints (every 10 s in a local run): the count is final once it has not
+    # changed for longer than a checkpoint interval (a shorter wait can fall between two commits).
+    tl, n, since = time.time() + 90, -1, time.time()
     while time.time() < tl:
         time.sleep(4); m = complete(name)
-        if m == n and m > 0: break
-        n = m
+        if m != n:
+            n, since = m, time.time()
+        elif m > 0 and time.time() - since > 14:
+            break
     for f in glob.glob(os.path.join(out, name, 'part-*.h5')): os.remove(f)
     top = sorted(cpu.items(), key=lambda kv: -kv[1])[:4]
     return got, n, sum(cpu.values()), ' '.join(f'{k}:{v:.1f}' for k, v in top)
