@@ -15,6 +15,7 @@ Root: raises net.core.rmem_max/wmem_max to 64 MiB as the ladder does.
 """
 import glob, os, re, shutil, signal, struct, subprocess, sys, time
 import h5py
+from spead_timeline import thread_cpu  # CPU seconds per JVM thread name, beside this script
 bin_, work, secs, bset = sys.argv[1], os.path.abspath(sys.argv[2]), float(sys.argv[3]), sys.argv[4].split()
 rates = [float(r) for r in sys.argv[5:]]
 HEAP, PKT, BUF = 1 << 20, 8972, 32 << 20
@@ -39,14 +40,6 @@ t = time.time() + 300
 while not all(bound(base + k) for k in range(len(names))):
     if time.time() > t or job.poll() is not None: sys.exit('job did not bind')
     time.sleep(1)
-def threads():
-    d = {}
-    for tid in os.listdir(f'/proc/{jpid}/task'):
-        try:
-            s = open(f'/proc/{jpid}/task/{tid}/stat').read(); name = s[s.index('(') + 1:s.rindex(')')]
-            v = s.rsplit(')', 1)[1].split(); d[(tid, name)] = (int(v[11]) + int(v[12])) / 100
-        except OSError: pass
-    return d
 jpid = None
 for p in os.listdir('/proc'):
     if p.isdigit():
@@ -69,10 +62,8 @@ def complete(name):
                 if fl.get(2, 0) >= HEAP: n += fl.get(3) == 0 and fl.get(4) == fl.get(2) == len(m) - 8 - 8 * k
     return n
 def run(name, port, rate, heaps):
-    t0 = threads(); got = send(port, rate, heaps); t1 = threads()
-    cpu = {}
-    for key, v in t1.items():
-        nm = re.sub(r'[\d#-]+$', '', key[1]); cpu[nm] = cpu.get(nm, 0) + v - t0.get(key, 0)
+    t0 = thread_cpu(jpid); got = send(port, rate, heaps); t1 = thread_cpu(jpid)
+    cpu = {name: v - t0.get(name, 0) for name, v in t1.items()}
     # Committed at checkpoints (every 10 s in a local run): the count is final once it has not
     # changed for longer than a checkpoint interval (a shorter wait can fall between two commits).
     tl, n, since = time.time() + 90, -1, time.time()
