@@ -86,6 +86,7 @@ public final class JobConfig {
     private final long batchBytes;
     private final long batchQueueBytes;
     private final boolean syncOnCommit;
+    private final boolean directWrites;
     private final boolean sinkPerSource;
     private final long minFreeBytes;
     private final int tolerableCheckpointFailures;
@@ -108,6 +109,7 @@ public final class JobConfig {
         this.batchBytes = get(JobSettings.BATCH_MAX_BYTES);
         this.batchQueueBytes = get(JobSettings.BATCH_QUEUE_BYTES);
         this.syncOnCommit = get(JobSettings.SYNC_ON_COMMIT);
+        this.directWrites = get(JobSettings.DIRECT_WRITES);
         this.sinkPerSource = get(JobSettings.SINK_PER_SOURCE);
         this.minFreeBytes = get(JobSettings.MIN_FREE_BYTES);
         this.tolerableCheckpointFailures = get(JobSettings.CHECKPOINT_TOLERABLE_FAILURES);
@@ -262,6 +264,7 @@ public final class JobConfig {
                 .batchBytes(batchBytes)
                 .appendQueueBytes(queueBytes)
                 .syncOnCommit(syncOnCommit)
+                .directWrites(directWrites)
                 .minFreeBytes(minFreeBytes);
         for (SourceConfig s : of) {
             b.source(s.name(), s.protocol(), s.ioVersion());

@@ -56,6 +56,13 @@ public final class JobSettings {
     public static final Setting<Boolean> SYNC_ON_COMMIT = Setting.key("sink.sync-on-commit").bool()
             .defaultValue(RawHdf5Sink.DEFAULT_SYNC_ON_COMMIT)
             .withDescription("fsync each file and its directory when committing");
+    public static final Setting<Boolean> DIRECT_WRITES = Setting.key("sink.direct-writes").bool()
+            .defaultValue(RawHdf5Sink.DEFAULT_DIRECT_WRITES)
+            .withDescription("write the whole 4 KiB blocks of large writes (messages of 64 KiB and more) with "
+                    + "O_DIRECT, past the page cache, whose copy was the largest cost of a fast capture "
+                    + "([sink writer](sink-writer.md#direct-writes)); the files' bytes are the same. `false` = every "
+                    + "byte through the page cache (libhdf5's default driver). A file system that refuses O_DIRECT "
+                    + "is written through the page cache either way");
     /**
      * One sink writer per source, chained to the source's operators, or one writer for all sources
      * (the layout of earlier versions, whose multi-source savepoints restore only into it).
@@ -95,7 +102,7 @@ public final class JobSettings {
     /** The job's settings, in the order the reference lists them. */
     public static List<Setting<?>> job() {
         return List.of(OUTPUT_DIR, SOURCES, PARALLELISM, CHECKPOINT_INTERVAL, DURATION, ROLL_MAX_BYTES, ROLL_MAX_RECORDS,
-                ROLL_MAX_AGE, BATCH_MAX_MESSAGES, BATCH_MAX_BYTES, BATCH_QUEUE_BYTES, SYNC_ON_COMMIT, SINK_PER_SOURCE,
+                ROLL_MAX_AGE, BATCH_MAX_MESSAGES, BATCH_MAX_BYTES, BATCH_QUEUE_BYTES, SYNC_ON_COMMIT, DIRECT_WRITES, SINK_PER_SOURCE,
                 MIN_FREE_BYTES, CHECKPOINT_TOLERABLE_FAILURES);
     }
 

@@ -80,8 +80,8 @@ final class Hdf5Native {
      * closed; the caller deletes the file.
      */
     static OpenFile create(String path, String version, String ioVersion, Map<String, String> extraAttributes,
-                           double createdSeconds) throws IOException {
-        return withFile(path, (f, fapl) -> {
+                           double createdSeconds, boolean directWrites) throws IOException {
+        return withFile(path, directWrites, (f, fapl) -> {
             f.file = check(H5Fcreate(path, H5F_ACC_EXCL, H5P_DEFAULT, fapl), "H5Fcreate", path);
             f.meta = check(H5Gcreate2(f.file, META, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "H5Gcreate2 /meta", path);
             writeStringAttribute(f, "version", version);
@@ -102,7 +102,7 @@ final class Hdf5Native {
 
     /** Opens an existing raw file for SWMR appending and reads its row count and payload size. */
     static OpenFile openForAppend(String path) throws IOException {
-        return withFile(path, (f, fapl) -> {
+        return withFile(path, true, (f, fapl) -> {
             f.file = check(H5Fopen(path, H5F_ACC_RDWR | H5F_ACC_SWMR_WRITE, fapl), "H5Fopen (read-write, SWMR)", path);
             f.meta = check(H5Gopen2(f.file, META, H5P_DEFAULT), "H5Gopen2 /meta", path);
             f.msgs = check(H5Dopen2(f.file, MSGS, H5P_DEFAULT), "H5Dopen2 /msgs", path);
@@ -138,6 +138,7 @@ final class Hdf5Native {
             if (f.file < 0) {
                 throw new IOException(f.path + ": file is closed");
             }
+            DirectWriteDriver.clearFailure();
             long start = f.rows;
             long newRows = start + n;
             boolean ok = false;
@@ -173,10 +174,12 @@ final class Hdf5Native {
      */
     static void close(OpenFile f) throws IOException {
         synchronized (LOCK) {
+            DirectWriteDriver.clearFailure();
             if (f.file >= 0 && H5Fflush(f.file, H5F_SCOPE_GLOBAL) < 0) {
                 throw new IOException(f.path + ": H5Fflush failed; the file is still open");
             }
             int rc = closeHandles(f);
+            DirectWriteDriver.releaseIfIdle();
             if (rc < 0) {
                 throw new IOException(f.path + ": H5Fclose failed; the file may be incomplete");
             }
@@ -190,14 +193,15 @@ final class Hdf5Native {
     }
 
     /** Runs {@code setup} under the lock with a v1.10 file access list; on failure closes what it opened. */
-    private static OpenFile withFile(String path, FileSetup setup) throws IOException {
+    private static OpenFile withFile(String path, boolean directWrites, FileSetup setup) throws IOException {
         synchronized (LOCK) {
             init();
+            DirectWriteDriver.clearFailure();
             OpenFile f = new OpenFile(path);
             long fapl = -1;
             boolean ok = false;
             try {
-                fapl = fileAccessList(path);
+                fapl = fileAccessList(path, directWrites);
                 setup.open(f, fapl);
                 ok = true;
                 return f;
@@ -205,16 +209,21 @@ final class Hdf5Native {
                 closeQuietly(fapl, CLOSE_PLIST);
                 if (!ok) {
                     closeHandles(f);
+                    DirectWriteDriver.releaseIfIdle();
                 }
             }
         }
     }
 
-    private static long fileAccessList(String path) throws IOException {
+    private static long fileAccessList(String path, boolean directWrites) throws IOException {
         long fapl = check(H5Pcreate(H5P_CLS_FILE_ACCESS_ID_g()), "H5Pcreate(file access)", path);
         // v1.10 bounds: superblock 3 and SWMR, still readable by HDF5 1.10 and jhdf.
-        return closeOnFailure(fapl, CLOSE_PLIST,
-                h -> check(H5Pset_libver_bounds(h, H5F_LIBVER_V110, H5F_LIBVER_V110), "H5Pset_libver_bounds", path));
+        return closeOnFailure(fapl, CLOSE_PLIST, h -> {
+            check(H5Pset_libver_bounds(h, H5F_LIBVER_V110, H5F_LIBVER_V110), "H5Pset_libver_bounds", path);
+            if (directWrites) {
+                check(H5Pset_driver(h, DirectWriteDriver.id(), null), "H5Pset_driver(rawstream-direct-write)", path);
+            }
+        });
     }
 
     private static long createDataset(OpenFile f, String name, boolean messages) throws IOException {
@@ -433,15 +442,21 @@ final class Hdf5Native {
 
     private static long check(long handle, String call, String path) throws IOException {
         if (handle < 0) {
-            throw new IOException(path + ": " + call + " failed");
+            throw failure(call, path);
         }
         return handle;
     }
 
     private static int check(int rc, String call, String path) throws IOException {
         if (rc < 0) {
-            throw new IOException(path + ": " + call + " failed");
+            throw failure(call, path);
         }
         return rc;
+    }
+
+    /** libhdf5 says only that the call failed; the file driver may know why (an I/O error). */
+    private static IOException failure(String call, String path) {
+        String cause = DirectWriteDriver.takeFailure();
+        return new IOException(path + ": " + call + " failed" + (cause == null ? "" : " (" + cause + ")"));
     }
 }

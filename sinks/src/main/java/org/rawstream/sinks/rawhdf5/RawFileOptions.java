@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
-/** What goes into {@code /meta} of a new raw-HDF5 file. Immutable; build with {@link #builder()}. */
+/**
+ * What goes into {@code /meta} of a new raw-HDF5 file, and how its bytes reach the disk. Immutable;
+ * build with {@link #builder()}.
+ */
 public final class RawFileOptions {
 
     /** The latest raw-HDF5 format version, the default for new files. */
@@ -14,11 +17,13 @@ public final class RawFileOptions {
     private final String version;
     private final String ioVersion;
     private final Map<String, String> attributes;
+    private final boolean directWrites;
 
     private RawFileOptions(Builder b) {
         this.version = b.version;
         this.ioVersion = b.ioVersion;
         this.attributes = Collections.unmodifiableMap(new LinkedHashMap<>(b.attributes));
+        this.directWrites = b.directWrites;
     }
 
     public static Builder builder() {
@@ -39,9 +44,15 @@ public final class RawFileOptions {
         return attributes;
     }
 
+    /** Whether large writes bypass the page cache (see {@link Builder#directWrites}). */
+    public boolean directWrites() {
+        return directWrites;
+    }
+
     @Override
     public String toString() {
-        return "RawFileOptions{version=" + version + ", ioVersion=" + ioVersion + ", attributes=" + attributes + '}';
+        return "RawFileOptions{version=" + version + ", ioVersion=" + ioVersion + ", attributes=" + attributes
+                + ", directWrites=" + directWrites + '}';
     }
 
     /** Builder for {@link RawFileOptions}. */
@@ -52,6 +63,7 @@ public final class RawFileOptions {
         private String version = LATEST_VERSION;
         private String ioVersion;
         private final Map<String, String> attributes = new LinkedHashMap<>();
+        private boolean directWrites = true;
 
         private Builder() {}
 
@@ -83,6 +95,17 @@ public final class RawFileOptions {
                 throw new IllegalArgumentException("attribute '" + name.replace('\0', '?') + "' contains a NUL character");
             }
             attributes.put(name, value);
+            return this;
+        }
+
+        /**
+         * Write the whole disk blocks of large writes (64 KiB and more) with {@code O_DIRECT}, past
+         * the page cache (default true); false: every byte through the page cache, as libhdf5's
+         * default driver. The file's bytes are the same either way; a file system that refuses
+         * {@code O_DIRECT} is written through the page cache.
+         */
+        public Builder directWrites(boolean direct) {
+            this.directWrites = direct;
             return this;
         }
 

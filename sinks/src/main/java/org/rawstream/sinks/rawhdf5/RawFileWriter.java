@@ -31,12 +31,12 @@ public final class RawFileWriter implements AutoCloseable {
      */
     public static RawFileWriter create(Path file, RawFileOptions options) throws IOException {
         Objects.requireNonNull(options, "options");
-        return create(file, options.version(), options.ioVersion(), options.attributes());
+        return create(file, options.version(), options.ioVersion(), options.attributes(), options.directWrites());
     }
 
     /** {@link #create(Path, RawFileOptions)} without the options' validation (tests reach native failures with it). */
-    static RawFileWriter create(Path file, String version, String ioVersion, java.util.Map<String, String> attributes)
-            throws IOException {
+    static RawFileWriter create(Path file, String version, String ioVersion, java.util.Map<String, String> attributes,
+            boolean directWrites) throws IOException {
         Objects.requireNonNull(file, "file");
         Path absolute = file.toAbsolutePath();
         Path dir = absolute.getParent();
@@ -48,7 +48,7 @@ public final class RawFileWriter implements AutoCloseable {
         }
         double now = nowSeconds();
         try {
-            return new RawFileWriter(Hdf5Native.create(absolute.toString(), version, ioVersion, attributes, now));
+            return new RawFileWriter(Hdf5Native.create(absolute.toString(), version, ioVersion, attributes, now, directWrites));
         } catch (IOException | RuntimeException | Error e) {
             // Never leave a half-made file behind (we checked above that it did not exist).
             try {

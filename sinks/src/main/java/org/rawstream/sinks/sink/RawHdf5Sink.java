@@ -41,6 +41,7 @@ public final class RawHdf5Sink
     public static final long DEFAULT_BATCH_BYTES = 4L << 20;
     public static final long DEFAULT_APPEND_QUEUE_BYTES = 32L << 20;
     public static final boolean DEFAULT_SYNC_ON_COMMIT = true;
+    public static final boolean DEFAULT_DIRECT_WRITES = true;
 
     private final String outputDirectory;
     private final List<SourceOutput> sources;
@@ -50,6 +51,7 @@ public final class RawHdf5Sink
     private final long appendQueueBytes;
     private final String fileVersion;
     private final boolean syncOnCommit;
+    private final boolean directWrites;
     private final long minFreeBytes;
 
     private RawHdf5Sink(Builder b) {
@@ -61,6 +63,7 @@ public final class RawHdf5Sink
         this.appendQueueBytes = b.appendQueueBytes;
         this.fileVersion = b.fileVersion;
         this.syncOnCommit = b.syncOnCommit;
+        this.directWrites = b.directWrites;
         this.minFreeBytes = b.minFreeBytes;
     }
 
@@ -127,6 +130,10 @@ public final class RawHdf5Sink
         return syncOnCommit;
     }
 
+    public boolean directWrites() {
+        return directWrites;
+    }
+
     public long minFreeBytes() {
         return minFreeBytes;
     }
@@ -135,7 +142,7 @@ public final class RawHdf5Sink
     public String toString() {
         return "RawHdf5Sink{output=" + outputDirectory + ", sources=" + sources + ", " + rollPolicy
                 + ", batchMessages=" + batchMessages + ", batchBytes=" + batchBytes + ", appendQueueBytes=" + appendQueueBytes + ", syncOnCommit="
-                + syncOnCommit + ", minFreeBytes=" + minFreeBytes + "}";
+                + syncOnCommit + ", directWrites=" + directWrites + ", minFreeBytes=" + minFreeBytes + "}";
     }
 
     /** Builder; at least one source is required. */
@@ -148,6 +155,7 @@ public final class RawHdf5Sink
         private long appendQueueBytes = DEFAULT_APPEND_QUEUE_BYTES;
         private String fileVersion = "0.0";
         private boolean syncOnCommit = DEFAULT_SYNC_ON_COMMIT;
+        private boolean directWrites = DEFAULT_DIRECT_WRITES;
         private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
 
         private Builder() {}
@@ -205,6 +213,15 @@ public final class RawHdf5Sink
         /** fsync each file (and its directory) when committing it (default true). */
         public Builder syncOnCommit(boolean sync) {
             this.syncOnCommit = sync;
+            return this;
+        }
+
+        /**
+         * Write the whole disk blocks of large writes with {@code O_DIRECT}, past the page cache
+         * (default true; see {@link org.rawstream.sinks.rawhdf5.RawFileOptions.Builder#directWrites}).
+         */
+        public Builder directWrites(boolean direct) {
+            this.directWrites = direct;
             return this;
         }
 

@@ -85,7 +85,7 @@ public final class RawHdf5SinkWriter
         SinkWriterMetrics metrics = new SinkWriterMetrics(context.metricGroup(), sink.outputDirectory());
         List<SourceTarget> targets = new ArrayList<>();
         for (SourceOutput source : sink.sources()) {
-            targets.add(SourceTarget.create(targets.size(), source, sink.outputDirectory(), sink.fileVersion(), metrics));
+            targets.add(SourceTarget.create(targets.size(), source, sink, metrics));
         }
         if (context.getRestoredCheckpointId().isPresent() || !restored.isEmpty()) {
             List<Path> dirs = targets.stream().map(t -> t.dir).toList();

@@ -31,14 +31,15 @@ final class SourceTarget {
     }
 
     /** Creates {@code <output>/<source>/} (see {@link OutputFaults#createDirectory}) and the target. */
-    static SourceTarget create(int index, SourceOutput source, Path outputDirectory, String fileVersion,
-            SinkWriterMetrics metrics) throws IOException {
-        Path dir = outputDirectory.resolve(source.name());
+    static SourceTarget create(int index, SourceOutput source, RawHdf5Sink sink, SinkWriterMetrics metrics)
+            throws IOException {
+        Path dir = sink.outputDirectory().resolve(source.name());
         OutputFaults.createDirectory(dir);
         RawFileOptions options = RawFileOptions.builder()
-                .version(fileVersion)
+                .version(sink.fileVersion())
                 .ioVersion(source.ioVersion())
                 .attribute("protocol", source.protocol())
+                .directWrites(sink.directWrites())
                 .build();
         return new SourceTarget(index, source.name(), dir, Files.getFileStore(dir), options,
                 metrics.source(source.name()));

@@ -36,7 +36,7 @@ class RawFileBadInputTest {
     void aNativeFailureDuringCreateLeavesNoFile() {
         Path file = dir.resolve("partial.h5");
         // A name that is empty as a C string: H5Acreate2 fails after H5Fcreate made the file.
-        assertThatThrownBy(() -> RawFileWriter.create(file, "0.0", null, Map.of("\0bad", "x")))
+        assertThatThrownBy(() -> RawFileWriter.create(file, "0.0", null, Map.of("\0bad", "x"), true))
                 .isInstanceOf(IOException.class).hasMessageContaining("H5Acreate2");
         assertThat(file).doesNotExist();
         assertThatThrownBy(() -> RawFileOptions.builder().attribute("\0bad", "x"))
