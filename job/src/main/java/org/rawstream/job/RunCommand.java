@@ -50,7 +50,8 @@ import picocli.CommandLine.Option;
             "  checkpoint.interval, checkpoint.tolerable-failures,",
             "  roll.max-bytes, roll.max-records, roll.max-age,",
             "  batch.max-messages, batch.max-bytes, batch.queue-bytes,",
-            "  sink.sync-on-commit, sink.per-source, sink.min-free-bytes,",
+            "  sink.sync-on-commit, sink.direct-writes, sink.per-source,",
+            "  sink.min-free-bytes,",
             "  source.<name>.type|io-group|protocol|io-version|<type option>.",
             "Source types and their options: --list-source-types."
         })

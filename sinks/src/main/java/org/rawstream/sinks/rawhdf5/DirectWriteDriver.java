@@ -56,6 +56,8 @@ final class DirectWriteDriver {
     /** Driver id in the range HDF5 leaves to third-party drivers. */
     private static final int DRIVER_VALUE = 0x2A5D;
     private static final long MAX_ADDRESS = Long.MAX_VALUE;
+    /** How long the JVM's exit waits for a libhdf5 call in progress before closing the library. */
+    private static final long EXIT_WAIT_MILLIS = 10_000;
 
     private static final Map<Long, DriverFile> FILES = new HashMap<>();
     private static final AtomicLong DIRECT_BYTES = new AtomicLong();
@@ -72,6 +74,8 @@ final class DirectWriteDriver {
     private static Pointer[] callbacks = new Pointer[0];
     /** Callbacks of a registration libhdf5 still held when released: never freed. */
     private static final List<Pointer> RETAINED = new ArrayList<>();
+    /** Closes libhdf5 at the JVM's exit while the driver is registered (see closeLibraryAtExit). */
+    private static Thread exitHook;
 
     private DirectWriteDriver() {}
 
@@ -79,6 +83,15 @@ final class DirectWriteDriver {
     static long id() throws IOException {
         if (driverId >= 0) {
             return driverId;
+        }
+        if (exitHook == null) {
+            Thread hook = new Thread(DirectWriteDriver::closeLibraryAtExit, "rawstream-hdf5-exit");
+            try {
+                Runtime.getRuntime().addShutdownHook(hook);
+            } catch (IllegalStateException exiting) {
+                throw new IOException("the JVM is exiting: no new raw-HDF5 file", exiting);
+            }
+            exitHook = hook;
         }
         driverName = new BytePointer("rawstream-direct-write");
         H5FD_class_t c = new H5FD_class_t();
@@ -116,6 +129,32 @@ final class DirectWriteDriver {
     }
 
     /**
+     * The JVM's shutdown hook while the driver is registered. libhdf5 closes the files still open
+     * when the process exits, which calls this driver's Java callbacks after the JVM has gone: the
+     * process would crash (a file left open by a failed close on a full disk, a writer not closed
+     * before exit). So the library is closed here, while Java runs, after a call in progress (up to
+     * {@value #EXIT_WAIT_MILLIS} ms: a call hung in the kernel is not waited for).
+     */
+    private static void closeLibraryAtExit() {
+        Thread closer = new Thread(Hdf5Native::closeLibraryForExit, "rawstream-hdf5-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(EXIT_WAIT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** After libhdf5 was closed (and closed every file): nothing is registered any more; the callbacks stay allocated. */
+    static void forgetAfterLibraryClose() {
+        FILES.clear();
+        driverId = -1;
+        RETAINED.addAll(Arrays.asList(callbacks));
+        callbacks = new Pointer[0];
+    }
+
+    /**
      * Unregisters the driver once no file uses it. Its callbacks hold the class loader that loaded
      * this class (in Flink: the job's), so a driver left registered would keep every finished job's
      * classes in a session cluster's TaskManagers. Call under Hdf5Native's lock after closing files
@@ -142,6 +181,12 @@ final class DirectWriteDriver {
         callbacks = new Pointer[0];
         driverClass.close();
         driverName.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(exitHook); // it holds this class loader too
+            exitHook = null;
+        } catch (IllegalStateException exiting) {
+            // The JVM is exiting: the hook runs and finds nothing open.
+        }
     }
 
     /** Whether the driver's callbacks are allocated (registered, or kept while libhdf5 still held them). */

@@ -39,6 +39,7 @@ final class Hdf5Native {
     private static final String MODIFIED = "modified";
     private static final String CREATED = "created";
     private static boolean initialized;
+    private static boolean closedForExit;
 
     private Hdf5Native() {}
 
@@ -61,13 +62,16 @@ final class Hdf5Native {
     }
 
     private static void init() throws IOException {
+        if (closedForExit) {
+            throw new IOException("libhdf5 was closed: the JVM is exiting");
+        }
         if (initialized) {
             return;
         }
-        // No library clean-up at JVM exit: it would flush and close files still open (an append
-        // thread may be inside a call, a file whose close failed on a full disk is half freed)
-        // and crash the exiting JVM. Open files are in-progress leftovers, deleted on restore.
-        H5dont_atexit();
+        // libhdf5 closes the files still open at process exit (its atexit handler). H5dont_atexit
+        // cannot stop that: the library is already initialized when JavaCPP has loaded it (the
+        // call returns -1). Files of the direct-write driver are therefore closed by
+        // closeLibraryForExit, while Java still runs.
         check(H5open(), "H5open", "libhdf5");
         // Errors become Java exceptions; the library must not print its stack to stderr.
         check(H5Eset_auto2(H5E_DEFAULT, null, null), "H5Eset_auto2", "libhdf5");
@@ -135,8 +139,8 @@ final class Hdf5Native {
         // writer per file, not thread-safe), and the lock should cover only libhdf5 calls.
         BytePointer payload = stageBatch(f, batch);
         synchronized (LOCK) {
-            if (f.file < 0) {
-                throw new IOException(f.path + ": file is closed");
+            if (f.file < 0 || closedForExit) {
+                throw new IOException(f.path + ": file is closed" + (closedForExit ? " (the JVM is exiting)" : ""));
             }
             DirectWriteDriver.clearFailure();
             long start = f.rows;
@@ -174,6 +178,12 @@ final class Hdf5Native {
      */
     static void close(OpenFile f) throws IOException {
         synchronized (LOCK) {
+            if (closedForExit) {
+                // libhdf5 closed every file (and invalidated the ids) at exit.
+                f.headers = f.msgs = f.meta = f.file = -1;
+                freeBuffers(f);
+                return;
+            }
             DirectWriteDriver.clearFailure();
             if (f.file >= 0 && H5Fflush(f.file, H5F_SCOPE_GLOBAL) < 0) {
                 throw new IOException(f.path + ": H5Fflush failed; the file is still open");
@@ -183,6 +193,23 @@ final class Hdf5Native {
             if (rc < 0) {
                 throw new IOException(f.path + ": H5Fclose failed; the file may be incomplete");
             }
+        }
+    }
+
+    /**
+     * Closes the library (every file still open: flushed, then closed) for the JVM's exit, after
+     * any call in progress; later calls fail with an IOException. Run by the direct-write driver's
+     * shutdown hook: libhdf5's own clean-up at process exit would call the driver's Java callbacks
+     * after the JVM has gone, and crash the process.
+     */
+    static void closeLibraryForExit() {
+        synchronized (LOCK) {
+            if (closedForExit) {
+                return;
+            }
+            closedForExit = true;
+            H5close();
+            DirectWriteDriver.forgetAfterLibraryClose();
         }
     }
 

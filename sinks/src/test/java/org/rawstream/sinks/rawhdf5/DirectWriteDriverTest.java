@@ -2,10 +2,12 @@ package org.rawstream.sinks.rawhdf5;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,6 +49,44 @@ class DirectWriteDriverTest {
         long directBefore = DirectWriteDriver.directBytes();
         writeTwice(dir.resolve("cached.h5"), false);
         assertThat(DirectWriteDriver.directBytes()).isEqualTo(directBefore);
+    }
+
+    /**
+     * A JVM that exits with a file still open (a close that failed on a full disk, a writer never
+     * closed) exits cleanly, and the file is valid: libhdf5's own clean-up at process exit would
+     * call the driver after the JVM has gone (it crashed the process with exit code 139).
+     */
+    @Test
+    void theJvmExitsCleanlyWithAFileStillOpen() throws Exception {
+        Path file = dir.resolve("left-open.h5");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), ExitWithAFileOpen.class.getName(), file.toString())
+                .redirectErrorStream(true).start();
+        String output;
+        try {
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("the child JVM ends").isTrue();
+            output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            p.destroyForcibly();
+        }
+        assertThat(p.exitValue()).as("exit code; output: %s", output).isZero();
+        assertThat(output).contains("exiting with the file open").doesNotContain("Could not attach");
+        try (RawFileReader r = RawFileReader.open(file)) {
+            assertThat(r.count()).isEqualTo(1);
+            assertThat(r.messages(0, 1).get(0)).hasSize(1 << 20);
+        }
+    }
+
+    /** The child JVM of {@link #theJvmExitsCleanlyWithAFileStillOpen}. */
+    public static final class ExitWithAFileOpen {
+        public static void main(String[] args) throws Exception {
+            RawFileWriter w = RawFileWriter.create(Path.of(args[0]), RawFileOptions.builder().build());
+            MessageBatch batch = new MessageBatch();
+            batch.add(new byte[1 << 20], 1);
+            w.append(batch);
+            System.out.println("exiting with the file open");
+            System.exit(0);
+        }
     }
 
     /** Writes two batches, checking each from a page-cache reader while the file is open. */
