@@ -220,7 +220,7 @@ final class DirectWriteDriver {
     private static final class DriverFile {
         final H5FD_t handle;
         final Path path;
-        final Object identity;
+        final String identity; // device and inode, or the real path where those are unknown
         final FileChannel cached;
         FileChannel direct; // null: read-only, or O_DIRECT refused
         final int block;
@@ -246,7 +246,7 @@ final class DirectWriteDriver {
             FileChannel d = null;
             int b = 4096;
             try {
-                identity = Files.readAttributes(path, "unix:dev,ino").values().toString();
+                identity = identity(path);
                 if (write) {
                     b = Math.max(b, (int) Math.min(1 << 20, Files.getFileStore(path).getBlockSize()));
                     d = openDirect(path);
@@ -258,6 +258,14 @@ final class DirectWriteDriver {
             }
             this.direct = d;
             this.block = b;
+        }
+
+        private static String identity(Path path) throws IOException {
+            try {
+                return Files.getAttribute(path, "unix:dev") + ":" + Files.getAttribute(path, "unix:ino");
+            } catch (UnsupportedOperationException | IllegalArgumentException noUnixView) {
+                return path.toRealPath().toString();
+            }
         }
 
         private static FileChannel openDirect(Path path) {
@@ -312,8 +320,7 @@ final class DirectWriteDriver {
 
     /** The {@code n} bytes of native memory at {@code memory + offset} as a buffer (index 0 at the first). */
     private static ByteBuffer view(Pointer memory, long offset, int n) {
-        // JavaCPP's buffer spans from the pointer's address, positioned at its position: slice it.
-        return new BytePointer(memory).position(offset).limit(offset + n).asByteBuffer().slice();
+        return new BytePointer(memory).getPointer(offset).capacity(n).limit(n).asByteBuffer();
     }
 
     private static void writeCached(DriverFile f, Pointer buf, long offset, long addr, long n) throws IOException {
@@ -340,10 +347,11 @@ final class DirectWriteDriver {
             bounce.put(0, view(buf, offset + done, piece), 0, piece);
             bounce.limit(piece);
             while (bounce.hasRemaining()) {
-                int before = bounce.position();
-                f.direct.write(bounce, addr + done + before);
-                if ((bounce.position() - before) % f.block != 0 && bounce.hasRemaining()) {
-                    throw new IOException(f.path + ": short direct write at " + (addr + done + before));
+                long at = addr + done + bounce.position();
+                int written = f.direct.write(bounce, at);
+                if (written <= 0 || (written % f.block != 0 && bounce.hasRemaining())) {
+                    // The rest would start off a block boundary: O_DIRECT cannot continue.
+                    throw new IOException(f.path + ": short direct write (" + written + " bytes) at " + at);
                 }
             }
             done += piece;
@@ -390,8 +398,8 @@ final class DirectWriteDriver {
         public int call(H5FD_t a, H5FD_t b) {
             DriverFile fa = FILES.get(a.address());
             DriverFile fb = FILES.get(b.address());
-            String ia = fa == null ? "" : fa.identity.toString();
-            String ib = fb == null ? "" : fb.identity.toString();
+            String ia = fa == null ? "" : fa.identity;
+            String ib = fb == null ? "" : fb.identity;
             return Integer.signum(ia.compareTo(ib));
         }
     }
