@@ -65,6 +65,7 @@ final class DirectWriteDriver {
     private static ByteBuffer bounce; // 1 MiB-aligned, allocated at the first direct write, kept
     private static long driverId = -1;
     private static boolean refusalLogged;
+    private static boolean firstDirectFileLogged;
     /** Why the last callback failed, for the exception libhdf5's "... failed" becomes. */
     private static String lastFailure;
 
@@ -247,16 +248,21 @@ final class DirectWriteDriver {
             int b = 4096;
             try {
                 identity = identity(path);
+                this.eof = cached.size();
                 if (write) {
                     b = Math.max(b, (int) Math.min(1 << 20, Files.getFileStore(path).getBlockSize()));
-                    d = openDirect(path);
+                    d = openDirect(path); // last: it throws nothing, so nothing leaks
                 }
-                this.eof = cached.size();
             } catch (IOException | RuntimeException e) {
                 cached.close();
                 throw e;
             }
             this.direct = d;
+            if (d != null && !firstDirectFileLogged) {
+                firstDirectFileLogged = true;
+                LOG.info("{}: raw-HDF5 writes of {} KiB and more go past the page cache (O_DIRECT, whole {}-byte"
+                        + " blocks; sink.direct-writes)", path.getParent(), DIRECT_MIN_BYTES / 1024, b);
+            }
             this.block = b;
         }
 

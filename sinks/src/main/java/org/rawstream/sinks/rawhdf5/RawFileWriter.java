@@ -64,7 +64,8 @@ public final class RawFileWriter implements AutoCloseable {
      * Opens an existing raw file for appending, as the reference {@code to_rawfile} does. The
      * requested {@code version} must equal the file's (null = the file's); a requested
      * {@code io_version} must have the file's major and a minor no greater than the file's.
-     * On a mismatch throws {@link RawFileVersionException} and nothing is written.
+     * On a mismatch throws {@link RawFileVersionException} and nothing is written. Large writes go
+     * past the page cache as with {@link RawFileOptions}' default ({@code directWrites}).
      */
     public static RawFileWriter openForAppend(Path file, String requestedVersion, String requestedIoVersion)
             throws IOException {
