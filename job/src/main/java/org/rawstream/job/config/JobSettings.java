@@ -50,7 +50,7 @@ public final class JobSettings {
     public static final Setting<Long> BATCH_QUEUE_BYTES = Setting.key("batch.queue-bytes").bytes(0, 64L << 30)
             .defaultValue(RawHdf5Sink.DEFAULT_APPEND_QUEUE_BYTES)
             .withDescription("full batches that may wait for the sink's append thread, which writes (libhdf5 and the "
-                    + "copy into the page cache) while the task thread keeps receiving; beyond it the task thread waits "
+                    + "write to disk) while the task thread keeps receiving; beyond it the task thread waits "
                     + "(`rawhdf5.appendWaits`). `0` appends on the task thread. The batches are direct buffers: on a "
                     + "cluster they count against `taskmanager.memory.task.off-heap.size`");
     public static final Setting<Boolean> SYNC_ON_COMMIT = Setting.key("sink.sync-on-commit").bool()
