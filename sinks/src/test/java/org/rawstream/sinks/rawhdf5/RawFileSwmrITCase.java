@@ -17,7 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * An h5py SWMR reader polls the file (re-opening it every poll) while our writer appends 100
  * batches. Both sides timestamp with CLOCK_MONOTONIC, so every poll can be checked against the
- * exact state the file was in.
+ * exact state the file was in. Row {@code r} holds bytes equal to {@code r % 251}, which the reader
+ * checks in the last row: with large messages that row was written past the page cache
+ * (DirectWriteDriver) and is read through it.
  */
 class RawFileSwmrITCase {
 
@@ -31,6 +33,16 @@ class RawFileSwmrITCase {
 
     @Test
     void swmrReaderSeesConsistentGrowingCounts() throws Exception {
+        pollWhileAppending(100);
+    }
+
+    /** Messages of 64 KiB and more: their whole blocks are written with O_DIRECT. */
+    @Test
+    void swmrReaderSeesTheBytesOfDirectWrites() throws Exception {
+        pollWhileAppending(DirectWriteDriver.DIRECT_MIN_BYTES + 4093);
+    }
+
+    private void pollWhileAppending(int smallestMessage) throws Exception {
         RawHdf5TestSupport.assumeH5py();
         Path file = dir.resolve("swmr.h5");
         Path poller = RawHdf5TestSupport.script(dir, "swmr_poll.py");
@@ -52,7 +64,9 @@ class RawFileSwmrITCase {
                 for (int b = 0; b < BATCHES; b++) {
                     batch.clear();
                     for (int i = 0; i <= b % 7; i++) {
-                        batch.add(new byte[100 + 37 * i], (b + i) % 256);
+                        byte[] m = new byte[smallestMessage + 37 * i];
+                        java.util.Arrays.fill(m, (byte) ((w.messageCount() + batch.size()) % 251));
+                        batch.add(m, (b + i) % 256);
                     }
                     long start = System.nanoTime();
                     w.append(batch);
