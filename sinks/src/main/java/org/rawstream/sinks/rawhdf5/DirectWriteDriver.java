@@ -61,7 +61,6 @@ final class DirectWriteDriver {
 
     private static final Map<Long, DriverFile> FILES = new HashMap<>();
     private static final AtomicLong DIRECT_BYTES = new AtomicLong();
-    private static final AtomicLong BUFFERED_BYTES = new AtomicLong();
     private static ByteBuffer bounce; // 1 MiB-aligned, allocated at the first direct write, kept
     private static long driverId = -1;
     private static boolean refusalLogged;
@@ -151,7 +150,14 @@ final class DirectWriteDriver {
     static void forgetAfterLibraryClose() {
         FILES.clear();
         driverId = -1;
+        retainCallbacks();
+    }
+
+    /** Keeps this registration's native callbacks allocated for good: libhdf5 may still hold them. */
+    private static void retainCallbacks() {
         RETAINED.addAll(Arrays.asList(callbacks));
+        RETAINED.add(driverClass);
+        RETAINED.add(driverName);
         callbacks = new Pointer[0];
     }
 
@@ -170,10 +176,7 @@ final class DirectWriteDriver {
         if (H5FDunregister(id) < 0 || H5Iis_valid(id) > 0) {
             // Still referenced somewhere: libhdf5 may call these callbacks, so they stay allocated.
             LOG.debug("rawstream-direct-write driver {} still referenced after unregistering", id);
-            RETAINED.addAll(Arrays.asList(callbacks));
-            RETAINED.add(driverClass);
-            RETAINED.add(driverName);
-            callbacks = new Pointer[0];
+            retainCallbacks();
             return;
         }
         for (Pointer callback : callbacks) {
@@ -198,11 +201,6 @@ final class DirectWriteDriver {
     /** Bytes written with O_DIRECT since the JVM started (all files). */
     static long directBytes() {
         return DIRECT_BYTES.get();
-    }
-
-    /** Bytes written through the page cache since the JVM started (all files). */
-    static long bufferedBytes() {
-        return BUFFERED_BYTES.get();
     }
 
     /** Forgets a callback failure that libhdf5 recovered from; call before each operation. */
@@ -339,7 +337,6 @@ final class DirectWriteDriver {
             }
             done += piece;
         }
-        BUFFERED_BYTES.addAndGet(n);
     }
 
     private static void writeDirect(DriverFile f, Pointer buf, long offset, long addr, long n) throws IOException {

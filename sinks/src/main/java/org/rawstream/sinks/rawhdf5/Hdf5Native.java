@@ -179,9 +179,7 @@ final class Hdf5Native {
     static void close(OpenFile f) throws IOException {
         synchronized (LOCK) {
             if (closedForExit) {
-                // libhdf5 closed every file (and invalidated the ids) at exit.
-                f.headers = f.msgs = f.meta = f.file = -1;
-                freeBuffers(f);
+                forgetHandles(f); // libhdf5 closed every file (and invalidated the ids) at exit
                 return;
             }
             DirectWriteDriver.clearFailure();
@@ -417,13 +415,18 @@ final class Hdf5Native {
                 rc |= Math.min(0, H5Fclose(f.file));
             }
         } finally {
-            f.headers = -1;
-            f.msgs = -1;
-            f.meta = -1;
-            f.file = -1;
-            freeBuffers(f);
+            forgetHandles(f);
         }
         return rc;
+    }
+
+    /** Marks every handle of {@code f} closed and frees its staging buffers. */
+    private static void forgetHandles(OpenFile f) {
+        f.headers = -1;
+        f.msgs = -1;
+        f.meta = -1;
+        f.file = -1;
+        freeBuffers(f);
     }
 
     private static void freeBuffers(OpenFile f) {
