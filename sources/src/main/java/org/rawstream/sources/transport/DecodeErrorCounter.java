@@ -28,12 +28,12 @@ public final class DecodeErrorCounter implements DecodeErrors {
 
     private static final class LogState {
         final LongCounter count;
-        long lastLogNanos;
+        final LogThrottle throttle;
         long suppressed;
 
-        LogState(LongCounter count, long now, long interval) {
+        LogState(LongCounter count, long interval) {
             this.count = count;
-            this.lastLogNanos = now - interval; // the first occurrence is logged
+            this.throttle = new LogThrottle(interval);
         }
     }
 
@@ -65,15 +65,14 @@ public final class DecodeErrorCounter implements DecodeErrors {
             state = logStates.get(key);
         }
         if (state == null) {
-            state = new LogState(counts.counter(key), now, logIntervalNanos);
+            state = new LogState(counts.counter(key), logIntervalNanos);
             logStates.put(key, state);
         }
         state.count.increment();
         total.increment();
-        if (now - state.lastLogNanos >= logIntervalNanos) {
+        if (state.throttle.tryLog(now)) {
             LOG.warn("{}: decode error '{}': {} since the last report, {} in total",
                     owner, key, state.suppressed + 1, state.count.get());
-            state.lastLogNanos = now;
             state.suppressed = 0;
         } else {
             state.suppressed++;

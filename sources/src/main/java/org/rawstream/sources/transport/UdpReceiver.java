@@ -60,11 +60,10 @@ public final class UdpReceiver<T> implements Closeable {
     private long recordsThisBatch;
     private long bytesThisBatch;
     private volatile long lastReceiveNanos;
-    /** Gaps and datagrams dropped since the last gap warning, and when that was (bounded-rate log). */
+    /** Gaps and datagrams dropped since the last gap warning (bounded-rate log). */
     private long gapsUnlogged;
     private long droppedUnlogged;
-    private long gapLoggedNanos;
-    private boolean gapLogged;
+    private final LogThrottle gapLog = new LogThrottle(GAP_LOG_INTERVAL_NANOS);
 
     private UdpReceiver(UdpOptions options, DatagramChannel channel, DatagramDecoder<T> decoder,
             RecordCollector<T> out, DecodeErrors errors, TransportStats stats, int granted, DatagramReader reader,
@@ -218,8 +217,8 @@ public final class UdpReceiver<T> implements Closeable {
     private void logGap(long datagrams) {
         gapsUnlogged++;
         droppedUnlogged += datagrams;
-        long now = System.nanoTime();
-        if (gapLogged && now - gapLoggedNanos < GAP_LOG_INTERVAL_NANOS) {
+        boolean loggedBefore = gapLog.loggedBefore();
+        if (!gapLog.tryLog(System.nanoTime())) {
             return;
         }
         String endpoint;
@@ -230,9 +229,7 @@ public final class UdpReceiver<T> implements Closeable {
         }
         LOG.warn("udp {}: the kernel dropped {} datagrams in {} gaps{} (the receive buffer of {} bytes was full: the "
                 + "receiving thread did not read in time); the protocol was told where (datagramGaps)", endpoint,
-                droppedUnlogged, gapsUnlogged, gapLogged ? " since the last such warning" : "", grantedReceiveBufferBytes);
-        gapLogged = true;
-        gapLoggedNanos = now;
+                droppedUnlogged, gapsUnlogged, loggedBefore ? " since the last such warning" : "", grantedReceiveBufferBytes);
         gapsUnlogged = 0;
         droppedUnlogged = 0;
     }

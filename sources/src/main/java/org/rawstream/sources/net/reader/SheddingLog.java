@@ -2,6 +2,7 @@ package org.rawstream.sources.net.reader;
 
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.rawstream.sources.transport.LogThrottle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,7 @@ final class SheddingLog {
     private static final double MIB = 1024.0 * 1024.0;
 
     private final String owner;
-    private final long intervalNanos;
+    private final LogThrottle throttle;
     private final long limitBytes;
     private final long shedFromBytes;
     private final Consumer<String> warn;
@@ -30,8 +31,6 @@ final class SheddingLog {
     private long episodeStartNanos;
     private long episodePackets;
     private long episodeBytes;
-    private long lastLoggedNanos;
-    private boolean loggedBefore;
     /** Episodes since the last logged one that were not logged themselves. */
     private long quietEpisodes;
     private long quietPackets;
@@ -46,7 +45,7 @@ final class SheddingLog {
         this.owner = owner;
         this.limitBytes = limitBytes;
         this.shedFromBytes = (long) (limitBytes * Math.min(1.0, shedAt));
-        this.intervalNanos = intervalNanos;
+        this.throttle = new LogThrottle(intervalNanos);
         this.warn = warn;
         this.info = info;
     }
@@ -65,10 +64,8 @@ final class SheddingLog {
             episodeStartNanos = nowNanos;
             episodePackets = 0;
             episodeBytes = 0;
-            episodeLogged = !loggedBefore || nowNanos - lastLoggedNanos >= intervalNanos;
+            episodeLogged = throttle.tryLog(nowNanos);
             if (episodeLogged) {
-                loggedBefore = true;
-                lastLoggedNanos = nowNanos;
                 warn.accept(String.format("%s: shedding whole new heaps/units: the task thread is %.0f MiB in %d batches "
                         + "behind the receiver (hand-over %.0f MiB, shedding from %.0f MiB); units already started are "
                         + "kept. Counted in heapsShed/unitsShed.%s", owner, handoverBytes / MIB, handoverBatches,
