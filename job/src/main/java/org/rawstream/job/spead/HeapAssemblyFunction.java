@@ -152,10 +152,10 @@ public final class HeapAssemblyFunction extends KeyedProcessFunction<String, Spe
             out.collect(new SpeadHeapRecord(record.stream(), record.substream(), Long.MAX_VALUE, null));
             return;
         }
-        // The record's buffer returns to the source's pool after this call: assembly copies the
-        // payload into the heap's chunks and keeps nothing of the record. (The pool's own buffer
-        // over the array: no wrapper allocated per packet.)
-        if (!packet.decodeDatagram(record.buffer(), 0, record.length())) {
+        // The record's bytes go back to the receiver (or its pool) after this call: assembly copies
+        // the payload into the heap's chunks and keeps nothing of the record. (The record's own
+        // buffer: no wrapper allocated per packet.)
+        if (!packet.decodeDatagram(record.buffer(), record.start(), record.length())) {
             stats.invalid(packet.invalidReason()); // validated at the source; kept for safety
             return;
         }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Supplier;
@@ -344,7 +343,7 @@ class SpeadStateMigrationTest {
                     List<SpeadPacketRecord> packets = new ArrayList<>();
                     for (SpeadPacketRecord p : SpeadStateScenario.heap(1)) {
                         packets.add(SpeadPacketRecord.packet(stream, p.substream(),
-                                Arrays.copyOf(p.array(), p.length())));
+                                p.toByteArray()));
                     }
                     packets.add(SpeadPacketRecord.endOfStream(stream, 0));
                     packets.add(SpeadPacketRecord.endOfStream(stream, 1));

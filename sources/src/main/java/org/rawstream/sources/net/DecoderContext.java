@@ -1,10 +1,14 @@
 package org.rawstream.sources.net;
 
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import org.rawstream.sources.net.split.NetworkSplit;
 import org.rawstream.sources.transport.LongCounter;
 import org.rawstream.sources.transport.NamedCounters;
+import org.rawstream.sources.transport.ReceiveArea;
+import org.rawstream.sources.transport.UdpReceiver;
 
 /**
  * What a {@link NetworkProtocol} gets when it creates a decoder: which split (endpoint), which
@@ -27,6 +31,7 @@ public final class DecoderContext {
     private final BooleanSupplier overloaded;
     private final LongConsumer shedBytes;
     private LongCounter unitsShed;
+    private Supplier<ReceiveArea> lender = () -> null;
 
     public DecoderContext(String sourceName, int subtaskIndex, NetworkSplit split, NamedCounters counters) {
         this(sourceName, subtaskIndex, split, counters, () -> false, bytes -> { });
@@ -74,6 +79,23 @@ public final class DecoderContext {
         unitsShed.increment();
         shedBytes.accept(bytes);
         return false;
+    }
+
+    /**
+     * For a datagram decoder, while it decodes a datagram: a loan of the memory the datagram was
+     * received into, so that a record can carry the datagram's bytes without a copy (see
+     * {@link UdpReceiver#lendDatagram()}): readable through {@link ReceiveArea#bytes()} at the
+     * indices of the datagram's view until the loan is {@link ReceiveArea#release() released}.
+     * Null where the receiver cannot lend (the JDK's receive, a capture replay, the receiver's
+     * loans used up): copy what you keep.
+     */
+    public ReceiveArea lendDatagram() {
+        return lender.get();
+    }
+
+    /** Where {@link #lendDatagram()} lends from: the endpoint's receiver, once it is open. */
+    public void lendFrom(Supplier<ReceiveArea> lender) {
+        this.lender = Objects.requireNonNull(lender);
     }
 
     public String sourceName() {

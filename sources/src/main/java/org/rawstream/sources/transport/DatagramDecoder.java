@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
  * Decodes whole datagrams. One instance per UDP endpoint (per split), used by one thread.
  *
  * <p>{@code datagram} is a view over the receiver's reusable buffer, valid only during the call:
- * a decoder that keeps bytes must copy them. Bad input is reported through {@code errors} and
+ * a decoder that keeps bytes must copy them, or take a loan of them where the receiver lends
+ * ({@link UdpReceiver#lendDatagram()}, offered to protocols as
+ * {@code DecoderContext.lendDatagram()}). Bad input is reported through {@code errors} and
  * dropped, never thrown.
  */
 @FunctionalInterface

@@ -22,6 +22,18 @@ interface DatagramReader {
     /** For the log: how this reader reads. */
     String description();
 
+    /**
+     * During {@link Sink#accept}: a loan of the memory holding the datagram being delivered, so the
+     * caller can keep it without copying, or null where this reader cannot lend (copy then).
+     */
+    default ReceiveArea lend() {
+        return null;
+    }
+
+    /** The socket is closing: let go of the reader's memory (areas still lent are dropped when released). */
+    default void close() {
+    }
+
     /** Receives each datagram of a {@link #read}. */
     @FunctionalInterface
     interface Sink {

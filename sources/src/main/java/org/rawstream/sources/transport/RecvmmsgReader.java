@@ -26,7 +26,7 @@ import java.nio.ByteOrder;
  * {@code UDP_GRO} on the socket the kernel puts several same-sized datagrams of one sender into
  * one buffer (their size in a control message), so one system call brings up to 4 × 64 KiB of
  * datagrams (28 of 9 KB) where the JDK makes one {@code recvfrom} each. Each buffer is cut back
- * into its datagrams, and each goes to the sink as a view of one direct buffer created once: no
+ * into its datagrams, and each goes to the sink as a view of the area it was received into: no
  * garbage per datagram, and none per batch while the senders stay the same (their addresses are
  * cached).
  *
@@ -36,11 +36,16 @@ import java.nio.ByteOrder;
  * ({@link DatagramReader.Sink#dropped}) before the first datagram after the gap. That is where a
  * protocol learns which of its units the drops cut.
  *
- * <p>One direct region per socket, allocated once: per slot a 64 KiB data buffer (a GRO buffer
- * is at most one UDP length, 65,535 bytes), a sockaddr_in6 and room for the GRO control message,
- * plus the {@code mmsghdr} and {@code iovec} arrays the kernel reads. The socket stays the
- * {@link java.nio.channels.DatagramChannel}'s (its selector registration serves idle waits); this
- * reader only reads its file descriptor, and must not be used after the channel closed.
+ * <p>The datagrams land in a {@link ReceiveArea} (per slot a 64 KiB buffer: a GRO buffer is at
+ * most one UDP length, 65,535 bytes). A decoder may keep a datagram instead of copying it
+ * ({@link #lend()}); the next call then receives into another area from the JVM's
+ * {@link ReceiveAreaPool}, and the lent one goes back there when its last loan is released (past
+ * the pool's budget the reader receives into a spare area of its own and lends nothing). Besides the
+ * areas, one direct region per socket, allocated once, holds per slot a sockaddr_in6 and room for
+ * the control messages, and the {@code mmsghdr} and {@code iovec} arrays the kernel reads. The
+ * socket stays the {@link java.nio.channels.DatagramChannel}'s (its selector registration serves
+ * idle waits); this reader only reads its file descriptor, and must not be used after the channel
+ * closed.
  */
 final class RecvmmsgReader implements DatagramReader {
     /**
@@ -51,6 +56,13 @@ final class RecvmmsgReader implements DatagramReader {
      */
     static final int MAX_SLOTS = 4;
     static final int SLOT_BYTES = 1 << 16;
+    /**
+     * Datagrams are lent only from a slot holding at least this much (a jumbo datagram of 8 KiB
+     * and more, or several merged by GRO): a loan keeps the whole area, so a slot with one small
+     * datagram (a standard-MTU packet the kernel did not merge) would keep 64 KiB for a few bytes
+     * that are cheap to copy instead.
+     */
+    static final int MIN_LENT_SLOT_BYTES = SLOT_BYTES / 8;
 
     // struct mmsghdr { struct msghdr { name, namelen, iov, iovlen, control, controllen, flags }; len }
     // on x86-64 and aarch64 (LP64): 8-byte pointers and size_t, 4-byte ints, padded to 64 bytes.
@@ -84,15 +96,23 @@ final class RecvmmsgReader implements DatagramReader {
     private final boolean dropCounts;
     /** The drop count the last buffer carried (the kernel's counter is 32 bits and wraps). */
     private int lastDropCount;
+    /** The slot being delivered's control messages ({@link #readControlMessages}). */
+    private int slotSegmentSize;
+    private int slotDropCount;
     private final LongCounter receiveCalls;
-    /** The whole region in native order, for the kernel's structures. */
+    /** The kernel's structures, in native order. */
     private final ByteBuffer region;
-    /** The same memory as the datagrams' view (big-endian, like any fresh buffer). */
-    private final ByteBuffer data;
     private final Pointer msgvec;
+    private final int iovsAt;
     private final int namesAt;
     private final int controlsAt;
-    private final int payloadAt;
+    private final ReceiveAreaPool areas;
+    /** Never lent: received into while the pool has no area to give (allocated then). */
+    private ReceiveArea spare;
+    /** The area the next call receives into. */
+    private ReceiveArea current;
+    /** Whether the slot being delivered may lend its datagrams. */
+    private boolean slotLendable;
     /** Sender addresses by their sockaddr bytes (direct-mapped): a steady sender costs nothing. */
     private final long[] cacheKey0 = new long[SENDER_CACHE];
     private final long[] cacheKey1 = new long[SENDER_CACHE];
@@ -103,7 +123,7 @@ final class RecvmmsgReader implements DatagramReader {
      * Asks for {@code UDP_GRO} on {@code fd} (a kernel without it, before 5.0, refuses: then each
      * buffer holds one datagram, still {@code slots} per call).
      */
-    RecvmmsgReader(int fd, int slots, LongCounter receiveCalls) {
+    RecvmmsgReader(int fd, int slots, LongCounter receiveCalls, ReceiveAreaPool areas) {
         if (LinuxSocketCalls.unavailableReason() != null) {
             throw new IllegalStateException(LinuxSocketCalls.unavailableReason());
         }
@@ -115,18 +135,16 @@ final class RecvmmsgReader implements DatagramReader {
         this.groRefusal = gro ? null : "UDP_GRO refused, errno " + groErrno;
         this.dropCounts = LinuxSocketCalls.setIntOption(fd, SOL_SOCKET, SO_RXQ_OVFL, 1) == 0;
         int n = this.slots;
-        int iovsAt = n * MMSGHDR;
+        this.iovsAt = n * MMSGHDR;
         this.namesAt = iovsAt + n * IOVEC;
         this.controlsAt = namesAt + n * NAME;
-        this.payloadAt = (controlsAt + n * CONTROL + 63) & ~63;
-        this.region = ByteBuffer.allocateDirect(payloadAt + n * SLOT_BYTES).order(ByteOrder.nativeOrder());
-        this.data = region.duplicate().order(ByteOrder.BIG_ENDIAN);
+        this.region = ByteBuffer.allocateDirect(controlsAt + n * CONTROL).order(ByteOrder.nativeOrder());
         this.msgvec = Native.getDirectBufferPointer(region);
+        this.areas = areas;
         long base = Pointer.nativeValue(msgvec);
         for (int i = 0; i < n; i++) {
             int h = i * MMSGHDR;
             int iov = iovsAt + i * IOVEC;
-            region.putLong(iov, base + payloadAt + (long) i * SLOT_BYTES);
             region.putLong(iov + 8, SLOT_BYTES);
             region.putLong(h + MSG_NAME, base + namesAt + (long) i * NAME);
             region.putLong(h + MSG_IOV, base + iov);
@@ -134,6 +152,70 @@ final class RecvmmsgReader implements DatagramReader {
             region.putLong(h + MSG_CONTROL, base + controlsAt + (long) i * CONTROL);
             resetSlot(i);
         }
+        ReceiveArea first = areas.take();
+        receiveInto(first != null ? first : spare());
+    }
+
+    /** A reader whose areas come from the JVM's shared pool. */
+    RecvmmsgReader(int fd, int slots, LongCounter receiveCalls) {
+        this(fd, slots, receiveCalls, ReceiveAreaPool.shared(Math.max(1, Math.min(slots, MAX_SLOTS)) * SLOT_BYTES));
+    }
+
+    private ReceiveArea spare() {
+        if (spare == null) {
+            spare = new ReceiveArea(slots * SLOT_BYTES, null);
+        }
+        return spare;
+    }
+
+    /** Points the kernel's buffers at {@code area}'s slots. */
+    private void receiveInto(ReceiveArea area) {
+        current = area;
+        for (int i = 0; i < slots; i++) {
+            region.putLong(iovsAt + i * IOVEC, area.address + (long) i * SLOT_BYTES);
+        }
+    }
+
+    /**
+     * Before a call: an area with loans out is left to them (the reader's own reference ends) and
+     * the next call receives into a free one; off the spare as soon as the pool has one again.
+     */
+    private void leaveLentArea() {
+        ReceiveArea used = current;
+        if (used != spare && !used.lent()) {
+            return;
+        }
+        ReceiveArea next = areas.take();
+        if (next == null) {
+            if (used == spare) {
+                return;
+            }
+            next = spare();
+        }
+        receiveInto(next);
+        if (used != spare) {
+            used.release();
+        }
+    }
+
+    /**
+     * A loan of the datagram being delivered: its bytes stay where they are, readable through the
+     * area's {@link ReceiveArea#bytes()} at the indices of the view the sink got, until the loan is
+     * released. Null while the reader receives into its spare area, and for a slot holding less
+     * than {@link #MIN_LENT_SLOT_BYTES} (then copy). Only during {@link Sink#accept}.
+     */
+    @Override
+    public ReceiveArea lend() {
+        return slotLendable ? current.lend() : null;
+    }
+
+    /** Gives the area back (the lent ones come back when their loans end); the reader must not read afterwards. */
+    @Override
+    public void close() {
+        if (current != null && current != spare) {
+            current.release();
+        }
+        current = null;
     }
 
     /** Whether the kernel merges datagrams (UDP_GRO accepted). */
@@ -146,6 +228,7 @@ final class RecvmmsgReader implements DatagramReader {
         int datagrams = 0;
         int calls = 0;
         while (datagrams < max) {
+            leaveLentArea();
             int vlen = Math.min(slots, max - datagrams);
             int received = LinuxSocketCalls.recvmmsg(fd, msgvec, vlen, MSG_DONTWAIT, null);
             if (received <= 0) {
@@ -160,6 +243,7 @@ final class RecvmmsgReader implements DatagramReader {
                 datagrams += deliver(i, sink);
                 resetSlot(i);
             }
+            slotLendable = false;
             if (received < vlen) {
                 break; // the socket is empty: spare the call that would say so
             }
@@ -174,17 +258,19 @@ final class RecvmmsgReader implements DatagramReader {
         int length = region.getInt(h + MSG_LEN);
         boolean truncated = (region.getInt(h + MSG_FLAGS) & MSG_TRUNC) != 0;
         InetSocketAddress sender = sender(namesAt + i * NAME);
+        readControlMessages(i, h);
         if (dropCounts) {
             // No message means the count was 0 when the buffer was queued.
-            int count = controlInt(i, h, SOL_SOCKET, SO_RXQ_OVFL);
-            long dropped = Integer.toUnsignedLong(count - lastDropCount);
-            lastDropCount = count;
+            long dropped = Integer.toUnsignedLong(slotDropCount - lastDropCount);
+            lastDropCount = slotDropCount;
             if (dropped > 0) {
                 sink.dropped(dropped);
             }
         }
-        int segment = gro ? controlInt(i, h, SOL_UDP, UDP_GRO) : 0;
-        int start = payloadAt + i * SLOT_BYTES;
+        int segment = gro ? slotSegmentSize : 0;
+        int start = i * SLOT_BYTES;
+        ByteBuffer data = current.delivering;
+        slotLendable = current != spare && length >= MIN_LENT_SLOT_BYTES;
         if (segment <= 0 || segment >= length || truncated) {
             data.limit(start + length).position(start);
             sink.accept(data, sender, truncated);
@@ -201,26 +287,32 @@ final class RecvmmsgReader implements DatagramReader {
     }
 
     /**
-     * The int of slot {@code i}'s control message ({@code level}, {@code type}): for (SOL_UDP,
-     * UDP_GRO) the size of each merged datagram, for (SOL_SOCKET, SO_RXQ_OVFL) the socket's drop
-     * count; 0 if there is none.
+     * Reads slot {@code i}'s control messages in one pass into {@link #slotSegmentSize} (UDP_GRO:
+     * the size of each merged datagram) and {@link #slotDropCount} (SO_RXQ_OVFL: the socket's drop
+     * count); each is 0 where its message is absent.
      */
-    private int controlInt(int i, int h, int level, int type) {
+    private void readControlMessages(int i, int h) {
+        slotSegmentSize = 0;
+        slotDropCount = 0;
         int control = controlsAt + i * CONTROL;
         int controlLength = (int) region.getLong(h + MSG_CONTROLLEN);
         int at = 0;
         while (at + CMSG_DATA <= controlLength) {
             long cmsgLength = region.getLong(control + at);
             if (cmsgLength < CMSG_DATA || at + cmsgLength > controlLength) {
-                return 0;
+                return;
             }
-            if (region.getInt(control + at + CMSG_LEVEL) == level && region.getInt(control + at + CMSG_TYPE) == type
-                    && cmsgLength >= CMSG_DATA + Integer.BYTES) {
-                return region.getInt(control + at + CMSG_DATA);
+            if (cmsgLength >= CMSG_DATA + Integer.BYTES) {
+                int level = region.getInt(control + at + CMSG_LEVEL);
+                int type = region.getInt(control + at + CMSG_TYPE);
+                if (level == SOL_UDP && type == UDP_GRO) {
+                    slotSegmentSize = region.getInt(control + at + CMSG_DATA);
+                } else if (level == SOL_SOCKET && type == SO_RXQ_OVFL) {
+                    slotDropCount = region.getInt(control + at + CMSG_DATA);
+                }
             }
             at += (int) ((cmsgLength + 7) & ~7L);
         }
-        return 0;
     }
 
     /** The kernel writes back these lengths: give each slot its full room again. */

@@ -252,6 +252,16 @@ public final class UdpReceiver<T> implements Closeable {
         }
     }
 
+    /**
+     * For the decoder, while it decodes a datagram: keep that datagram's bytes beyond the call
+     * without copying them. They stay readable through the loan's {@link ReceiveArea#bytes()} at the
+     * indices of the view the decoder got, until it {@link ReceiveArea#release() releases} the
+     * loan; null where the reader cannot lend (then copy). See {@link RecvmmsgReader#lend()}.
+     */
+    public ReceiveArea lendDatagram() {
+        return reader.lend();
+    }
+
     /** For tests and the log: how this receiver reads its socket. */
     String readerDescription() {
         return reader.description();
@@ -280,6 +290,7 @@ public final class UdpReceiver<T> implements Closeable {
         if (kernelDrops != null) {
             kernelDrops.close();
         }
+        reader.close();
         channel.close();
     }
 }

@@ -87,7 +87,7 @@ class RecvmmsgReaderTest {
     }
 
     /** Linux x86-64/aarch64 with JNA, and a JVM that opens sun.nio.ch (the build's argLine does). */
-    private static boolean batchReaderAvailable() {
+    static boolean batchReaderAvailable() {
         if (LinuxSocketCalls.unavailableReason() != null) {
             return false;
         }

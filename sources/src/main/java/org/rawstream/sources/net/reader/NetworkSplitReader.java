@@ -298,6 +298,7 @@ final class NetworkSplitReader<T> implements SplitReader<Received<T>, NetworkSpl
             }
             s.udp = UdpReceiver.open(options, protocol.createDatagramDecoder(context),
                     record -> s.add(record, Received.NO_CONNECTION, -1), errors, stats);
+            context.lendFrom(s.udp::lendDatagram);
             poller.add(s.udp);
         } else {
             TcpOptions options = config.tcpOptions(split);

@@ -5,16 +5,19 @@ import java.util.Objects;
 import org.rawstream.sources.net.PooledRecord;
 import org.rawstream.sources.spead.InvalidPacketReason;
 import org.rawstream.sources.transport.ByteArrayPool;
+import org.rawstream.sources.transport.ReceiveArea;
 
 /**
  * One SPEAD packet (or an end-of-stream marker) on its way from the source to heap assembly:
  * the stream it belongs to (UDP: local endpoint + sender; TCP: one connection), the substream
  * (heap counter hashed over the configured substream count) and the packet's bytes.
  *
- * <p>The source's records hold their bytes in a pooled array (the first {@link #length()} bytes
- * of {@link #array()}, also readable through the pool's buffer over it, {@link #buffer()}) that
- * returns to the decoder's pool once the record was emitted (see {@link PooledRecord}): heap
- * assembly copies each payload into its heap and keeps nothing else.
+ * <p>The source's records do not own their bytes: a record holds the datagram where the kernel
+ * received it (a loan of the receiver's memory, {@link #lent}) or a copy in a pooled array
+ * ({@link #pooled}), either way the {@link #length()} bytes of {@link #buffer()} from
+ * {@link #start()}; the loan ends, or the array returns to the decoder's pool, once the record was
+ * emitted (see {@link PooledRecord}): heap assembly copies each payload into its heap and keeps
+ * nothing else.
  */
 public final class SpeadPacketRecord implements PooledRecord {
     /** {@link #length()} of an end-of-stream marker (also its serialized length field). */
@@ -29,8 +32,10 @@ public final class SpeadPacketRecord implements PooledRecord {
     private final String stream;
     private final int substream;
     private ByteBuffer packet;
+    private final int start;
     private final int length;
     private final ByteArrayPool pool;
+    private final ReceiveArea loan;
     /** For an invalid-packet notice: why the source dropped a packet of this stream. */
     private final InvalidPacketReason invalidReason;
     private String assemblyKey;
@@ -39,16 +44,18 @@ public final class SpeadPacketRecord implements PooledRecord {
     private int shedPackets;
 
     private SpeadPacketRecord(String stream, int substream, ByteBuffer packet, int length, ByteArrayPool pool) {
-        this(stream, substream, packet, length, pool, null);
+        this(stream, substream, packet, 0, length, pool, null, null);
     }
 
-    private SpeadPacketRecord(String stream, int substream, ByteBuffer packet, int length, ByteArrayPool pool,
-            InvalidPacketReason invalidReason) {
+    private SpeadPacketRecord(String stream, int substream, ByteBuffer packet, int start, int length, ByteArrayPool pool,
+            ReceiveArea loan, InvalidPacketReason invalidReason) {
         this.stream = Objects.requireNonNull(stream);
         this.substream = substream;
         this.packet = packet;
+        this.start = start;
         this.length = length;
         this.pool = pool;
+        this.loan = loan;
         this.invalidReason = invalidReason;
     }
 
@@ -66,6 +73,19 @@ public final class SpeadPacketRecord implements PooledRecord {
         return r;
     }
 
+    /**
+     * A packet at {@code [start, start + length)} of the receiver's memory, lent for as long as the
+     * record lives (see {@link org.rawstream.sources.net.DecoderContext#lendDatagram()}): no copy.
+     */
+    public static SpeadPacketRecord lent(String stream, int substream, String assemblyKey, ReceiveArea loan, int start,
+            int length) {
+        ByteBuffer bytes = loan.bytes();
+        Objects.checkFromIndexSize(start, length, bytes.capacity());
+        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, bytes, start, length, null, loan, null);
+        r.assemblyKey = assemblyKey;
+        return r;
+    }
+
     /** A packet that owns its array (tests, deserialisation). */
     public static SpeadPacketRecord packet(String stream, int substream, byte[] packet) {
         return new SpeadPacketRecord(stream, substream, ByteBuffer.wrap(packet), packet.length, null);
@@ -76,7 +96,8 @@ public final class SpeadPacketRecord implements PooledRecord {
      * it in the stream's statistics, so invalid packets show per stream, not only per source.
      */
     public static SpeadPacketRecord invalid(String stream, int substream, String assemblyKey, InvalidPacketReason reason) {
-        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, null, INVALID_NOTICE_LENGTH, null, Objects.requireNonNull(reason));
+        SpeadPacketRecord r = new SpeadPacketRecord(stream, substream, null, 0, INVALID_NOTICE_LENGTH, null, null,
+                Objects.requireNonNull(reason));
         r.assemblyKey = assemblyKey;
         return r;
     }
@@ -136,23 +157,32 @@ public final class SpeadPacketRecord implements PooledRecord {
     }
 
     /**
-     * The array holding the packet in its first {@link #length()} bytes (null for an end-of-stream
-     * marker). Valid until {@link #release()}.
-     */
-    public byte[] array() {
-        ByteBuffer b = buffer();
-        return b == null ? null : b.array();
-    }
-
-    /**
-     * A buffer over {@link #array()} (position 0, big-endian; null for an end-of-stream marker),
-     * to read with absolute indices and not to keep. Valid until {@link #release()}.
+     * The buffer holding the packet at {@link #start()} (null for a notice or an end-of-stream
+     * marker; big-endian), to read with absolute indices and not to keep: a pooled array's buffer
+     * or the receiver's lent memory. Valid until {@link #release()}.
      */
     public ByteBuffer buffer() {
         if (packet == null && length >= 0) {
             throw new IllegalStateException("packet record used after release");
         }
         return packet;
+    }
+
+    /** Where the packet starts in {@link #buffer()}. */
+    public int start() {
+        return start;
+    }
+
+    /** A copy of the packet's bytes. */
+    public byte[] toByteArray() {
+        byte[] bytes = new byte[length];
+        copyTo(bytes, 0);
+        return bytes;
+    }
+
+    /** Copies the packet's bytes into {@code dst} at {@code at}. */
+    public void copyTo(byte[] dst, int at) {
+        buffer().get(start, dst, at, length);
     }
 
     /** The packet's length in bytes; negative for an end-of-stream marker or an invalid-packet notice. */
@@ -179,10 +209,10 @@ public final class SpeadPacketRecord implements PooledRecord {
      * that owns a copy of them. What a serializer's {@code copy} returns.
      */
     public SpeadPacketRecord ownedCopy() {
-        if (pool == null || length < 0) {
+        if ((pool == null && loan == null) || length < 0) {
             return this;
         }
-        SpeadPacketRecord r = packet(stream, substream, java.util.Arrays.copyOf(array(), length));
+        SpeadPacketRecord r = packet(stream, substream, toByteArray());
         r.assemblyKey = assemblyKey;
         return r;
     }
@@ -190,8 +220,13 @@ public final class SpeadPacketRecord implements PooledRecord {
     @Override
     public void release() {
         ByteBuffer b = packet;
-        if (pool != null && b != null) {
-            packet = null; // a consumer that kept the record fails loudly instead of reading recycled bytes
+        if (b == null || (pool == null && loan == null)) {
+            return;
+        }
+        packet = null; // a consumer that kept the record fails loudly instead of reading recycled bytes
+        if (loan != null) {
+            loan.release();
+        } else {
             pool.give(b);
         }
     }

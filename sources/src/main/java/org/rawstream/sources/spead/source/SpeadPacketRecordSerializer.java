@@ -1,6 +1,7 @@
 package org.rawstream.sources.spead.source;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.rawstream.core.state.VersionedSerializer;
@@ -37,6 +38,9 @@ public final class SpeadPacketRecordSerializer extends VersionedSerializer<Spead
         return false;
     }
 
+    /** Lent packets are written through it (a shuffle serializes on the task thread). */
+    private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[8192]);
+
     @Override
     public SpeadPacketRecord createInstance() {
         return SpeadPacketRecord.endOfStream("", 0);
@@ -54,12 +58,27 @@ public final class SpeadPacketRecordSerializer extends VersionedSerializer<Spead
         int length = record.length();
         target.writeInt(length);
         if (length >= 0) {
-            target.write(record.array(), 0, length);
+            writePacket(record, target);
         } else if (record.isInvalidNotice()) {
             target.writeByte(record.invalidReason().ordinal());
         } else if (record.isShedNotice()) {
             target.writeInt(record.shedHeaps());
             target.writeInt(record.shedPackets());
+        }
+    }
+
+    /** A pooled array's bytes in one write; lent (direct) memory through a small per-thread array. */
+    private static void writePacket(SpeadPacketRecord record, DataOutputView target) throws IOException {
+        ByteBuffer b = record.buffer();
+        if (b.hasArray()) {
+            target.write(b.array(), b.arrayOffset() + record.start(), record.length());
+            return;
+        }
+        byte[] scratch = SCRATCH.get();
+        for (int at = 0; at < record.length(); at += scratch.length) {
+            int n = Math.min(scratch.length, record.length() - at);
+            b.get(record.start() + at, scratch, 0, n);
+            target.write(scratch, 0, n);
         }
     }
 

@@ -21,6 +21,7 @@ import org.rawstream.sources.transport.DatagramDecoder;
 import org.rawstream.sources.transport.DecodeErrors;
 import org.rawstream.sources.transport.LongCounter;
 import org.rawstream.sources.transport.NamedCounters;
+import org.rawstream.sources.transport.ReceiveArea;
 import org.rawstream.sources.transport.RecordCollector;
 import org.rawstream.sources.transport.StreamDecoder;
 
@@ -163,7 +164,7 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         boolean stop = packet.streamControl() == SpeadItemIds.CTRL_STOP;
         switch (stream.admission.decide(packet.heapCnt(), stop, packet.heapOffset() == 0, shed.overloaded)) {
             case ADMIT:
-                emit(stream, packet, pool, out);
+                emit(stream, packet, shed.context, pool, out);
                 return;
             case SHED_NEW:
                 shed.heapsShed.increment();
@@ -178,24 +179,33 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
         }
     }
 
-    /** Copies the validated packet into a pooled array and emits it (a stop packet to every substream). */
-    private static void emit(StreamKeys stream, SpeadPacket packet, ByteArrayPool pool, RecordCollector<SpeadPacketRecord> out) {
+    /**
+     * Emits the validated packet (a stop packet to every substream): where the receiver lends the
+     * datagram's memory the record carries the packet where it was received, else a copy in a
+     * pooled array.
+     */
+    private static void emit(StreamKeys stream, SpeadPacket packet, DecoderContext context, ByteArrayPool pool,
+            RecordCollector<SpeadPacketRecord> out) {
         int substreams = stream.keys.length;
-        int length = packet.packetLength();
         if (packet.streamControl() == SpeadItemIds.CTRL_STOP && substreams > 1) {
             for (int s = 0; s < substreams; s++) {
-                out.collect(SpeadPacketRecord.pooled(stream.stream, s, stream.keys[s], copy(packet, pool), length, pool));
+                out.collect(record(stream, s, packet, context, pool));
             }
         } else {
-            int s = substreamOf(packet.heapCnt(), substreams);
-            out.collect(SpeadPacketRecord.pooled(stream.stream, s, stream.keys[s], copy(packet, pool), length, pool));
+            out.collect(record(stream, substreamOf(packet.heapCnt(), substreams), packet, context, pool));
         }
     }
 
-    private static ByteBuffer copy(SpeadPacket packet, ByteArrayPool pool) {
-        ByteBuffer b = pool.take(packet.packetLength());
-        packet.buffer().get(packet.start(), b.array(), 0, packet.packetLength());
-        return b;
+    private static SpeadPacketRecord record(StreamKeys stream, int s, SpeadPacket packet, DecoderContext context,
+            ByteArrayPool pool) {
+        int length = packet.packetLength();
+        ReceiveArea loan = context.lendDatagram();
+        if (loan != null) {
+            return SpeadPacketRecord.lent(stream.stream, s, stream.keys[s], loan, packet.start(), length);
+        }
+        ByteBuffer b = pool.take(length);
+        packet.buffer().get(packet.start(), b.array(), 0, length);
+        return SpeadPacketRecord.pooled(stream.stream, s, stream.keys[s], b, length, pool);
     }
 
     @Override

@@ -120,7 +120,7 @@ class SpeadAdmissionTest {
 
     private static long cnt(SpeadPacketRecord r) {
         org.rawstream.sources.spead.SpeadPacket p = new org.rawstream.sources.spead.SpeadPacket();
-        assertThat(p.decodeDatagram(ByteBuffer.wrap(r.array()), 0, r.length())).isTrue();
+        assertThat(p.decodeDatagram(r.buffer(), r.start(), r.length())).isTrue();
         return p.heapCnt();
     }
 }

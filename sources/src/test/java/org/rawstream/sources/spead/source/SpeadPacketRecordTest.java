@@ -26,7 +26,8 @@ class SpeadPacketRecordTest {
         System.arraycopy(new byte[] {1, 2, 3, 4, 5}, 0, array, 0, 5);
         SpeadPacketRecord r = SpeadPacketRecord.pooled("s", 1, SpeadPacketRecord.keyOf("s", 1), buffer, 5, pool);
         assertThat(r.buffer()).isSameAs(buffer); // the pool's own buffer: nothing wrapped per packet
-        assertThat(r.array()).isSameAs(array);
+        assertThat(r.buffer().array()).isSameAs(array);
+        assertThat(r.start()).isZero();
         SpeadPacketRecord back = roundTrip(r);
         // The serializer's copy owns its bytes: it outlives the pooled record (not immutable).
         SpeadPacketRecordSerializer ser = SpeadPacketRecordSerializer.INSTANCE;
@@ -35,15 +36,15 @@ class SpeadPacketRecordTest {
         assertThat(kept).isNotSameAs(r);
         assertThat(ser.copy(kept)).isSameAs(kept);
         assertThat(back.length()).isEqualTo(5);
-        assertThat(back.array()).containsExactly(1, 2, 3, 4, 5);
+        assertThat(back.toByteArray()).containsExactly(1, 2, 3, 4, 5);
         assertThat(back.assemblyKey()).isEqualTo("s|1");
         r.release();
         assertThat(pool.pooledBytes()).isEqualTo(array.length);
-        assertThatThrownBy(r::array).isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(r::toByteArray).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(r::buffer).isInstanceOf(IllegalStateException.class);
         assertThat(pool.take(5)).isSameAs(buffer); // the buffer comes back with its array
         array[0] = 9; // the pool hands the array out again
-        assertThat(kept.array()).startsWith(1, 2, 3, 4, 5);
+        assertThat(kept.toByteArray()).startsWith(1, 2, 3, 4, 5);
         assertThat(kept.assemblyKey()).isEqualTo("s|1");
         r.release(); // idempotent
         assertThat(pool.pooledBytes()).isZero(); // taken again above, not given back twice
