@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * datagram of the area ({@link UdpReceiver#lendDatagram()}), reads the datagram through
  * {@link #bytes()} at the indices it was given, and {@link #release() releases} the loan once done
  * with it (for a record: after the record was emitted). The reader receives into another area while
- * any loan of this one is out, and the last release gives the area back to its reader's
+ * any loan of this one is out, and the last release gives the area back to its
  * {@link ReceiveAreaPool}.
  *
  * <p>Thread-safe: the receiving thread lends, any thread releases. {@link #bytes()} is shared:
@@ -41,10 +41,6 @@ public final class ReceiveArea {
     /** The whole area, to read a lent datagram at its indices. Valid until the loan is released. */
     public ByteBuffer bytes() {
         return bytes;
-    }
-
-    int capacity() {
-        return bytes.capacity();
     }
 
     /** One more loan (receiving thread). */

@@ -1,9 +1,13 @@
 package org.rawstream.sources.transport;
 
-import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,7 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * endpoint that went quiet leaves its areas to the busy ones).
  *
  * <p>An area whose loans are never ended (records dropped unemitted when a job fails) is not lost
- * to the budget: once the garbage collector finds it unreachable, its bytes leave the count.
+ * to the budget: once the garbage collector has found it unreachable, its bytes leave the count at
+ * the next allocation (a weak reference per area; no thread of its own, so nothing keeps a
+ * finished job's classes alive).
  *
  * <p>Thread-safe: receiving threads take, task threads give back (one short lock each).
  */
@@ -26,16 +32,18 @@ final class ReceiveAreaPool {
     private static final Map<Integer, ReceiveAreaPool> SHARED = new HashMap<>();
     /** Bytes of the shared pools' areas together. */
     private static final AtomicLong SHARED_BYTES = new AtomicLong();
-    /** Takes areas that were never given back out of the count. */
-    private static final Cleaner LOST_AREAS = Cleaner.create();
 
     private final int areaBytes;
     private final long maxBytes;
     /** Bytes of the areas counted against {@link #maxBytes}: the shared pools' together, or this pool's own. */
     private final AtomicLong used;
     private final ArrayDeque<ReceiveArea> free = new ArrayDeque<>();
-    /** Areas allocated (guarded by this). */
+    /** Areas allocated and not collected (guarded by this). */
     private int areas;
+    /** One weak reference per area allocated: enqueued once the area was collected without coming back. */
+    private final ReferenceQueue<ReceiveArea> collected = new ReferenceQueue<>();
+    /** Keeps those references until they are enqueued (guarded by this). */
+    private final Set<Reference<ReceiveArea>> tracked = new HashSet<>();
 
     private ReceiveAreaPool(int areaBytes, long maxBytes, AtomicLong used) {
         this.areaBytes = areaBytes;
@@ -62,24 +70,27 @@ final class ReceiveAreaPool {
             if (a != null) {
                 return a;
             }
+            forgetCollected();
         }
         if (!reserve()) {
             return null;
         }
+        ReceiveArea area = new ReceiveArea(areaBytes, this);
         synchronized (this) {
             areas++;
+            tracked.add(new WeakReference<>(area, collected));
         }
-        ReceiveArea area = new ReceiveArea(areaBytes, this);
-        LOST_AREAS.register(area, this::lost); // runs only for an area nobody holds, the pool included
         return area;
     }
 
-    /** An area was collected without coming back: its bytes leave the budget. */
-    private void lost() {
-        synchronized (this) {
+    /** Areas collected without coming back (loans never ended) leave the count (guarded by this). */
+    private void forgetCollected() {
+        Reference<? extends ReceiveArea> lost;
+        while ((lost = collected.poll()) != null) {
+            tracked.remove(lost);
             areas--;
+            used.addAndGet(-areaBytes);
         }
-        used.addAndGet(-areaBytes);
     }
 
     private boolean reserve() {
