@@ -35,6 +35,8 @@ import org.rawstream.sources.spead.source.SpeadPacketRecord;
  * stored; a changed {@code substreams}, {@code max-live-heaps} or parallelism works; the per-heap state
  * survives a snapshot on RocksDB; a newer state format is refused with a clear message.
  */
+// Flink's test harnesses declare "throws Exception"; try-with-resources on them is intended.
+@SuppressWarnings("try")
 class SpeadStateMigrationTest {
 
     private static final Path GOLDEN = Path.of("src/test/resources/migration/spead");
