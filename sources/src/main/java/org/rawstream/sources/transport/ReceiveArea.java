@@ -27,8 +27,6 @@ public final class ReceiveArea {
     /** The reader's own reference while it receives into the area, plus one per loan. */
     private final AtomicInteger references = new AtomicInteger(1);
     private final ReceiveAreaPool pool;
-    /** Loans were taken since the reader began receiving into the area (receiving thread only). */
-    private boolean lent;
 
     ReceiveArea(int capacity, ReceiveAreaPool pool) {
         ByteBuffer memory = ByteBuffer.allocateDirect(capacity);
@@ -46,13 +44,15 @@ public final class ReceiveArea {
     /** One more loan (receiving thread). */
     ReceiveArea lend() {
         references.incrementAndGet();
-        lent = true;
         return this;
     }
 
-    /** Whether a loan was taken since the reader began receiving into it (receiving thread). */
-    boolean lent() {
-        return lent;
+    /**
+     * Whether loans of the area are still out (receiving thread, about the area it receives into):
+     * once all have ended the reader may receive into it again, since only it holds the area.
+     */
+    boolean lentOut() {
+        return references.get() > 1;
     }
 
     /** Ends a loan (or the reader's own use); the last one gives the area back to its pool. */
@@ -61,7 +61,6 @@ public final class ReceiveArea {
         if (left == 0) {
             // Nobody else holds the area now: reset it for its next use before it is shared again.
             references.set(1);
-            lent = false;
             pool.giveBack(this);
         } else if (left < 0) {
             throw new IllegalStateException("receive area released more often than lent");

@@ -1,13 +1,11 @@
 package org.rawstream.sources.transport;
 
-import java.lang.ref.Reference;
-import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,9 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * endpoint that went quiet leaves its areas to the busy ones).
  *
  * <p>An area whose loans are never ended (records dropped unemitted when a job fails) is not lost
- * to the budget: once the garbage collector has found it unreachable, its bytes leave the count at
- * the next allocation (a weak reference per area; no thread of its own, so nothing keeps a
- * finished job's classes alive).
+ * to the budget: once the garbage collector has found it unreachable, its bytes leave the count
+ * when the budget is next found used up (a weak reference per area; no thread of its own, so
+ * nothing keeps a finished job's classes alive).
  *
  * <p>Thread-safe: receiving threads take, task threads give back (one short lock each).
  */
@@ -38,12 +36,8 @@ final class ReceiveAreaPool {
     /** Bytes of the areas counted against {@link #maxBytes}: the shared pools' together, or this pool's own. */
     private final AtomicLong used;
     private final ArrayDeque<ReceiveArea> free = new ArrayDeque<>();
-    /** Areas allocated and not collected (guarded by this). */
-    private int areas;
-    /** One weak reference per area allocated: enqueued once the area was collected without coming back. */
-    private final ReferenceQueue<ReceiveArea> collected = new ReferenceQueue<>();
-    /** Keeps those references until they are enqueued (guarded by this). */
-    private final Set<Reference<ReceiveArea>> tracked = new HashSet<>();
+    /** One weak reference per area allocated and not known collected (guarded by this). */
+    private final List<WeakReference<ReceiveArea>> allocated = new ArrayList<>();
 
     private ReceiveAreaPool(int areaBytes, long maxBytes, AtomicLong used) {
         this.areaBytes = areaBytes;
@@ -63,34 +57,37 @@ final class ReceiveAreaPool {
         return new ReceiveAreaPool(areaBytes, maxBytes, new AtomicLong());
     }
 
-    /** A free area (the one given back last: maybe still in the cache), a new one while the budget allows, else null. */
+    /**
+     * A free area (the one given back last: maybe still in the cache), a new one while the budget
+     * allows — after taking the areas the garbage collector found lost out of it — else null.
+     */
     ReceiveArea take() {
         synchronized (this) {
             ReceiveArea a = free.pollLast();
             if (a != null) {
                 return a;
             }
-            forgetCollected();
         }
-        if (!reserve()) {
+        if (!reserve() && (forgetCollected() == 0 || !reserve())) {
             return null;
         }
         ReceiveArea area = new ReceiveArea(areaBytes, this);
         synchronized (this) {
-            areas++;
-            tracked.add(new WeakReference<>(area, collected));
+            allocated.add(new WeakReference<>(area));
         }
         return area;
     }
 
-    /** Areas collected without coming back (loans never ended) leave the count (guarded by this). */
-    private void forgetCollected() {
-        Reference<? extends ReceiveArea> lost;
-        while ((lost = collected.poll()) != null) {
-            tracked.remove(lost);
-            areas--;
-            used.addAndGet(-areaBytes);
-        }
+    /**
+     * Areas collected without coming back (their loans never ended) leave the budget; returns how
+     * many. Only when the budget is used up: a scan of at most {@code MAX_BYTES / areaBytes} references.
+     */
+    private synchronized int forgetCollected() {
+        int before = allocated.size();
+        allocated.removeIf(area -> area.refersTo(null));
+        int lost = before - allocated.size();
+        used.addAndGet(-(long) lost * areaBytes);
+        return lost;
     }
 
     private boolean reserve() {
@@ -108,9 +105,9 @@ final class ReceiveAreaPool {
         }
     }
 
-    /** Areas allocated (tests). */
+    /** Areas allocated and not known collected (tests). */
     synchronized int areas() {
-        return areas;
+        return allocated.size();
     }
 
     /** Areas free (tests). */

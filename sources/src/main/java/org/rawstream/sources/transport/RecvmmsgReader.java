@@ -177,12 +177,13 @@ final class RecvmmsgReader implements DatagramReader {
     }
 
     /**
-     * Before a call: an area with loans out is left to them (the reader's own reference ends) and
-     * the next call receives into a free one; off the spare as soon as the pool has one again.
+     * Before a call: an area with loans still out is left to them (the reader's own reference
+     * ends) and the next call receives into a free one; off the spare as soon as the pool has one
+     * again. An area whose loans all ended is received into again.
      */
     private void leaveLentArea() {
         ReceiveArea used = current;
-        if (used != spare && !used.lent()) {
+        if (used != spare && !used.lentOut()) {
             return;
         }
         ReceiveArea next = areas.take();

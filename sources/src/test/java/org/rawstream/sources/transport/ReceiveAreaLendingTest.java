@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.lang.ref.ReferenceQueue;
+import java.lang.ref.WeakReference;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,6 +31,7 @@ import org.rawstream.sources.spead.source.SpeadPacketRecordSerializer;
  */
 class ReceiveAreaLendingTest {
     private static final int AREA = RecvmmsgReader.MAX_SLOTS * RecvmmsgReader.SLOT_BYTES;
+    private static final long DEADLINE_NANOS = PollUntil.DEADLINE.toNanos();
 
     private DatagramChannel socket;
     private DatagramChannel sender;
@@ -75,17 +80,22 @@ class ReceiveAreaLendingTest {
         }
     }
 
-    /** Reads until {@code count} datagrams came, lending each one (10 s at most). */
-    private List<Kept> receiveLending(RecvmmsgReader reader, int count) throws IOException, InterruptedException {
+    /** Reads until {@code count} datagrams came, lending each one; waits for the socket to be readable (10 s at most). */
+    private List<Kept> receiveLending(RecvmmsgReader reader, int count) throws IOException {
         List<Kept> kept = new ArrayList<>();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (kept.size() < count) {
-            reader.read(count - kept.size(), (datagram, from, truncated) -> kept.add(new Kept(reader.lend(),
-                    datagram.position(), datagram.remaining(), datagram.get(datagram.position()))));
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("received " + kept.size() + " of " + count + " datagrams");
+        long deadline = System.nanoTime() + DEADLINE_NANOS;
+        try (Selector readable = Selector.open()) {
+            socket.register(readable, SelectionKey.OP_READ);
+            while (kept.size() < count) {
+                long left = (deadline - System.nanoTime()) / 1_000_000L;
+                if (left <= 0) {
+                    throw new AssertionError("received " + kept.size() + " of " + count + " datagrams");
+                }
+                readable.select(left);
+                readable.selectedKeys().clear();
+                reader.read(count - kept.size(), (datagram, from, truncated) -> kept.add(new Kept(reader.lend(),
+                        datagram.position(), datagram.remaining(), datagram.get(datagram.position()))));
             }
-            Thread.sleep(1);
         }
         return kept;
     }
@@ -167,16 +177,19 @@ class ReceiveAreaLendingTest {
         ReceiveArea lost = pool.take();
         lost.lend(); // a loan never ended: its record was dropped unemitted
         assertThat(pool.take()).isNull();
+        ReferenceQueue<ReceiveArea> collected = new ReferenceQueue<>();
+        WeakReference<ReceiveArea> watched = new WeakReference<>(lost, collected);
         lost = null;
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        ReceiveArea next;
-        while ((next = pool.take()) == null) {
+        long deadline = System.nanoTime() + DEADLINE_NANOS;
+        while (collected.remove(100) == null) { // the collector clears every weak reference to it at once
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("the lost area was not taken out of the budget");
+                throw new AssertionError("the lost area was not collected");
             }
             System.gc();
-            Thread.sleep(10);
         }
+        assertThat(watched.refersTo(null)).isTrue();
+        ReceiveArea next = pool.take();
+        assertThat(next).as("the lost area left the budget").isNotNull();
         assertThat(pool.areas()).isEqualTo(1); // the new one
         next.release();
         assertThat(pool.freeAreas()).isEqualTo(1);

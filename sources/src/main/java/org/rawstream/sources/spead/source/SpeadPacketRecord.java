@@ -176,13 +176,8 @@ public final class SpeadPacketRecord implements PooledRecord {
     /** A copy of the packet's bytes. */
     public byte[] toByteArray() {
         byte[] bytes = new byte[length];
-        copyTo(bytes, 0);
+        buffer().get(start, bytes, 0, length);
         return bytes;
-    }
-
-    /** Copies the packet's bytes into {@code dst} at {@code at}. */
-    public void copyTo(byte[] dst, int at) {
-        buffer().get(start, dst, at, length);
     }
 
     /** The packet's length in bytes; negative for an end-of-stream marker or an invalid-packet notice. */
