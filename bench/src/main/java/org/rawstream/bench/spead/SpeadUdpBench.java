@@ -73,6 +73,10 @@ import org.rawstream.sources.transport.UdpOptions;
  *       state on RocksDB ({@code state.backend.type: rocksdb}) instead of the heap;</li>
  *   <li>{@code e2e}: the full job into committed raw-HDF5 files.</li>
  * </ul>
+ * The senders hand the kernel up to seven packets per call to cut into datagrams (UDP GSO), as
+ * spead2's sender does; a mode with the suffix {@code -nogso} (e.g. {@code chained-nogso}) sends
+ * one packet per call instead — the same datagrams, more system calls on both sides (a receiver
+ * with UDP GRO takes a segmented call's datagrams in one piece).
  * Plus the raw-HDF5 writer's bare throughput with 1 MiB messages, measured right after every e2e row
  * (and compared with it) or once at the end. Prints one table.
  */
@@ -81,6 +85,8 @@ public final class SpeadUdpBench {
     static final int HEAP = 1 << 20;
     /** A mode with this suffix runs with keyed state on RocksDB. */
     static final String ROCKSDB_SUFFIX = "-rocksdb";
+    /** A mode with this suffix sends one packet per system call (no UDP GSO). */
+    static final String NO_GSO_SUFFIX = "-nogso";
     static final int PACKET = 8972;
 
     /** Heaps delivered by the counting sink (same JVM as the MiniCluster). */
@@ -141,7 +147,7 @@ public final class SpeadUdpBench {
         }
         for (double rate : rates) {
             for (String mode : modes) {
-                if (mode.equals("e2e") && rate > e2eMax) {
+                if (mode.startsWith("e2e") && rate > e2eMax) {
                     continue; // bounded by the disk: see the writer baseline below
                 }
                 Row r = run(mode, rate, seconds, threads, work);
@@ -149,7 +155,7 @@ public final class SpeadUdpBench {
                 System.out.printf(Locale.ROOT, "%-15s %6.1f %8d %8d %8d %9d %7.2f %9.1f %8.1f %8.1f %9.2f%n", mode, rate, r.sent,
                         r.complete, r.sent - r.complete, r.kernelDrops, gbps, r.complete / (r.nanos / 1e9),
                         r.cpuNanos / 1e9, r.senderCpuNanos / 1e9, (r.cpuNanos - r.senderCpuNanos) / (double) r.nanos);
-                if (mode.equals("e2e") && !opts.containsKey("no-writer")) {
+                if (mode.startsWith("e2e") && !opts.containsKey("no-writer")) {
                     // The writer's throughput on this VM moves with the page cache and the disk's
                     // state by tens of percent within minutes: the e2e row is compared with the
                     // writer measured right after it, for as long.
@@ -184,7 +190,9 @@ public final class SpeadUdpBench {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
-    static Row run(String mode, double rate, int seconds, int threads, Path work) throws Exception {
+    static Row run(String label, double rate, int seconds, int threads, Path work) throws Exception {
+        boolean segmented = !label.endsWith(NO_GSO_SUFFIX);
+        String mode = segmented ? label : label.substring(0, label.length() - NO_GSO_SUFFIX.length());
         int port;
         try (DatagramChannel probe = DatagramChannel.open()) {
             probe.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -206,7 +214,7 @@ public final class SpeadUdpBench {
         List<Future<SpeadSender.Result>> results = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             SpeadSender s = SpeadSender.builder().udp("127.0.0.1", port).heapSize(HEAP).packetSize(PACKET)
-                    .heaps(heapsPerThread).rateGbps(rate / threads).refillData(false).build();
+                    .heaps(heapsPerThread).rateGbps(rate / threads).refillData(false).segmentationOffload(segmented).build();
             results.add(pool.submit(() -> {
                 ThreadMXBean mx = ManagementFactory.getThreadMXBean();
                 long c = mx.getCurrentThreadCpuTime();

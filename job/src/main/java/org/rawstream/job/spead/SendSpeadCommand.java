@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 public final class SendSpeadCommand implements Callable<Integer> {
 
     @Option(names = "--udp", paramLabel = "HOST:PORT",
-            description = {"Send over UDP, one packet per datagram (default 127.0.0.1:7148). Repeat for several targets",
+            description = {"Send over UDP, one packet per datagram (default 127.0.0.1:7148, see --no-gso). Repeat for several targets",
                 "(several endpoints, hosts or multicast groups): each gets --threads senders and its own counter range."})
     List<String> udp;
 
@@ -60,6 +60,10 @@ public final class SendSpeadCommand implements Callable<Integer> {
     @Option(names = "--no-stop", description = "Do not end the stream with a stop heap.")
     boolean noStop;
 
+    @Option(names = "--no-gso", description = {"UDP: one send call per packet. By default a call hands the kernel up to 64 KiB",
+        "of full-size packets to cut into datagrams (UDP GSO, as spead2's sender does); the datagrams are the same."})
+    boolean noGso;
+
     @Option(names = "--fixed-data", description = "Send the first heap's data in every heap (less sender CPU).")
     boolean fixedData;
 
@@ -82,15 +86,20 @@ public final class SendSpeadCommand implements Callable<Integer> {
             long packets = 0;
             long bytes = 0;
             long nanos = 0;
+            long calls = 0;
+            String refusal = null;
             for (Future<SpeadSender.Result> f : results) {
                 SpeadSender.Result r = f.get();
                 heapsSent += r.heaps;
                 packets += r.packets;
                 bytes += r.bytes;
                 nanos = Math.max(nanos, r.nanos);
+                calls += r.writeCalls;
+                refusal = refusal != null ? refusal : r.segmentationRefusal;
             }
-            System.out.printf(Locale.ROOT, "send-spead: %d heaps, %d packets, %d bytes in %.3f s: %.3f Gb/s, %.1f heaps/s%n",
-                    heapsSent, packets, bytes, nanos / 1e9, bytes * 8.0 / Math.max(1, nanos), heapsSent / (nanos / 1e9));
+            System.out.printf(Locale.ROOT, "send-spead: %d heaps, %d packets in %d send calls%s, %d bytes in %.3f s: %.3f Gb/s, %.1f heaps/s%n",
+                    heapsSent, packets, calls, refusal == null ? "" : " (" + refusal + ")", bytes, nanos / 1e9,
+                    bytes * 8.0 / Math.max(1, nanos), heapsSent / (nanos / 1e9));
         } finally {
             pool.shutdownNow();
         }
@@ -100,7 +109,7 @@ public final class SendSpeadCommand implements Callable<Integer> {
     private SpeadSender sender(String target, long first, double gbps) {
         SpeadSender.Builder b = SpeadSender.builder().flavour(SpeadFlavour.parse(flavour)).heapSize(heapSize)
                 .packetSize(packetSize).heaps(heaps).rateGbps(gbps).firstHeapCnt(first)
-                .heapCntStep(cntStep).sendStop(!noStop).refillData(!fixedData);
+                .heapCntStep(cntStep).sendStop(!noStop).refillData(!fixedData).segmentationOffload(!noGso);
         return tcp != null ? b.tcp(host(target), port(target)).build() : b.udp(host(target), port(target)).build();
     }
 

@@ -11,10 +11,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.Objects;
 import org.rawstream.sources.transport.Pacer;
+import org.rawstream.sources.transport.SegmentedDatagramWriter;
 import org.rawstream.sources.transport.SenderChannels;
 
 /**
- * Sends SPEAD heaps over UDP (one packet per datagram) or TCP (packets back to back): the core
+ * Sends SPEAD heaps over UDP (one packet per datagram, several datagrams per call where the kernel
+ * segments: {@link SegmentedDatagramWriter}) or TCP (packets back to back): the core
  * of the {@code send-spead} command, the tests' and the benchmark's traffic source. Each heap
  * holds a "data" item (heap size bytes, a big-endian u32 counter) and an immediate "timestamp";
  * descriptors go in the first heap (and, if asked, again every n-th heap, so a receiver that missed
@@ -35,12 +37,18 @@ public final class SpeadSender {
         public final long packets;
         public final long bytes;
         public final long nanos;
+        /** System calls that wrote packets: fewer than packets where the kernel segments UDP. */
+        public final long writeCalls;
+        /** UDP: why each packet took its own call (null where the kernel segmented); TCP: null. */
+        public final String segmentationRefusal;
 
-        Result(long heaps, long packets, long bytes, long nanos) {
+        Result(long heaps, long packets, long bytes, long nanos, long writeCalls, String segmentationRefusal) {
             this.heaps = heaps;
             this.packets = packets;
             this.bytes = bytes;
             this.nanos = nanos;
+            this.writeCalls = writeCalls;
+            this.segmentationRefusal = segmentationRefusal;
         }
 
         public double gbps() {
@@ -49,15 +57,15 @@ public final class SpeadSender {
 
         @Override
         public String toString() {
-            return String.format(java.util.Locale.ROOT, "%d heaps, %d packets, %d bytes in %.3f s (%.3f Gb/s)",
-                    heaps, packets, bytes, nanos / 1e9, gbps());
+            return String.format(java.util.Locale.ROOT, "%d heaps, %d packets in %d calls, %d bytes in %.3f s (%.3f Gb/s)",
+                    heaps, packets, writeCalls, bytes, nanos / 1e9, gbps());
         }
     }
 
     /** What the sender sends, as its {@link Builder} set it. */
     private record Settings(Transport transport, InetSocketAddress target, SpeadFlavour flavour, int heapSize,
             int packetSize, long heaps, double rateGbps, long firstHeapCnt, long heapCntStep, boolean sendStop,
-            long connectTimeoutMillis, boolean refillData, long descriptorsEvery) {
+            long connectTimeoutMillis, boolean refillData, long descriptorsEvery, boolean segmentationOffload) {
     }
 
     private final Settings settings;
@@ -134,25 +142,22 @@ public final class SpeadSender {
         byte[] data = new byte[settings.heapSize()];
         long[] counts = new long[3];
         ByteBuffer[] gather = new ByteBuffer[2];
-        ByteBuffer udpPacket = ByteBuffer.allocateDirect(settings.packetSize());
+        SegmentedDatagramWriter datagrams = settings.transport() == Transport.UDP
+                ? datagramWriter((DatagramChannel) channel) : null;
         Pacer pacer = new Pacer(settings.rateGbps() * 1e9 / 8);
         long start = System.nanoTime();
         SpeadHeapPacketizer.PacketSink sink = (head, payload) -> {
             int len = head.remaining() + payload.remaining();
             pacer.acquire(len);
-            if (settings.transport() == Transport.UDP) {
-                // One datagram per packet: copy into one direct buffer (a single send call).
-                udpPacket.clear();
-                udpPacket.put(head).put(payload).flip();
-                if (!SenderChannels.send((DatagramChannel) channel, udpPacket)) {
-                    counts[2]++;
-                }
+            if (datagrams != null) {
+                datagrams.add(head, payload); // one datagram per packet
             } else {
                 gather[0] = head;
                 gather[1] = payload;
                 SocketChannel sc = (SocketChannel) channel;
                 while (head.hasRemaining() || payload.hasRemaining()) {
                     sc.write(gather);
+                    counts[2]++;
                 }
             }
             counts[0]++;
@@ -175,12 +180,29 @@ public final class SpeadSender {
                 layout = steady;
             }
             packetizer.packetize(layout, (firstHeapCnt + i * heapCntStep) & flavour.maxAddress(), sink);
+            flush(datagrams); // a heap's last packets do not wait for the next heap
             sent++;
         }
         if (settings.sendStop()) {
             packetizer.packetize(OutgoingHeap.stop().layout(flavour), (firstHeapCnt + sent * heapCntStep) & flavour.maxAddress(), sink);
+            flush(datagrams);
         }
-        return new Result(sent, counts[0], counts[1], System.nanoTime() - start);
+        return datagrams == null
+                ? new Result(sent, counts[0], counts[1], System.nanoTime() - start, counts[2], null)
+                : new Result(sent, counts[0], counts[1], System.nanoTime() - start, datagrams.writeCalls(), datagrams.refusal());
+    }
+
+    private SegmentedDatagramWriter datagramWriter(DatagramChannel channel) {
+        if (settings.segmentationOffload()) {
+            return SegmentedDatagramWriter.open(channel, settings.packetSize());
+        }
+        return SegmentedDatagramWriter.unsegmented(channel, settings.packetSize(), "segmentation offload off");
+    }
+
+    private static void flush(SegmentedDatagramWriter datagrams) throws IOException {
+        if (datagrams != null) {
+            datagrams.flush();
+        }
     }
 
     /** Builder; defaults: UDP to 127.0.0.1, SPEAD-64-48, 1 MiB heaps, 8972-byte packets, 10 heaps, unpaced. */
@@ -198,6 +220,7 @@ public final class SpeadSender {
         private long connectTimeoutMillis = 0;
         private boolean refillData = true;
         private long descriptorsEvery;
+        private boolean segmentationOffload = true;
 
         private Builder() {
         }
@@ -205,6 +228,16 @@ public final class SpeadSender {
         /** TCP: keep retrying a refused connection this long (0 = fail at once). */
         public Builder connectTimeout(java.time.Duration timeout) {
             this.connectTimeoutMillis = timeout.toMillis();
+            return this;
+        }
+
+        /**
+         * UDP: hand the kernel up to 64 KiB of full-size packets per call to cut into datagrams
+         * (GSO), as spead2's sender does where the kernel can (default); false: one call per packet.
+         * The datagrams are the same either way.
+         */
+        public Builder segmentationOffload(boolean value) {
+            this.segmentationOffload = value;
             return this;
         }
 
@@ -283,7 +316,8 @@ public final class SpeadSender {
                 throw new IllegalStateException("set udp(host, port) or tcp(host, port)");
             }
             return new SpeadSender(new Settings(transport, target, flavour, heapSize, packetSize, heaps, rateGbps,
-                    firstHeapCnt, heapCntStep, sendStop, connectTimeoutMillis, refillData, descriptorsEvery));
+                    firstHeapCnt, heapCntStep, sendStop, connectTimeoutMillis, refillData, descriptorsEvery,
+                    segmentationOffload));
         }
     }
 }
