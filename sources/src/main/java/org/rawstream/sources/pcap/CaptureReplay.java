@@ -93,6 +93,7 @@ public final class CaptureReplay<T> implements Closeable {
         final LongCounter filtered;
         final LongCounter truncated;
         final LongCounter udpDatagrams;
+        final LongCounter udpPacketsSplit;
         final LongCounter tcpSegments;
         final LongCounter connectionsOpened;
         final LongCounter connectionsClosed;
@@ -118,6 +119,7 @@ public final class CaptureReplay<T> implements Closeable {
             filtered = c.counter("packetsFiltered");
             truncated = c.counter("packetsTruncated");
             udpDatagrams = c.counter("udpDatagrams");
+            udpPacketsSplit = c.counter("udpPacketsSplit");
             tcpSegments = c.counter("tcpSegments");
             connectionsOpened = c.counter("tcpConnectionsOpened");
             connectionsClosed = c.counter("tcpConnectionsClosed");
@@ -353,10 +355,23 @@ public final class CaptureReplay<T> implements Closeable {
         if (s == null) {
             s = sender(probe.copy());
         }
-        view.limit(headers.payloadIndex() + headers.payloadLength()).position(headers.payloadIndex());
+        int start = headers.payloadIndex();
+        int end = start + headers.payloadLength();
+        view.limit(end).position(start);
         collector.connection = null;
         try {
-            s.decoder.decode(view, s.address, collector, errors);
+            int segment = s.decoder.firstDatagramLength(view);
+            if (segment <= 0 || segment >= end - start) {
+                view.limit(end).position(start);
+                s.decoder.decode(view, s.address, collector, errors);
+                return;
+            }
+            // Several datagrams merged (GSO on loopback, GRO): cut as the kernel would have.
+            counters.udpPacketsSplit.increment();
+            for (int at = start; at < end; at += segment) {
+                view.limit(Math.min(at + segment, end)).position(at);
+                s.decoder.decode(view, s.address, collector, errors);
+            }
         } catch (RuntimeException e) {
             LOG.warn("{}[{}]: decoder threw on a datagram from {}", sourceName, subtaskIndex, s.address, e);
             errors.error("decoderException");

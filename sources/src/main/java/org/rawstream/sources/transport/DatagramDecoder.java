@@ -25,6 +25,18 @@ public interface DatagramDecoder<T> {
     }
 
     /**
+     * The length of the datagram {@code buffer} starts with, where the protocol can tell it from
+     * the bytes, or 0. A capture can hold several datagrams merged into one packet: the tap sees a
+     * segmenting sender's buffer on loopback, or what GRO merged on a receiving host, before
+     * anything cuts it. GSO and GRO merge datagrams of one size with only the last shorter, so the
+     * first datagram's length is where to cut; a capture replay asks (sockets learn the size from
+     * the kernel). The default cannot tell: the packet is decoded as one datagram.
+     */
+    default int firstDatagramLength(ByteBuffer buffer) {
+        return 0;
+    }
+
+    /**
      * The kernel dropped {@code datagrams} datagrams of this endpoint, from senders unknown,
      * between the datagram decoded last and the next one (the socket's receive buffer was full).
      * Called only where the receiver can locate drops (Linux's batch reader); the count of all

@@ -311,6 +311,42 @@ class CaptureReplayTest {
         assertThat(r.count("tcpSegmentsWithoutConnection")).isEqualTo(1); // the third, after the connection ended
     }
 
+    /**
+     * A capture of a segmenting sender on loopback (or of what GRO merged) holds several datagrams
+     * in one UDP packet, of one size but the last: where the protocol tells the first one's length,
+     * the replay cuts the packet as the kernel would for a socket; otherwise it is one datagram.
+     */
+    @Test
+    void mergedDatagramsAreCutWhereTheProtocolTellsTheirLength() throws IOException {
+        byte[] merged = new byte[3 * 40 + 7];
+        for (int at = 0; at < merged.length; at += 40) {
+            byte[] d = bytes(Math.min(40, merged.length - at), at);
+            d[0] = RecordingProtocol.SIZED;
+            d[1] = (byte) d.length;
+            System.arraycopy(d, 0, merged, at, d.length);
+        }
+        byte[] single = bytes(50, 9); // its first byte is not SIZED: no length known
+        byte[] sized = java.util.Arrays.copyOf(merged, 40); // one datagram as long as it says
+        InetSocketAddress from = at("127.0.0.2", 5001);
+        InetSocketAddress to = at("127.0.0.1", 7148);
+        Replayed r = replay(capture(unchecked(w -> {
+            w.udp(from, to, merged);
+            w.udp(from, to, single);
+            w.udp(from, to, sized);
+        }), false, LinkTypes.ETHERNET, ByteOrder.LITTLE_ENDIAN));
+        String prefix = "udp 127.0.0.2:5001->127.0.0.1:7148 ";
+        assertThat(r.records).containsExactly(
+                prefix + hex(java.util.Arrays.copyOfRange(merged, 0, 40)),
+                prefix + hex(java.util.Arrays.copyOfRange(merged, 40, 80)),
+                prefix + hex(java.util.Arrays.copyOfRange(merged, 80, 120)),
+                prefix + hex(java.util.Arrays.copyOfRange(merged, 120, 127)),
+                prefix + hex(single),
+                prefix + hex(sized),
+                "end 127.0.0.2:5001->127.0.0.1:7148");
+        assertThat(r.count("udpDatagrams")).isEqualTo(3);
+        assertThat(r.count("udpPacketsSplit")).isEqualTo(1);
+    }
+
     @Test
     void snaplenCutDatagramsAreDroppedAndCounted() throws IOException {
         byte[] capture = capture(unchecked(w -> {

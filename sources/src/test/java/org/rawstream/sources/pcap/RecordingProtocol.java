@@ -19,6 +19,8 @@ import org.rawstream.sources.transport.StreamDecoder;
  */
 final class RecordingProtocol implements NetworkProtocol<String> {
     private static final long serialVersionUID = 1L;
+    /** First byte of a datagram whose second byte is its length (as a SPEAD header tells its length). */
+    static final byte SIZED = (byte) 0xA5;
 
     @Override
     public String name() {
@@ -35,6 +37,13 @@ final class RecordingProtocol implements NetworkProtocol<String> {
                 datagram.get(b);
                 out.collect("udp " + sender.getAddress().getHostAddress() + ":" + sender.getPort() + "->" + endpoint + " "
                         + HexFormat.of().formatHex(b));
+            }
+
+            /** A datagram that starts with {@link #SIZED} says its length in its second byte. */
+            @Override
+            public int firstDatagramLength(ByteBuffer buffer) {
+                int at = buffer.position();
+                return buffer.remaining() >= 2 && buffer.get(at) == SIZED ? buffer.get(at + 1) & 0xFF : 0;
             }
 
             @Override

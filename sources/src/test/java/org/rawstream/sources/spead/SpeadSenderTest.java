@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -50,16 +51,43 @@ class SpeadSenderTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void udpDatagramsAssembleIntoTheSentHeaps() throws Exception {
+        List<byte[]> packets = new ArrayList<>();
+        SpeadSender.Result r = sendUdp(true, packets);
+        assertThat(r.packets).isEqualTo(packets.size());
+        assertThat(r.heaps).isEqualTo(20);
+        checkHeaps(assemble(packets), 20, 64 << 10, 7, 3);
+    }
+
+    /**
+     * Segmented (several datagrams per call, cut by the kernel) or not, the receiver gets the same
+     * datagrams in the same order; segmented, in fewer calls.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void segmentationChangesTheCallsNotTheDatagrams() throws Exception {
+        List<byte[]> segmented = new ArrayList<>();
+        List<byte[]> single = new ArrayList<>();
+        SpeadSender.Result s = sendUdp(true, segmented);
+        SpeadSender.Result u = sendUdp(false, single);
+        assertThat(segmented).containsExactlyElementsOf(single);
+        assertThat(u.writeCalls).isEqualTo(u.packets);
+        assertThat(u.segmentationRefusal).isEqualTo("segmentation offload off");
+        Assumptions.assumeTrue(s.segmentationRefusal == null, () -> "no segmentation here: " + s.segmentationRefusal);
+        // 64 KiB heaps in 1472-byte packets: about 47 per heap, at most 44 per call, each heap flushed
+        assertThat(s.writeCalls).isLessThan(s.packets / 10);
+    }
+
+    /** Sends 20 heaps over UDP and receives every datagram up to the stop heap's. */
+    private static SpeadSender.Result sendUdp(boolean segmented, List<byte[]> packets) throws Exception {
         try (DatagramChannel rx = DatagramChannel.open()) {
             rx.setOption(java.net.StandardSocketOptions.SO_RCVBUF, 4 << 20);
             rx.bind(new InetSocketAddress("127.0.0.1", 0));
             int port = ((InetSocketAddress) rx.getLocalAddress()).getPort();
             SpeadSender sender = SpeadSender.builder().udp("127.0.0.1", port).heapSize(64 << 10).packetSize(1472)
-                    .heaps(20).firstHeapCnt(7).heapCntStep(3).rateGbps(0.2).build();
+                    .heaps(20).firstHeapCnt(7).heapCntStep(3).rateGbps(0.2).segmentationOffload(segmented).build();
             ExecutorService pool = Executors.newSingleThreadExecutor();
             try {
                 Future<SpeadSender.Result> sent = pool.submit(sender::run);
-                List<byte[]> packets = new ArrayList<>();
                 ByteBuffer buf = ByteBuffer.allocate(65536);
                 while (true) {
                     buf.clear();
@@ -73,10 +101,7 @@ class SpeadSenderTest {
                         break;
                     }
                 }
-                SpeadSender.Result r = sent.get(30, TimeUnit.SECONDS);
-                assertThat(r.packets).isEqualTo(packets.size());
-                assertThat(r.heaps).isEqualTo(20);
-                checkHeaps(assemble(packets), 20, 64 << 10, 7, 3);
+                return sent.get(30, TimeUnit.SECONDS);
             } finally {
                 pool.shutdownNow();
             }

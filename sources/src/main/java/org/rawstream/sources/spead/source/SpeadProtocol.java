@@ -277,6 +277,12 @@ public final class SpeadProtocol implements NetworkProtocol<SpeadPacketRecord> {
             admit(stream, packet, shed, pool, out);
         }
 
+        /** A SPEAD packet's header says its length (as on TCP). */
+        @Override
+        public int firstDatagramLength(ByteBuffer buffer) {
+            return packet.decodeFramed(buffer, buffer.position(), buffer.remaining()) ? packet.packetLength() : 0;
+        }
+
         /**
          * Drops in the kernel come from senders unknown: every stream of the endpoint may have lost
          * packets of the heaps it has open.
