@@ -1,7 +1,6 @@
 package org.rawstream.job;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.rawstream.sources.net.Ports;
 
 /**
  * RawStreamJob in a child JVM on the test class path, as README's run command starts it. The
@@ -74,10 +74,9 @@ final class ChildJob implements AutoCloseable {
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
+    /** A free loopback TCP port, never one handed out before in this JVM ({@link Ports}). */
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return Ports.freeTcpPort();
     }
 
     @Override

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rawstream.sources.net.Ports;
 
 /**
  * Issue 13, must-show 3 (validation): each mistake is refused before anything runs, through the
@@ -163,8 +164,8 @@ class StartupValidationTest {
     }
 
     private static int freeUdpPort() {
-        try (DatagramSocket s = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
-            return s.getLocalPort();
+        try {
+            return Ports.freeUdpPort();
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }

@@ -3,9 +3,6 @@ package org.rawstream.job.odin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,16 +44,17 @@ import org.rawstream.job.source.SourceKinds;
 import org.rawstream.sinks.rawhdf5.RawFileReader;
 import org.rawstream.sinks.sink.RawMessage;
 import org.rawstream.sinks.sink.RawMessageTypeInfo;
+import org.rawstream.sources.net.Ports;
 import org.rawstream.sources.odin.OdinEvent;
 import org.rawstream.sources.odin.OdinFrameEncoder;
 import org.rawstream.sources.odin.OdinOutput;
 import org.rawstream.sources.odin.OdinPacketType;
+import org.rawstream.sources.odin.OdinPacketWriter;
 import org.rawstream.sources.odin.OdinReceiver;
 import org.rawstream.sources.odin.OdinReceiverConfig;
 import org.rawstream.sources.odin.OdinSchema;
 import org.rawstream.sources.odin.OdinTestVectors;
 import org.rawstream.sources.odin.OdinTypeDescriptor;
-import org.rawstream.sources.odin.OdinPacketWriter;
 import org.rawstream.sources.odin.source.OdinNamedValues;
 import org.rawstream.sources.odin.source.OdinPacket;
 import org.rawstream.sources.transport.TcpSender;
@@ -491,13 +489,6 @@ class OdinJobITCase {
     }
 
     private static int freePort(boolean tcp) throws IOException {
-        if (tcp) {
-            try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                return socket.getLocalPort();
-            }
-        }
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+        return tcp ? Ports.freeTcpPort() : Ports.freeUdpPort();
     }
 }

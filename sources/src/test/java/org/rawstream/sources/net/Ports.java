@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -21,17 +23,37 @@ public final class Ports {
     private Ports() {
     }
 
+    /**
+     * Ports handed out in this JVM: the kernel may give a port it just freed to the next
+     * {@code bind(0)}, so two sources of one test configured from two calls could get the same port.
+     */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+    private static final int ATTEMPTS = 1000;
+
+    /** A free loopback TCP port, never one this JVM handed out before. */
     public static int freeTcpPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        for (int i = 0; i < ATTEMPTS; i++) {
+            try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
+        throw new IOException("no TCP port not handed out before in " + ATTEMPTS + " attempts");
     }
 
+    /** A free loopback UDP port, never one this JVM handed out before. */
     public static int freeUdpPort() throws IOException {
-        try (DatagramChannel ch = DatagramChannel.open()) {
-            ch.bind(new InetSocketAddress("127.0.0.1", 0));
-            return ((InetSocketAddress) ch.getLocalAddress()).getPort();
+        for (int i = 0; i < ATTEMPTS; i++) {
+            try (DatagramChannel ch = DatagramChannel.open()) {
+                ch.bind(new InetSocketAddress("127.0.0.1", 0));
+                int port = ((InetSocketAddress) ch.getLocalAddress()).getPort();
+                if (HANDED_OUT.add(port)) {
+                    return port;
+                }
+            }
         }
+        throw new IOException("no UDP port not handed out before in " + ATTEMPTS + " attempts");
     }
 
     /** Wait until {@code count} sockets are bound to UDP {@code port} (SO_REUSEPORT lets several). */
