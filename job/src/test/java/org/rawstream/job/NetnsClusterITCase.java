@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -169,7 +170,10 @@ final class NetnsClusterITCase {
      * Waits until the TaskManagers' logs, from the marks, show each host's unicast endpoint and
      * all 4 groups bound; then checks that each TaskManager bound only its own address and groups
      * (each once when {@code onceEach}: one attempt of the job), and that every group is on exactly
-     * one host, each host having some. Returns endpoint -> times bound, per TaskManager.
+     * one host, each host having some. Without {@code onceEach} (a recovery, perhaps of several
+     * attempts, each binding again and perhaps placing a group on the other host) it first waits
+     * until no bind has been logged for {@link #BINDS_SETTLED}, and the spread is that of each
+     * group's last bind: the attempt that stayed. Returns endpoint -> times bound, per TaskManager.
      */
     private List<Map<String, Integer>> awaitBound(LogMark mark1, LogMark mark2, boolean onceEach) throws Exception {
         List<Map<String, Integer>> bound = new ArrayList<>();
@@ -181,6 +185,11 @@ final class NetnsClusterITCase {
             return bound.get(0).containsKey(H1 + ":" + UNICAST_PORT) && bound.get(1).containsKey(H2 + ":" + UNICAST_PORT)
                     && groups >= GROUPS.size();
         });
+        if (!onceEach) {
+            awaitBindsSettled(mark1, mark2);
+            bound.set(0, boundEndpoints(1, mark1));
+            bound.set(1, boundEndpoints(2, mark2));
+        }
         List<String> hosts = List.of(H1, H2);
         for (int tm = 0; tm < 2; tm++) {
             for (String endpoint : bound.get(tm).keySet()) {
@@ -192,33 +201,84 @@ final class NetnsClusterITCase {
                             .isEqualTo(1);
                 }
             }
-            assertThat(bound.get(tm).keySet()).as("groups on taskmanager-%d", tm + 1)
-                    .anyMatch(e -> e.endsWith(":" + MULTICAST_PORT));
         }
-        assertGroupsSpread(bound.get(0), bound.get(1));
+        if (onceEach) {
+            assertGroupsSpread(bound.get(0).keySet(), bound.get(1).keySet());
+        } else {
+            Map<String, String> last1 = lastBinds(1, mark1);
+            Map<String, String> last2 = lastBinds(2, mark2);
+            Set<String> on1 = new TreeSet<>();
+            Set<String> on2 = new TreeSet<>();
+            for (String endpoint : union(last1.keySet(), last2.keySet())) {
+                String at1 = last1.getOrDefault(endpoint, "");
+                String at2 = last2.getOrDefault(endpoint, "");
+                (at1.compareTo(at2) > 0 ? on1 : on2).add(endpoint);
+            }
+            assertGroupsSpread(on1, on2);
+        }
         return bound;
     }
 
-    /** Every group bound on exactly one of the two hosts. */
-    private static void assertGroupsSpread(Map<String, Integer> h1, Map<String, Integer> h2) {
+    /** No bind logged on either TaskManager for this long: the recovery's last attempt has bound all. */
+    private static final Duration BINDS_SETTLED = Duration.ofSeconds(3);
+
+    private void awaitBindsSettled(LogMark mark1, LogMark mark2) throws Exception {
+        int[] seen = {-1};
+        long[] changedAt = {System.nanoTime()};
+        Deadlines.await(TIMEOUT, "the recovery's binds to settle", () -> {
+            int binds = boundEndpoints(1, mark1).values().stream().mapToInt(Integer::intValue).sum()
+                    + boundEndpoints(2, mark2).values().stream().mapToInt(Integer::intValue).sum();
+            if (binds != seen[0]) {
+                seen[0] = binds;
+                changedAt[0] = System.nanoTime();
+            }
+            return System.nanoTime() - changedAt[0] >= BINDS_SETTLED.toNanos();
+        });
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> u = new TreeSet<>(a);
+        u.addAll(b);
+        return u;
+    }
+
+    /** Endpoint -> the log timestamp of its last bind from the mark (both logs share the clock). */
+    private Map<String, String> lastBinds(int tm, LogMark mark) throws IOException {
+        Map<String, String> last = new TreeMap<>();
+        Matcher m = TIMED_BOUND.matcher(logFrom(tm, mark));
+        while (m.find()) {
+            last.put(m.group(2) + ":" + m.group(3), m.group(1)); // later lines replace earlier ones
+        }
+        return last;
+    }
+
+    /** Every group bound on exactly one of the two hosts, each having some. */
+    private static void assertGroupsSpread(Set<String> h1, Set<String> h2) {
         List<String> groups = new ArrayList<>();
-        for (Map<String, Integer> host : List.of(h1, h2)) {
-            host.keySet().stream().filter(e -> e.endsWith(":" + MULTICAST_PORT)).forEach(groups::add);
+        for (Set<String> host : List.of(h1, h2)) {
+            assertThat(host).as("groups on each host").anyMatch(e -> e.endsWith(":" + MULTICAST_PORT));
+            host.stream().filter(e -> e.endsWith(":" + MULTICAST_PORT)).forEach(groups::add);
         }
         assertThat(groups).as("multicast groups bound on the two hosts")
                 .containsExactlyInAnyOrderElementsOf(GROUPS.stream().map(g -> g + ":" + MULTICAST_PORT).collect(Collectors.toList()));
     }
 
     private static final Pattern BOUND = Pattern.compile("udp receiver bound /([0-9.]+):(\\d+)");
+    /** A bind with the line's timestamp ({@code 2026-12-07 13:16:29,631}, sortable as text). */
+    private static final Pattern TIMED_BOUND = Pattern.compile(
+            "(?m)^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d,\\d{3}) .*udp receiver bound /([0-9.]+):(\\d+)");
 
-    private Map<String, Integer> boundEndpoints(int tm, LogMark mark) throws IOException {
-        Map<String, Integer> bound = new TreeMap<>();
+    private String logFrom(int tm, LogMark mark) throws IOException {
         Path log = log(tm);
         byte[] all = Files.readAllBytes(log);
         long offset = mark.offsetIn(log);
-        String text = new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
+        return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
                 StandardCharsets.UTF_8);
-        Matcher m = BOUND.matcher(text);
+    }
+
+    private Map<String, Integer> boundEndpoints(int tm, LogMark mark) throws IOException {
+        Map<String, Integer> bound = new TreeMap<>();
+        Matcher m = BOUND.matcher(logFrom(tm, mark));
         while (m.find()) {
             bound.merge(m.group(1) + ":" + m.group(2), 1, Integer::sum);
         }
