@@ -33,8 +33,9 @@ public final class SegmentedDatagramWriter {
     private final int segmentBytes;
     private final int fd;
     private final ByteBuffer buffer;
-    private boolean segmenting;
+    /** Null while the kernel segments; else why each datagram takes its own call. */
     private String refusal;
+    /** Counted, not derived from the buffer's position: an empty datagram is one too. */
     private int datagramsBuffered;
     private long writeCalls;
 
@@ -46,8 +47,7 @@ public final class SegmentedDatagramWriter {
         this.segmentBytes = segmentBytes;
         this.fd = fd;
         this.refusal = refusal;
-        this.segmenting = refusal == null;
-        int perCall = segmenting ? datagramsPerCall(segmentBytes) : 1;
+        int perCall = refusal == null ? datagramsPerCall(segmentBytes) : 1;
         this.buffer = ByteBuffer.allocateDirect(perCall * segmentBytes);
     }
 
@@ -94,7 +94,7 @@ public final class SegmentedDatagramWriter {
         }
         buffer.put(head).put(payload);
         datagramsBuffered++;
-        if (!segmenting || length < segmentBytes || buffer.remaining() < segmentBytes) {
+        if (!segmenting() || length < segmentBytes || buffer.remaining() < segmentBytes) {
             flush(); // a shorter datagram is the last a buffer may hold
         }
     }
@@ -106,7 +106,7 @@ public final class SegmentedDatagramWriter {
         }
         buffer.flip();
         try {
-            if (segmenting) {
+            if (segmenting()) {
                 writeSegmented();
             } else {
                 write(buffer);
@@ -124,7 +124,6 @@ public final class SegmentedDatagramWriter {
             // The kernel or device cannot segment (some refuse even a single datagram while the
             // option is set): write these one by one with the option off, and every later datagram
             // too (spead2's sender does the same); an error that is not about segmenting repeats.
-            segmenting = false;
             refusal = "segmented write refused (" + e.getMessage() + ")";
             LinuxSocketCalls.setIntOption(fd, LinuxSocketCalls.SOL_UDP, LinuxSocketCalls.UDP_SEGMENT, 0);
             int end = buffer.limit();
@@ -144,7 +143,7 @@ public final class SegmentedDatagramWriter {
 
     /** Whether the kernel segments this writer's buffers (false after a refusal). */
     public boolean segmenting() {
-        return segmenting;
+        return refusal == null;
     }
 
     /** Why datagrams go one per call, or null while the kernel segments. */
