@@ -95,6 +95,10 @@ class SlowFrameClientsITCase {
                         METRICS.sum(id, "src", "connectionsFrameTimeout") == (long) finalRound * MAX_CONNECTIONS
                                 && METRICS.sum(id, "src", "connectionsOpen") == 0);
                 expected.addAll(serveLegitimateClient(echo, port, round));
+                // The client has its answers, but the server may not have seen it close yet: the
+                // next round's hostile connections must find every slot free.
+                Deadlines.await(DEADLINE, "the legitimate client's slot freed",
+                        () -> METRICS.sum(id, "src", "connectionsOpen") == 0);
             }
         } finally {
             for (Trickler t : hostile) {
